@@ -1,0 +1,399 @@
+"""The ``cfprob`` command line: parse, call the library, print.
+
+User errors print one line and exit 1 (a traceback only with ``--debug``); bad usage exits 2. PyMC,
+PyTensor and ArviZ are imported only by the commands that need them.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+import warnings
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from . import __version__
+from .errors import CfprobError
+from .provenance import SamplerSettings
+
+__all__ = ["cli", "main"]
+
+F = TypeVar("F", bound=Callable[..., Any])
+JSON_EXCLUDED_ATTRS = ("created", "fit_seconds")
+
+
+class _Group(click.Group):
+    """Turns :class:`CfprobError` into one line on stderr and exit code 1."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except CfprobError as exc:
+            if ctx.obj and ctx.obj.get("debug"):
+                raise
+            click.echo(f"cfprob: error: {exc}", err=True)
+            ctx.exit(1)
+        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
+            raise
+        except KeyboardInterrupt:
+            click.echo("cfprob: interrupted; nothing was written", err=True)
+            ctx.exit(130)
+        except Exception as exc:
+            if ctx.obj and ctx.obj.get("debug"):
+                raise
+            click.echo(f"cfprob: internal error: {type(exc).__name__}: {exc} (rerun with --debug for details)",
+                       err=True)
+            ctx.exit(1)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="cfprob")
+@click.option("--debug", is_flag=True, help="Show tracebacks and library warnings.")
+@click.pass_context
+def cli(ctx: click.Context, debug: bool) -> None:
+    """Forecasting the past: Bayesian answers to counterfactual-history questions.
+
+    Runs on the bundled USSR scenario unless --scenario names another folder.
+    """
+    ctx.ensure_object(dict)
+    ctx.obj["debug"] = debug
+    if not debug:
+        warnings.simplefilter("ignore")
+        from .runtime import silence
+
+        silence()
+
+
+def _scenario_option(func: F) -> F:
+    return click.option(
+        "--scenario",
+        "scenario_path",
+        type=click.Path(path_type=Path),
+        default=None,
+        help="Scenario folder (default: the bundled USSR scenario).",
+    )(func)
+
+
+def _sampler_options(func: F) -> F:
+    defaults = SamplerSettings()
+    options = [
+        click.option("--seed", type=int, default=defaults.seed, show_default=True, help="Random seed."),
+        click.option("--draws", type=int, default=defaults.draws, show_default=True, help="Draws per chain."),
+        click.option("--tune", type=int, default=defaults.tune, show_default=True, help="Tuning steps per chain."),
+        click.option("--chains", type=int, default=defaults.chains, show_default=True, help="Number of chains."),
+        click.option("--refit", is_flag=True, help="Sample again even if a cached fit exists."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def _load(scenario_path: Path | None):  # type: ignore[no-untyped-def]
+    from .loader import load_scenario
+    from .paths import bundled_scenario
+
+    return load_scenario(scenario_path or bundled_scenario())
+
+
+def _stage_printer(quiet: bool) -> Callable[[str], None]:
+    started = time.perf_counter()
+
+    def say(message: str) -> None:
+        if not quiet:
+            click.echo(f"cfprob: {message} [{time.perf_counter() - started:.0f} s]", err=True)
+
+    return say
+
+
+def _get_fit(scenario, seed: int, draws: int, tune: int, chains: int, refit: bool, as_json: bool):  # type: ignore[no-untyped-def]
+    from .store import cached_fit
+
+    settings = SamplerSettings(draws=draws, tune=tune, chains=chains, seed=seed)
+    say = _stage_printer(quiet=False)
+    tree, cached = cached_fit(
+        scenario,
+        settings,
+        refit=refit,
+        progressbar=sys.stdout.isatty() and not as_json,
+        on_stage=say,
+    )
+    if not cached:
+        say(f"fitted in {tree.attrs.get('fit_seconds')} s sampling; cached for later questions")
+    return tree
+
+
+def _emit_json(payload: dict[str, Any]) -> None:
+    click.echo(json.dumps(payload, indent=2, sort_keys=False, allow_nan=True))
+
+
+def _provenance(tree_attrs: dict[str, Any]) -> dict[str, Any]:
+    return {k: v.item() if hasattr(v, "item") else v for k, v in tree_attrs.items() if k not in JSON_EXCLUDED_ATTRS}
+
+
+def _parse_features(values: tuple[str, ...]) -> dict[str, float]:
+    features = {}
+    for item in values:
+        name, sep, value = item.partition("=")
+        try:
+            features[name.strip()] = float(value)
+        except ValueError:
+            sep = ""
+        if not sep:
+            raise CfprobError(f"--feature: expected NAME=VALUE with a number in [0, 1], found '{item}'")
+    return features
+
+
+@cli.command()
+@click.argument("pods", nargs=-1)
+@click.option("--feature", "feature_values", multiple=True, metavar="NAME=VALUE",
+              help="Describe (or add to) the divergence by mechanism features; repeatable.")
+@_scenario_option
+@_sampler_options
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+@click.option("--output", type=click.Path(path_type=Path), default=None, help="Save the result as NetCDF (.nc).")
+@click.option("--force", is_flag=True, help="Replace an existing --output file.")
+def run(
+    pods: tuple[str, ...],
+    feature_values: tuple[str, ...],
+    scenario_path: Path | None,
+    seed: int,
+    draws: int,
+    tune: int,
+    chains: int,
+    refit: bool,
+    as_json: bool,
+    output: Path | None,
+    force: bool,
+) -> None:
+    """Posterior outcome probabilities for divergence point(s) POD.
+
+    Several PODs are stacked (an extrapolation, predicted without refitting).
+    """
+    features = _parse_features(feature_values)
+    if not pods and not features:
+        raise click.UsageError("give at least one divergence point (see `cfprob pods`) or --feature")
+    if output is not None and output.suffix != ".nc":
+        raise CfprobError(f"--output {output}: expected a file name ending in .nc, found '{output.suffix}'")
+    if output is not None and output.exists() and not force:
+        raise CfprobError(f"{output}: expected a new file name, found an existing file (use --force to replace it)")
+    scenario = _load(scenario_path)
+    for pod in pods:
+        if pod not in scenario.pod_ids:
+            from .fields import did_you_mean
+
+            raise CfprobError(f'divergence point "{pod}": not in scenario {scenario.id}'
+                              f"{did_you_mean(pod, scenario.pod_ids)} (see `cfprob pods`)")
+    from .query import Fit, answer
+
+    tree = _get_fit(scenario, seed, draws, tune, chains, refit, as_json)
+    result = answer(Fit.from_tree(tree), pods, features, seed=seed)
+    if output is not None:
+        from .results import with_answer
+        from .store import save_tree
+
+        save_tree(with_answer(tree, result), output, overwrite=force)
+    if as_json:
+        claims = [c.id for p in result.pods for c in scenario.claims_about(p)]
+        _emit_json({"answer": result.to_dict(), "claims": claims, "provenance": _provenance(dict(tree.attrs))})
+    else:
+        from .lexicon import load_lexicon
+        from .tables import format_answer
+
+        click.echo(format_answer(result, scenario, tree.attrs, load_lexicon()))
+        if output is not None:
+            click.echo(f"Saved to {output}")
+
+
+@cli.command()
+@click.argument("pods", nargs=-1)
+@click.option("--by", default=None, help="Outcome to rank by (default: the scenario's first outcome).")
+@_scenario_option
+@_sampler_options
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+def compare(
+    pods: tuple[str, ...],
+    by: str | None,
+    scenario_path: Path | None,
+    seed: int,
+    draws: int,
+    tune: int,
+    chains: int,
+    refit: bool,
+    as_json: bool,
+) -> None:
+    """Rank divergence points (all, or the PODS given) in one table."""
+    from .query import Fit
+    from .query import compare as compare_pods
+
+    scenario = _load(scenario_path)
+    if by is not None and by not in scenario.outcome_ids:
+        from .fields import did_you_mean
+
+        raise CfprobError(f'--by "{by}": expected an outcome{did_you_mean(by, scenario.outcome_ids)}')
+    tree = _get_fit(scenario, seed, draws, tune, chains, refit, as_json)
+    by = by or scenario.outcome_ids[0]
+    answers = compare_pods(Fit.from_tree(tree), pods, by=by, seed=seed)
+    if as_json:
+        _emit_json({"ranked_by": by, "answers": [a.to_dict() for a in answers],
+                    "provenance": _provenance(dict(tree.attrs))})
+    else:
+        from .tables import format_compare
+
+        click.echo(format_compare(answers, scenario, by, tree.attrs))
+
+
+@cli.command()
+@_scenario_option
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+def pods(scenario_path: Path | None, as_json: bool) -> None:
+    """List the divergence points of a scenario."""
+    scenario = _load(scenario_path)
+    if as_json:
+        _emit_json({"pods": [{"id": p.id, "year": p.year, "title": p.title, "description": p.description,
+                              "features": dict(p.features),
+                              "passages": [{"source": x.source, "quote": x.quote} for x in p.passages]}
+                             for p in scenario.pods]})
+        return
+    from .tables import format_pods
+
+    click.echo(format_pods(scenario))
+
+
+@cli.command()
+@_scenario_option
+@click.option("--pod", default=None, help="Only claims about this divergence point.")
+@click.option("--author", default=None, help="Only claims by this claimant (name, id or alias).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
+def claims(scenario_path: Path | None, pod: str | None, author: str | None, as_json: bool) -> None:
+    """List claims with their quotes and the numbers verbal phrases became."""
+    from .fields import did_you_mean
+    from .lexicon import load_lexicon
+
+    scenario = _load(scenario_path)
+    chosen = list(scenario.claims)
+    if pod is not None:
+        if pod not in scenario.pod_ids:
+            raise CfprobError(f'--pod "{pod}": not in scenario {scenario.id}{did_you_mean(pod, scenario.pod_ids)}')
+        chosen = [c for c in chosen if pod in c.pods]
+    if author is not None:
+        match = [c.id for c in scenario.claimants if author.lower() in {c.id.lower(), c.name.lower(),
+                                                                         *(a.lower() for a in c.aliases)}]
+        if not match:
+            names = [n for c in scenario.claimants for n in (c.name, *c.aliases)]
+            raise CfprobError(f'--author "{author}": no such claimant{did_you_mean(author, names)}')
+        chosen = [c for c in chosen if c.author == match[0]]
+    lexicon = load_lexicon()
+    if as_json:
+        from .tables import claim_strength
+
+        _emit_json({"claims": [{"id": c.id, "kind": c.kind, "author": c.author, "written_as": c.written_author,
+                                "source": c.source, "locator": c.locator, "quote": c.quote, "pods": list(c.pods),
+                                "says": claim_strength(c, lexicon, scenario.outcome_ids),
+                                "confidence": c.confidence, "weight": c.weight, "note": c.note} for c in chosen]})
+        return
+    from .tables import format_claims
+
+    click.echo(format_claims(chosen, scenario, lexicon))
+
+
+@cli.command()
+@click.argument("path", required=False, type=click.Path(path_type=Path))
+def validate(path: Path | None) -> None:
+    """Check a scenario folder completely (default: the bundled one)."""
+    from .errors import ScenarioError
+    from .loader import load_scenario
+    from .paths import bundled_scenario
+
+    try:
+        scenario = load_scenario(path or bundled_scenario())
+    except ScenarioError as exc:
+        for line in exc.problems:
+            click.echo(f"cfprob: error: {line}", err=True)
+        sys.exit(1)
+    authors = {c.author for c in scenario.claims}
+    click.echo(
+        f"{scenario.path}: valid. {len(scenario.pods) - 1} divergence points besides otl, {len(scenario.claims)} "
+        f"claims by {len(authors)} claimants, {len(scenario.outcomes)} outcomes; content hash "
+        f"{scenario.content_hash[:12]}."
+    )
+
+
+@cli.command()
+@click.argument("pods", nargs=-1)
+@click.option("--kind", type=click.Choice(["posterior", "forest"]), default="posterior", show_default=True,
+              help="posterior: outcome densities of PODS; forest: intervals of every divergence point.")
+@click.option("--out", "out", type=click.Path(path_type=Path), required=True, help="Output file (.png or .svg).")
+@click.option("--force", is_flag=True, help="Replace an existing output file.")
+@_scenario_option
+@_sampler_options
+def plot(
+    pods: tuple[str, ...],
+    kind: str,
+    out: Path,
+    force: bool,
+    scenario_path: Path | None,
+    seed: int,
+    draws: int,
+    tune: int,
+    chains: int,
+    refit: bool,
+) -> None:
+    """Plot outcome posteriors or a forest of divergence points (ArviZ)."""
+    from .plots import check_plot_path, plot_fit
+
+    check_plot_path(out, force)
+    scenario = _load(scenario_path)
+    if kind == "posterior" and not pods:
+        raise click.UsageError("--kind posterior needs at least one divergence point")
+    for pod in pods:
+        if pod not in scenario.pod_ids:
+            from .fields import did_you_mean
+
+            raise CfprobError(f'divergence point "{pod}": not in scenario {scenario.id}{did_you_mean(pod, scenario.pod_ids)}')
+    tree = _get_fit(scenario, seed, draws, tune, chains, refit, False)
+    chosen = pods if kind == "posterior" else ((*pods, *[p for p in scenario.pod_ids if p not in pods]) if pods else ())
+    plot_fit(tree, kind, chosen, out, overwrite=force)
+    click.echo(f"Saved {kind} plot to {out}")
+
+
+@cli.command()
+def lexicon() -> None:
+    """Show the verbal-probability lexicon and the forum idioms mapped onto it."""
+    from .lexicon import load_lexicon
+    from .tables import format_lexicon
+
+    click.echo(format_lexicon(load_lexicon()))
+
+
+@cli.group()
+def cache() -> None:
+    """List or clear cached fits."""
+
+
+@cache.command("list")
+def cache_list() -> None:
+    """List cached fits."""
+    from .store import list_cache
+
+    entries = list_cache()
+    for entry in entries:
+        click.echo(f"{entry}  {entry.stat().st_size / 1e6:.1f} MB")
+    click.echo(f"{len(entries)} cached fit{'s' if len(entries) != 1 else ''}.")
+
+
+@cache.command("clear")
+def cache_clear() -> None:
+    """Delete every cached fit."""
+    from .store import clear_cache
+
+    click.echo(f"Removed {clear_cache()} cached fits.")
+
+
+def main() -> None:
+    """Entry point of the ``cfprob`` console script."""
+    cli(prog_name="cfprob")

@@ -1,0 +1,35 @@
+"""Where cfprob finds its bundled scenario and keeps its cache."""
+
+from __future__ import annotations
+
+import os
+from importlib import resources
+from pathlib import Path
+
+from .errors import CfprobError
+
+__all__ = ["BUNDLED_SCENARIO", "bundled_scenario", "cache_dir"]
+
+BUNDLED_SCENARIO = "ussr"
+
+
+def bundled_scenario() -> Path:
+    """The folder of the bundled USSR scenario, in an installed wheel or a source checkout."""
+    installed = resources.files("cfprob") / "scenarios" / BUNDLED_SCENARIO
+    if installed.is_dir():
+        return Path(str(installed))
+    checkout = Path(__file__).resolve().parent.parent / "priors" / BUNDLED_SCENARIO
+    if checkout.is_dir():
+        return checkout
+    raise CfprobError(
+        f"the bundled scenario is missing: expected cfprob/scenarios/{BUNDLED_SCENARIO} in the installed "
+        f"package or priors/{BUNDLED_SCENARIO} beside it, found neither; reinstall cfprob"
+    )
+
+
+def cache_dir() -> Path:
+    """``$CFPROB_CACHE_DIR``, else ``$XDG_CACHE_HOME/cfprob``, else ``~/.cache/cfprob``."""
+    if os.environ.get("CFPROB_CACHE_DIR"):
+        return Path(os.environ["CFPROB_CACHE_DIR"])
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "cfprob"

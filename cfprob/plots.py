@@ -1,0 +1,70 @@
+"""Plots of a fit, drawn with ArviZ (arviz_plots) on matplotlib and saved atomically."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+
+import xarray as xr
+
+from .errors import CfprobError
+from .provenance import CREDIBLE_MASS
+
+__all__ = ["PLOT_KINDS", "PLOT_FORMATS", "check_plot_path", "plot_fit"]
+
+PLOT_KINDS = ("posterior", "forest")
+PLOT_FORMATS = (".png", ".svg")
+
+
+def check_plot_path(path: Path, overwrite: bool) -> None:
+    """Refuse unknown formats, missing folders and, without ``overwrite``, existing files."""
+    if path.suffix.lower() not in PLOT_FORMATS:
+        raise CfprobError(f"{path}: expected a file name ending in {' or '.join(PLOT_FORMATS)}, found '{path.suffix}'")
+    if path.exists() and not overwrite:
+        raise CfprobError(f"{path}: expected a new file name, found an existing file (use --force to replace it)")
+    if not path.parent.is_dir():
+        raise CfprobError(f"{path}: expected an existing folder to write into, found no folder {path.parent}")
+
+
+def plot_fit(tree: xr.DataTree, kind: str, pods: Sequence[str], path: Path, overwrite: bool = False) -> None:
+    """Draw ``kind`` (``posterior``: outcome posteriors of ``pods``; ``forest``: every PoD) into ``path``."""
+    if kind not in PLOT_KINDS:
+        raise CfprobError(f"--kind: expected one of {', '.join(PLOT_KINDS)}, found '{kind}'")
+    check_plot_path(path, overwrite)
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import arviz_plots as azp
+    import matplotlib.pyplot as plt
+
+    chosen = list(pods) or [str(p) for p in tree["posterior"]["pod"].values]
+    if kind == "forest":
+        collection = azp.plot_forest(
+            tree,
+            var_names=["theta"],
+            coords={"pod": chosen},
+            combined=True,
+            ci_kind="eti",
+            ci_probs=(0.5, CREDIBLE_MASS),
+            backend="matplotlib",
+        )
+    else:
+        collection = azp.plot_dist(
+            tree,
+            var_names=["theta"],
+            coords={"pod": chosen},
+            ci_kind="eti",
+            ci_prob=CREDIBLE_MASS,
+            backend="matplotlib",
+        )
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=path.suffix, dir=path.parent)
+    os.close(handle)
+    try:
+        collection.savefig(temporary)
+        os.replace(temporary, path)
+    finally:
+        plt.close("all")
+        if os.path.exists(temporary):
+            os.unlink(temporary)

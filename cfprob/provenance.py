@@ -1,0 +1,84 @@
+"""Sampler settings, fit keys and the provenance recorded with every result."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+
+from . import __version__
+from .errors import CfprobError
+
+__all__ = ["MODEL_VERSION", "CREDIBLE_MASS", "SEMANTICS", "SamplerSettings", "fit_key", "provenance_attrs"]
+
+MODEL_VERSION = "1"
+"""Bumped whenever the model's structure or priors change: it is part of every cache key."""
+
+CREDIBLE_MASS = 0.90
+"""cfprob's one interval convention: central (equal-tailed) 90% posterior intervals, 5% to 95%."""
+
+SEMANTICS = (
+    "interventional (Pearl rung 2): P(outcome | do(divergence point)), the probability of each outcome "
+    "had the divergence been imposed on the pre-divergence world; it is not conditioned on what really "
+    "happened afterwards"
+)
+
+
+@dataclass(frozen=True)
+class SamplerSettings:
+    """How the posterior is sampled. Part of every cache key."""
+
+    draws: int = 1000
+    tune: int = 1000
+    chains: int = 4
+    seed: int = 20261123
+    target_accept: float = 0.9
+
+    def __post_init__(self) -> None:
+        checks = {
+            "draws": (self.draws, 10, 1_000_000),
+            "tune": (self.tune, 0, 1_000_000),
+            "chains": (self.chains, 1, 64),
+            "seed": (self.seed, 0, 2**32 - 1),
+        }
+        for name, (value, low, high) in checks.items():
+            if not low <= value <= high:
+                raise CfprobError(f"--{name}: expected an integer from {low} to {high}, found {value}")
+        if not 0.5 <= self.target_accept < 1:
+            raise CfprobError(f"target_accept: expected a number in [0.5, 1), found {self.target_accept}")
+
+    @property
+    def label(self) -> str:
+        return f"{self.chains} chains x {self.draws} draws ({self.tune} tuning), seed {self.seed}"
+
+
+def fit_key(content_hash: str, settings: SamplerSettings, model_version: str = MODEL_VERSION) -> str:
+    """The key of a fit: scenario content, model version, sampler settings and cfprob's version."""
+    payload = json.dumps(
+        {"scenario": content_hash, "model": model_version, "settings": asdict(settings), "cfprob": __version__},
+        sort_keys=True,
+    )
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def provenance_attrs(
+    scenario_id: str, content_hash: str, settings: SamplerSettings, model_version: str = MODEL_VERSION
+) -> dict[str, str | int | float]:
+    """Attributes saved on every result (NetCDF-safe: strings and numbers only)."""
+    return {
+        "cfprob_version": __version__,
+        "scenario_id": scenario_id,
+        "scenario_hash": content_hash,
+        "model_version": model_version,
+        "fit_key": fit_key(content_hash, settings, model_version),
+        "sampler": "pymc NUTS",
+        "draws": settings.draws,
+        "tune": settings.tune,
+        "chains": settings.chains,
+        "seed": settings.seed,
+        "target_accept": settings.target_accept,
+        "credible_interval": f"central {CREDIBLE_MASS:.0%} (equal-tailed)",
+        "counterfactual_semantics": SEMANTICS,
+        "created": datetime.now(UTC).isoformat(timespec="seconds"),
+    }

@@ -1,0 +1,239 @@
+"""Answer questions from a fit with numpy alone: no PyMC, no refit.
+
+A fit holds posterior draws of every divergence point's outcome probabilities (``theta``) and of the
+model's parameters. A named divergence point is read off directly. A stack of several (``run A B``)
+or a point described only by features is predicted from the parameters — an extrapolation, and labelled
+so:
+
+- stack: features combined by their maximum, per-PoD effects added: ``alpha + max(X_A, X_B) @ beta + u_A + u_B``
+- features: ``alpha + x @ beta + sigma_u * z`` with a fresh ``z ~ Normal(0, 1)`` per draw
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from .errors import QueryError
+from .fields import did_you_mean
+from .provenance import CREDIBLE_MASS, SEMANTICS
+from .scenario import OTL
+
+if TYPE_CHECKING:
+    import xarray as xr
+
+__all__ = ["Fit", "OutcomeRow", "Answer", "answer", "compare", "summarise", "simulate_histories"]
+
+Floats = NDArray[np.float64]
+
+
+def _softmax_last(eta: Floats) -> Floats:
+    full = np.concatenate([eta, np.zeros((*eta.shape[:-1], 1))], axis=-1)
+    full = full - full.max(axis=-1, keepdims=True)
+    e = np.exp(full)
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+def _stacked(tree: xr.DataTree, name: str) -> Floats:
+    values = tree["posterior"][name].values
+    return np.asarray(values.reshape(-1, *values.shape[2:]), dtype=float)
+
+
+@dataclass(frozen=True)
+class Fit:
+    """Posterior draws of a fitted scenario (chains stacked), with its provenance attributes."""
+
+    outcomes: tuple[str, ...]
+    pods: tuple[str, ...]
+    features: tuple[str, ...]
+    X: Floats
+    theta: Floats
+    alpha: Floats
+    beta: Floats
+    u: Floats
+    sigma_u: Floats
+    attrs: Mapping[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def from_tree(cls, tree: xr.DataTree) -> Fit:
+        posterior = tree["posterior"]
+        features = tuple(str(f) for f in tree["design"]["feature"].values) if "feature" in tree["design"].coords else ()
+        n_draws = posterior.sizes["chain"] * posterior.sizes["draw"]
+        k1 = posterior.sizes["logit_outcome"]
+        return cls(
+            outcomes=tuple(str(o) for o in posterior["outcome"].values),
+            pods=tuple(str(p) for p in posterior["pod"].values),
+            features=features,
+            X=np.asarray(tree["design"]["X"].values, dtype=float),
+            theta=_stacked(tree, "theta"),
+            alpha=_stacked(tree, "alpha"),
+            beta=_stacked(tree, "beta") if "beta" in posterior else np.zeros((n_draws, 0, k1)),
+            u=_stacked(tree, "u"),
+            sigma_u=_stacked(tree, "sigma_u"),
+            attrs=dict(tree.attrs),
+        )
+
+    @property
+    def n_draws(self) -> int:
+        return int(self.theta.shape[0])
+
+    def index(self, pod: str) -> int:
+        if pod not in self.pods:
+            raise QueryError(f'divergence point "{pod}": not in this scenario{did_you_mean(pod, self.pods)}')
+        return self.pods.index(pod)
+
+
+@dataclass(frozen=True)
+class OutcomeRow:
+    """One outcome of an answer: probability and its change against real history, with intervals."""
+
+    outcome: str
+    mean: float
+    low: float
+    high: float
+    change_mean: float
+    change_low: float
+    change_high: float
+    p_raise: float
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What cfprob reports for one question."""
+
+    label: str
+    pods: tuple[str, ...]
+    features: Mapping[str, float]
+    extrapolation: bool
+    rows: tuple[OutcomeRow, ...]
+    histories: Mapping[str, int]
+    n_draws: int
+
+    def row(self, outcome: str) -> OutcomeRow:
+        return next(r for r in self.rows if r.outcome == outcome)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "question": self.label,
+            "pods": list(self.pods),
+            "features": dict(self.features),
+            "extrapolation": self.extrapolation,
+            "outcomes": {
+                r.outcome: {
+                    "mean": r.mean,
+                    "interval": [r.low, r.high],
+                    "change_vs_otl": {"mean": r.change_mean, "interval": [r.change_low, r.change_high]},
+                    "p_raises": r.p_raise,
+                    "simulated_histories": self.histories[r.outcome],
+                }
+                for r in self.rows
+            },
+            "posterior_draws": self.n_draws,
+            "credible_interval": f"central {CREDIBLE_MASS:.0%}",
+            "semantics": SEMANTICS,
+        }
+
+
+def summarise(draws: Floats, baseline: Floats, outcomes: Sequence[str], mass: float = CREDIBLE_MASS) -> tuple[OutcomeRow, ...]:
+    """Mean, central interval, change against ``baseline`` and P(raise), per outcome.
+
+    Both arrays are (draws, outcomes), paired draw by draw.
+    """
+    tail = (1.0 - mass) / 2.0
+    change = draws - baseline
+    rows = []
+    for k, outcome in enumerate(outcomes):
+        low, high = np.quantile(draws[:, k], [tail, 1.0 - tail])
+        c_low, c_high = np.quantile(change[:, k], [tail, 1.0 - tail])
+        rows.append(
+            OutcomeRow(
+                outcome=outcome,
+                mean=float(draws[:, k].mean()),
+                low=float(low),
+                high=float(high),
+                change_mean=float(change[:, k].mean()),
+                change_low=float(c_low),
+                change_high=float(c_high),
+                p_raise=float((change[:, k] > 0).mean()),
+            )
+        )
+    return tuple(rows)
+
+
+def simulate_histories(draws: Floats, outcomes: Sequence[str], rng: np.random.Generator) -> dict[str, int]:
+    """One simulated history per posterior draw: its outcome drawn from that draw's probabilities."""
+    cumulative = np.cumsum(draws, axis=1)
+    picks = (rng.random(len(draws))[:, None] > cumulative).sum(axis=1)
+    picks = np.minimum(picks, len(outcomes) - 1)
+    counts = np.bincount(picks, minlength=len(outcomes))
+    return {o: int(c) for o, c in zip(outcomes, counts, strict=True)}
+
+
+def _feature_vector(fit: Fit, features: Mapping[str, float]) -> Floats:
+    x = np.zeros(len(fit.features))
+    for name, value in features.items():
+        if name not in fit.features:
+            raise QueryError(f'feature "{name}": not in this scenario{did_you_mean(name, fit.features)}')
+        if not (np.isfinite(value) and 0.0 <= value <= 1.0):
+            raise QueryError(f'feature "{name}": expected a number in [0, 1], found {value}')
+        x[fit.features.index(name)] = value
+    return x
+
+
+def _draws(fit: Fit, pods: Sequence[str], features: Mapping[str, float], rng: np.random.Generator) -> tuple[Floats, bool]:
+    if features:
+        x = _feature_vector(fit, features)
+        for pod in pods:
+            x = np.maximum(x, fit.X[fit.index(pod)])
+        z = rng.standard_normal(fit.alpha.shape)
+        eta = fit.alpha + np.einsum("f,sfk->sk", x, fit.beta) + fit.sigma_u[:, None] * z
+        eta = eta + sum((fit.u[:, fit.index(p)] for p in pods), np.zeros_like(eta))
+        return _softmax_last(eta), True
+    if len(pods) == 1:
+        return fit.theta[:, fit.index(pods[0])], False
+    idx = [fit.index(p) for p in pods]
+    x = fit.X[idx].max(axis=0)
+    eta = fit.alpha + np.einsum("f,sfk->sk", x, fit.beta) + fit.u[:, idx].sum(axis=1)
+    return _softmax_last(eta), True
+
+
+def answer(
+    fit: Fit,
+    pods: Sequence[str] = (),
+    features: Mapping[str, float] | None = None,
+    seed: int = 0,
+) -> Answer:
+    """The answer for a divergence point, a stack of them, or one described by features."""
+    features = dict(features or {})
+    pods = tuple(dict.fromkeys(pods))
+    if not pods and not features:
+        raise QueryError("a question needs at least one divergence point or feature")
+    if len(pods) > 1 and OTL in pods:
+        raise QueryError(f'divergence point "{OTL}" (real history) cannot be stacked with others')
+    rng = np.random.default_rng(seed)
+    draws, extrapolation = _draws(fit, pods, features, rng)
+    baseline = fit.theta[:, fit.index(OTL)]
+    parts = list(pods) + [f"{k}={v:g}" for k, v in features.items()]
+    return Answer(
+        label=" + ".join(parts),
+        pods=pods,
+        features=features,
+        extrapolation=extrapolation,
+        rows=summarise(draws, baseline, fit.outcomes),
+        histories=simulate_histories(draws, fit.outcomes, rng),
+        n_draws=fit.n_draws,
+    )
+
+
+def compare(fit: Fit, pods: Sequence[str] = (), by: str | None = None, seed: int = 0) -> tuple[Answer, ...]:
+    """Answers for ``pods`` (all, by default), ranked by the mean probability of outcome ``by``."""
+    by = by or fit.outcomes[0]
+    if by not in fit.outcomes:
+        raise QueryError(f'outcome "{by}": not in this scenario{did_you_mean(by, fit.outcomes)}')
+    chosen = tuple(pods) or fit.pods
+    answers = [answer(fit, (p,), seed=seed) for p in chosen]
+    return tuple(sorted(answers, key=lambda a: -a.row(by).mean))

@@ -1,0 +1,240 @@
+"""Plain-text tables and sentences for the command line. Pure formatting: no computing, no I/O."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from .lexicon import Lexicon
+from .provenance import CREDIBLE_MASS, SEMANTICS
+from .scenario import Claim, Pod, Scenario
+
+if TYPE_CHECKING:
+    from .query import Answer
+
+__all__ = [
+    "claim_strength",
+    "diagnostics_lines",
+    "diagnostics_problems",
+    "format_answer",
+    "format_compare",
+    "format_pods",
+    "format_claims",
+    "format_lexicon",
+]
+
+INTERVAL = f"{CREDIBLE_MASS:.0%} interval"
+
+
+def _table(header: Sequence[str], rows: Sequence[Sequence[str]], right: Sequence[bool]) -> list[str]:
+    widths = [max(len(str(x)) for x in column) for column in zip(header, *rows, strict=True)]
+
+    def line(cells: Sequence[str]) -> str:
+        parts = [c.rjust(w) if r else c.ljust(w) for c, w, r in zip(cells, widths, right, strict=True)]
+        return "  ".join(parts).rstrip()
+
+    return [line(header), line(["-" * w for w in widths]), *(line(r) for r in rows)]
+
+
+def _p(x: float) -> str:
+    return f"{x:.2f}"
+
+
+def _signed(x: float) -> str:
+    return f"{x:+.2f}"
+
+
+def diagnostics_problems(attrs: Mapping[str, Any]) -> list[str]:
+    """Sampler problems in plain words; empty when the sampler looks healthy."""
+    problems = []
+    divergences = int(attrs.get("diag_divergences", 0))
+    if divergences:
+        problems.append(
+            f"{divergences} divergent transition{'s' if divergences > 1 else ''}: the sampler could not explore "
+            "part of the posterior, so intervals may be too narrow; refit with more --tune or treat them with care"
+        )
+    rhat = float(attrs.get("diag_max_rhat", float("nan")))
+    limit = float(attrs.get("diag_rhat_threshold", 1.01))
+    if math.isfinite(rhat) and rhat > limit:
+        problems.append(
+            f"chains disagree (r_hat {rhat:.3f} > {limit} for {attrs.get('diag_max_rhat_variable', '?')}): "
+            "the chains have not converged; refit with more --draws and --tune"
+        )
+    elif not math.isfinite(rhat):
+        problems.append("only one chain: convergence (r_hat) cannot be checked; use --chains 2 or more")
+    threshold = float(attrs.get("diag_ess_threshold", 400))
+    ess = min(float(attrs.get("diag_min_ess_bulk", 0)), float(attrs.get("diag_min_ess_tail", 0)))
+    if ess < threshold:
+        problems.append(
+            f"too few effective draws ({ess:.0f} < {threshold:.0f}): Monte Carlo error is large; "
+            "refit with more --draws"
+        )
+    return problems
+
+
+def diagnostics_lines(attrs: Mapping[str, Any]) -> list[str]:
+    """The one-line sampler summary, followed by a warning line for each problem."""
+    rhat = float(attrs.get("diag_max_rhat", float("nan")))
+    summary = (
+        f"Sampler: {attrs.get('chains')} chains x {attrs.get('draws')} draws, seed {attrs.get('seed')}; "
+        f"{int(attrs.get('diag_divergences', 0))} divergences; max r_hat "
+        f"{rhat:.3f}; min ESS {float(attrs.get('diag_min_ess_bulk', 0)):.0f} bulk / "
+        f"{float(attrs.get('diag_min_ess_tail', 0)):.0f} tail"
+    )
+    problems = diagnostics_problems(attrs)
+    if not problems:
+        return [summary + " - no problems found."]
+    return [summary + ".", *(f"WARNING: {p}" for p in problems)]
+
+
+def claim_strength(claim: Claim, lexicon: Lexicon, outcomes: Sequence[str]) -> str:
+    """What a claim says, with the numbers a verbal phrase became."""
+    if claim.kind == "probability":
+        return f"P({claim.outcome}) = {claim.probability:g}"
+    if claim.kind == "interval":
+        return f"P({claim.outcome}) in [{claim.low:g}, {claim.high:g}]"
+    if claim.kind == "verbal":
+        entry = lexicon.lookup(str(claim.phrase))
+        shown = entry.describe() if entry else f'"{claim.phrase}"'
+        return f"P({claim.outcome}): {shown}"
+    if claim.kind == "distribution":
+        parts = ", ".join(f"{o} {p:.2f}" for o, p in zip(outcomes, claim.distribution or (), strict=True))
+        return f"distribution: {parts}"
+    return f"P({claim.outcome}) higher under {claim.higher} than under {claim.lower}"
+
+
+def _pod_title(pod: Pod) -> str:
+    year = f", {pod.year}" if pod.year is not None else ""
+    return f"{pod.title} ({pod.id}{year})"
+
+
+def format_answer(
+    answer: Answer,
+    scenario: Scenario,
+    attrs: Mapping[str, Any],
+    lexicon: Lexicon,
+    max_claims: int = 8,
+) -> str:
+    """The `cfprob run` report: table, simulated histories, claims, semantics, diagnostics."""
+    titles = [_pod_title(scenario.pod(p)) for p in answer.pods]
+    titles += [f"{k} = {v:g}" for k, v in answer.features.items()]
+    lines = [
+        f"cfprob {attrs.get('cfprob_version')} | scenario {scenario.id} ({scenario.content_hash[:12]})",
+        f"Question: {scenario.question}",
+        "Divergence: " + " + ".join(titles),
+    ]
+    if answer.extrapolation:
+        lines.append(
+            "NOTE: extrapolation - this combination was not fitted; it is predicted from the fitted feature "
+            "effects and per-divergence effects (features combined by maximum)."
+        )
+    header = ["outcome", "P(outcome)", INTERVAL, "change vs otl", f"{INTERVAL} of change", "P(raises)"]
+    rows = [
+        [
+            r.outcome,
+            _p(r.mean),
+            f"[{_p(r.low)}, {_p(r.high)}]",
+            _signed(r.change_mean),
+            f"[{_signed(r.change_low)}, {_signed(r.change_high)}]",
+            _p(r.p_raise),
+        ]
+        for r in answer.rows
+    ]
+    lines += ["", *_table(header, rows, [False, True, True, True, True, True]), ""]
+    histories = ", ".join(f"{o} {n}" for o, n in answer.histories.items())
+    lines.append(f"Simulated histories (one per posterior draw, {answer.n_draws}): {histories}")
+    claims = [c for p in answer.pods for c in scenario.claims_about(p)]
+    if claims:
+        authors = {c.author for c in claims}
+        lines.append(f"Claims about this divergence ({len(claims)} by {len(authors)} claimants):")
+        for c in claims[:max_claims]:
+            lines.append(f"  - {scenario.claimant(c.author).name}: {claim_strength(c, lexicon, scenario.outcome_ids)}")
+        if len(claims) > max_claims:
+            lines.append(f"  ... and {len(claims) - max_claims} more (cfprob claims --pod {answer.pods[0]})")
+    elif answer.pods:
+        lines.append("No claim is about this divergence point: it borrows strength from its features.")
+    lines.append(f"Semantics: {SEMANTICS}.")
+    lines += diagnostics_lines(attrs)
+    return "\n".join(lines)
+
+
+def format_compare(answers: Sequence[Answer], scenario: Scenario, by: str, attrs: Mapping[str, Any]) -> str:
+    """The `cfprob compare` table: one row per divergence point, ranked by P(by)."""
+    outcomes = scenario.outcome_ids
+    header = ["rank", "divergence point", "year", *(f"P({o})" for o in outcomes), f"change {by}", f"P(raises {by})",
+              "claims"]
+    rows = []
+    for i, a in enumerate(answers, 1):
+        pod = scenario.pod(a.pods[0])
+        rows.append(
+            [
+                str(i),
+                pod.id,
+                "" if pod.year is None else str(pod.year),
+                *(f"{_p(a.row(o).mean)} [{_p(a.row(o).low)}, {_p(a.row(o).high)}]" for o in outcomes),
+                _signed(a.row(by).change_mean),
+                _p(a.row(by).p_raise),
+                str(len(scenario.claims_about(pod.id))),
+            ]
+        )
+    lines = [
+        f"Ranked by P({by}); brackets are central {INTERVAL}s; changes are against otl (real history).",
+        "",
+        *_table(header, rows, [True, False, True, *([True] * len(outcomes)), True, True, True]),
+        "",
+        f"Semantics: {SEMANTICS}.",
+        *diagnostics_lines(attrs),
+    ]
+    return "\n".join(lines)
+
+
+def format_pods(scenario: Scenario) -> str:
+    header = ["id", "year", "title", "claims", "features"]
+    rows = [
+        [
+            p.id,
+            "" if p.year is None else str(p.year),
+            p.title,
+            str(len(scenario.claims_about(p.id))),
+            ", ".join(f"{k}={v:g}" for k, v in p.features) or "-",
+        ]
+        for p in scenario.pods
+    ]
+    return "\n".join(_table(header, rows, [False, True, False, True, False]))
+
+
+def format_claims(claims: Sequence[Claim], scenario: Scenario, lexicon: Lexicon) -> str:
+    if not claims:
+        return "No claims match."
+    blocks = []
+    for c in claims:
+        about = c.pod if c.kind != "ordering" else f"{c.higher} vs {c.lower}"
+        blocks.append(
+            "\n".join(
+                [
+                    f"{c.id}  [{c.kind}]  {scenario.claimant(c.author).name} on {about}",
+                    f"  says: {claim_strength(c, lexicon, scenario.outcome_ids)}"
+                    + (f" (confidence {c.confidence:g})" if c.confidence != 1 else ""),
+                    f'  quote: "{c.quote}"',
+                    f"  source: {scenario.source(c.source).title}, {c.locator}",
+                    *([f"  note: {c.note}"] if c.note else []),
+                ]
+            )
+        )
+    return "\n\n".join(blocks) + f"\n\n{len(claims)} claim{'s' if len(claims) != 1 else ''}."
+
+
+def format_lexicon(lexicon: Lexicon) -> str:
+    header = ["phrase", "median", "90% of readers", "n", "surveys"]
+    rows = [
+        [e.phrase, f"{e.median_pct:.0f}%", f"{e.low90_pct:.0f}-{e.high90_pct:.0f}%", str(e.n), e.datasets]
+        for e in sorted(lexicon.phrases.values(), key=lambda e: -e.median_pct)
+    ]
+    idioms = [[idiom, f'-> "{lexicon.phrases[target].phrase}"', note] for idiom, (target, note) in sorted(lexicon.idioms.items())]
+    lines = ["Surveyed phrases (logit-normal fits to CAPphrase and zonination answers):", "",
+             *_table(header, rows, [False, True, True, True, False])]
+    if idioms:
+        lines += ["", "Forum idioms, each read as a surveyed phrase:", "",
+                  *_table(["idiom", "read as", "why"], idioms, [False, False, False])]
+    return "\n".join(lines)
