@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# Run a command inside cfprob's virtual environment, creating or refreshing it first.
+#
+#   scripts/with-env.sh cfprob run kosygin-1965
+#   scripts/with-env.sh pytest
+#
+# It needs Python 3.12 or newer and finds one itself: $CFPROB_PYTHON if set, then python3.12/python3.13/
+# python3/python on PATH, then interpreters installed by pyenv or uv (oldest suitable first). The environment lives in .venv
+# (or $CFPROB_VENV); cfprob is installed into it as a regular (non-editable) package and reinstalled when
+# its sources change.
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+venv="${CFPROB_VENV:-$root/.venv}"
+
+suitable() {
+  [ -x "$1" ] && "$1" -c 'import sys, venv; sys.exit(0 if sys.version_info >= (3, 12) else 1)' 2>/dev/null
+}
+
+find_python() {
+  local candidates=()
+  [ -n "${CFPROB_PYTHON:-}" ] && candidates+=("$CFPROB_PYTHON")
+  for name in python3.12 python3.13 python3.14 python3 python; do
+    command -v "$name" >/dev/null 2>&1 && candidates+=("$(command -v "$name")")
+  done
+  for base in "${PYENV_ROOT:-$HOME/.pyenv}/versions" "$HOME/.local/share/uv/python" /usr/local/bin /opt/python; do
+    [ -d "$base" ] || continue
+    while IFS= read -r found; do candidates+=("$found"); done < <(
+      ls -d "$base"/*3.1[2-9]*/bin/python3 "$base"/python3.1[2-9] 2>/dev/null | sort -V)
+  done
+  for candidate in "${candidates[@]}"; do
+    if suitable "$candidate"; then echo "$candidate"; return 0; fi
+  done
+  return 1
+}
+
+if ! suitable "$venv/bin/python"; then
+  if ! python="$(find_python)"; then
+    echo "cfprob needs Python 3.12 or newer and found none (looked at \$CFPROB_PYTHON, python3.12+ on PATH," >&2
+    echo "pyenv and uv installs). Install one (e.g. 'pyenv install 3.12') or set CFPROB_PYTHON=/path/to/python3.12." >&2
+    exit 1
+  fi
+  echo "cfprob: creating $venv with $("$python" --version 2>&1) ($python)" >&2
+  rm -rf "$venv"
+  "$python" -m venv "$venv"
+  "$venv/bin/python" -m pip install --quiet --upgrade pip
+  "$venv/bin/python" -m pip install --quiet hatchling
+fi
+
+# Reinstall cfprob when its sources, bundled scenario or dependencies change.
+stamp="$venv/.cfprob-sources"
+current="$(cd "$root" && find pyproject.toml cfprob priors -type f ! -path '*/__pycache__/*' -print0 \
+  | sort -z | xargs -0 sha256sum | sha256sum | cut -d' ' -f1)"
+if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$current" ]; then
+  echo "cfprob: installing cfprob and its dependencies into $venv" >&2
+  "$venv/bin/python" -m pip install --quiet --no-build-isolation "$root[test]"
+  "$venv/bin/python" -m pip install --quiet --no-build-isolation --no-deps --force-reinstall "$root"
+  echo "$current" > "$stamp"
+fi
+
+export PATH="$venv/bin:$PATH"
+exec "$@"

@@ -1,0 +1,33 @@
+"""Shared fixtures: paths to the repository's test data and an isolated cache per test."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+TESTS = Path(__file__).resolve().parent
+REPO = TESTS.parent
+WEIMAR = TESTS / "scenarios" / "weimar"
+
+
+@pytest.fixture(autouse=True)
+def isolated_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Each test gets its own cfprob cache (fits) but shares one PyTensor compile cache."""
+    cache = tmp_path_factory.mktemp("cfprob-cache")
+    monkeypatch.setenv("CFPROB_CACHE_DIR", str(cache))
+    compiled = tmp_path_factory.getbasetemp() / "pytensor-shared"
+    (cache / "pytensor").parent.mkdir(parents=True, exist_ok=True)
+    if not (cache / "pytensor").exists():
+        compiled.mkdir(exist_ok=True)
+        (cache / "pytensor").symlink_to(compiled)
+    return cache
+
+
+@pytest.fixture
+def weimar(tmp_path: Path) -> Path:
+    """A writable copy of the small second scenario."""
+    target = tmp_path / "weimar"
+    shutil.copytree(WEIMAR, target)
+    return target

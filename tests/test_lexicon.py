@@ -1,0 +1,63 @@
+"""The lexicon: rebuilt from raw survey data, hand-computed fits, idioms."""
+
+from __future__ import annotations
+
+import math
+import subprocess
+import sys
+
+import pytest
+
+from cfprob.lexicon import load_lexicon, normalise_phrase
+from cfprob.lexicon_build import fit_phrase
+
+from .conftest import REPO
+
+
+def test_fit_needs_answers() -> None:
+    with pytest.raises(ValueError, match="at least two"):
+        fit_phrase([50.0])
+
+
+def test_fit_by_hand() -> None:
+    fit = fit_phrase([20.0, 50.0, 80.0])
+    z = math.log(0.2 / 0.8)
+    assert fit["logit_mu"] == pytest.approx(0.0)
+    assert fit["logit_sd"] == pytest.approx(math.sqrt((2 * z * z) / 2))
+    assert fit["median_pct"] == pytest.approx(50.0)
+
+
+def test_fit_clips_certainty() -> None:
+    fit = fit_phrase([0.0, 100.0])
+    assert math.isfinite(fit["logit_mu"]) and math.isfinite(fit["logit_sd"])
+
+
+def test_shipped_lexicon_rebuilds_from_raw_data() -> None:
+    script = REPO / "scripts" / "build_lexicon.py"
+    result = subprocess.run([sys.executable, str(script), "--check"], capture_output=True, text=True,
+                            cwd=REPO, env={"PYTHONPATH": str(REPO), "PATH": ""}, check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_lookup_ignores_case_and_spacing() -> None:
+    lexicon = load_lexicon()
+    assert lexicon.lookup("  Highly   UNLIKELY ") == lexicon.lookup("highly unlikely")
+    assert lexicon.lookup("not a phrase at all") is None
+    assert normalise_phrase("Better_than  Even") == "better than even"
+
+
+def test_idioms_map_to_surveyed_phrases() -> None:
+    lexicon = load_lexicon()
+    for idiom in ("no way in hell", "short answer is no", "fairly easy", "you may just pull it off"):
+        entry = lexicon.lookup(idiom)
+        assert entry is not None and entry.idiom == idiom
+        assert entry.logit_mu == lexicon.phrases[normalise_phrase(entry.phrase)].logit_mu
+
+
+def test_phrases_are_ordered_sensibly() -> None:
+    lexicon = load_lexicon()
+    order = ["almost no chance", "highly unlikely", "unlikely", "about even", "likely", "highly likely",
+             "almost certain"]
+    medians = [lexicon.phrases[p].median_pct for p in order]
+    assert medians == sorted(medians)
+    assert "n=5174" in lexicon.lookup("could happen").describe()  # type: ignore[union-attr]

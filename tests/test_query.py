@@ -1,0 +1,109 @@
+"""Answers from fake posteriors: hand-computed values, stacking, features and ranking."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from cfprob.errors import QueryError
+from cfprob.loader import load_scenario
+from cfprob.query import Fit, answer, compare, simulate_histories, summarise
+
+from .conftest import WEIMAR
+from .fakes import fake_fit, softmax_last
+
+
+@pytest.fixture(scope="module")
+def fit() -> Fit:
+    return Fit.from_tree(fake_fit(load_scenario(WEIMAR)))
+
+
+# -- errors first --------------------------------------------------------------------------------
+def test_unknown_pod_suggests(fit: Fit) -> None:
+    with pytest.raises(QueryError, match=r'"no-depresion-1929": not in this scenario \(did you mean "no-depression-1929"\?\)'):
+        answer(fit, ["no-depresion-1929"])
+
+
+def test_unknown_feature(fit: Fit) -> None:
+    with pytest.raises(QueryError, match='feature "economy": not in this scenario'):
+        answer(fit, features={"economy": 1.0})
+
+
+def test_feature_out_of_range(fit: Fit) -> None:
+    with pytest.raises(QueryError, match=r"expected a number in \[0, 1\], found 3"):
+        answer(fit, features={"economy_spared": 3.0})
+
+
+def test_empty_question(fit: Fit) -> None:
+    with pytest.raises(QueryError, match="at least one"):
+        answer(fit, [])
+
+
+def test_otl_cannot_be_stacked(fit: Fit) -> None:
+    with pytest.raises(QueryError, match="cannot be stacked"):
+        answer(fit, ["otl", "no-depression-1929"])
+
+
+def test_compare_unknown_outcome(fit: Fit) -> None:
+    with pytest.raises(QueryError, match='"survive": not in this scenario'):
+        compare(fit, by="survive")
+
+
+# -- hand-computed values ------------------------------------------------------------------------
+def test_summarise_by_hand() -> None:
+    draws = np.array([[0.2, 0.8], [0.4, 0.6], [0.6, 0.4], [0.8, 0.2]])
+    baseline = np.array([[0.3, 0.7], [0.3, 0.7], [0.7, 0.3], [0.7, 0.3]])
+    rows = summarise(draws, baseline, ["a", "b"], mass=0.5)
+    a = rows[0]
+    assert a.mean == pytest.approx(0.5)
+    assert (a.low, a.high) == pytest.approx((0.35, 0.65))  # numpy's linear quantiles at 25% and 75%
+    assert a.change_mean == pytest.approx(0.0)  # changes -0.1, +0.1, -0.1, +0.1
+    assert a.p_raise == pytest.approx(0.5)
+    assert rows[1].mean == pytest.approx(0.5)
+
+
+def test_simulated_histories_follow_probabilities() -> None:
+    draws = np.tile([0.2, 0.3, 0.5], (20000, 1))
+    counts = simulate_histories(draws, ["a", "b", "c"], np.random.default_rng(0))
+    assert sum(counts.values()) == 20000
+    assert counts["a"] / 20000 == pytest.approx(0.2, abs=0.01)
+    assert counts["c"] / 20000 == pytest.approx(0.5, abs=0.01)
+
+
+def test_single_pod_reads_theta(fit: Fit) -> None:
+    result = answer(fit, ["no-depression-1929"])
+    i = fit.pods.index("no-depression-1929")
+    assert not result.extrapolation
+    assert result.row("survives").mean == pytest.approx(fit.theta[:, i, 0].mean())
+    change = fit.theta[:, i, 0] - fit.theta[:, 0, 0]
+    assert result.row("survives").p_raise == pytest.approx((change > 0).mean())
+
+
+def test_otl_changes_nothing(fit: Fit) -> None:
+    result = answer(fit, ["otl"])
+    assert all(r.change_mean == 0 and r.p_raise == 0 for r in result.rows)
+
+
+def test_stack_formula(fit: Fit) -> None:
+    a, b = fit.pods.index("no-depression-1929"), fit.pods.index("hindenburg-refuses-1933")
+    x = np.maximum(fit.X[a], fit.X[b])
+    eta = fit.alpha + np.einsum("f,sfk->sk", x, fit.beta) + fit.u[:, a] + fit.u[:, b]
+    expected = softmax_last(eta).mean(axis=0)
+    result = answer(fit, ["no-depression-1929", "hindenburg-refuses-1933"])
+    assert result.extrapolation
+    assert [r.mean for r in result.rows] == pytest.approx(list(expected))
+
+
+def test_features_only_is_reproducible_extrapolation(fit: Fit) -> None:
+    first = answer(fit, features={"economy_spared": 1.0}, seed=3)
+    again = answer(fit, features={"economy_spared": 1.0}, seed=3)
+    assert first.extrapolation
+    assert first.to_dict() == again.to_dict()
+    assert sum(r.mean for r in first.rows) == pytest.approx(1.0)
+
+
+def test_compare_ranks_every_pod(fit: Fit) -> None:
+    ranked = compare(fit, by="survives")
+    assert {a.pods[0] for a in ranked} == set(fit.pods)
+    means = [a.row("survives").mean for a in ranked]
+    assert means == sorted(means, reverse=True)
