@@ -1,0 +1,208 @@
+"""The command line on fake fits: exit codes, tables, JSON, saved files, errors."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from cfprob.cli import cli
+from cfprob.loader import load_scenario
+from cfprob.paths import bundled_scenario
+from cfprob.provenance import SamplerSettings
+from cfprob.store import load_tree
+
+from .fakes import install_fake_fit
+
+
+def invoke(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(cli, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+@pytest.fixture
+def ussr_fit() -> None:
+    install_fake_fit(load_scenario(bundled_scenario()))
+
+
+@pytest.fixture
+def weimar_fit(weimar: Path) -> Path:
+    install_fake_fit(load_scenario(weimar))
+    return weimar
+
+
+# -- errors and usage ----------------------------------------------------------------------------
+def test_run_without_pod_is_usage_error() -> None:
+    code, _, err = invoke("run")
+    assert code == 2
+    assert "at least one divergence point" in err
+
+
+def test_run_unknown_pod_suggests() -> None:
+    code, out, err = invoke("run", "kosygin-1964")
+    assert code == 1
+    assert out == ""
+    assert err.strip() == ('cfprob: error: divergence point "kosygin-1964": not in scenario ussr '
+                           '(did you mean "kosygin-1965"?) (see `cfprob pods`)')
+
+
+def test_bad_feature_syntax() -> None:
+    code, _, err = invoke("run", "--feature", "reform_leader")
+    assert code == 1 and "expected NAME=VALUE" in err
+
+
+def test_missing_scenario_folder(tmp_path: Path) -> None:
+    code, _, err = invoke("pods", "--scenario", str(tmp_path / "none"))
+    assert code == 1
+    assert "expected a scenario folder, found nothing" in err
+    assert "Traceback" not in err
+
+
+def test_bad_sampler_setting() -> None:
+    code, _, err = invoke("run", "kosygin-1965", "--draws", "0")
+    assert code == 1 and "--draws: expected an integer from 10" in err
+
+
+def test_output_must_be_netcdf(tmp_path: Path) -> None:
+    code, _, err = invoke("run", "kosygin-1965", "--output", str(tmp_path / "x.csv"))
+    assert code == 1 and "ending in .nc" in err
+
+
+def test_unknown_author_and_pod_filters() -> None:
+    code, _, err = invoke("claims", "--author", "Phalamos")
+    assert code == 1 and 'did you mean "Phalamus"' in err
+    code, _, err = invoke("claims", "--pod", "beria")
+    assert code == 1 and "not in scenario ussr" in err
+
+
+# -- listing -------------------------------------------------------------------------------------
+def test_pods_lists_every_pod() -> None:
+    code, out, _ = invoke("pods")
+    assert code == 0
+    scenario = load_scenario(bundled_scenario())
+    for pod in scenario.pod_ids:
+        assert pod in out
+
+
+def test_claims_by_alias_show_numbers_of_phrases() -> None:
+    code, out, _ = invoke("claims", "--author", "Joao97")
+    assert code == 0
+    assert "Phalamus" in out and "quote:" in out
+    assert "% (90%:" in out  # verbal phrases are echoed as numbers
+
+
+def test_claims_json() -> None:
+    code, out, _ = invoke("claims", "--pod", "kosygin-1965", "--json")
+    assert code == 0
+    claims = json.loads(out)["claims"]
+    assert claims and all("kosygin-1965" in c["pods"] for c in claims)
+
+
+def test_validate_bundled() -> None:
+    code, out, _ = invoke("validate")
+    assert code == 0 and "valid." in out
+
+
+def test_lexicon_table() -> None:
+    code, out, _ = invoke("lexicon")
+    assert code == 0
+    assert "Almost No Chance" in out and "no way in hell" in out
+
+
+# -- answers from a (fake) cached fit -------------------------------------------------------------
+def test_run_prints_table_and_diagnostics(ussr_fit: None) -> None:
+    code, out, _ = invoke("run", "kosygin-1965")
+    assert code == 0
+    for text in ("stable_democracy", "collapse", "authoritarian", "90% interval", "change vs otl", "P(raises)",
+                 "Semantics: interventional", "Sampler: 4 chains x 1000 draws", "no problems found",
+                 "Simulated histories"):
+        assert text in out
+
+
+def test_run_json_is_reproducible(ussr_fit: None) -> None:
+    first = invoke("run", "kosygin-1965", "--json")[1]
+    second = invoke("run", "kosygin-1965", "--json")[1]
+    assert first == second
+    payload = json.loads(first)
+    outcomes = payload["answer"]["outcomes"]
+    assert sum(o["mean"] for o in outcomes.values()) == pytest.approx(1.0)
+    provenance = payload["provenance"]
+    assert provenance["scenario_id"] == "ussr" and provenance["seed"] == SamplerSettings().seed
+    assert len(provenance["scenario_hash"]) == 64
+    assert "created" not in provenance
+
+
+def test_run_stack_is_labelled_extrapolation(ussr_fit: None) -> None:
+    code, out, _ = invoke("run", "bukharin-1928", "no-ww2-1939")
+    assert code == 0 and "extrapolation" in out
+    code, out, _ = invoke("run", "--feature", "reform_leader=1", "--json")
+    assert code == 0 and json.loads(out)["answer"]["extrapolation"] is True
+
+
+def test_run_output_is_saved_and_not_overwritten(ussr_fit: None, tmp_path: Path) -> None:
+    target = tmp_path / "kosygin.nc"
+    code, _, _ = invoke("run", "kosygin-1965", "--output", str(target))
+    assert code == 0
+    saved = load_tree(target)
+    assert saved.attrs["pod"] == "kosygin-1965"
+    assert "answer" in saved.children and "posterior" in saved.children
+    before = target.read_bytes()
+    code, _, err = invoke("run", "kosygin-1965", "--output", str(target))
+    assert code == 1 and "use --force" in err
+    assert target.read_bytes() == before
+    code, _, _ = invoke("run", "kosygin-1965", "--output", str(target), "--force")
+    assert code == 0
+
+
+def test_compare_ranks_all(ussr_fit: None) -> None:
+    code, out, _ = invoke("compare")
+    assert code == 0
+    scenario = load_scenario(bundled_scenario())
+    for pod in scenario.pod_ids:
+        assert f" {pod} " in out
+    code, out, _ = invoke("compare", "--by", "collapse", "--json")
+    ranked = [a["outcomes"]["collapse"]["mean"] for a in json.loads(out)["answers"]]
+    assert ranked == sorted(ranked, reverse=True)
+
+
+def test_second_scenario_runs(weimar_fit: Path) -> None:
+    code, out, _ = invoke("run", "no-depression-1929", "--scenario", str(weimar_fit))
+    assert code == 0
+    assert "survives" in out and "dictatorship" in out and "scenario weimar" in out
+
+
+@pytest.mark.parametrize("kind,suffix", [("forest", ".png"), ("posterior", ".svg")])
+def test_plot_writes_file(ussr_fit: None, tmp_path: Path, kind: str, suffix: str) -> None:
+    target = tmp_path / f"plot{suffix}"
+    code, out, err = invoke("plot", "kosygin-1965", "--kind", kind, "--out", str(target))
+    assert code == 0, err
+    assert target.stat().st_size > 1000
+    code, _, err = invoke("plot", "kosygin-1965", "--kind", kind, "--out", str(target))
+    assert code == 1 and "use --force" in err
+
+
+def test_plot_rejects_unknown_format(tmp_path: Path) -> None:
+    code, _, err = invoke("plot", "kosygin-1965", "--out", str(tmp_path / "x.jpg"))
+    assert code == 1 and "ending in .png or .svg" in err
+
+
+def test_damaged_cache_entry_is_refitted_not_used(ussr_fit: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    from cfprob import store
+
+    scenario = load_scenario(bundled_scenario())
+    path = store.cache_path(scenario, SamplerSettings())
+    path.write_bytes(b"not a netcdf file")
+    called = []
+
+    def fake_fit(*args: object, **kwargs: object) -> object:
+        called.append(True)
+        from .fakes import fake_fit as make
+
+        return make(scenario, SamplerSettings())
+
+    monkeypatch.setattr("cfprob.inference.fit", fake_fit)
+    code, _, err = invoke("run", "kosygin-1965")
+    assert code == 0
+    assert called and "cached fit unusable" in err

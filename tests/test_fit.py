@@ -1,0 +1,135 @@
+"""The sampler itself: parameter recovery on simulated claims, and a real fit through the CLI."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from cfprob.cli import cli
+from cfprob.inference import fit
+from cfprob.loader import load_scenario
+from cfprob.provenance import SamplerSettings
+from cfprob.query import Fit, answer
+
+from .fakes import softmax_last
+
+pytestmark = pytest.mark.mcmc
+
+OUTCOMES = ("a", "b", "c")
+FEATURES = {"p1": (1.0, 0.0), "p2": (0.0, 1.0), "p3": (1.0, 1.0), "p4": (0.5, 0.0), "p5": (0.0, 0.5)}
+
+
+def _simulate(folder: Path, seed: int = 7) -> dict[str, np.ndarray]:
+    """Write a scenario whose claims are noisy reports of known outcome probabilities."""
+    rng = np.random.default_rng(seed)
+    alpha = np.array([0.2, -0.3])
+    beta = np.array([[1.2, -0.4], [-0.9, 0.8]])
+    pods = ["otl", *FEATURES]
+    X = np.array([[0.0, 0.0], *FEATURES.values()])
+    u = np.vstack([np.zeros(2), rng.normal(0, 0.3, (len(FEATURES), 2))])
+    theta = softmax_last(alpha + X @ beta + u)
+    truth = {p: theta[i] for i, p in enumerate(pods)}
+
+    quotes: list[str] = []
+    claims: list[str] = []
+
+    def claim(kind: str, author: int, body: str, quote: str) -> None:
+        quotes.append(quote)
+        claims.append(
+            f'[[claims]]\nid = "c{len(claims)}"\nkind = "{kind}"\nauthor = "author{author}"\n'
+            f'source = "sim"\nlocator = "line {len(quotes)}"\nquote = "{quote}"\n{body}\n'
+        )
+
+    for author in range(6):
+        for i, pod in enumerate(pods[1:], start=1):
+            for k in (0, 1):
+                logit = np.log(theta[i, k] / (1 - theta[i, k])) + rng.normal(0, 0.4)
+                p = float(1 / (1 + np.exp(-logit)))
+                body = f'pod = "{pod}"\noutcome = "{OUTCOMES[k]}"\n'
+                if (author + k) % 3 == 2:
+                    low, high = max(0.0, p - 0.1), min(1.0, p + 0.1)
+                    claim("interval", author, body + f"low = {low:.3f}\nhigh = {high:.3f}",
+                          f"{author}: {pod} {OUTCOMES[k]} between {low:.3f} and {high:.3f}")
+                else:
+                    claim("probability", author, body + f"probability = {p:.4f}",
+                          f"{author}: {pod} {OUTCOMES[k]} {p:.4f}")
+    for i, pod in enumerate(pods[1:], start=1):
+        q = rng.dirichlet(40 * theta[i])
+        q = np.maximum(q, 0.01) / np.maximum(q, 0.01).sum()
+        text = ", ".join(f"{o} = {v:.4f}" for o, v in zip(OUTCOMES, q, strict=True))
+        claim("distribution", 6, f'pod = "{pod}"\ndistribution = {{ {text} }}', f"6: {pod} {text}")
+    for hi, lo in (("p1", "p2"), ("p3", "p2")):
+        k = 0
+        if theta[pods.index(hi), k] < theta[pods.index(lo), k]:
+            hi, lo = lo, hi
+        claim("ordering", 6, f'higher = "{hi}"\nlower = "{lo}"\noutcome = "a"', f"6: {hi} above {lo}")
+
+    cases = rng.multinomial(1, softmax_last(alpha[None, :])[0], size=30).argmax(axis=1)
+    (folder / "claims").mkdir(parents=True)
+    (folder / "sources").mkdir()
+    (folder / "sources" / "sim.txt").write_text("\n".join(quotes) + "\n")
+    (folder / "cases.csv").write_text("case,end\n" + "".join(f"case{i},{OUTCOMES[c]}\n" for i, c in enumerate(cases)))
+    (folder / "claims" / "sim.toml").write_text("\n".join(claims))
+    claimants = "".join(f'[[claimants]]\nid = "author{a}"\nname = "author{a}"\n\n' for a in range(7))
+    outcomes = "".join(f'[[outcomes]]\nid = "{o}"\nlabel = "{o}"\ndefinition = "outcome {o}"\n\n' for o in OUTCOMES)
+    observed = OUTCOMES[int(rng.choice(3, p=theta[0]))]
+    (folder / "scenario.toml").write_text(
+        'schema_version = 1\nid = "simulated"\ntitle = "Simulated"\nquestion = "Recovered?"\nhorizon_year = 2000\n\n'
+        + outcomes
+        + '[[features]]\nid = "f1"\ndescription = "one"\n\n[[features]]\nid = "f2"\ndescription = "two"\n\n'
+        + '[[sources]]\nid = "sim"\nfile = "sources/sim.txt"\ntitle = "simulated claims"\nkind = "simulation"\n\n'
+        + claimants
+        + f'[evidence]\nobserved_outcome = "{observed}"\n\n[evidence.reference_class]\nfile = "cases.csv"\n'
+        + 'case_column = "case"\noutcome_column = "end"\nrule = "identity"\n\n'
+        + '[evidence.reference_class.outcome_map]\na = "a"\nb = "b"\nc = "c"\n'
+    )
+    pods_toml = "".join(
+        f'[[pods]]\nid = "{p}"\nyear = {1950 + i}\ntitle = "{p}"\ndescription = "{p}"\n'
+        f"features = {{ f1 = {x[0]}, f2 = {x[1]} }}\n\n"
+        for i, (p, x) in enumerate(FEATURES.items())
+    )
+    (folder / "pods.toml").write_text(pods_toml)
+    return truth
+
+
+def test_recovers_known_probabilities(tmp_path: Path) -> None:
+    truth = _simulate(tmp_path / "sim")
+    scenario = load_scenario(tmp_path / "sim")
+    tree = fit(scenario, SamplerSettings(draws=500, tune=500, chains=2, seed=11))
+    posterior = Fit.from_tree(tree)
+    inside, errors = 0, []
+    cells = 0
+    for pod in FEATURES:
+        result = answer(posterior, [pod])
+        for k, outcome in enumerate(OUTCOMES):
+            row = result.row(outcome)
+            inside += row.low <= truth[pod][k] <= row.high
+            errors.append(abs(row.mean - truth[pod][k]))
+            cells += 1
+    assert inside / cells >= 0.8, f"only {inside} of {cells} true values inside the 90% intervals"
+    assert float(np.mean(errors)) < 0.08
+    assert tree.attrs["diag_divergences"] < 20
+    assert tree.attrs["diag_max_rhat"] < 1.05
+
+
+def test_cli_fit_is_cached_and_reproducible(weimar: Path) -> None:
+    args = ["run", "no-depression-1929", "--scenario", str(weimar), "--draws", "200", "--tune", "200",
+            "--chains", "2", "--seed", "5", "--json"]
+    runner = CliRunner()
+    first = runner.invoke(cli, args)
+    assert first.exit_code == 0, first.output
+    assert "sampling 2 chains x 200 draws" in first.stderr
+    cached = runner.invoke(cli, args)
+    assert cached.exit_code == 0 and "sampling" not in cached.stderr
+    assert cached.stdout == first.stdout
+    refit = runner.invoke(cli, [*args, "--refit"])
+    assert refit.exit_code == 0 and "sampling" in refit.stderr
+    assert json.loads(refit.stdout)["answer"] == json.loads(first.stdout)["answer"]
+    provenance = json.loads(first.stdout)["provenance"]
+    assert provenance["draws"] == 200 and provenance["chains"] == 2 and provenance["seed"] == 5
+    assert provenance["model_version"] and provenance["cfprob_version"]
+    assert {"diag_divergences", "diag_max_rhat", "diag_min_ess_bulk"} <= set(provenance)
