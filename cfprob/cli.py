@@ -11,7 +11,6 @@ import sys
 import time
 import warnings
 from collections.abc import Callable
-from functools import wraps
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -46,8 +45,9 @@ class _Group(click.Group):
         except Exception as exc:
             if ctx.obj and ctx.obj.get("debug"):
                 raise
-            click.echo(f"cfprob: internal error: {type(exc).__name__}: {exc} (rerun with --debug for details)",
-                       err=True)
+            click.echo(
+                f"cfprob: internal error: {type(exc).__name__}: {exc} (rerun with --debug for details)", err=True
+            )
             ctx.exit(1)
 
 
@@ -69,7 +69,7 @@ def cli(ctx: click.Context, debug: bool) -> None:
         silence()
 
 
-def _scenario_option(func: F) -> F:
+def _scenario_option[F: Callable[..., Any]](func: F) -> F:
     return click.option(
         "--scenario",
         "scenario_path",
@@ -79,7 +79,7 @@ def _scenario_option(func: F) -> F:
     )(func)
 
 
-def _sampler_options(func: F) -> F:
+def _sampler_options[F: Callable[..., Any]](func: F) -> F:
     defaults = SamplerSettings()
     options = [
         click.option("--seed", type=int, default=defaults.seed, show_default=True, help="Random seed."),
@@ -150,8 +150,13 @@ def _parse_features(values: tuple[str, ...]) -> dict[str, float]:
 
 @cli.command()
 @click.argument("pods", nargs=-1)
-@click.option("--feature", "feature_values", multiple=True, metavar="NAME=VALUE",
-              help="Describe (or add to) the divergence by mechanism features; repeatable.")
+@click.option(
+    "--feature",
+    "feature_values",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="Describe (or add to) the divergence by mechanism features; repeatable.",
+)
 @_scenario_option
 @_sampler_options
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
@@ -186,8 +191,10 @@ def run(
         if pod not in scenario.pod_ids:
             from .fields import did_you_mean
 
-            raise CfprobError(f'divergence point "{pod}": not in scenario {scenario.id}'
-                              f"{did_you_mean(pod, scenario.pod_ids)} (see `cfprob pods`)")
+            raise CfprobError(
+                f'divergence point "{pod}": not in scenario {scenario.id}'
+                f"{did_you_mean(pod, scenario.pod_ids)} (see `cfprob pods`)"
+            )
     from .query import Fit, answer
 
     tree = _get_fit(scenario, seed, draws, tune, chains, refit, as_json)
@@ -239,8 +246,9 @@ def compare(
     by = by or scenario.outcome_ids[0]
     answers = compare_pods(Fit.from_tree(tree), pods, by=by, seed=seed)
     if as_json:
-        _emit_json({"ranked_by": by, "answers": [a.to_dict() for a in answers],
-                    "provenance": _provenance(dict(tree.attrs))})
+        _emit_json(
+            {"ranked_by": by, "answers": [a.to_dict() for a in answers], "provenance": _provenance(dict(tree.attrs))}
+        )
     else:
         from .tables import format_compare
 
@@ -254,10 +262,21 @@ def pods(scenario_path: Path | None, as_json: bool) -> None:
     """List the divergence points of a scenario."""
     scenario = _load(scenario_path)
     if as_json:
-        _emit_json({"pods": [{"id": p.id, "year": p.year, "title": p.title, "description": p.description,
-                              "features": dict(p.features),
-                              "passages": [{"source": x.source, "quote": x.quote} for x in p.passages]}
-                             for p in scenario.pods]})
+        _emit_json(
+            {
+                "pods": [
+                    {
+                        "id": p.id,
+                        "year": p.year,
+                        "title": p.title,
+                        "description": p.description,
+                        "features": dict(p.features),
+                        "passages": [{"source": x.source, "quote": x.quote} for x in p.passages],
+                    }
+                    for p in scenario.pods
+                ]
+            }
+        )
         return
     from .tables import format_pods
 
@@ -281,8 +300,11 @@ def claims(scenario_path: Path | None, pod: str | None, author: str | None, as_j
             raise CfprobError(f'--pod "{pod}": not in scenario {scenario.id}{did_you_mean(pod, scenario.pod_ids)}')
         chosen = [c for c in chosen if pod in c.pods]
     if author is not None:
-        match = [c.id for c in scenario.claimants if author.lower() in {c.id.lower(), c.name.lower(),
-                                                                         *(a.lower() for a in c.aliases)}]
+        match = [
+            c.id
+            for c in scenario.claimants
+            if author.lower() in {c.id.lower(), c.name.lower(), *(a.lower() for a in c.aliases)}
+        ]
         if not match:
             names = [n for c in scenario.claimants for n in (c.name, *c.aliases)]
             raise CfprobError(f'--author "{author}": no such claimant{did_you_mean(author, names)}')
@@ -291,10 +313,27 @@ def claims(scenario_path: Path | None, pod: str | None, author: str | None, as_j
     if as_json:
         from .tables import claim_strength
 
-        _emit_json({"claims": [{"id": c.id, "kind": c.kind, "author": c.author, "written_as": c.written_author,
-                                "source": c.source, "locator": c.locator, "quote": c.quote, "pods": list(c.pods),
-                                "says": claim_strength(c, lexicon, scenario.outcome_ids),
-                                "confidence": c.confidence, "weight": c.weight, "note": c.note} for c in chosen]})
+        _emit_json(
+            {
+                "claims": [
+                    {
+                        "id": c.id,
+                        "kind": c.kind,
+                        "author": c.author,
+                        "written_as": c.written_author,
+                        "source": c.source,
+                        "locator": c.locator,
+                        "quote": c.quote,
+                        "pods": list(c.pods),
+                        "says": claim_strength(c, lexicon, scenario.outcome_ids),
+                        "confidence": c.confidence,
+                        "weight": c.weight,
+                        "note": c.note,
+                    }
+                    for c in chosen
+                ]
+            }
+        )
         return
     from .tables import format_claims
 
@@ -325,8 +364,13 @@ def validate(path: Path | None) -> None:
 
 @cli.command()
 @click.argument("pods", nargs=-1)
-@click.option("--kind", type=click.Choice(["posterior", "forest"]), default="posterior", show_default=True,
-              help="posterior: outcome densities of PODS; forest: intervals of every divergence point.")
+@click.option(
+    "--kind",
+    type=click.Choice(["posterior", "forest"]),
+    default="posterior",
+    show_default=True,
+    help="posterior: outcome densities of PODS; forest: intervals of every divergence point.",
+)
 @click.option("--out", "out", type=click.Path(path_type=Path), required=True, help="Output file (.png or .svg).")
 @click.option("--force", is_flag=True, help="Replace an existing output file.")
 @_scenario_option
@@ -354,7 +398,9 @@ def plot(
         if pod not in scenario.pod_ids:
             from .fields import did_you_mean
 
-            raise CfprobError(f'divergence point "{pod}": not in scenario {scenario.id}{did_you_mean(pod, scenario.pod_ids)}')
+            raise CfprobError(
+                f'divergence point "{pod}": not in scenario {scenario.id}{did_you_mean(pod, scenario.pod_ids)}'
+            )
     tree = _get_fit(scenario, seed, draws, tune, chains, refit, False)
     chosen = pods if kind == "posterior" else ((*pods, *[p for p in scenario.pod_ids if p not in pods]) if pods else ())
     plot_fit(tree, kind, chosen, out, overwrite=force)

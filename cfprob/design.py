@@ -25,7 +25,8 @@ Ints = NDArray[np.int64]
 
 def logit(p: float | Floats) -> Floats:
     q = np.clip(np.asarray(p, dtype=float), PROBABILITY_FLOOR, 1 - PROBABILITY_FLOOR)
-    return np.log(q) - np.log1p(-q)
+    result: Floats = np.log(q) - np.log1p(-q)
+    return result
 
 
 @dataclass(frozen=True)
@@ -139,8 +140,6 @@ def design(scenario: Scenario, lexicon: Lexicon | None = None) -> ModelData:
             groups["distribution"], scenario, vectors=[list(c.distribution or ()) for c in groups["distribution"]]
         ),
         ordering=_block(groups["ordering"], scenario),
-        reference_counts=(
-            np.asarray(reference.counts(scenario.outcome_ids), dtype=np.int64) if reference else None
-        ),
+        reference_counts=(np.asarray(reference.counts(scenario.outcome_ids), dtype=np.int64) if reference else None),
         observed_outcome=scenario.outcome_ids.index(scenario.evidence.observed_outcome),
     )

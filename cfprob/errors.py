@@ -6,7 +6,7 @@ exits with code 1; a traceback is shown only with ``--debug``.
 
 from __future__ import annotations
 
-__all__ = ["CfprobError", "ScenarioError", "CacheError", "QueryError"]
+__all__ = ["CacheError", "CfprobError", "QueryError", "ScenarioError"]
 
 
 class CfprobError(Exception):

@@ -14,19 +14,19 @@ from dataclasses import dataclass
 from typing import Any
 
 __all__ = [
-    "Problems",
-    "Check",
     "BAD",
+    "Check",
+    "Problems",
     "describe",
     "did_you_mean",
-    "text",
-    "optional_text",
     "identifier",
     "integer",
     "number",
-    "text_list",
-    "table",
+    "optional_text",
     "read_table",
+    "table",
+    "text",
+    "text_list",
 ]
 
 IDENTIFIER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
@@ -190,8 +190,9 @@ def read_table(
         return None
     for key in raw:
         if key not in spec:
-            problems.add(file, item, f"only the keys {', '.join(spec)}", f'the unknown key "{key}"',
-                         did_you_mean(key, spec))
+            problems.add(
+                file, item, f"only the keys {', '.join(spec)}", f'the unknown key "{key}"', did_you_mean(key, spec)
+            )
     clean: dict[str, Any] = {}
     for key, check in spec.items():
         if key not in raw:

@@ -19,20 +19,33 @@ from .provenance import SamplerSettings, provenance_attrs
 from .runtime import prepare
 from .scenario import Scenario
 
-__all__ = ["RHAT_LIMIT", "ESS_PER_CHAIN", "fit", "diagnose"]
+__all__ = ["ESS_PER_CHAIN", "RHAT_LIMIT", "diagnose", "fit"]
 
 RHAT_LIMIT = 1.01
 ESS_PER_CHAIN = 100
 """An effective sample size below 100 per chain is reported as low."""
 
-FREE_AND_REPORTED = ("class_logit", "offset_z", "beta", "sigma_u", "u_z", "sigma_bias", "bias_z",
-                     "noise_log_mean", "noise_spread", "noise_z", "kappa_log_mean", "kappa_spread", "kappa_z",
-                     "theta")
+FREE_AND_REPORTED = (
+    "class_logit",
+    "offset_z",
+    "beta",
+    "sigma_u",
+    "u_z",
+    "sigma_bias",
+    "bias_z",
+    "noise_log_mean",
+    "noise_spread",
+    "noise_z",
+    "kappa_log_mean",
+    "kappa_spread",
+    "kappa_z",
+    "theta",
+)
 
 
 def diagnose(tree: xr.DataTree) -> dict[str, float | int | str]:
     """Divergences, worst r_hat and lowest bulk and tail ESS over the parameters and ``theta``."""
-    import arviz_stats
+    from arviz_stats import ess, rhat  # type: ignore[attr-defined]
 
     posterior = tree["posterior"].to_dataset()
     names = [n for n in FREE_AND_REPORTED if n in posterior]
@@ -40,23 +53,23 @@ def diagnose(tree: xr.DataTree) -> dict[str, float | int | str]:
     worst_rhat, worst_name = 0.0, ""
     min_bulk, min_tail = np.inf, np.inf
     chains = posterior.sizes["chain"]
-    rhat = arviz_stats.rhat(subset) if chains > 1 else None
-    bulk = arviz_stats.ess(xr.DataTree(subset), method="bulk")
-    tail = arviz_stats.ess(xr.DataTree(subset), method="tail")
+    r_hat = rhat(subset) if chains > 1 else None
+    bulk = ess(subset, method="bulk")
+    tail = ess(subset, method="tail")
     for name in names:
-        if rhat is not None:
-            value = float(np.nanmax(rhat[name].values))
+        if r_hat is not None:
+            value = float(np.nanmax(r_hat[name].values))
             if value > worst_rhat:
                 worst_rhat, worst_name = value, name
         min_bulk = min(min_bulk, float(np.nanmin(bulk[name].values)))
         min_tail = min(min_tail, float(np.nanmin(tail[name].values)))
-    stats = tree["sample_stats"]
+    stats = tree["sample_stats"].to_dataset()
     return {
         "diag_divergences": int(stats["diverging"].values.sum()),
         "diag_max_treedepth_hits": int(stats["reached_max_treedepth"].values.sum())
         if "reached_max_treedepth" in stats
         else 0,
-        "diag_max_rhat": worst_rhat if rhat is not None else float("nan"),
+        "diag_max_rhat": worst_rhat if r_hat is not None else float("nan"),
         "diag_max_rhat_variable": worst_name,
         "diag_min_ess_bulk": min_bulk,
         "diag_min_ess_tail": min_tail,

@@ -16,7 +16,7 @@ from importlib import resources
 
 from .errors import CfprobError
 
-__all__ = ["LEXICON_VERSION", "LexiconEntry", "Lexicon", "load_lexicon", "normalise_phrase"]
+__all__ = ["LEXICON_VERSION", "Lexicon", "LexiconEntry", "load_lexicon", "normalise_phrase"]
 
 LEXICON_VERSION = "v1"
 
@@ -113,8 +113,7 @@ def _read_idioms(text: str, phrases: dict[str, LexiconEntry]) -> dict[str, tuple
         idiom, target = normalise_phrase(item["idiom"]), normalise_phrase(item["phrase"])
         if target not in phrases:
             raise CfprobError(
-                f"idioms.toml: idioms[{i}] ({item['idiom']!r}): expected a surveyed phrase, "
-                f"found {item['phrase']!r}"
+                f"idioms.toml: idioms[{i}] ({item['idiom']!r}): expected a surveyed phrase, found {item['phrase']!r}"
             )
         idioms[idiom] = (target, str(item.get("note", "")))
     return idioms

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["LEXICON_COLUMNS", "fit_phrase", "read_capphrase", "read_zonination", "build_rows", "format_csv"]
+__all__ = ["LEXICON_COLUMNS", "build_rows", "fit_phrase", "format_csv", "read_capphrase", "read_zonination"]
 
 CLIP = 0.005
 OUTLIER_SD = 4.0

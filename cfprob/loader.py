@@ -48,8 +48,7 @@ TOP_SPEC = {
     "question": f.text(),
     "horizon_year": f.integer(-10_000, 10_000),
     "outcomes": f.Check("a list of [[outcomes]] tables", lambda v: v if isinstance(v, list) else BAD),
-    "features": f.Check("a list of [[features]] tables", lambda v: v if isinstance(v, list) else BAD,
-                        False, []),
+    "features": f.Check("a list of [[features]] tables", lambda v: v if isinstance(v, list) else BAD, False, []),
     "sources": f.Check("a list of [[sources]] tables", lambda v: v if isinstance(v, list) else BAD),
     "claimants": f.Check("a list of [[claimants]] tables", lambda v: v if isinstance(v, list) else BAD),
     "evidence": f.table(),
@@ -85,8 +84,7 @@ POD_SPEC = {
     "title": f.text(),
     "description": f.text(),
     "features": f.table(required=False),
-    "passages": f.Check("a list of [[pods.passages]] tables", lambda v: v if isinstance(v, list) else BAD,
-                        False, []),
+    "passages": f.Check("a list of [[pods.passages]] tables", lambda v: v if isinstance(v, list) else BAD, False, []),
 }
 PASSAGE_SPEC = {"source": f.identifier(), "quote": f.text()}
 CLAIM_COMMON = {
@@ -160,8 +158,12 @@ class _Folder:
             return None
         try:
             if path.stat().st_size > MAX_FILE_BYTES:
-                self.problems.add(shown, where, f"a file under {MAX_FILE_BYTES // 1_000_000} MB",
-                                  f"{path.stat().st_size // 1_000_000} MB")
+                self.problems.add(
+                    shown,
+                    where,
+                    f"a file under {MAX_FILE_BYTES // 1_000_000} MB",
+                    f"{path.stat().st_size // 1_000_000} MB",
+                )
                 return None
             data = path.read_bytes()
         except FileNotFoundError:
@@ -180,8 +182,12 @@ class _Folder:
         try:
             return data.decode("utf-8")
         except UnicodeDecodeError as exc:
-            self.problems.add(file or self.show(relative), item if file else "", "UTF-8 text",
-                              f"bytes that are not UTF-8 (at byte {exc.start})")
+            self.problems.add(
+                file or self.show(relative),
+                item if file else "",
+                "UTF-8 text",
+                f"bytes that are not UTF-8 (at byte {exc.start})",
+            )
             return None
 
     def read_toml(self, relative: str) -> dict[str, Any] | None:
@@ -276,12 +282,14 @@ class _Loader:
             return None
         version = top["schema_version"]
         if version is not BAD and version != SCHEMA_VERSION:
-            self.problems.add(file, "key 'schema_version'", f"{SCHEMA_VERSION} (the version this cfprob reads)",
-                              str(version))
+            self.problems.add(
+                file, "key 'schema_version'", f"{SCHEMA_VERSION} (the version this cfprob reads)", str(version)
+            )
             return None
         outcomes = self._outcomes(top["outcomes"], file)
-        features = self._simple(top["features"], "features", FEATURE_SPEC, file,
-                                lambda c: Feature(c["id"], c["description"]))
+        features = self._simple(
+            top["features"], "features", FEATURE_SPEC, file, lambda c: Feature(c["id"], c["description"])
+        )
         sources = self._sources(top["sources"], file)
         claimants = self._claimants(top["claimants"], file)
         outcome_ids = tuple(o.id for o in outcomes)
@@ -319,8 +327,9 @@ class _Loader:
         return tuple(built)
 
     def _outcomes(self, raw: Any, file: str) -> tuple[Outcome, ...]:
-        outcomes = self._simple(raw, "outcomes", OUTCOME_SPEC, file,
-                                lambda c: Outcome(c["id"], c["label"], c["definition"]))
+        outcomes = self._simple(
+            raw, "outcomes", OUTCOME_SPEC, file, lambda c: Outcome(c["id"], c["label"], c["definition"])
+        )
         if isinstance(raw, list) and len(raw) < 2:
             self.problems.add(file, "outcomes", "at least 2 [[outcomes]] tables", str(len(raw)))
         return outcomes
@@ -343,8 +352,9 @@ class _Loader:
         return tuple(sources)
 
     def _claimants(self, raw: Any, file: str) -> tuple[Claimant, ...]:
-        claimants = self._simple(raw, "claimants", CLAIMANT_SPEC, file,
-                                 lambda c: Claimant(c["id"], c["name"], c["aliases"], c["note"]))
+        claimants = self._simple(
+            raw, "claimants", CLAIMANT_SPEC, file, lambda c: Claimant(c["id"], c["name"], c["aliases"], c["note"])
+        )
         names: list[tuple[str, str]] = []
         for c in claimants:
             for name in {n.lower() for n in (c.id, c.name, *c.aliases)}:
@@ -360,8 +370,13 @@ class _Loader:
             return None
         observed = clean["observed_outcome"]
         if outcomes and observed not in outcomes:
-            self.problems.add(file, "evidence: key 'observed_outcome'", "an outcome id", f'"{observed}"',
-                              did_you_mean(observed, outcomes))
+            self.problems.add(
+                file,
+                "evidence: key 'observed_outcome'",
+                "an outcome id",
+                f'"{observed}"',
+                did_you_mean(observed, outcomes),
+            )
         reference = None
         if clean["reference_class"] is not None:
             reference = self._reference_class(clean["reference_class"], file, outcomes)
@@ -377,8 +392,13 @@ class _Loader:
         mapping = clean["outcome_map"]
         for value, target in mapping.items():
             if not isinstance(target, str) or target not in outcomes:
-                self.problems.add(file, f"{item}.outcome_map: key '{value}'", "an outcome id", describe(target),
-                                  did_you_mean(str(target), outcomes))
+                self.problems.add(
+                    file,
+                    f"{item}.outcome_map: key '{value}'",
+                    "an outcome id",
+                    describe(target),
+                    did_you_mean(str(target), outcomes),
+                )
         include = clean["include"] or {}
         for column, allowed in include.items():
             if not isinstance(allowed, list) or not all(isinstance(a, str) for a in allowed):
@@ -393,23 +413,37 @@ class _Loader:
         missing = [c for c in wanted if c not in columns]
         if not rows or missing:
             found = "no rows" if not rows else f'no column "{missing[0]}"'
-            self.problems.add(csv_file, "", f"a CSV with the columns {', '.join(wanted)}", found,
-                              did_you_mean(missing[0], columns) if missing and rows else "")
+            self.problems.add(
+                csv_file,
+                "",
+                f"a CSV with the columns {', '.join(wanted)}",
+                found,
+                did_you_mean(missing[0], columns) if missing and rows else "",
+            )
             return None
         kept = [r for r in rows if all(r[c] in allowed for c, allowed in include.items())]
         names = {r[clean["case_column"]] for r in kept}
         for case in clean["exclude_cases"]:
             if case not in names:
-                self.problems.add(file, f"{item}: key 'exclude_cases'", "cases found in the reference class",
-                                  f'"{case}"', did_you_mean(case, names))
+                self.problems.add(
+                    file,
+                    f"{item}: key 'exclude_cases'",
+                    "cases found in the reference class",
+                    f'"{case}"',
+                    did_you_mean(case, names),
+                )
         cases = []
         for r in kept:
             if r[clean["case_column"]] in clean["exclude_cases"]:
                 continue
             value = r[clean["outcome_column"]]
             if value not in mapping:
-                self.problems.add(csv_file, f'case "{r[clean["case_column"]]}"',
-                                  f"an {clean['outcome_column']} listed in outcome_map", f'"{value}"')
+                self.problems.add(
+                    csv_file,
+                    f'case "{r[clean["case_column"]]}"',
+                    f"an {clean['outcome_column']} listed in outcome_map",
+                    f'"{value}"',
+                )
                 continue
             cases.append((r[clean["case_column"]], mapping[value]))
         if not cases and not self.problems:
@@ -439,8 +473,9 @@ class _Loader:
             pod = Pod(clean["id"], clean["year"], clean["title"], clean["description"], values, passages)
             if pod.id == OTL:
                 if values or pod.year is not None:
-                    self.problems.add(file, label, "no features and no year (otl is real history)",
-                                      "features or a year")
+                    self.problems.add(
+                        file, label, "no features and no year (otl is real history)", "features or a year"
+                    )
                 otl = pod
             else:
                 if pod.year is None:
@@ -452,18 +487,25 @@ class _Loader:
         otl = otl or Pod(OTL, None, "Real history", "No divergence: history as it happened.", (), ())
         return (otl, *pods)
 
-    def _feature_values(self, raw: dict[str, Any], features: tuple[str, ...], file: str,
-                        label: str) -> tuple[tuple[str, float], ...]:
+    def _feature_values(
+        self, raw: dict[str, Any], features: tuple[str, ...], file: str, label: str
+    ) -> tuple[tuple[str, float], ...]:
         values = []
         for name, value in raw.items():
             if name not in features:
-                self.problems.add(file, f"{label}: features", "a feature id from scenario.toml", f'"{name}"',
-                                  did_you_mean(name, features))
+                self.problems.add(
+                    file,
+                    f"{label}: features",
+                    "a feature id from scenario.toml",
+                    f'"{name}"',
+                    did_you_mean(name, features),
+                )
                 continue
             x = f.number(0, 1).convert(value)
             if x is BAD:
-                self.problems.add(file, f"{label}: features: key '{name}'", "a finite number in [0, 1]",
-                                  describe(value))
+                self.problems.add(
+                    file, f"{label}: features: key '{name}'", "a finite number in [0, 1]", describe(value)
+                )
                 continue
             if x:
                 values.append((name, x))
@@ -483,18 +525,32 @@ class _Loader:
 
     def _check_quote(self, source: str, quote: str, by_id: dict[str, Source], file: str, where: str) -> bool:
         if source not in by_id:
-            self.problems.add(file, f"{where}: key 'source'", "a source id from scenario.toml", f'"{source}"',
-                              did_you_mean(source, by_id))
+            self.problems.add(
+                file,
+                f"{where}: key 'source'",
+                "a source id from scenario.toml",
+                f'"{source}"',
+                did_you_mean(source, by_id),
+            )
             return False
         if not quote_found(quote, by_id[source].text):
-            self.problems.add(file, f"{where}: key 'quote'", f'text found verbatim in source "{source}"',
-                              f"{describe(quote)}, which is not in {by_id[source].file}")
+            self.problems.add(
+                file,
+                f"{where}: key 'quote'",
+                f'text found verbatim in source "{source}"',
+                f"{describe(quote)}, which is not in {by_id[source].file}",
+            )
             return False
         return True
 
     # -- claims/*.toml -------------------------------------------------------------------------
-    def _claims(self, outcomes: tuple[str, ...], pods: tuple[str, ...], sources: tuple[Source, ...],
-                claimants: tuple[Claimant, ...]) -> tuple[Claim, ...]:
+    def _claims(
+        self,
+        outcomes: tuple[str, ...],
+        pods: tuple[str, ...],
+        sources: tuple[Source, ...],
+        claimants: tuple[Claimant, ...],
+    ) -> tuple[Claim, ...]:
         claims_dir = self.folder.root / "claims"
         if not claims_dir.is_dir():
             self.problems.add(self.folder.show("claims"), "", "a folder of claim files", "nothing")
@@ -510,8 +566,9 @@ class _Loader:
                 continue
             for key in raw:
                 if key != "claims":
-                    self.problems.add(file, "", "only [[claims]] tables", f'the key "{key}"',
-                                      did_you_mean(key, ["claims"]))
+                    self.problems.add(
+                        file, "", "only [[claims]] tables", f'the key "{key}"', did_you_mean(key, ["claims"])
+                    )
             for i, item in enumerate(_items(raw.get("claims", []), "claims", self.problems, file)):
                 label = _label("claim", i, item)
                 claim = self._claim(item, file, label, outcomes, pods, sources, claimants)
@@ -526,16 +583,29 @@ class _Loader:
             self.problems.add(self.folder.show("claims"), "", "at least one claim", "none")
         return tuple(claims)
 
-    def _claim(self, raw: Any, file: str, label: str, outcomes: tuple[str, ...], pods: tuple[str, ...],
-               sources: tuple[Source, ...], claimants: tuple[Claimant, ...]) -> Claim | None:
+    def _claim(
+        self,
+        raw: Any,
+        file: str,
+        label: str,
+        outcomes: tuple[str, ...],
+        pods: tuple[str, ...],
+        sources: tuple[Source, ...],
+        claimants: tuple[Claimant, ...],
+    ) -> Claim | None:
         if not isinstance(raw, dict):
             self.problems.add(file, label, "a table", describe(raw))
             return None
         kind = raw.get("kind")
         if kind not in CLAIM_KINDS:
             found = "nothing" if kind is None else describe(kind)
-            self.problems.add(file, f"{label}: key 'kind'", f"one of {', '.join(CLAIM_KINDS)}", found,
-                              did_you_mean(kind, CLAIM_KINDS) if isinstance(kind, str) else "")
+            self.problems.add(
+                file,
+                f"{label}: key 'kind'",
+                f"one of {', '.join(CLAIM_KINDS)}",
+                found,
+                did_you_mean(kind, CLAIM_KINDS) if isinstance(kind, str) else "",
+            )
             return None
         clean = f.read_table(raw, {**CLAIM_COMMON, **CLAIM_KIND_SPEC[kind]}, self.problems, file, label)
         if clean is None or any(v is BAD for v in clean.values()):
@@ -546,12 +616,22 @@ class _Loader:
         ok &= self._check_quote(clean["source"], clean["quote"], {s.id: s for s in sources}, file, label)
         for key in ("pod", "higher", "lower"):
             if key in clean and clean[key] not in pods:
-                self.problems.add(file, f"{label}: key '{key}'", "a divergence point id from pods.toml",
-                                  f'"{clean[key]}"', did_you_mean(clean[key], pods))
+                self.problems.add(
+                    file,
+                    f"{label}: key '{key}'",
+                    "a divergence point id from pods.toml",
+                    f'"{clean[key]}"',
+                    did_you_mean(clean[key], pods),
+                )
                 ok = False
         if "outcome" in clean and clean["outcome"] not in outcomes:
-            self.problems.add(file, f"{label}: key 'outcome'", "an outcome id", f'"{clean["outcome"]}"',
-                              did_you_mean(clean["outcome"], outcomes))
+            self.problems.add(
+                file,
+                f"{label}: key 'outcome'",
+                "an outcome id",
+                f'"{clean["outcome"]}"',
+                did_you_mean(clean["outcome"], outcomes),
+            )
             ok = False
         extra: dict[str, Any] = {}
         if kind == "interval":
@@ -563,18 +643,24 @@ class _Loader:
                 ok = False
         elif kind == "verbal":
             if self.lexicon.lookup(clean["phrase"]) is None:
-                self.problems.add(file, f"{label}: key 'phrase'", "a phrase from the lexicon (cfprob lexicon)",
-                                  f'"{clean["phrase"]}"', did_you_mean(clean["phrase"].lower(), self.lexicon.names()))
+                self.problems.add(
+                    file,
+                    f"{label}: key 'phrase'",
+                    "a phrase from the lexicon (cfprob lexicon)",
+                    f'"{clean["phrase"]}"',
+                    did_you_mean(clean["phrase"].lower(), self.lexicon.names()),
+                )
                 ok = False
         elif kind == "distribution":
             dist = self._distribution(clean["distribution"], outcomes, file, label)
             ok &= dist is not None
             extra["distribution"] = dist
         elif kind == "ordering" and clean["higher"] == clean["lower"]:
-            self.problems.add(file, label, "two different divergence points in 'higher' and 'lower'",
-                              f'"{clean["higher"]}" twice')
+            self.problems.add(
+                file, label, "two different divergence points in 'higher' and 'lower'", f'"{clean["higher"]}" twice'
+            )
             ok = False
-        if not ok:
+        if not ok or author is None:
             return None
         values = {k: v for k, v in clean.items() if k not in ("author", "distribution")}
         values.update(extra)
@@ -585,12 +671,18 @@ class _Loader:
             if name.lower() in {c.id.lower(), c.name.lower(), *(a.lower() for a in c.aliases)}:
                 return c.id
         known = [n for c in claimants for n in (c.name, *c.aliases)]
-        self.problems.add(file, f"{label}: key 'author'", "a claimant's name, id or alias from scenario.toml",
-                          f'"{name}"', did_you_mean(name, known))
+        self.problems.add(
+            file,
+            f"{label}: key 'author'",
+            "a claimant's name, id or alias from scenario.toml",
+            f'"{name}"',
+            did_you_mean(name, known),
+        )
         return None
 
-    def _distribution(self, raw: dict[str, Any], outcomes: tuple[str, ...], file: str,
-                      label: str) -> tuple[float, ...] | None:
+    def _distribution(
+        self, raw: dict[str, Any], outcomes: tuple[str, ...], file: str, label: str
+    ) -> tuple[float, ...] | None:
         where = f"{label}: key 'distribution'"
         ok = True
         for key in raw:
@@ -599,19 +691,23 @@ class _Loader:
                 ok = False
         for key in outcomes:
             if key not in raw:
-                self.problems.add(file, where, f"a probability for every outcome ({', '.join(outcomes)})",
-                                  f'no "{key}"')
+                self.problems.add(
+                    file, where, f"a probability for every outcome ({', '.join(outcomes)})", f'no "{key}"'
+                )
                 ok = False
                 continue
             if f.number(0, 1, low_open=True).convert(raw[key]) is BAD:
-                self.problems.add(file, f"{where}: '{key}'", "a number in (0, 1] (a Dirichlet cannot observe 0)",
-                                  describe(raw[key]))
+                self.problems.add(
+                    file, f"{where}: '{key}'", "a number in (0, 1] (a Dirichlet cannot observe 0)", describe(raw[key])
+                )
                 ok = False
         if not ok:
             return None
         total = math.fsum(float(raw[k]) for k in outcomes)
         if abs(total - 1.0) > SUM_TOLERANCE:
-            self.problems.add(file, where, f"probabilities summing to 1 (within {SUM_TOLERANCE:g})", f"a sum of {total:g}")
+            self.problems.add(
+                file, where, f"probabilities summing to 1 (within {SUM_TOLERANCE:g})", f"a sum of {total:g}"
+            )
             return None
         return tuple(float(raw[k]) / total for k in outcomes)
 

@@ -22,6 +22,7 @@ A claim's weight w tempers its likelihood (log-likelihood times w). Author bias 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from typing import Any
 
 import numpy as np
 import pymc as pm
@@ -61,7 +62,7 @@ class Priors:
         return {f"prior_{k}": float(v) for k, v in asdict(self).items()}
 
 
-def _softmax_last(eta: pt.TensorVariable) -> pt.TensorVariable:
+def _softmax_last(eta: Any) -> Any:
     """Append the reference logit 0 and take the softmax over the last axis."""
     zeros = pt.zeros((*eta.shape[:-1], 1))
     return pt.special.softmax(pt.concatenate([eta, zeros], axis=-1), axis=-1)
@@ -113,7 +114,7 @@ def build_model(data: ModelData, priors: Priors | None = None) -> pm.Model:
         noise_z = pm.Normal("noise_z", 0.0, 1.0, dims="claimant")
         noise = pm.Deterministic("noise", pt.exp(noise_log_mean + noise_spread * noise_z), dims="claimant")
 
-        def located(block_pod: np.ndarray, block_outcome: np.ndarray, block_author: np.ndarray) -> pt.TensorVariable:
+        def located(block_pod: np.ndarray, block_outcome: np.ndarray, block_author: np.ndarray) -> Any:
             return logit_theta[block_pod, block_outcome] + bias[block_author, block_outcome]
 
         point = data.point

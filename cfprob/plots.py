@@ -12,7 +12,7 @@ import xarray as xr
 from .errors import CfprobError
 from .provenance import CREDIBLE_MASS
 
-__all__ = ["PLOT_KINDS", "PLOT_FORMATS", "check_plot_path", "plot_fit"]
+__all__ = ["PLOT_FORMATS", "PLOT_KINDS", "check_plot_path", "plot_fit"]
 
 PLOT_KINDS = ("posterior", "forest")
 PLOT_FORMATS = (".png", ".svg")
@@ -39,7 +39,7 @@ def plot_fit(tree: xr.DataTree, kind: str, pods: Sequence[str], path: Path, over
     import arviz_plots as azp
     import matplotlib.pyplot as plt
 
-    chosen = list(pods) or [str(p) for p in tree["posterior"]["pod"].values]
+    chosen = list(pods) or [str(p) for p in tree["posterior"].to_dataset()["pod"].values]
     if kind == "forest":
         collection = azp.plot_forest(
             tree,

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from . import __version__
 from .errors import CfprobError
 
-__all__ = ["MODEL_VERSION", "CREDIBLE_MASS", "SEMANTICS", "SamplerSettings", "fit_key", "provenance_attrs"]
+__all__ = ["CREDIBLE_MASS", "MODEL_VERSION", "SEMANTICS", "SamplerSettings", "fit_key", "provenance_attrs"]
 
 MODEL_VERSION = "1"
 """Bumped whenever the model's structure or priors change: it is part of every cache key."""

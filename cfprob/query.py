@@ -26,7 +26,7 @@ from .scenario import OTL
 if TYPE_CHECKING:
     import xarray as xr
 
-__all__ = ["Fit", "OutcomeRow", "Answer", "answer", "compare", "summarise", "simulate_histories"]
+__all__ = ["Answer", "Fit", "OutcomeRow", "answer", "compare", "simulate_histories", "summarise"]
 
 Floats = NDArray[np.float64]
 
@@ -35,12 +35,13 @@ def _softmax_last(eta: Floats) -> Floats:
     full = np.concatenate([eta, np.zeros((*eta.shape[:-1], 1))], axis=-1)
     full = full - full.max(axis=-1, keepdims=True)
     e = np.exp(full)
-    return e / e.sum(axis=-1, keepdims=True)
+    result: Floats = e / e.sum(axis=-1, keepdims=True)
+    return result
 
 
-def _stacked(tree: xr.DataTree, name: str) -> Floats:
-    values = tree["posterior"][name].values
-    return np.asarray(values.reshape(-1, *values.shape[2:]), dtype=float)
+def _stacked(posterior: xr.Dataset, name: str) -> Floats:
+    values = np.asarray(posterior[name].values, dtype=float)
+    return values.reshape(-1, *values.shape[2:])
 
 
 @dataclass(frozen=True)
@@ -60,21 +61,22 @@ class Fit:
 
     @classmethod
     def from_tree(cls, tree: xr.DataTree) -> Fit:
-        posterior = tree["posterior"]
-        features = tuple(str(f) for f in tree["design"]["feature"].values) if "feature" in tree["design"].coords else ()
+        posterior = tree["posterior"].to_dataset()
+        design = tree["design"].to_dataset()
+        features = tuple(str(f) for f in design["feature"].values) if "feature" in design.coords else ()
         n_draws = posterior.sizes["chain"] * posterior.sizes["draw"]
         k1 = posterior.sizes["logit_outcome"]
         return cls(
             outcomes=tuple(str(o) for o in posterior["outcome"].values),
             pods=tuple(str(p) for p in posterior["pod"].values),
             features=features,
-            X=np.asarray(tree["design"]["X"].values, dtype=float),
-            theta=_stacked(tree, "theta"),
-            alpha=_stacked(tree, "alpha"),
-            beta=_stacked(tree, "beta") if "beta" in posterior else np.zeros((n_draws, 0, k1)),
-            u=_stacked(tree, "u"),
-            sigma_u=_stacked(tree, "sigma_u"),
-            attrs=dict(tree.attrs),
+            X=np.asarray(design["X"].values, dtype=float),
+            theta=_stacked(posterior, "theta"),
+            alpha=_stacked(posterior, "alpha"),
+            beta=_stacked(posterior, "beta") if "beta" in posterior else np.zeros((n_draws, 0, k1)),
+            u=_stacked(posterior, "u"),
+            sigma_u=_stacked(posterior, "sigma_u"),
+            attrs={str(k): v for k, v in tree.attrs.items()},
         )
 
     @property
@@ -138,7 +140,9 @@ class Answer:
         }
 
 
-def summarise(draws: Floats, baseline: Floats, outcomes: Sequence[str], mass: float = CREDIBLE_MASS) -> tuple[OutcomeRow, ...]:
+def summarise(
+    draws: Floats, baseline: Floats, outcomes: Sequence[str], mass: float = CREDIBLE_MASS
+) -> tuple[OutcomeRow, ...]:
     """Mean, central interval, change against ``baseline`` and P(raise), per outcome.
 
     Both arrays are (draws, outcomes), paired draw by draw.
@@ -184,7 +188,9 @@ def _feature_vector(fit: Fit, features: Mapping[str, float]) -> Floats:
     return x
 
 
-def _draws(fit: Fit, pods: Sequence[str], features: Mapping[str, float], rng: np.random.Generator) -> tuple[Floats, bool]:
+def _draws(
+    fit: Fit, pods: Sequence[str], features: Mapping[str, float], rng: np.random.Generator
+) -> tuple[Floats, bool]:
     if features:
         x = _feature_vector(fit, features)
         for pod in pods:

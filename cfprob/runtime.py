@@ -31,6 +31,18 @@ def silence() -> None:
     """Keep library warnings and log chatter of PyMC, PyTensor and ArviZ off the terminal."""
     for name in ("pymc", "pytensor", "arviz", "arviz_base", "arviz_stats", "arviz_plots", "matplotlib", "numba"):
         logging.getLogger(name).setLevel(logging.ERROR)
-    for module in ("pymc", "pytensor", "arviz", "arviz_base", "arviz_stats", "arviz_plots", "xarray", "numpy",
-                   "matplotlib", "h5netcdf", "numba", "scipy"):
+    for module in (
+        "pymc",
+        "pytensor",
+        "arviz",
+        "arviz_base",
+        "arviz_stats",
+        "arviz_plots",
+        "xarray",
+        "numpy",
+        "matplotlib",
+        "h5netcdf",
+        "numba",
+        "scipy",
+    ):
         warnings.filterwarnings("ignore", module=module)

@@ -10,18 +10,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 __all__ = [
-    "OTL",
     "CLAIM_KINDS",
-    "Outcome",
-    "Feature",
-    "Source",
+    "OTL",
+    "Claim",
     "Claimant",
+    "Evidence",
+    "Feature",
+    "Outcome",
     "Passage",
     "Pod",
-    "Claim",
     "ReferenceClass",
-    "Evidence",
     "Scenario",
+    "Source",
 ]
 
 OTL = "otl"

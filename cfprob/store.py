@@ -14,7 +14,7 @@ from .paths import cache_dir
 from .provenance import SamplerSettings, fit_key
 from .scenario import Scenario
 
-__all__ = ["save_tree", "load_tree", "cache_path", "cached_fit", "list_cache", "clear_cache"]
+__all__ = ["cache_path", "cached_fit", "clear_cache", "list_cache", "load_tree", "save_tree"]
 
 
 def save_tree(tree: xr.DataTree, path: Path, overwrite: bool = False) -> None:

@@ -18,10 +18,10 @@ __all__ = [
     "diagnostics_lines",
     "diagnostics_problems",
     "format_answer",
-    "format_compare",
-    "format_pods",
     "format_claims",
+    "format_compare",
     "format_lexicon",
+    "format_pods",
 ]
 
 INTERVAL = f"{CREDIBLE_MASS:.0%} interval"
@@ -162,8 +162,15 @@ def format_answer(
 def format_compare(answers: Sequence[Answer], scenario: Scenario, by: str, attrs: Mapping[str, Any]) -> str:
     """The `cfprob compare` table: one row per divergence point, ranked by P(by)."""
     outcomes = scenario.outcome_ids
-    header = ["rank", "divergence point", "year", *(f"P({o})" for o in outcomes), f"change {by}", f"P(raises {by})",
-              "claims"]
+    header = [
+        "rank",
+        "divergence point",
+        "year",
+        *(f"P({o})" for o in outcomes),
+        f"change {by}",
+        f"P(raises {by})",
+        "claims",
+    ]
     rows = []
     for i, a in enumerate(answers, 1):
         pod = scenario.pod(a.pods[0])
@@ -231,10 +238,20 @@ def format_lexicon(lexicon: Lexicon) -> str:
         [e.phrase, f"{e.median_pct:.0f}%", f"{e.low90_pct:.0f}-{e.high90_pct:.0f}%", str(e.n), e.datasets]
         for e in sorted(lexicon.phrases.values(), key=lambda e: -e.median_pct)
     ]
-    idioms = [[idiom, f'-> "{lexicon.phrases[target].phrase}"', note] for idiom, (target, note) in sorted(lexicon.idioms.items())]
-    lines = ["Surveyed phrases (logit-normal fits to CAPphrase and zonination answers):", "",
-             *_table(header, rows, [False, True, True, True, False])]
+    idioms = [
+        [idiom, f'-> "{lexicon.phrases[target].phrase}"', note]
+        for idiom, (target, note) in sorted(lexicon.idioms.items())
+    ]
+    lines = [
+        "Surveyed phrases (logit-normal fits to CAPphrase and zonination answers):",
+        "",
+        *_table(header, rows, [False, True, True, True, False]),
+    ]
     if idioms:
-        lines += ["", "Forum idioms, each read as a surveyed phrase:", "",
-                  *_table(["idiom", "read as", "why"], idioms, [False, False, False])]
+        lines += [
+            "",
+            "Forum idioms, each read as a surveyed phrase:",
+            "",
+            *_table(["idiom", "read as", "why"], idioms, [False, False, False]),
+        ]
     return "\n".join(lines)

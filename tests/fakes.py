@@ -52,8 +52,9 @@ def fake_fit(scenario: Scenario, settings: SamplerSettings | None = None, seed: 
         {
             "posterior": posterior,
             "sample_stats": stats,
-            "design": xr.Dataset({"X": (("pod", "feature"), data.X)},
-                                 coords={"pod": list(data.pods), "feature": list(data.features)}),
+            "design": xr.Dataset(
+                {"X": (("pod", "feature"), data.X)}, coords={"pod": list(data.pods), "feature": list(data.features)}
+            ),
         }
     )
     tree.attrs.update(provenance_attrs(scenario.id, scenario.content_hash, settings))

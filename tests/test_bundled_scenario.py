@@ -12,10 +12,27 @@ from cfprob.paths import bundled_scenario
 from cfprob.scenario import Scenario
 
 REQUIRED_PODS = [
-    "otl", "stalin-killed-1920", "trotsky-1924", "bukharin-1928", "contested-elections-1937", "sr-path-1917",
-    "no-ww2-1939", "wartime-opening-1945", "draft-programme-1947", "army-coup-1946", "army-wins-civil-war-1953",
-    "beria-1953", "malenkov-1953", "crypto-democrat-1953", "democratise-1953", "khrushchev-reform-1956",
-    "detente-1960", "china-famine-1959", "kosygin-1965", "brezhnev-dies-1965", "prague-spring-1968",
+    "otl",
+    "stalin-killed-1920",
+    "trotsky-1924",
+    "bukharin-1928",
+    "contested-elections-1937",
+    "sr-path-1917",
+    "no-ww2-1939",
+    "wartime-opening-1945",
+    "draft-programme-1947",
+    "army-coup-1946",
+    "army-wins-civil-war-1953",
+    "beria-1953",
+    "malenkov-1953",
+    "crypto-democrat-1953",
+    "democratise-1953",
+    "khrushchev-reform-1956",
+    "detente-1960",
+    "china-famine-1959",
+    "kosygin-1965",
+    "brezhnev-dies-1965",
+    "prague-spring-1968",
     "early-gorbachev-1975",
 ]
 

@@ -44,8 +44,10 @@ def test_run_unknown_pod_suggests() -> None:
     code, out, err = invoke("run", "kosygin-1964")
     assert code == 1
     assert out == ""
-    assert err.strip() == ('cfprob: error: divergence point "kosygin-1964": not in scenario ussr '
-                           '(did you mean "kosygin-1965"?) (see `cfprob pods`)')
+    assert err.strip() == (
+        'cfprob: error: divergence point "kosygin-1964": not in scenario ussr '
+        '(did you mean "kosygin-1965"?) (see `cfprob pods`)'
+    )
 
 
 def test_bad_feature_syntax() -> None:
@@ -115,9 +117,18 @@ def test_lexicon_table() -> None:
 def test_run_prints_table_and_diagnostics(ussr_fit: None) -> None:
     code, out, _ = invoke("run", "kosygin-1965")
     assert code == 0
-    for text in ("stable_democracy", "collapse", "authoritarian", "90% interval", "change vs otl", "P(raises)",
-                 "Semantics: interventional", "Sampler: 4 chains x 1000 draws", "no problems found",
-                 "Simulated histories"):
+    for text in (
+        "stable_democracy",
+        "collapse",
+        "authoritarian",
+        "90% interval",
+        "change vs otl",
+        "P(raises)",
+        "Semantics: interventional",
+        "Sampler: 4 chains x 1000 draws",
+        "no problems found",
+        "Simulated histories",
+    ):
         assert text in out
 
 
@@ -176,7 +187,7 @@ def test_second_scenario_runs(weimar_fit: Path) -> None:
 @pytest.mark.parametrize("kind,suffix", [("forest", ".png"), ("posterior", ".svg")])
 def test_plot_writes_file(ussr_fit: None, tmp_path: Path, kind: str, suffix: str) -> None:
     target = tmp_path / f"plot{suffix}"
-    code, out, err = invoke("plot", "kosygin-1965", "--kind", kind, "--out", str(target))
+    code, _out, err = invoke("plot", "kosygin-1965", "--kind", kind, "--out", str(target))
     assert code == 0, err
     assert target.stat().st_size > 1000
     code, _, err = invoke("plot", "kosygin-1965", "--kind", kind, "--out", str(target))

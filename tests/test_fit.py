@@ -52,11 +52,16 @@ def _simulate(folder: Path, seed: int = 7) -> dict[str, np.ndarray]:
                 body = f'pod = "{pod}"\noutcome = "{OUTCOMES[k]}"\n'
                 if (author + k) % 3 == 2:
                     low, high = max(0.0, p - 0.1), min(1.0, p + 0.1)
-                    claim("interval", author, body + f"low = {low:.3f}\nhigh = {high:.3f}",
-                          f"{author}: {pod} {OUTCOMES[k]} between {low:.3f} and {high:.3f}")
+                    claim(
+                        "interval",
+                        author,
+                        body + f"low = {low:.3f}\nhigh = {high:.3f}",
+                        f"{author}: {pod} {OUTCOMES[k]} between {low:.3f} and {high:.3f}",
+                    )
                 else:
-                    claim("probability", author, body + f"probability = {p:.4f}",
-                          f"{author}: {pod} {OUTCOMES[k]} {p:.4f}")
+                    claim(
+                        "probability", author, body + f"probability = {p:.4f}", f"{author}: {pod} {OUTCOMES[k]} {p:.4f}"
+                    )
     for i, pod in enumerate(pods[1:], start=1):
         q = rng.dirichlet(40 * theta[i])
         q = np.maximum(q, 0.01) / np.maximum(q, 0.01).sum()
@@ -117,8 +122,21 @@ def test_recovers_known_probabilities(tmp_path: Path) -> None:
 
 
 def test_cli_fit_is_cached_and_reproducible(weimar: Path) -> None:
-    args = ["run", "no-depression-1929", "--scenario", str(weimar), "--draws", "200", "--tune", "200",
-            "--chains", "2", "--seed", "5", "--json"]
+    args = [
+        "run",
+        "no-depression-1929",
+        "--scenario",
+        str(weimar),
+        "--draws",
+        "200",
+        "--tune",
+        "200",
+        "--chains",
+        "2",
+        "--seed",
+        "5",
+        "--json",
+    ]
     runner = CliRunner()
     first = runner.invoke(cli, args)
     assert first.exit_code == 0, first.output

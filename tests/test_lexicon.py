@@ -34,8 +34,14 @@ def test_fit_clips_certainty() -> None:
 
 def test_shipped_lexicon_rebuilds_from_raw_data() -> None:
     script = REPO / "scripts" / "build_lexicon.py"
-    result = subprocess.run([sys.executable, str(script), "--check"], capture_output=True, text=True,
-                            cwd=REPO, env={"PYTHONPATH": str(REPO), "PATH": ""}, check=False)
+    result = subprocess.run(
+        [sys.executable, str(script), "--check"],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        env={"PYTHONPATH": str(REPO), "PATH": ""},
+        check=False,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
 
 
@@ -56,8 +62,15 @@ def test_idioms_map_to_surveyed_phrases() -> None:
 
 def test_phrases_are_ordered_sensibly() -> None:
     lexicon = load_lexicon()
-    order = ["almost no chance", "highly unlikely", "unlikely", "about even", "likely", "highly likely",
-             "almost certain"]
+    order = [
+        "almost no chance",
+        "highly unlikely",
+        "unlikely",
+        "about even",
+        "likely",
+        "highly likely",
+        "almost certain",
+    ]
     medians = [lexicon.phrases[p].median_pct for p in order]
     assert medians == sorted(medians)
     assert "n=5174" in lexicon.lookup("could happen").describe()  # type: ignore[union-attr]

@@ -20,7 +20,9 @@ def fit() -> Fit:
 
 # -- errors first --------------------------------------------------------------------------------
 def test_unknown_pod_suggests(fit: Fit) -> None:
-    with pytest.raises(QueryError, match=r'"no-depresion-1929": not in this scenario \(did you mean "no-depression-1929"\?\)'):
+    with pytest.raises(
+        QueryError, match=r'"no-depresion-1929": not in this scenario \(did you mean "no-depression-1929"\?\)'
+    ):
         answer(fit, ["no-depresion-1929"])
 
 
