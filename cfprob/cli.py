@@ -7,10 +7,11 @@ PyTensor and ArviZ are imported only by the commands that need them.
 from __future__ import annotations
 
 import json
+import math
 import sys
 import time
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -128,11 +129,17 @@ def _get_fit(scenario, seed: int, draws: int, tune: int, chains: int, refit: boo
 
 
 def _emit_json(payload: dict[str, Any]) -> None:
-    click.echo(json.dumps(payload, indent=2, sort_keys=False, allow_nan=True))
+    click.echo(json.dumps(payload, indent=2, allow_nan=False))
 
 
-def _provenance(tree_attrs: dict[str, Any]) -> dict[str, Any]:
-    return {k: v.item() if hasattr(v, "item") else v for k, v in tree_attrs.items() if k not in JSON_EXCLUDED_ATTRS}
+def _plain(value: Any) -> Any:
+    """A JSON-safe copy of an attribute value: numpy scalars unwrapped, NaN and infinity as null."""
+    value = value.item() if hasattr(value, "item") else value
+    return None if isinstance(value, float) and not math.isfinite(value) else value
+
+
+def _provenance(tree_attrs: Mapping[Any, Any]) -> dict[str, Any]:
+    return {str(k): _plain(v) for k, v in tree_attrs.items() if k not in JSON_EXCLUDED_ATTRS}
 
 
 def _parse_features(values: tuple[str, ...]) -> dict[str, float]:
@@ -206,7 +213,7 @@ def run(
         save_tree(with_answer(tree, result), output, overwrite=force)
     if as_json:
         claims = [c.id for p in result.pods for c in scenario.claims_about(p)]
-        _emit_json({"answer": result.to_dict(), "claims": claims, "provenance": _provenance(dict(tree.attrs))})
+        _emit_json({"answer": result.to_dict(), "claims": claims, "provenance": _provenance(tree.attrs)})
     else:
         from .lexicon import load_lexicon
         from .tables import format_answer
@@ -246,9 +253,7 @@ def compare(
     by = by or scenario.outcome_ids[0]
     answers = compare_pods(Fit.from_tree(tree), pods, by=by, seed=seed)
     if as_json:
-        _emit_json(
-            {"ranked_by": by, "answers": [a.to_dict() for a in answers], "provenance": _provenance(dict(tree.attrs))}
-        )
+        _emit_json({"ranked_by": by, "answers": [a.to_dict() for a in answers], "provenance": _provenance(tree.attrs)})
     else:
         from .tables import format_compare
 

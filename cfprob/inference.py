@@ -15,6 +15,7 @@ import numpy as np
 import xarray as xr
 
 from .design import design
+from .errors import CfprobError
 from .provenance import SamplerSettings, provenance_attrs
 from .runtime import prepare
 from .scenario import Scenario
@@ -111,6 +112,12 @@ def fit(
         model=model,
     )
     elapsed = time.perf_counter() - started
+    sampled = result["posterior"].sizes
+    if sampled.get("chain") != settings.chains or sampled.get("draw") != settings.draws:
+        raise CfprobError(
+            f"sampling stopped early ({sampled.get('chain')} chains x {sampled.get('draw')} draws of "
+            f"{settings.label}); nothing was cached"
+        )
     tree = xr.DataTree.from_dict(
         {
             "posterior": result["posterior"].to_dataset(),

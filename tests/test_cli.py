@@ -217,3 +217,19 @@ def test_damaged_cache_entry_is_refitted_not_used(ussr_fit: None, monkeypatch: p
     code, _, err = invoke("run", "kosygin-1965")
     assert code == 0
     assert called and "cached fit unusable" in err
+
+
+def test_listing_commands_import_no_pymc_or_arviz() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\nfrom click.testing import CliRunner\nfrom cfprob.cli import cli\n"
+        "for args in (['--help'], ['pods'], ['claims'], ['validate'], ['lexicon']):\n"
+        "    assert CliRunner().invoke(cli, args).exit_code == 0, args\n"
+        "heavy = [m for m in ('pymc', 'pytensor', 'arviz', 'arviz_base', 'xarray') if m in sys.modules]\n"
+        "print(','.join(heavy))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == ""
