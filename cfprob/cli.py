@@ -124,7 +124,7 @@ def _get_fit(scenario, seed: int, draws: int, tune: int, chains: int, refit: boo
         on_stage=say,
     )
     if not cached:
-        say(f"fitted in {tree.attrs.get('fit_seconds')} s sampling; cached for later questions")
+        say(f"fitted in {tree.attrs.get('fit_seconds')} s (compiling and sampling); cached for later questions")
     return tree
 
 
@@ -407,7 +407,10 @@ def plot(
                 f'divergence point "{pod}": not in scenario {scenario.id}{did_you_mean(pod, scenario.pod_ids)}'
             )
     tree = _get_fit(scenario, seed, draws, tune, chains, refit, False)
-    chosen = pods if kind == "posterior" else ((*pods, *[p for p in scenario.pod_ids if p not in pods]) if pods else ())
+    if kind == "posterior":
+        chosen = pods if "otl" in pods else (*pods, "otl")  # always against real history
+    else:
+        chosen = (*pods, *[p for p in scenario.pod_ids if p not in pods]) if pods else ()
     plot_fit(tree, kind, chosen, out, overwrite=force)
     click.echo(f"Saved {kind} plot to {out}")
 

@@ -29,7 +29,11 @@ def check_plot_path(path: Path, overwrite: bool) -> None:
 
 
 def plot_fit(tree: xr.DataTree, kind: str, pods: Sequence[str], path: Path, overwrite: bool = False) -> None:
-    """Draw ``kind`` (``posterior``: outcome posteriors of ``pods``; ``forest``: every PoD) into ``path``."""
+    """Draw ``kind`` into ``path``.
+
+    ``posterior``: one panel per outcome, the posterior density of each of ``pods`` overlaid (add ``otl`` to
+    compare with real history). ``forest``: posterior mean, 50% and 90% intervals of every divergence point.
+    """
     if kind not in PLOT_KINDS:
         raise CfprobError(f"--kind: expected one of {', '.join(PLOT_KINDS)}, found '{kind}'")
     check_plot_path(path, overwrite)
@@ -55,10 +59,15 @@ def plot_fit(tree: xr.DataTree, kind: str, pods: Sequence[str], path: Path, over
             tree,
             var_names=["theta"],
             coords={"pod": chosen},
-            ci_kind="eti",
-            ci_prob=CREDIBLE_MASS,
+            cols=["outcome"],
+            aes={"color": ["pod"]},
+            visuals={"title": False, "point_estimate_text": False, "credible_interval": False, "point_estimate": False},
             backend="matplotlib",
         )
+        collection.add_legend("pod")
+        layout = collection.viz.to_dataset()
+        for outcome, axes in zip(layout["outcome"].values, layout["plot"].values, strict=True):
+            axes.set_title(f"P({outcome})")
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=path.suffix, dir=path.parent)
     os.close(handle)
     try:
