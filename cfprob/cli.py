@@ -374,7 +374,7 @@ def validate(path: Path | None) -> None:
     type=click.Choice(["posterior", "forest"]),
     default="posterior",
     show_default=True,
-    help="posterior: outcome densities of PODS; forest: intervals of every divergence point.",
+    help="posterior: outcome densities of PODS against otl; forest: intervals of every divergence point.",
 )
 @click.option("--out", "out", type=click.Path(path_type=Path), required=True, help="Output file (.png or .svg).")
 @click.option("--force", is_flag=True, help="Replace an existing output file.")
