@@ -34,6 +34,11 @@ find_python() {
   return 1
 }
 
+# pip, quiet; drops the warnings some pip configurations print about missing local package indexes
+pip_quiet() {
+  "$venv/bin/python" -m pip install --quiet "$@" 2> >(grep -v "^WARNING: Location '.*' is ignored" >&2)
+}
+
 if ! suitable "$venv/bin/python"; then
   if ! python="$(find_python)"; then
     echo "cfprob needs Python 3.12 or newer and found none (looked at \$CFPROB_PYTHON, python3.12+ on PATH," >&2
@@ -43,8 +48,8 @@ if ! suitable "$venv/bin/python"; then
   echo "cfprob: creating $venv with $("$python" --version 2>&1) ($python)" >&2
   rm -rf "$venv"
   "$python" -m venv "$venv"
-  "$venv/bin/python" -m pip install --quiet --upgrade pip
-  "$venv/bin/python" -m pip install --quiet hatchling
+  pip_quiet --upgrade pip
+  pip_quiet hatchling
 fi
 
 # Reinstall cfprob when its sources, bundled scenario or dependencies change.
@@ -53,8 +58,8 @@ current="$(cd "$root" && find pyproject.toml cfprob priors -type f ! -path '*/__
   | sort -z | xargs -0 sha256sum | sha256sum | cut -d' ' -f1)"
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$current" ]; then
   echo "cfprob: installing cfprob and its dependencies into $venv" >&2
-  "$venv/bin/python" -m pip install --quiet --no-build-isolation "$root[test]"
-  "$venv/bin/python" -m pip install --quiet --no-build-isolation --no-deps --force-reinstall "$root"
+  pip_quiet --no-build-isolation "$root[test]"
+  pip_quiet --no-build-isolation --no-deps --force-reinstall "$root"
   echo "$current" > "$stamp"
 fi
 
