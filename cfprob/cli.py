@@ -13,13 +13,18 @@ import time
 import warnings
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from . import __version__
 from .errors import CfprobError
 from .provenance import SamplerSettings
+
+if TYPE_CHECKING:
+    import xarray as xr
+
+    from .scenario import Scenario
 
 __all__ = ["cli", "main"]
 
@@ -94,7 +99,7 @@ def _sampler_options[F: Callable[..., Any]](func: F) -> F:
     return func
 
 
-def _load(scenario_path: Path | None):  # type: ignore[no-untyped-def]
+def _load(scenario_path: Path | None) -> Scenario:
     from .loader import load_scenario
     from .paths import bundled_scenario
 
@@ -111,10 +116,24 @@ def _stage_printer(quiet: bool) -> Callable[[str], None]:
     return say
 
 
-def _get_fit(scenario, seed: int, draws: int, tune: int, chains: int, refit: bool, as_json: bool):  # type: ignore[no-untyped-def]
+def _check_pods(scenario: Scenario, pods: tuple[str, ...]) -> None:
+    from .fields import did_you_mean
+
+    for pod in pods:
+        if pod not in scenario.pod_ids:
+            raise CfprobError(
+                f'divergence point "{pod}": not in scenario {scenario.id}'
+                f"{did_you_mean(pod, scenario.pod_ids)} (see `cfprob pods`)"
+            )
+
+
+def _get_fit(scenario: Scenario, sampler: dict[str, Any], as_json: bool) -> xr.DataTree:
+    """The fit for the sampler options (``seed``, ``draws``, ``tune``, ``chains``, ``refit``)."""
     from .store import cached_fit
 
-    settings = SamplerSettings(draws=draws, tune=tune, chains=chains, seed=seed)
+    options = dict(sampler)
+    refit = options.pop("refit")
+    settings = SamplerSettings(**options)
     say = _stage_printer(quiet=False)
     tree, cached = cached_fit(
         scenario,
@@ -173,14 +192,10 @@ def run(
     pods: tuple[str, ...],
     feature_values: tuple[str, ...],
     scenario_path: Path | None,
-    seed: int,
-    draws: int,
-    tune: int,
-    chains: int,
-    refit: bool,
     as_json: bool,
     output: Path | None,
     force: bool,
+    **sampler: Any,
 ) -> None:
     """Posterior outcome probabilities for divergence point(s) POD.
 
@@ -194,18 +209,11 @@ def run(
     if output is not None and output.exists() and not force:
         raise CfprobError(f"{output}: expected a new file name, found an existing file (use --force to replace it)")
     scenario = _load(scenario_path)
-    for pod in pods:
-        if pod not in scenario.pod_ids:
-            from .fields import did_you_mean
-
-            raise CfprobError(
-                f'divergence point "{pod}": not in scenario {scenario.id}'
-                f"{did_you_mean(pod, scenario.pod_ids)} (see `cfprob pods`)"
-            )
+    _check_pods(scenario, pods)
     from .query import Fit, answer
 
-    tree = _get_fit(scenario, seed, draws, tune, chains, refit, as_json)
-    result = answer(Fit.from_tree(tree), pods, features, seed=seed)
+    tree = _get_fit(scenario, sampler, as_json)
+    result = answer(Fit.from_tree(tree), pods, features, seed=sampler["seed"])
     if output is not None:
         from .results import with_answer
         from .store import save_tree
@@ -233,12 +241,8 @@ def compare(
     pods: tuple[str, ...],
     by: str | None,
     scenario_path: Path | None,
-    seed: int,
-    draws: int,
-    tune: int,
-    chains: int,
-    refit: bool,
     as_json: bool,
+    **sampler: Any,
 ) -> None:
     """Rank divergence points (all, or the PODS given) in one table."""
     from .query import Fit
@@ -249,9 +253,10 @@ def compare(
         from .fields import did_you_mean
 
         raise CfprobError(f'--by "{by}": expected an outcome{did_you_mean(by, scenario.outcome_ids)}')
-    tree = _get_fit(scenario, seed, draws, tune, chains, refit, as_json)
+    _check_pods(scenario, pods)
+    tree = _get_fit(scenario, sampler, as_json)
     by = by or scenario.outcome_ids[0]
-    answers = compare_pods(Fit.from_tree(tree), pods, by=by, seed=seed)
+    answers = compare_pods(Fit.from_tree(tree), pods, by=by, seed=sampler["seed"])
     if as_json:
         _emit_json({"ranked_by": by, "answers": [a.to_dict() for a in answers], "provenance": _provenance(tree.attrs)})
     else:
@@ -386,11 +391,7 @@ def plot(
     out: Path,
     force: bool,
     scenario_path: Path | None,
-    seed: int,
-    draws: int,
-    tune: int,
-    chains: int,
-    refit: bool,
+    **sampler: Any,
 ) -> None:
     """Plot outcome posteriors or a forest of divergence points (ArviZ)."""
     from .plots import check_plot_path, plot_fit
@@ -399,14 +400,8 @@ def plot(
     scenario = _load(scenario_path)
     if kind == "posterior" and not pods:
         raise click.UsageError("--kind posterior needs at least one divergence point")
-    for pod in pods:
-        if pod not in scenario.pod_ids:
-            from .fields import did_you_mean
-
-            raise CfprobError(
-                f'divergence point "{pod}": not in scenario {scenario.id}{did_you_mean(pod, scenario.pod_ids)}'
-            )
-    tree = _get_fit(scenario, seed, draws, tune, chains, refit, False)
+    _check_pods(scenario, pods)
+    tree = _get_fit(scenario, sampler, False)
     if kind == "posterior":
         chosen = pods if "otl" in pods else (*pods, "otl")  # always against real history
     else:

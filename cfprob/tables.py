@@ -45,7 +45,7 @@ def _signed(x: float) -> str:
     return f"{x:+.2f}"
 
 
-def diagnostics_problems(attrs: Mapping[str, Any]) -> list[str]:
+def diagnostics_problems(attrs: Mapping[Any, Any]) -> list[str]:
     """Sampler problems in plain words; empty when the sampler looks healthy."""
     problems = []
     divergences = int(attrs.get("diag_divergences", 0))
@@ -73,7 +73,7 @@ def diagnostics_problems(attrs: Mapping[str, Any]) -> list[str]:
     return problems
 
 
-def diagnostics_lines(attrs: Mapping[str, Any]) -> list[str]:
+def diagnostics_lines(attrs: Mapping[Any, Any]) -> list[str]:
     """The one-line sampler summary, followed by a warning line for each problem."""
     rhat = float(attrs.get("diag_max_rhat", float("nan")))
     summary = (
@@ -112,7 +112,7 @@ def _pod_title(pod: Pod) -> str:
 def format_answer(
     answer: Answer,
     scenario: Scenario,
-    attrs: Mapping[str, Any],
+    attrs: Mapping[Any, Any],
     lexicon: Lexicon,
     max_claims: int = 8,
 ) -> str:
@@ -159,7 +159,7 @@ def format_answer(
     return "\n".join(lines)
 
 
-def format_compare(answers: Sequence[Answer], scenario: Scenario, by: str, attrs: Mapping[str, Any]) -> str:
+def format_compare(answers: Sequence[Answer], scenario: Scenario, by: str, attrs: Mapping[Any, Any]) -> str:
     """The `cfprob compare` table: one row per divergence point, ranked by P(by)."""
     outcomes = scenario.outcome_ids
     header = [
