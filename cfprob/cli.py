@@ -51,8 +51,9 @@ class _Group(click.Group):
         except Exception as exc:
             if ctx.obj and ctx.obj.get("debug"):
                 raise
+            first = (str(exc).strip().splitlines() or [""])[0]
             click.echo(
-                f"cfprob: internal error: {type(exc).__name__}: {exc} (rerun with --debug for details)", err=True
+                f"cfprob: internal error: {type(exc).__name__}: {first} (rerun with --debug for details)", err=True
             )
             ctx.exit(1)
 
@@ -88,10 +89,26 @@ def _scenario_option[F: Callable[..., Any]](func: F) -> F:
 def _sampler_options[F: Callable[..., Any]](func: F) -> F:
     defaults = SamplerSettings()
     options = [
-        click.option("--seed", type=int, default=defaults.seed, show_default=True, help="Random seed."),
-        click.option("--draws", type=int, default=defaults.draws, show_default=True, help="Draws per chain."),
-        click.option("--tune", type=int, default=defaults.tune, show_default=True, help="Tuning steps per chain."),
-        click.option("--chains", type=int, default=defaults.chains, show_default=True, help="Number of chains."),
+        click.option(
+            "--seed", type=click.IntRange(0, 2**32 - 1), default=defaults.seed, show_default=True, help="Random seed."
+        ),
+        click.option(
+            "--draws",
+            type=click.IntRange(10, 1_000_000),
+            default=defaults.draws,
+            show_default=True,
+            help="Draws per chain.",
+        ),
+        click.option(
+            "--tune",
+            type=click.IntRange(0, 1_000_000),
+            default=defaults.tune,
+            show_default=True,
+            help="Tuning steps per chain.",
+        ),
+        click.option(
+            "--chains", type=click.IntRange(1, 64), default=defaults.chains, show_default=True, help="Number of chains."
+        ),
         click.option("--refit", is_flag=True, help="Sample again even if a cached fit exists."),
     ]
     for option in reversed(options):
@@ -147,6 +164,25 @@ def _get_fit(scenario: Scenario, sampler: dict[str, Any], as_json: bool) -> xr.D
     return tree
 
 
+def _read_saved(path: Path, scenario: Scenario) -> xr.DataTree:
+    """A result saved with ``run --output``, checked against the scenario it is shown with."""
+    from .store import load_tree
+
+    tree = load_tree(path)
+    if tree.attrs["scenario_id"] != scenario.id:
+        raise CfprobError(
+            f"{path}: expected a result for scenario {scenario.id}, found one for {tree.attrs['scenario_id']} "
+            "(use --scenario)"
+        )
+    if tree.attrs["scenario_hash"] != scenario.content_hash:
+        click.echo(
+            f"cfprob: note: {path} was fitted to other contents of scenario {scenario.id}; its numbers are "
+            "shown with the claims as they are now",
+            err=True,
+        )
+    return tree
+
+
 def _emit_json(payload: dict[str, Any]) -> None:
     click.echo(json.dumps(payload, indent=2, allow_nan=False))
 
@@ -170,7 +206,9 @@ def _parse_features(values: tuple[str, ...]) -> dict[str, float]:
         except ValueError:
             sep = ""
         if not sep:
-            raise CfprobError(f"--feature: expected NAME=VALUE with a number in [0, 1], found '{item}'")
+            raise click.BadParameter(
+                f"expected NAME=VALUE with a number in [0, 1], found '{item}'", param_hint="--feature"
+            )
     return features
 
 
@@ -188,6 +226,13 @@ def _parse_features(values: tuple[str, ...]) -> dict[str, float]:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 @click.option("--output", type=click.Path(path_type=Path), default=None, help="Save the result as NetCDF (.nc).")
 @click.option("--force", is_flag=True, help="Replace an existing --output file.")
+@click.option(
+    "--from",
+    "from_file",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Answer from a result saved with --output instead of the cache or a new fit.",
+)
 def run(
     pods: tuple[str, ...],
     feature_values: tuple[str, ...],
@@ -195,6 +240,7 @@ def run(
     as_json: bool,
     output: Path | None,
     force: bool,
+    from_file: Path | None,
     **sampler: Any,
 ) -> None:
     """Posterior outcome probabilities for divergence point(s) POD.
@@ -204,15 +250,21 @@ def run(
     features = _parse_features(feature_values)
     if not pods and not features:
         raise click.UsageError("give at least one divergence point (see `cfprob pods`) or --feature")
-    if output is not None and output.suffix != ".nc":
-        raise CfprobError(f"--output {output}: expected a file name ending in .nc, found '{output.suffix}'")
-    if output is not None and output.exists() and not force:
-        raise CfprobError(f"{output}: expected a new file name, found an existing file (use --force to replace it)")
+    if output is not None:
+        if output.suffix != ".nc":
+            raise click.BadParameter(
+                f"expected a file name ending in .nc, found '{output.suffix}'", param_hint="--output"
+            )
+        from .outputs import check_new_file
+
+        check_new_file(output, force)
     scenario = _load(scenario_path)
     _check_pods(scenario, pods)
-    from .query import Fit, answer
+    from .query import Fit, answer, check_question
 
-    tree = _get_fit(scenario, sampler, as_json)
+    check_question(scenario.pod_ids, scenario.feature_ids, pods, features)
+
+    tree = _read_saved(from_file, scenario) if from_file else _get_fit(scenario, sampler, as_json)
     result = answer(Fit.from_tree(tree), pods, features, seed=sampler["seed"])
     if output is not None:
         from .results import with_answer
@@ -252,7 +304,9 @@ def compare(
     if by is not None and by not in scenario.outcome_ids:
         from .fields import did_you_mean
 
-        raise CfprobError(f'--by "{by}": expected an outcome{did_you_mean(by, scenario.outcome_ids)}')
+        raise click.BadParameter(
+            f'expected an outcome, found "{by}"{did_you_mean(by, scenario.outcome_ids)}', param_hint="--by"
+        )
     _check_pods(scenario, pods)
     tree = _get_fit(scenario, sampler, as_json)
     by = by or scenario.outcome_ids[0]
@@ -394,8 +448,12 @@ def plot(
     **sampler: Any,
 ) -> None:
     """Plot outcome posteriors or a forest of divergence points (ArviZ)."""
-    from .plots import check_plot_path, plot_fit
+    from .plots import PLOT_FORMATS, check_plot_path, plot_fit
 
+    if out.suffix.lower() not in PLOT_FORMATS:
+        raise click.BadParameter(
+            f"expected a file name ending in {' or '.join(PLOT_FORMATS)}, found '{out.suffix}'", param_hint="--out"
+        )
     check_plot_path(out, force)
     scenario = _load(scenario_path)
     if kind == "posterior" and not pods:

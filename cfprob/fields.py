@@ -22,6 +22,7 @@ __all__ = [
     "identifier",
     "integer",
     "number",
+    "one_line",
     "optional_text",
     "read_table",
     "table",
@@ -30,6 +31,7 @@ __all__ = [
 ]
 
 IDENTIFIER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 
 class _Bad:
@@ -62,12 +64,20 @@ def describe(value: object) -> str:
 def did_you_mean(name: str, choices: Iterable[str]) -> str:
     """``' (did you mean "x"?)'`` for the closest choice, or a list of valid values when few."""
     options = sorted(set(choices))
+    if len(name) > 100:  # no fuzzy matching of long strings: it is slow and never helpful
+        return ""
     close = difflib.get_close_matches(name, options, n=1, cutoff=0.6)
     if close:
         return f' (did you mean "{close[0]}"?)'
     if 0 < len(options) <= 8:
         return " (valid: " + ", ".join(options) + ")"
     return ""
+
+
+def one_line(text: str, limit: int = 200) -> str:
+    """``text`` on one line (control characters escaped), cut to ``limit`` characters."""
+    flat = CONTROL.sub(lambda m: repr(m.group())[1:-1], text)
+    return flat if len(flat) <= limit else flat[: limit - 3] + "..."
 
 
 class Problems:
@@ -77,8 +87,8 @@ class Problems:
         self.lines: list[str] = []
 
     def add(self, file: str, item: str, expected: str, found: str, hint: str = "") -> None:
-        where = f"{file}: {item}: " if item else f"{file}: "
-        self.lines.append(f"{where}expected {expected}, found {found}{hint}")
+        where = f"{one_line(file, 300)}: {one_line(item)}: " if item else f"{one_line(file, 300)}: "
+        self.lines.append(f"{where}expected {expected}, found {one_line(found)}{one_line(hint)}")
 
     def __bool__(self) -> bool:
         return bool(self.lines)
@@ -188,15 +198,18 @@ def read_table(
     if not isinstance(raw, Mapping):
         problems.add(file, item, "a table", describe(raw))
         return None
+    suggested = set()
     for key in raw:
         if key not in spec:
+            close = difflib.get_close_matches(str(key), list(spec), n=1, cutoff=0.6) if len(str(key)) <= 100 else []
+            suggested.update(close)
             problems.add(
                 file, item, f"only the keys {', '.join(spec)}", f'the unknown key "{key}"', did_you_mean(key, spec)
             )
     clean: dict[str, Any] = {}
     for key, check in spec.items():
         if key not in raw:
-            if check.required:
+            if check.required and key not in suggested:  # a misspelling was already reported
                 problems.add(file, item, f'the key "{key}" ({check.expected})', "nothing")
                 clean[key] = BAD
             else:

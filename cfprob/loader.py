@@ -11,12 +11,15 @@ import csv
 import hashlib
 import io
 import math
+import re
+import stat
 import tomllib
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
 from . import fields as f
+from .design import PROBABILITY_FLOOR
 from .errors import ScenarioError
 from .fields import BAD, Problems, describe, did_you_mean
 from .lexicon import LEXICON_VERSION, Lexicon, load_lexicon
@@ -40,6 +43,13 @@ __all__ = ["SCHEMA_VERSION", "load_scenario", "normalise_text", "quote_found"]
 SCHEMA_VERSION = 1
 SUM_TOLERANCE = 0.02
 MAX_FILE_BYTES = 50_000_000
+MAX_DOTTED_PARTS = 200
+MIN_STATED_SHARE = 0.001
+"""The smallest share a stated distribution may give an outcome."""
+MIN_QUOTE_CHARACTERS = 8
+DOTS_WITH_SPACE = re.compile(r"[ \t]*\.[ \t]*")
+KEY_BEFORE_EQUALS = re.compile(r"(?:^|[{,])[ \t]*([A-Za-z0-9_.\-\"']+)[ \t]*=", re.MULTILINE)
+TABLE_HEADER = re.compile(r"^[ \t]*\[\[?[ \t]*([A-Za-z0-9_.\-\"']+)", re.MULTILINE)
 
 TOP_SPEC = {
     "schema_version": f.integer(1, 1_000_000),
@@ -94,8 +104,8 @@ CLAIM_COMMON = {
     "source": f.identifier(),
     "locator": f.text(),
     "quote": f.text(),
-    "confidence": f.number(0, 100, low_open=True, required=False, default=1.0),
-    "weight": f.number(0, 100, low_open=True, required=False, default=1.0),
+    "confidence": f.number(0.01, 100, required=False, default=1.0),
+    "weight": f.number(0.01, 100, required=False, default=1.0),
     "tags": f.text_list(),
     "note": f.optional_text(),
 }
@@ -140,7 +150,11 @@ class _Folder:
 
     def inside(self, relative: str, file: str, item: str) -> Path | None:
         candidate = Path(relative)
-        target = (self.root / candidate).resolve()
+        try:
+            target = (self.root / candidate).resolve()
+        except (ValueError, RuntimeError, OSError) as exc:  # NUL bytes, symlink loops
+            self.problems.add(file, item, "a usable path inside the scenario folder", f'"{relative}" ({exc})')
+            return None
         if candidate.is_absolute() or not target.is_relative_to(self.root.resolve()):
             self.problems.add(file, item, "a path inside the scenario folder", f'"{relative}"')
             return None
@@ -153,16 +167,17 @@ class _Folder:
         shown = file or self.show(relative)
         where = item if file else ""
         expectation = f'a readable file "{relative}"' if file else "a readable file"
-        if path.is_dir():
-            self.problems.add(shown, where, expectation, "a directory")
-            return None
         try:
-            if path.stat().st_size > MAX_FILE_BYTES:
+            info = path.stat()
+            if stat.S_ISDIR(info.st_mode):
+                self.problems.add(shown, where, expectation, "a directory")
+                return None
+            if not stat.S_ISREG(info.st_mode):
+                self.problems.add(shown, where, expectation, "a special file (a pipe, socket or device)")
+                return None
+            if info.st_size > MAX_FILE_BYTES:
                 self.problems.add(
-                    shown,
-                    where,
-                    f"a file under {MAX_FILE_BYTES // 1_000_000} MB",
-                    f"{path.stat().st_size // 1_000_000} MB",
+                    shown, where, f"a file under {MAX_FILE_BYTES // 1_000_000} MB", f"{info.st_size // 1_000_000} MB"
                 )
                 return None
             data = path.read_bytes()
@@ -180,7 +195,7 @@ class _Folder:
         if data is None:
             return None
         try:
-            return data.decode("utf-8")
+            return data.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
             self.problems.add(
                 file or self.show(relative),
@@ -193,6 +208,13 @@ class _Folder:
     def read_toml(self, relative: str) -> dict[str, Any] | None:
         content = self.read_text(relative)
         if content is None:
+            return None
+        parts = _longest_dotted_key(content)
+        if parts > MAX_DOTTED_PARTS:
+            # tomllib takes quadratic time on such keys: refuse them before parsing
+            self.problems.add(
+                self.show(relative), "", f"keys of at most {MAX_DOTTED_PARTS} dotted parts", f"a key of {parts} parts"
+            )
             return None
         try:
             return tomllib.loads(content)
@@ -210,6 +232,17 @@ class _Folder:
         for name in sorted(self.read):
             digest.update(name.encode() + b"\0" + hashlib.sha256(self.read[name]).digest())
         return digest.hexdigest()
+
+
+def _longest_dotted_key(content: str) -> int:
+    """The most dot-separated parts of any key in ``content``: a key before ``=`` or in a ``[table]`` header.
+
+    Linear time; values (quotes, notes) are not looked at, so dots in prose never count.
+    """
+    joined = DOTS_WITH_SPACE.sub(".", content)
+    keys = [m.group(1) for m in KEY_BEFORE_EQUALS.finditer(joined)]
+    keys += [m.group(1) for m in TABLE_HEADER.finditer(joined)]
+    return 1 + max((key.count(".") for key in keys), default=0)
 
 
 def _items(raw: Any, name: str, problems: Problems, file: str) -> list[Any]:
@@ -270,6 +303,12 @@ class _Loader:
         self.folder = folder
         self.problems = problems
         self.lexicon = lexicon
+        # ids whose definition failed: references to them are not reported again
+        self.broken_sources: set[str] = set()
+        self.broken_pods: set[str] = set()
+        self.pods_unreadable = False
+        self.horizon_year = 10_000
+        self.outcomes_broken = False
 
     # -- scenario.toml -------------------------------------------------------------------------
     def load(self) -> Scenario | None:
@@ -286,6 +325,7 @@ class _Loader:
                 file, "key 'schema_version'", f"{SCHEMA_VERSION} (the version this cfprob reads)", str(version)
             )
             return None
+        self.horizon_year = top["horizon_year"] if top["horizon_year"] is not BAD else 10_000
         outcomes = self._outcomes(top["outcomes"], file)
         features = self._simple(
             top["features"], "features", FEATURE_SPEC, file, lambda c: Feature(c["id"], c["description"])
@@ -332,6 +372,8 @@ class _Loader:
         )
         if isinstance(raw, list) and len(raw) < 2:
             self.problems.add(file, "outcomes", "at least 2 [[outcomes]] tables", str(len(raw)))
+        if not isinstance(raw, list) or len(raw) < 2 or len(outcomes) < len(raw):
+            self.outcomes_broken = True  # references to outcomes cannot be checked
         return outcomes
 
     def _sources(self, raw: Any, file: str) -> tuple[Source, ...]:
@@ -344,6 +386,7 @@ class _Loader:
             ids.append((clean["id"], label))
             content = self.folder.read_text(clean["file"], file, f"{label}: key 'file'")
             if content is None:
+                self.broken_sources.add(clean["id"])
                 continue
             sources.append(Source(clean["id"], clean["file"], clean["title"], clean["kind"], clean["url"], content))
         _unique(ids, "source id", self.problems, file)
@@ -382,7 +425,15 @@ class _Loader:
             reference = self._reference_class(clean["reference_class"], file, outcomes)
             if reference is None:
                 return None
-        return Evidence(observed, clean["observed_year"], clean["observed_note"], reference)
+        year = clean["observed_year"]
+        if year is not None and year > self.horizon_year:
+            self.problems.add(
+                file,
+                "evidence: key 'observed_year'",
+                f"a year no later than the horizon year {self.horizon_year}",
+                str(year),
+            )
+        return Evidence(observed, year, clean["observed_note"], reference)
 
     def _reference_class(self, raw: dict[str, Any], file: str, outcomes: tuple[str, ...]) -> ReferenceClass | None:
         item = "evidence.reference_class"
@@ -391,7 +442,7 @@ class _Loader:
             return None
         mapping = clean["outcome_map"]
         for value, target in mapping.items():
-            if not isinstance(target, str) or target not in outcomes:
+            if not isinstance(target, str) or (target not in outcomes and not self.outcomes_broken):
                 self.problems.add(
                     file,
                     f"{item}.outcome_map: key '{value}'",
@@ -406,8 +457,12 @@ class _Loader:
         content = self.folder.read_text(clean["file"], file, f"{item}: key 'file'")
         if content is None or self.problems:
             return None
-        rows = list(csv.DictReader(io.StringIO(content)))
         csv_file = self.folder.show(clean["file"])
+        try:
+            rows = list(csv.DictReader(io.StringIO(content)))
+        except csv.Error as exc:
+            self.problems.add(csv_file, "", "CSV text", f"unreadable CSV ({exc})")
+            return None
         columns = set(rows[0]) if rows else set()
         wanted = [clean["case_column"], clean["outcome_column"], *include]
         missing = [c for c in wanted if c not in columns]
@@ -455,6 +510,7 @@ class _Loader:
         file = self.folder.show("pods.toml")
         raw = self.folder.read_toml("pods.toml")
         if raw is None:
+            self.pods_unreadable = True
             return ()
         for key in raw:
             if key != "pods":
@@ -466,11 +522,21 @@ class _Loader:
             label = _label("pod", i, item)
             clean = f.read_table(item, POD_SPEC, self.problems, file, label)
             if clean is None or any(v is BAD for v in clean.values()):
+                if isinstance(item, dict) and isinstance(item.get("id"), str):
+                    self.broken_pods.add(item["id"])
                 continue
             ids.append((clean["id"], label))
             values = self._feature_values(clean["features"] or {}, features, file, label)
             passages = self._passages(clean["passages"], sources, file, label)
             pod = Pod(clean["id"], clean["year"], clean["title"], clean["description"], values, passages)
+            if pod.id != OTL and pod.id.lower() == OTL:
+                self.problems.add(
+                    file, f"{label}: key 'id'", f'an id other than "{OTL}" in any case (reserved)', f'"{pod.id}"'
+                )
+            if pod.year is not None and pod.year > self.horizon_year:
+                self.problems.add(
+                    file, f"{label}: key 'year'", f"a year before the horizon year {self.horizon_year}", str(pod.year)
+                )
             if pod.id == OTL:
                 if values or pod.year is not None:
                     self.problems.add(
@@ -484,6 +550,7 @@ class _Loader:
         _unique(ids, "pod id", self.problems, file)
         if not pods:
             self.problems.add(file, "", "at least one divergence point besides otl", "none")
+            self.pods_unreadable = True  # every reference would fail: say it once
         otl = otl or Pod(OTL, None, "Real history", "No divergence: history as it happened.", (), ())
         return (otl, *pods)
 
@@ -524,6 +591,13 @@ class _Loader:
         return tuple(passages)
 
     def _check_quote(self, source: str, quote: str, by_id: dict[str, Source], file: str, where: str) -> bool:
+        if source in self.broken_sources:
+            return False
+        if len(quote.strip()) < MIN_QUOTE_CHARACTERS:
+            self.problems.add(
+                file, f"{where}: key 'quote'", f"a quote of at least {MIN_QUOTE_CHARACTERS} characters", describe(quote)
+            )
+            return False
         if source not in by_id:
             self.problems.add(
                 file,
@@ -553,7 +627,8 @@ class _Loader:
     ) -> tuple[Claim, ...]:
         claims_dir = self.folder.root / "claims"
         if not claims_dir.is_dir():
-            self.problems.add(self.folder.show("claims"), "", "a folder of claim files", "nothing")
+            found = "a file" if claims_dir.exists() or claims_dir.is_symlink() else "nothing"
+            self.problems.add(self.folder.show("claims"), "", "a folder of claim files", found)
             return ()
         files = sorted(p.name for p in claims_dir.iterdir() if p.suffix == ".toml")
         claims: list[Claim] = []
@@ -616,6 +691,9 @@ class _Loader:
         ok &= self._check_quote(clean["source"], clean["quote"], {s.id: s for s in sources}, file, label)
         for key in ("pod", "higher", "lower"):
             if key in clean and clean[key] not in pods:
+                ok = False
+                if self.pods_unreadable or clean[key] in self.broken_pods:
+                    continue
                 self.problems.add(
                     file,
                     f"{label}: key '{key}'",
@@ -623,7 +701,8 @@ class _Loader:
                     f'"{clean[key]}"',
                     did_you_mean(clean[key], pods),
                 )
-                ok = False
+        if self.outcomes_broken and ("outcome" in clean or "distribution" in clean):
+            return None
         if "outcome" in clean and clean["outcome"] not in outcomes:
             self.problems.add(
                 file,
@@ -640,6 +719,14 @@ class _Loader:
                 ok = False
             elif clean["low"] == 0 and clean["high"] == 1:
                 self.problems.add(file, label, "an interval narrower than 0 to 1", "the whole range")
+                ok = False
+            elif clean["high"] <= PROBABILITY_FLOOR or clean["low"] >= 1 - PROBABILITY_FLOOR:
+                self.problems.add(
+                    file,
+                    label,
+                    f"an interval reaching further than {PROBABILITY_FLOOR:g} from 0 and 1",
+                    f"low = {clean['low']:g}, high = {clean['high']:g}",
+                )
                 ok = False
         elif kind == "verbal":
             if self.lexicon.lookup(clean["phrase"]) is None:
@@ -696,9 +783,12 @@ class _Loader:
                 )
                 ok = False
                 continue
-            if f.number(0, 1, low_open=True).convert(raw[key]) is BAD:
+            if f.number(MIN_STATED_SHARE, 1).convert(raw[key]) is BAD:
                 self.problems.add(
-                    file, f"{where}: '{key}'", "a number in (0, 1] (a Dirichlet cannot observe 0)", describe(raw[key])
+                    file,
+                    f"{where}: '{key}'",
+                    f"a number in [{MIN_STATED_SHARE:g}, 1] (a Dirichlet cannot observe 0)",
+                    describe(raw[key]),
                 )
                 ok = False
         if not ok:

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
 import xarray as xr
 
 from .errors import CfprobError
+from .outputs import check_new_file, write_atomically
 from .provenance import CREDIBLE_MASS
 
 __all__ = ["PLOT_FORMATS", "PLOT_KINDS", "check_plot_path", "plot_fit"]
@@ -19,13 +18,10 @@ PLOT_FORMATS = (".png", ".svg")
 
 
 def check_plot_path(path: Path, overwrite: bool) -> None:
-    """Refuse unknown formats, missing folders and, without ``overwrite``, existing files."""
+    """Refuse unknown formats, folders, missing folders and, without ``overwrite``, existing files."""
     if path.suffix.lower() not in PLOT_FORMATS:
         raise CfprobError(f"{path}: expected a file name ending in {' or '.join(PLOT_FORMATS)}, found '{path.suffix}'")
-    if path.exists() and not overwrite:
-        raise CfprobError(f"{path}: expected a new file name, found an existing file (use --force to replace it)")
-    if not path.parent.is_dir():
-        raise CfprobError(f"{path}: expected an existing folder to write into, found no folder {path.parent}")
+    check_new_file(path, overwrite)
 
 
 def plot_fit(tree: xr.DataTree, kind: str, pods: Sequence[str], path: Path, overwrite: bool = False) -> None:
@@ -68,12 +64,7 @@ def plot_fit(tree: xr.DataTree, kind: str, pods: Sequence[str], path: Path, over
         layout = collection.viz.to_dataset()
         for outcome, axes in zip(layout["outcome"].values, layout["plot"].values, strict=True):
             axes.set_title(f"P({outcome})")
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=path.suffix, dir=path.parent)
-    os.close(handle)
     try:
-        collection.savefig(temporary)
-        os.replace(temporary, path)
+        write_atomically(path, lambda temporary: collection.savefig(temporary))
     finally:
         plt.close("all")
-        if os.path.exists(temporary):
-            os.unlink(temporary)

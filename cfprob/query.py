@@ -5,8 +5,12 @@ model's parameters. A named divergence point is read off directly. A stack of se
 or a point described only by features is predicted from the parameters — an extrapolation, and labelled
 so:
 
-- stack: features combined by their maximum, per-PoD effects added: ``alpha + max(X_A, X_B) @ beta + u_A + u_B``
-- features: ``alpha + x @ beta + sigma_u * z`` with a fresh ``z ~ Normal(0, 1)`` per draw
+- stack: features combined by their maximum, per-PoD effects added: ``alpha + max(X_A, X_B) @ beta + u_A + u_B``.
+  Adding the per-PoD effects assumes they are independent; where two divergence points share a cause the
+  stack counts it twice, and divergence points that exclude each other (two successors in one year) should
+  not be stacked at all.
+- features: ``alpha + x @ beta + sigma_u * z`` with a fresh ``z ~ Normal(0, 1)`` per draw; features added to
+  named divergence points raise their features (maximum) and keep their fitted effects.
 """
 
 from __future__ import annotations
@@ -26,7 +30,7 @@ from .scenario import OTL
 if TYPE_CHECKING:
     import xarray as xr
 
-__all__ = ["Answer", "Fit", "OutcomeRow", "answer", "compare", "simulate_histories", "summarise"]
+__all__ = ["Answer", "Fit", "OutcomeRow", "answer", "check_question", "compare", "simulate_histories", "summarise"]
 
 Floats = NDArray[np.float64]
 
@@ -177,13 +181,29 @@ def simulate_histories(draws: Floats, outcomes: Sequence[str], rng: np.random.Ge
     return {o: int(c) for o, c in zip(outcomes, counts, strict=True)}
 
 
+def check_question(
+    known_pods: Sequence[str], known_features: Sequence[str], pods: Sequence[str], features: Mapping[str, float]
+) -> None:
+    """Raise :class:`QueryError` unless the question can be answered (checked before any fitting)."""
+    if not pods and not features:
+        raise QueryError("a question needs at least one divergence point or feature")
+    for pod in pods:
+        if pod not in known_pods:
+            raise QueryError(f'divergence point "{pod}": not in this scenario{did_you_mean(pod, known_pods)}')
+    if len(set(pods)) > 1 and OTL in pods:
+        raise QueryError(f'divergence point "{OTL}" (real history) cannot be stacked with others')
+    if features and OTL in pods:
+        raise QueryError(f'divergence point "{OTL}" (real history) cannot be given features')
+    for name, value in features.items():
+        if name not in known_features:
+            raise QueryError(f'feature "{name}": not in this scenario{did_you_mean(name, known_features)}')
+        if not (np.isfinite(value) and 0.0 <= value <= 1.0):
+            raise QueryError(f'feature "{name}": expected a number in [0, 1], found {value:g}')
+
+
 def _feature_vector(fit: Fit, features: Mapping[str, float]) -> Floats:
     x = np.zeros(len(fit.features))
     for name, value in features.items():
-        if name not in fit.features:
-            raise QueryError(f'feature "{name}": not in this scenario{did_you_mean(name, fit.features)}')
-        if not (np.isfinite(value) and 0.0 <= value <= 1.0):
-            raise QueryError(f'feature "{name}": expected a number in [0, 1], found {value}')
         x[fit.features.index(name)] = value
     return x
 
@@ -195,9 +215,11 @@ def _draws(
         x = _feature_vector(fit, features)
         for pod in pods:
             x = np.maximum(x, fit.X[fit.index(pod)])
-        z = rng.standard_normal(fit.alpha.shape)
-        eta = fit.alpha + np.einsum("f,sfk->sk", x, fit.beta) + fit.sigma_u[:, None] * z
-        eta = eta + sum((fit.u[:, fit.index(p)] for p in pods), np.zeros_like(eta))
+        eta = fit.alpha + np.einsum("f,sfk->sk", x, fit.beta)
+        if pods:  # named divergence points bring their own fitted effects
+            eta = eta + fit.u[:, [fit.index(p) for p in pods]].sum(axis=1)
+        else:  # a new divergence point: a fresh effect from the fitted spread
+            eta = eta + fit.sigma_u[:, None] * rng.standard_normal(fit.alpha.shape)
         return _softmax_last(eta), True
     if len(pods) == 1:
         return fit.theta[:, fit.index(pods[0])], False
@@ -216,10 +238,7 @@ def answer(
     """The answer for a divergence point, a stack of them, or one described by features."""
     features = dict(features or {})
     pods = tuple(dict.fromkeys(pods))
-    if not pods and not features:
-        raise QueryError("a question needs at least one divergence point or feature")
-    if len(pods) > 1 and OTL in pods:
-        raise QueryError(f'divergence point "{OTL}" (real history) cannot be stacked with others')
+    check_question(fit.pods, fit.features, pods, features)
     rng = np.random.default_rng(seed)
     draws, extrapolation = _draws(fit, pods, features, rng)
     baseline = fit.theta[:, fit.index(OTL)]

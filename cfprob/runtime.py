@@ -6,6 +6,7 @@ import logging
 import os
 import warnings
 
+from .errors import CacheError
 from .paths import cache_dir
 
 __all__ = ["prepare", "silence"]
@@ -19,7 +20,12 @@ def prepare() -> None:
     flags = os.environ.get("PYTENSOR_FLAGS", "")
     if "base_compiledir" not in flags:
         compiledir = cache_dir() / "pytensor"
-        compiledir.mkdir(parents=True, exist_ok=True)
+        try:
+            compiledir.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise CacheError(
+                f"{compiledir}: expected a writable cache folder, found {(exc.strerror or str(exc)).lower()} (set CFPROB_CACHE_DIR)"
+            ) from exc
         extra = f"base_compiledir={compiledir}"
         if "blas__ldflags" not in flags:
             extra += ",blas__ldflags="

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
 import xarray as xr
 
-from .errors import CacheError, CfprobError
+from .errors import CacheError
+from .outputs import check_new_file, write_atomically
 from .paths import cache_dir
 from .provenance import SamplerSettings, fit_key
 from .scenario import Scenario
@@ -18,23 +17,10 @@ __all__ = ["cache_path", "cached_fit", "clear_cache", "list_cache", "load_tree",
 
 
 def save_tree(tree: xr.DataTree, path: Path, overwrite: bool = False) -> None:
-    """Write ``tree`` to ``path`` through a temporary file and a rename: never a partial file.
-
-    Raises :class:`CfprobError` if ``path`` exists and ``overwrite`` is false.
-    """
+    """Write ``tree`` to ``path`` as NetCDF, atomically; an existing file only with ``overwrite``."""
     path = Path(path)
-    if path.exists() and not overwrite:
-        raise CfprobError(f"{path}: expected a new file name, found an existing file (use --force to replace it)")
-    if path.parent and not path.parent.is_dir():
-        raise CfprobError(f"{path}: expected an existing folder to write into, found no folder {path.parent}")
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(handle)
-    try:
-        tree.to_netcdf(temporary, engine="h5netcdf")
-        os.replace(temporary, path)
-    finally:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
+    check_new_file(path, overwrite)
+    write_atomically(path, lambda temporary: tree.to_netcdf(temporary, engine="h5netcdf"))
 
 
 def load_tree(path: Path) -> xr.DataTree:
@@ -46,9 +32,36 @@ def load_tree(path: Path) -> xr.DataTree:
         raise CacheError(f"{path}: expected a saved cfprob result, found no such file") from exc
     except Exception as exc:  # h5py / h5netcdf raise many kinds of error for a damaged file
         raise CacheError(f"{path}: expected a NetCDF cfprob result, found an unreadable file ({exc})") from exc
-    if "posterior" not in loaded.children or "fit_key" not in loaded.attrs:
-        raise CacheError(f"{path}: expected a cfprob result with a posterior, found another NetCDF file")
+    problem = _missing_part(loaded)
+    if problem:
+        raise CacheError(f"{path}: expected a cfprob result, found a NetCDF file without {problem}")
     return loaded
+
+
+REQUIRED_ATTRS = ("fit_key", "scenario_id", "scenario_hash", "cfprob_version", "seed", "draws", "chains")
+REQUIRED_POSTERIOR = {
+    "theta": ("chain", "draw", "pod", "outcome"),
+    "alpha": ("chain", "draw", "logit_outcome"),
+    "u": ("chain", "draw", "pod", "logit_outcome"),
+    "sigma_u": ("chain", "draw"),
+}
+
+
+def _missing_part(tree: xr.DataTree) -> str:
+    """What a loaded tree lacks to be a cfprob fit ("" when nothing is missing)."""
+    for name in ("posterior", "design"):
+        if name not in tree.children:
+            return f"a {name} group"
+    for attr in REQUIRED_ATTRS:
+        if attr not in tree.attrs:
+            return f"the attribute {attr}"
+    posterior = tree["posterior"].to_dataset()
+    for name, dims in REQUIRED_POSTERIOR.items():
+        if name not in posterior or posterior[name].dims != dims:
+            return f"the posterior variable {name}{dims}"
+    if "X" not in tree["design"].to_dataset():
+        return "the design matrix X"
+    return ""
 
 
 def cache_path(scenario: Scenario, settings: SamplerSettings) -> Path:
@@ -81,7 +94,12 @@ def cached_fit(
     from .inference import fit
 
     tree = fit(scenario, settings, progressbar=progressbar, on_stage=on_stage)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise CacheError(
+            f"{path.parent}: expected a writable cache folder, found {(exc.strerror or str(exc)).lower()} (set CFPROB_CACHE_DIR)"
+        ) from exc
     save_tree(tree, path, overwrite=True)
     return tree, False
 

@@ -124,6 +124,12 @@ def format_answer(
         f"Question: {scenario.question}",
         "Divergence: " + " + ".join(titles),
     ]
+    years = [scenario.pod(p).year for p in answer.pods]
+    if len(set(years)) < len(years):
+        lines.append(
+            "NOTE: stacked divergence points share a year; if they exclude each other (two successors at once), "
+            "the stack describes no possible history."
+        )
     if answer.extrapolation:
         lines.append(
             "NOTE: extrapolation - this combination was not fitted; it is predicted from the fitted feature "

@@ -52,7 +52,7 @@ def test_run_unknown_pod_suggests() -> None:
 
 def test_bad_feature_syntax() -> None:
     code, _, err = invoke("run", "--feature", "reform_leader")
-    assert code == 1 and "expected NAME=VALUE" in err
+    assert code == 2 and "expected NAME=VALUE" in err
 
 
 def test_missing_scenario_folder(tmp_path: Path) -> None:
@@ -64,12 +64,27 @@ def test_missing_scenario_folder(tmp_path: Path) -> None:
 
 def test_bad_sampler_setting() -> None:
     code, _, err = invoke("run", "kosygin-1965", "--draws", "0")
-    assert code == 1 and "--draws: expected an integer from 10" in err
+    assert code == 2 and "--draws" in err and "0 is not in the range 10<=x<=1000000" in err
 
 
 def test_output_must_be_netcdf(tmp_path: Path) -> None:
     code, _, err = invoke("run", "kosygin-1965", "--output", str(tmp_path / "x.csv"))
-    assert code == 1 and "ending in .nc" in err
+    assert code == 2 and "ending in .nc" in err
+
+
+def test_problems_found_before_any_fitting(tmp_path: Path) -> None:
+    (tmp_path / "folder.nc").mkdir()
+    for args, message in [
+        (["run", "--feature", "reform_leadr=1"], 'feature "reform_leader"'),
+        (["run", "--feature", "reform_leader=3"], "expected a number in [0, 1], found 3"),
+        (["run", "otl", "kosygin-1965"], "cannot be stacked"),
+        (["run", "kosygin-1965", "--output", str(tmp_path / "missing" / "x.nc")], "expected an existing folder"),
+        (["run", "kosygin-1965", "--output", str(tmp_path / "folder.nc"), "--force"], "found a folder"),
+    ]:
+        code, _, err = invoke(*args)
+        assert code == 1, args
+        assert message in err or 'did you mean "reform_leader"' in err, err
+        assert "sampling" not in err and len(err.strip().splitlines()) == 1
 
 
 def test_unknown_author_and_pod_filters() -> None:
@@ -196,7 +211,9 @@ def test_plot_writes_file(ussr_fit: None, tmp_path: Path, kind: str, suffix: str
 
 def test_plot_rejects_unknown_format(tmp_path: Path) -> None:
     code, _, err = invoke("plot", "kosygin-1965", "--out", str(tmp_path / "x.jpg"))
-    assert code == 1 and "ending in .png or .svg" in err
+    assert code == 2 and "ending in .png or .svg" in err
+    code, _, err = invoke("plot", "kosygin-1965", "--out", str(tmp_path))
+    assert code == 2  # a folder has no .png suffix either
 
 
 def test_damaged_cache_entry_is_refitted_not_used(ussr_fit: None, monkeypatch: pytest.MonkeyPatch) -> None:
