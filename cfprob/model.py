@@ -12,11 +12,13 @@ offset for how this case differs from its class. Real history's outcome is one c
 - probability p of outcome k:  logit p ~ Normal(logit theta_dk + b_ak, s_a / confidence)
 - verbal phrase:               the phrase's lexicon logit mean, with its lexicon spread added to the noise
 - interval [lo, hi]:           P(lo < p < hi) under the same Normal (interval-censored)
-- distribution q:              q ~ Dirichlet(kappa_a * confidence * softmax(log theta_d + b_a))
+- distribution q:              q ~ Dirichlet(kappa_a * confidence * theta_d)  (no bias: a stated
+                               K-vector is read as it is, its spread given by the claimant's kappa)
 - ordering A > B on k:         Bernoulli(sigmoid(confidence * (logit theta_Ak - logit theta_Bk) / tau)) = 1
 
-A claim's weight w tempers its likelihood (log-likelihood times w). Author bias ``b_a`` and noise ``s_a``
-(and Dirichlet concentration ``kappa_a``) are partially pooled across claimants.
+A claim's weight w tempers its likelihood: its log-likelihood is multiplied by w, for every claim kind.
+Author bias ``b_a`` and noise ``s_a`` (and Dirichlet concentration ``kappa_a``) are partially pooled across
+claimants.
 """
 
 from __future__ import annotations
@@ -102,9 +104,18 @@ def build_model(data: ModelData, priors: Priors | None = None) -> pm.Model:
         u = pm.Deterministic(
             "u", pt.concatenate([pt.zeros((1, k - 1)), sigma_u * u_z], axis=0), dims=("pod", "logit_outcome")
         )
-        theta = pm.Deterministic("theta", _softmax_last(eta + u), dims=("pod", "outcome"))
+        eta_full = pt.concatenate([eta + u, pt.zeros((len(data.pods), 1))], axis=-1)
+        theta = pm.Deterministic("theta", pt.special.softmax(eta_full, axis=-1), dims=("pod", "outcome"))
         pm.Categorical("history", p=theta[0], observed=data.observed_outcome)
-        logit_theta = pt.log(theta) - pt.log1p(-theta)
+        # logit theta_k = eta_k - log sum_{j != k} exp(eta_j), computed without forming 1 - theta
+        others = pt.stack(
+            [
+                pm.math.logsumexp(pt.concatenate([eta_full[:, :j], eta_full[:, j + 1 :]], axis=-1), axis=-1)
+                for j in range(k)
+            ],
+            axis=-1,
+        )
+        logit_theta = eta_full - others
 
         sigma_bias = pm.HalfNormal("sigma_bias", priors.bias_sd_scale)
         bias_z = pm.Normal("bias_z", 0.0, 1.0, dims=("claimant", "outcome"))
@@ -120,12 +131,8 @@ def build_model(data: ModelData, priors: Priors | None = None) -> pm.Model:
         point = data.point
         if len(point):
             sd = pt.sqrt((noise[point.author] / point.confidence) ** 2 + point.extra**2)
-            pm.Normal(
-                "point_claims",
-                mu=located(point.pod, point.outcome, point.author),
-                sigma=sd / np.sqrt(point.weight),
-                observed=point.value,
-            )
+            stated = pm.logp(pm.Normal.dist(located(point.pod, point.outcome, point.author), sd), point.value)
+            pm.Potential("point_claims", point.weight * stated)
 
         interval = data.interval
         if len(interval):
@@ -142,8 +149,7 @@ def build_model(data: ModelData, priors: Priors | None = None) -> pm.Model:
             kappa_spread = pm.HalfNormal("kappa_spread", 0.5)
             kappa_z = pm.Normal("kappa_z", 0.0, 1.0, dims="claimant")
             kappa = pm.Deterministic("kappa", pt.exp(kappa_log_mean + kappa_spread * kappa_z), dims="claimant")
-            believed = pt.special.softmax(pt.log(theta[dist.pod]) + bias[dist.author], axis=-1)
-            concentration = (kappa[dist.author] * dist.confidence)[:, None] * believed
+            concentration = (kappa[dist.author] * dist.confidence)[:, None] * theta[dist.pod]
             pm.Potential("distribution_claims", dist.weight * pm.logp(pm.Dirichlet.dist(a=concentration), dist.vectors))
 
         order = data.ordering

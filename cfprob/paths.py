@@ -6,9 +6,9 @@ import os
 from importlib import resources
 from pathlib import Path
 
-from .errors import CfprobError
+from .errors import CacheError, CfprobError
 
-__all__ = ["BUNDLED_SCENARIO", "bundled_scenario", "cache_dir"]
+__all__ = ["BUNDLED_SCENARIO", "bundled_scenario", "cache_dir", "cache_folder"]
 
 BUNDLED_SCENARIO = "ussr"
 
@@ -33,3 +33,14 @@ def cache_dir() -> Path:
         return Path(os.environ["CFPROB_CACHE_DIR"])
     base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
     return Path(base) / "cfprob"
+
+
+def cache_folder(*parts: str) -> Path:
+    """A folder inside the cache, created if needed; a one-line :class:`CacheError` if it cannot be."""
+    folder = cache_dir().joinpath(*parts)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        reason = (exc.strerror or str(exc)).lower()
+        raise CacheError(f"{folder}: expected a writable cache folder, found {reason} (set CFPROB_CACHE_DIR)") from exc
+    return folder

@@ -12,7 +12,7 @@ from .errors import CfprobError
 
 __all__ = ["CREDIBLE_MASS", "MODEL_VERSION", "SEMANTICS", "SamplerSettings", "fit_key", "provenance_attrs"]
 
-MODEL_VERSION = "1"
+MODEL_VERSION = "2"
 """Bumped whenever the model's structure or priors change: it is part of every cache key."""
 
 CREDIBLE_MASS = 0.90

@@ -6,8 +6,7 @@ import logging
 import os
 import warnings
 
-from .errors import CacheError
-from .paths import cache_dir
+from .paths import cache_folder
 
 __all__ = ["prepare", "silence"]
 
@@ -19,13 +18,7 @@ def prepare() -> None:
     """
     flags = os.environ.get("PYTENSOR_FLAGS", "")
     if "base_compiledir" not in flags:
-        compiledir = cache_dir() / "pytensor"
-        try:
-            compiledir.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise CacheError(
-                f"{compiledir}: expected a writable cache folder, found {(exc.strerror or str(exc)).lower()} (set CFPROB_CACHE_DIR)"
-            ) from exc
+        compiledir = cache_folder("pytensor")
         extra = f"base_compiledir={compiledir}"
         if "blas__ldflags" not in flags:
             extra += ",blas__ldflags="

@@ -9,7 +9,7 @@ import xarray as xr
 
 from .errors import CacheError
 from .outputs import check_new_file, write_atomically
-from .paths import cache_dir
+from .paths import cache_dir, cache_folder
 from .provenance import SamplerSettings, fit_key
 from .scenario import Scenario
 
@@ -94,12 +94,7 @@ def cached_fit(
     from .inference import fit
 
     tree = fit(scenario, settings, progressbar=progressbar, on_stage=on_stage)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise CacheError(
-            f"{path.parent}: expected a writable cache folder, found {(exc.strerror or str(exc)).lower()} (set CFPROB_CACHE_DIR)"
-        ) from exc
+    cache_folder("fits")
     save_tree(tree, path, overwrite=True)
     return tree, False
 

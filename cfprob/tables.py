@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from .lexicon import Lexicon
 from .provenance import CREDIBLE_MASS, SEMANTICS
-from .scenario import Claim, Pod, Scenario
+from .scenario import OTL, Claim, Pod, Scenario
 
 if TYPE_CHECKING:
     from .query import Answer
@@ -63,6 +63,12 @@ def diagnostics_problems(attrs: Mapping[Any, Any]) -> list[str]:
         )
     elif not math.isfinite(rhat):
         problems.append("only one chain: convergence (r_hat) cannot be checked; use --chains 2 or more")
+    treedepth = int(attrs.get("diag_max_treedepth_hits", 0))
+    if treedepth:
+        problems.append(
+            f"{treedepth} draws hit the maximum tree depth: sampling was inefficient there; "
+            "the numbers may still be right, but check them with more --tune"
+        )
     threshold = float(attrs.get("diag_ess_threshold", 400))
     ess = min(float(attrs.get("diag_min_ess_bulk", 0)), float(attrs.get("diag_min_ess_tail", 0)))
     if ess < threshold:
@@ -76,10 +82,11 @@ def diagnostics_problems(attrs: Mapping[Any, Any]) -> list[str]:
 def diagnostics_lines(attrs: Mapping[Any, Any]) -> list[str]:
     """The one-line sampler summary, followed by a warning line for each problem."""
     rhat = float(attrs.get("diag_max_rhat", float("nan")))
+    shown_rhat = f"{rhat:.3f}" if math.isfinite(rhat) else "n/a (one chain)"
     summary = (
         f"Sampler: {attrs.get('chains')} chains x {attrs.get('draws')} draws, seed {attrs.get('seed')}; "
         f"{int(attrs.get('diag_divergences', 0))} divergences; max r_hat "
-        f"{rhat:.3f}; min ESS {float(attrs.get('diag_min_ess_bulk', 0)):.0f} bulk / "
+        f"{shown_rhat}; min ESS {float(attrs.get('diag_min_ess_bulk', 0)):.0f} bulk / "
         f"{float(attrs.get('diag_min_ess_tail', 0)):.0f} tail"
     )
     problems = diagnostics_problems(attrs)
@@ -120,7 +127,8 @@ def format_answer(
     titles = [_pod_title(scenario.pod(p)) for p in answer.pods]
     titles += [f"{k} = {v:g}" for k, v in answer.features.items()]
     lines = [
-        f"cfprob {attrs.get('cfprob_version')} | scenario {scenario.id} ({scenario.content_hash[:12]})",
+        f"cfprob {attrs.get('cfprob_version')} | scenario {scenario.id} "
+        f"({str(attrs.get('scenario_hash', scenario.content_hash))[:12]})",
         f"Question: {scenario.question}",
         "Divergence: " + " + ".join(titles),
     ]
@@ -143,7 +151,7 @@ def format_answer(
             f"[{_p(r.low)}, {_p(r.high)}]",
             _signed(r.change_mean),
             f"[{_signed(r.change_low)}, {_signed(r.change_high)}]",
-            _p(r.p_raise),
+            "n/a" if answer.pods == (OTL,) else _p(r.p_raise),
         ]
         for r in answer.rows
     ]
@@ -158,7 +166,7 @@ def format_answer(
             lines.append(f"  - {scenario.claimant(c.author).name}: {claim_strength(c, lexicon, scenario.outcome_ids)}")
         if len(claims) > max_claims:
             lines.append(f"  ... and {len(claims) - max_claims} more (cfprob claims --pod {answer.pods[0]})")
-    elif answer.pods:
+    elif answer.pods and answer.pods != (OTL,):
         lines.append("No claim is about this divergence point: it borrows strength from its features.")
     lines.append(f"Semantics: {SEMANTICS}.")
     lines += diagnostics_lines(attrs)
@@ -187,7 +195,7 @@ def format_compare(answers: Sequence[Answer], scenario: Scenario, by: str, attrs
                 "" if pod.year is None else str(pod.year),
                 *(f"{_p(a.row(o).mean)} [{_p(a.row(o).low)}, {_p(a.row(o).high)}]" for o in outcomes),
                 _signed(a.row(by).change_mean),
-                _p(a.row(by).p_raise),
+                "n/a" if pod.id == OTL else _p(a.row(by).p_raise),
                 str(len(scenario.claims_about(pod.id))),
             ]
         )

@@ -100,3 +100,16 @@ def test_reference_class_leaves_the_ussr_out(ussr: Scenario) -> None:
 
 def test_content_hash_is_stable(ussr: Scenario) -> None:
     assert load_scenario(bundled_scenario()).content_hash == ussr.content_hash
+
+
+def test_format_documentation_quotes_are_real(ussr: Scenario) -> None:
+    import re
+
+    from .conftest import REPO
+
+    text = (REPO / "priors" / "README.md").read_text(encoding="utf-8")
+    quotes = re.findall(r'^quote = "(.+?)"', text, flags=re.MULTILINE)
+    assert len(quotes) >= 2
+    sources = " ".join(s.text for s in ussr.sources)
+    for quote in quotes:
+        assert quote in sources, quote

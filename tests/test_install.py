@@ -1,4 +1,8 @@
-"""The installed package: the bundled scenario travels with it and the CLI works from any directory."""
+"""The installed package: the bundled scenario travels with it and the CLI works from any directory.
+
+The test suite itself imports cfprob from the source tree; these tests look at the installation that the
+``cfprob`` command on PATH belongs to (the one ``scripts/with-env.sh`` creates).
+"""
 
 from __future__ import annotations
 
@@ -8,25 +12,29 @@ from pathlib import Path
 
 import pytest
 
-import cfprob
-from cfprob.paths import bundled_scenario
 
-from .conftest import REPO
-
-
-def test_bundled_scenario_ships_inside_an_installed_package() -> None:
-    package = Path(cfprob.__file__).resolve().parent
-    if package.parent == REPO:
-        pytest.skip("cfprob is imported from the source tree, not from an installation")
-    assert bundled_scenario().resolve() == package / "scenarios" / "ussr"
-    assert (package / "data" / "lexicon_v1.csv").is_file()
+@pytest.fixture
+def executable() -> Path:
+    found = shutil.which("cfprob")
+    if found is None:
+        pytest.skip("no installed cfprob command on PATH")
+    return Path(found)
 
 
-def test_cli_runs_from_another_directory(tmp_path: Path) -> None:
-    executable = shutil.which("cfprob")
-    if executable is None:
-        pytest.skip("no cfprob executable on PATH")
-    result = subprocess.run([executable, "validate"], cwd=tmp_path, capture_output=True, text=True, check=False)
+def test_bundled_scenario_ships_inside_the_installed_package(executable: Path, tmp_path: Path) -> None:
+    python = executable.parent / "python"
+    code = (
+        "import cfprob, pathlib; from cfprob.paths import bundled_scenario; "
+        "package = pathlib.Path(cfprob.__file__).resolve().parent; "
+        "print(bundled_scenario().resolve() == package / 'scenarios' / 'ussr', 'site-packages' in str(package))"
+    )
+    result = subprocess.run([str(python), "-c", code], cwd=tmp_path, capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["True", "True"]
+
+
+def test_cli_runs_from_another_directory(executable: Path, tmp_path: Path) -> None:
+    result = subprocess.run([str(executable), "validate"], cwd=tmp_path, capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stderr
     assert "valid." in result.stdout
     assert result.stderr == ""
