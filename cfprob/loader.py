@@ -309,6 +309,7 @@ class _Loader:
         self.pods_unreadable = False
         self.horizon_year = 10_000
         self.outcomes_broken = False
+        self.normalised: dict[str, str] = {}  # source id -> its text with whitespace runs collapsed
 
     # -- scenario.toml -------------------------------------------------------------------------
     def load(self) -> Scenario | None:
@@ -607,7 +608,9 @@ class _Loader:
                 did_you_mean(source, by_id),
             )
             return False
-        if not quote_found(quote, by_id[source].text):
+        if source not in self.normalised:
+            self.normalised[source] = normalise_text(by_id[source].text)
+        if normalise_text(quote) not in self.normalised[source]:
             self.problems.add(
                 file,
                 f"{where}: key 'quote'",
