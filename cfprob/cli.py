@@ -19,7 +19,7 @@ import click
 
 from . import __version__
 from .errors import CfprobError
-from .provenance import SamplerSettings
+from .provenance import SAMPLER_LIMITS, SamplerSettings
 
 if TYPE_CHECKING:
     import xarray as xr
@@ -88,30 +88,15 @@ def _scenario_option[F: Callable[..., Any]](func: F) -> F:
 
 def _sampler_options[F: Callable[..., Any]](func: F) -> F:
     defaults = SamplerSettings()
-    options = [
-        click.option(
-            "--seed", type=click.IntRange(0, 2**32 - 1), default=defaults.seed, show_default=True, help="Random seed."
-        ),
-        click.option(
-            "--draws",
-            type=click.IntRange(10, 1_000_000),
-            default=defaults.draws,
+    func = click.option("--refit", is_flag=True, help="Sample again even if a cached fit exists.")(func)
+    for name, (low, high, meaning) in reversed(SAMPLER_LIMITS.items()):
+        option = click.option(
+            f"--{name}",
+            type=click.IntRange(low, high),
+            default=getattr(defaults, name),
             show_default=True,
-            help="Draws per chain.",
-        ),
-        click.option(
-            "--tune",
-            type=click.IntRange(0, 1_000_000),
-            default=defaults.tune,
-            show_default=True,
-            help="Tuning steps per chain.",
-        ),
-        click.option(
-            "--chains", type=click.IntRange(1, 64), default=defaults.chains, show_default=True, help="Number of chains."
-        ),
-        click.option("--refit", is_flag=True, help="Sample again even if a cached fit exists."),
-    ]
-    for option in reversed(options):
+            help=meaning,
+        )
         func = option(func)
     return func
 
@@ -123,25 +108,13 @@ def _load(scenario_path: Path | None) -> Scenario:
     return load_scenario(scenario_path or bundled_scenario())
 
 
-def _stage_printer(quiet: bool) -> Callable[[str], None]:
+def _stage_printer() -> Callable[[str], None]:
     started = time.perf_counter()
 
     def say(message: str) -> None:
-        if not quiet:
-            click.echo(f"cfprob: {message} [{time.perf_counter() - started:.0f} s]", err=True)
+        click.echo(f"cfprob: {message} [{time.perf_counter() - started:.0f} s]", err=True)
 
     return say
-
-
-def _check_pods(scenario: Scenario, pods: tuple[str, ...]) -> None:
-    from .fields import did_you_mean
-
-    for pod in pods:
-        if pod not in scenario.pod_ids:
-            raise CfprobError(
-                f'divergence point "{pod}": not in scenario {scenario.id}'
-                f"{did_you_mean(pod, scenario.pod_ids)} (see `cfprob pods`)"
-            )
 
 
 def _get_fit(scenario: Scenario, sampler: dict[str, Any], as_json: bool) -> xr.DataTree:
@@ -151,7 +124,7 @@ def _get_fit(scenario: Scenario, sampler: dict[str, Any], as_json: bool) -> xr.D
     options = dict(sampler)
     refit = options.pop("refit")
     settings = SamplerSettings(**options)
-    say = _stage_printer(quiet=False)
+    say = _stage_printer()
     tree, cached = cached_fit(
         scenario,
         settings,
@@ -259,7 +232,6 @@ def run(
 
         check_new_file(output, force)
     scenario = _load(scenario_path)
-    _check_pods(scenario, pods)
     from .query import Fit, answer, check_question
 
     check_question(scenario.pod_ids, scenario.feature_ids, pods, features)
@@ -297,7 +269,7 @@ def compare(
     **sampler: Any,
 ) -> None:
     """Rank divergence points (all, or the PODS given) in one table."""
-    from .query import Fit
+    from .query import Fit, check_pods
     from .query import compare as compare_pods
 
     scenario = _load(scenario_path)
@@ -307,7 +279,7 @@ def compare(
         raise click.BadParameter(
             f'expected an outcome, found "{by}"{did_you_mean(by, scenario.outcome_ids)}', param_hint="--by"
         )
-    _check_pods(scenario, pods)
+    check_pods(scenario.pod_ids, pods)
     tree = _get_fit(scenario, sampler, as_json)
     by = by or scenario.outcome_ids[0]
     answers = compare_pods(Fit.from_tree(tree), pods, by=by, seed=sampler["seed"])
@@ -360,8 +332,9 @@ def claims(scenario_path: Path | None, pod: str | None, author: str | None, as_j
     scenario = _load(scenario_path)
     chosen = list(scenario.claims)
     if pod is not None:
-        if pod not in scenario.pod_ids:
-            raise CfprobError(f'--pod "{pod}": not in scenario {scenario.id}{did_you_mean(pod, scenario.pod_ids)}')
+        from .query import check_pods
+
+        check_pods(scenario.pod_ids, (pod,))
         chosen = [c for c in chosen if pod in c.pods]
     if author is not None:
         match = [
@@ -458,7 +431,9 @@ def plot(
     scenario = _load(scenario_path)
     if kind == "posterior" and not pods:
         raise click.UsageError("--kind posterior needs at least one divergence point")
-    _check_pods(scenario, pods)
+    from .query import check_pods
+
+    check_pods(scenario.pod_ids, pods)
     tree = _get_fit(scenario, sampler, False)
     if kind == "posterior":
         chosen = pods if "otl" in pods else (*pods, "otl")  # always against real history

@@ -38,7 +38,7 @@ from .scenario import (
     Source,
 )
 
-__all__ = ["SCHEMA_VERSION", "load_scenario", "normalise_text", "quote_found"]
+__all__ = ["SCHEMA_VERSION", "load_scenario", "normalise_text"]
 
 SCHEMA_VERSION = 1
 SUM_TOLERANCE = 0.02
@@ -130,11 +130,6 @@ CLAIM_KIND_SPEC = {
 def normalise_text(value: str) -> str:
     """Collapse whitespace runs to one space: how quotes are compared with their sources."""
     return " ".join(value.split())
-
-
-def quote_found(quote: str, source_text: str) -> bool:
-    """Whether ``quote`` appears verbatim in ``source_text`` (whitespace runs compared as one space)."""
-    return normalise_text(quote) in normalise_text(source_text)
 
 
 class _Folder:

@@ -10,7 +10,15 @@ from datetime import UTC, datetime
 from . import __version__
 from .errors import CfprobError
 
-__all__ = ["CREDIBLE_MASS", "MODEL_VERSION", "SEMANTICS", "SamplerSettings", "fit_key", "provenance_attrs"]
+__all__ = [
+    "CREDIBLE_MASS",
+    "MODEL_VERSION",
+    "SAMPLER_LIMITS",
+    "SEMANTICS",
+    "SamplerSettings",
+    "fit_key",
+    "provenance_attrs",
+]
 
 MODEL_VERSION = "2"
 """Bumped whenever the model's structure or priors change: it is part of every cache key."""
@@ -25,6 +33,15 @@ SEMANTICS = (
 )
 
 
+SAMPLER_LIMITS = {
+    "seed": (0, 2**32 - 1, "Random seed."),
+    "draws": (10, 1_000_000, "Draws per chain."),
+    "tune": (0, 1_000_000, "Tuning steps per chain."),
+    "chains": (1, 64, "Number of chains."),
+}
+"""Allowed range and meaning of each integer sampler setting (the CLI's options are built from it)."""
+
+
 @dataclass(frozen=True)
 class SamplerSettings:
     """How the posterior is sampled. Part of every cache key."""
@@ -36,13 +53,8 @@ class SamplerSettings:
     target_accept: float = 0.9
 
     def __post_init__(self) -> None:
-        checks = {
-            "draws": (self.draws, 10, 1_000_000),
-            "tune": (self.tune, 0, 1_000_000),
-            "chains": (self.chains, 1, 64),
-            "seed": (self.seed, 0, 2**32 - 1),
-        }
-        for name, (value, low, high) in checks.items():
+        for name, (low, high, _) in SAMPLER_LIMITS.items():
+            value = getattr(self, name)
             if not low <= value <= high:
                 raise CfprobError(f"--{name}: expected an integer from {low} to {high}, found {value}")
         if not 0.5 <= self.target_accept < 1:

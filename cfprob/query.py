@@ -30,7 +30,17 @@ from .scenario import OTL
 if TYPE_CHECKING:
     import xarray as xr
 
-__all__ = ["Answer", "Fit", "OutcomeRow", "answer", "check_question", "compare", "simulate_histories", "summarise"]
+__all__ = [
+    "Answer",
+    "Fit",
+    "OutcomeRow",
+    "answer",
+    "check_pods",
+    "check_question",
+    "compare",
+    "simulate_histories",
+    "summarise",
+]
 
 Floats = NDArray[np.float64]
 
@@ -88,8 +98,7 @@ class Fit:
         return int(self.theta.shape[0])
 
     def index(self, pod: str) -> int:
-        if pod not in self.pods:
-            raise QueryError(f'divergence point "{pod}": not in this scenario{did_you_mean(pod, self.pods)}')
+        check_pods(self.pods, (pod,))
         return self.pods.index(pod)
 
 
@@ -181,15 +190,20 @@ def simulate_histories(draws: Floats, outcomes: Sequence[str], rng: np.random.Ge
     return {o: int(c) for o, c in zip(outcomes, counts, strict=True)}
 
 
+def check_pods(known_pods: Sequence[str], pods: Sequence[str]) -> None:
+    """Raise :class:`QueryError` for the first of ``pods`` that is not a known divergence point."""
+    for pod in pods:
+        if pod not in known_pods:
+            raise QueryError(f'divergence point "{pod}": not in this scenario{did_you_mean(pod, known_pods)}')
+
+
 def check_question(
     known_pods: Sequence[str], known_features: Sequence[str], pods: Sequence[str], features: Mapping[str, float]
 ) -> None:
     """Raise :class:`QueryError` unless the question can be answered (checked before any fitting)."""
     if not pods and not features:
         raise QueryError("a question needs at least one divergence point or feature")
-    for pod in pods:
-        if pod not in known_pods:
-            raise QueryError(f'divergence point "{pod}": not in this scenario{did_you_mean(pod, known_pods)}')
+    check_pods(known_pods, pods)
     if len(set(pods)) > 1 and OTL in pods:
         raise QueryError(f'divergence point "{OTL}" (real history) cannot be stacked with others')
     if features and OTL in pods:

@@ -44,9 +44,9 @@ def test_run_unknown_pod_suggests() -> None:
     code, out, err = invoke("run", "kosygin-1964")
     assert code == 1
     assert out == ""
-    assert err.strip() == (
-        'cfprob: error: divergence point "kosygin-1964": not in scenario ussr '
-        '(did you mean "kosygin-1965"?) (see `cfprob pods`)'
+    assert (
+        err.strip()
+        == 'cfprob: error: divergence point "kosygin-1964": not in this scenario (did you mean "kosygin-1965"?)'
     )
 
 
@@ -91,7 +91,7 @@ def test_unknown_author_and_pod_filters() -> None:
     code, _, err = invoke("claims", "--author", "Phalamos")
     assert code == 1 and 'did you mean "Phalamus"' in err
     code, _, err = invoke("claims", "--pod", "beria")
-    assert code == 1 and "not in scenario ussr" in err
+    assert code == 1 and "not in this scenario" in err
 
 
 # -- listing -------------------------------------------------------------------------------------
