@@ -12,12 +12,10 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .lexicon import Lexicon, load_lexicon
-from .scenario import Claim, Scenario
+from .scenario import PROBABILITY_FLOOR, Claim, Scenario
 
-__all__ = ["PROBABILITY_FLOOR", "ClaimBlock", "ModelData", "design", "logit"]
+__all__ = ["ClaimBlock", "ModelData", "design", "logit"]
 
-PROBABILITY_FLOOR = 1e-6
-"""Interval bounds of exactly 0 or 1 are moved this far inside so that their logits stay finite."""
 
 Floats = NDArray[np.float64]
 Ints = NDArray[np.int64]

@@ -19,13 +19,13 @@ from pathlib import Path
 from typing import Any
 
 from . import fields as f
-from .design import PROBABILITY_FLOOR
 from .errors import ScenarioError
 from .fields import BAD, Problems, describe, did_you_mean
 from .lexicon import LEXICON_VERSION, Lexicon, load_lexicon
 from .scenario import (
     CLAIM_KINDS,
     OTL,
+    PROBABILITY_FLOOR,
     Claim,
     Claimant,
     Evidence,

@@ -12,6 +12,7 @@ from pathlib import Path
 __all__ = [
     "CLAIM_KINDS",
     "OTL",
+    "PROBABILITY_FLOOR",
     "Claim",
     "Claimant",
     "Evidence",
@@ -28,6 +29,9 @@ OTL = "otl"
 """The id of the divergence point that is no divergence: real history."""
 
 CLAIM_KINDS = ("probability", "interval", "verbal", "distribution", "ordering")
+
+PROBABILITY_FLOOR = 1e-6
+"""Stated probabilities closer than this to 0 or 1 are moved this far inside, so their logits stay finite."""
 
 
 @dataclass(frozen=True)
