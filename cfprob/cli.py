@@ -19,7 +19,7 @@ import click
 
 from . import __version__
 from .errors import CfprobError
-from .provenance import SAMPLER_LIMITS, SamplerSettings
+from .provenance import SAMPLER_LIMITS, SAMPLERS, SamplerSettings
 
 if TYPE_CHECKING:
     import xarray as xr
@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 __all__ = ["cli", "main"]
 
 F = TypeVar("F", bound=Callable[..., Any])
-JSON_EXCLUDED_ATTRS = ("created", "fit_seconds")
+JSON_EXCLUDED_ATTRS = ("created", "fit_seconds", "sampling_seconds")
 
 
 class _Group(click.Group):
@@ -89,6 +89,20 @@ def _scenario_option[F: Callable[..., Any]](func: F) -> F:
 def _sampler_options[F: Callable[..., Any]](func: F) -> F:
     defaults = SamplerSettings()
     func = click.option("--refit", is_flag=True, help="Sample again even if a cached fit exists.")(func)
+    func = click.option(
+        "--target-accept",
+        type=click.FloatRange(0.5, 0.99),
+        default=None,
+        help="Target acceptance rate of NUTS; higher takes smaller steps (fewer divergences, slower). "
+        "Default: 0.8 for nutpie, 0.9 for PyMC.",
+    )(func)
+    func = click.option(
+        "--sampler",
+        type=click.Choice(["auto", *SAMPLERS]),
+        default="auto",
+        show_default=True,
+        help="NUTS implementation: nutpie (fast; cfprob[fast]) or PyMC's own. auto: nutpie when installed.",
+    )(func)
     for name, (low, high, meaning) in reversed(SAMPLER_LIMITS.items()):
         option = click.option(
             f"--{name}",
@@ -118,7 +132,8 @@ def _stage_printer() -> Callable[[str], None]:
 
 
 def _get_fit(scenario: Scenario, sampler: dict[str, Any], as_json: bool) -> xr.DataTree:
-    """The fit for the sampler options (``seed``, ``draws``, ``tune``, ``chains``, ``refit``)."""
+    """The fit for the sampler options (``seed``, ``draws``, ``tune``, ``chains``, ``sampler``, ``target_accept``,
+    ``refit``)."""
     from .store import cached_fit
 
     options = dict(sampler)

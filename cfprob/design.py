@@ -14,7 +14,7 @@ from numpy.typing import NDArray
 from .lexicon import Lexicon, load_lexicon
 from .scenario import PROBABILITY_FLOOR, Claim, Scenario
 
-__all__ = ["ClaimBlock", "ModelData", "design", "logit"]
+__all__ = ["ClaimBlock", "ModelData", "design", "logit", "model_inputs"]
 
 
 Floats = NDArray[np.float64]
@@ -64,6 +64,30 @@ class ModelData:
     ordering: ClaimBlock
     reference_counts: Ints | None
     observed_outcome: int
+
+
+BLOCK_INPUTS = {
+    "point": ("pod", "outcome", "author", "confidence", "weight", "value", "extra"),
+    "interval": ("pod", "outcome", "author", "confidence", "weight", "value", "extra"),
+    "distribution": ("pod", "author", "confidence", "weight", "vectors"),
+    "ordering": ("pod", "other_pod", "outcome", "confidence", "weight"),
+}
+"""The arrays of each claim family that the model reads."""
+
+
+def model_inputs(data: ModelData) -> dict[str, Floats | Ints]:
+    """The data arrays the model reads as inputs rather than constants, by input name.
+
+    ``X`` (when there are features) and, for every non-empty claim family, its arrays named
+    ``<family>_<field>``. Keeping them out of the model's constants lets compiled model code be reused
+    when only claim values change (:mod:`cfprob.compiled`).
+    """
+    inputs: dict[str, Floats | Ints] = {"X": data.X} if data.features else {}
+    for family, fields in BLOCK_INPUTS.items():
+        block: ClaimBlock = getattr(data, family)
+        if len(block):
+            inputs.update({f"{family}_{field}": getattr(block, field) for field in fields})
+    return inputs
 
 
 def _block(

@@ -14,9 +14,10 @@ from collections.abc import Callable
 import numpy as np
 import xarray as xr
 
-from .design import design
+from .design import ModelData, design
 from .errors import CfprobError
-from .provenance import SamplerSettings, provenance_attrs
+from .priors import Priors
+from .provenance import MODEL_VERSION, SamplerSettings, nutpie_installed, provenance_attrs
 from .runtime import prepare
 from .scenario import Scenario
 
@@ -85,43 +86,30 @@ def fit(
     progressbar: bool = False,
     on_stage: Callable[[str], None] | None = None,
 ) -> xr.DataTree:
-    """Sample every divergence point of ``scenario`` jointly and return the fit as a DataTree."""
+    """Sample every divergence point of ``scenario`` jointly and return the fit as a DataTree.
+
+    ``settings.sampler`` picks nutpie (model code compiled once and cached, :mod:`cfprob.compiled`) or
+    PyMC's own NUTS; both sample the same model from :func:`cfprob.model.build_model`.
+    """
     say = on_stage or (lambda _message: None)
-    prepare()
-    say("loading PyMC")
-    import pymc as pm
-
-    from .runtime import silence
-
-    silence()  # PyMC sets its own log level on import
-    from .model import Priors, build_model
-
     data = design(scenario)
-    model = build_model(data, Priors())
-    say(f"sampling {settings.label} (compiles model code on first use)")
     started = time.perf_counter()
-    result = pm.sample(
-        draws=settings.draws,
-        tune=settings.tune,
-        chains=settings.chains,
-        cores=max(1, min(settings.chains, os.cpu_count() or 1)),
-        random_seed=settings.seed,
-        target_accept=settings.target_accept,
-        progressbar=progressbar,
-        compute_convergence_checks=False,
-        model=model,
-    )
+    if settings.sampler == "nutpie":
+        posterior, stats, sampling = _sample_nutpie(scenario, data, settings, progressbar, say)
+    else:
+        if not nutpie_installed():
+            say("nutpie is not installed (cfprob[fast]): sampling with PyMC's NUTS, which is slower")
+        posterior, stats, sampling = _sample_pymc(data, settings, progressbar, say)
     elapsed = time.perf_counter() - started
-    sampled = result["posterior"].sizes
-    if sampled.get("chain") != settings.chains or sampled.get("draw") != settings.draws:
+    if posterior.sizes.get("chain") != settings.chains or posterior.sizes.get("draw") != settings.draws:
         raise CfprobError(
-            f"sampling stopped early ({sampled.get('chain')} chains x {sampled.get('draw')} draws of "
-            f"{settings.label}); nothing was cached"
+            f"sampling stopped early ({posterior.sizes.get('chain')} chains x {posterior.sizes.get('draw')} "
+            f"draws of {settings.label}); nothing was cached"
         )
     tree = xr.DataTree.from_dict(
         {
-            "posterior": result["posterior"].to_dataset(),
-            "sample_stats": result["sample_stats"].to_dataset(),
+            "posterior": posterior,
+            "sample_stats": stats,
             "design": xr.Dataset(
                 {"X": (("pod", "feature"), data.X)}, coords={"pod": list(data.pods), "feature": list(data.features)}
             ),
@@ -130,5 +118,69 @@ def fit(
     tree.attrs.update(provenance_attrs(scenario.id, scenario.content_hash, settings))
     tree.attrs.update(Priors().as_attrs())
     tree.attrs["fit_seconds"] = round(elapsed, 2)
+    tree.attrs["sampling_seconds"] = round(sampling, 2)
     tree.attrs.update(diagnose(tree))
     return tree
+
+
+def _sample_nutpie(
+    scenario: Scenario, data: ModelData, settings: SamplerSettings, progressbar: bool, say: Callable[[str], None]
+) -> tuple[xr.Dataset, xr.Dataset, float]:
+    from .compiled import compiled_model
+
+    model = compiled_model(data, scenario.content_hash, MODEL_VERSION, say)
+    import nutpie
+
+    say(f"sampling {settings.label}")
+    started = time.perf_counter()
+    result = nutpie.sample(
+        model,
+        draws=settings.draws,
+        tune=settings.tune,
+        chains=settings.chains,
+        cores=_cores(settings),
+        seed=settings.seed,
+        target_accept=settings.target_accept,
+        progress_bar=progressbar,
+    )
+    sampling = time.perf_counter() - started
+    posterior = result["posterior"].to_dataset()
+    # nutpie also reports the unconstrained values (``sigma_u_log__``); PyMC's traces do not
+    posterior = posterior.drop_vars([name for name in posterior.data_vars if str(name).endswith("__")])
+    return posterior, result["sample_stats"].to_dataset(), sampling
+
+
+def _sample_pymc(
+    data: ModelData, settings: SamplerSettings, progressbar: bool, say: Callable[[str], None]
+) -> tuple[xr.Dataset, xr.Dataset, float]:
+    prepare()
+    say("loading PyMC")
+    import pymc as pm
+
+    from .runtime import silence
+
+    silence()  # PyMC sets its own log level on import
+    from .model import build_model
+
+    model = build_model(data, Priors())
+    say(f"sampling {settings.label} (compiles model code on first use)")
+    started = time.perf_counter()
+    result = pm.sample(
+        draws=settings.draws,
+        tune=settings.tune,
+        chains=settings.chains,
+        cores=_cores(settings),
+        random_seed=settings.seed,
+        target_accept=settings.target_accept,
+        nuts_sampler="pymc",
+        progressbar=progressbar,
+        compute_convergence_checks=False,
+        model=model,
+    )
+    posterior = result["posterior"].to_dataset()
+    sampling = float(posterior.attrs.get("sampling_time", time.perf_counter() - started))
+    return posterior, result["sample_stats"].to_dataset(), sampling
+
+
+def _cores(settings: SamplerSettings) -> int:
+    return max(1, min(settings.chains, os.cpu_count() or 1))

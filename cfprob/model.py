@@ -23,45 +23,16 @@ claimants.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from types import SimpleNamespace
 from typing import Any
 
-import numpy as np
 import pymc as pm
 import pytensor.tensor as pt
 
-from .design import ModelData
+from .design import ModelData, model_inputs
+from .priors import Priors
 
 __all__ = ["Priors", "build_model"]
-
-
-@dataclass(frozen=True)
-class Priors:
-    """The model's fixed prior scales (all on the logit scale unless stated)."""
-
-    class_logit_sd: float = 1.5
-    """Normal prior sd of the reference class's outcome logits."""
-    offset_sd: float = 1.0
-    """How far this case's baseline may sit from its reference class."""
-    beta_sd: float = 1.0
-    """Normal prior sd of each mechanism feature's effect."""
-    pod_sd_scale: float = 1.0
-    """Half-normal scale of sigma_u, the spread of per-PoD effects not explained by features."""
-    bias_sd_scale: float = 0.5
-    """Half-normal scale of the spread of claimants' biases."""
-    noise_log_mean: float = 0.0
-    """Prior mean of the log of a typical claimant's noise (noise 1 on the logit scale)."""
-    noise_log_sd: float = 0.5
-    noise_spread_scale: float = 0.5
-    """Half-normal scale of how much claimants' noise differs."""
-    kappa_log_mean: float = float(np.log(10.0))
-    """Prior mean of the log Dirichlet concentration of a stated distribution."""
-    kappa_log_sd: float = 1.0
-    ordering_tau: float = 0.5
-    """Logit difference at which an ordering claim is sigmoid(2) = 88% sure to be stated correctly."""
-
-    def as_attrs(self) -> dict[str, float]:
-        return {f"prior_{k}": float(v) for k, v in asdict(self).items()}
 
 
 def _softmax_last(eta: Any) -> Any:
@@ -125,26 +96,33 @@ def build_model(data: ModelData, priors: Priors | None = None) -> pm.Model:
         noise_z = pm.Normal("noise_z", 0.0, 1.0, dims="claimant")
         noise = pm.Deterministic("noise", pt.exp(noise_log_mean + noise_spread * noise_z), dims="claimant")
 
-        def located(block_pod: np.ndarray, block_outcome: np.ndarray, block_author: np.ndarray) -> Any:
-            return logit_theta[block_pod, block_outcome] + bias[block_author, block_outcome]
+        inputs = {name: pm.Data(name, value) for name, value in model_inputs(data).items() if name != "X"}
 
-        point = data.point
-        if len(point):
+        def block(family: str) -> Any:
+            """The named inputs of one claim family, as attributes (``block("point").value``)."""
+            prefix = f"{family}_"
+            return SimpleNamespace(**{k.removeprefix(prefix): v for k, v in inputs.items() if k.startswith(prefix)})
+
+        def located(claims: Any) -> Any:
+            return logit_theta[claims.pod, claims.outcome] + bias[claims.author, claims.outcome]
+
+        if len(data.point):
+            point = block("point")
             sd = pt.sqrt((noise[point.author] / point.confidence) ** 2 + point.extra**2)
-            stated = pm.logp(pm.Normal.dist(located(point.pod, point.outcome, point.author), sd), point.value)
+            stated = pm.logp(pm.Normal.dist(located(point), sd), point.value)
             pm.Potential("point_claims", point.weight * stated)
 
-        interval = data.interval
-        if len(interval):
-            mu = located(interval.pod, interval.outcome, interval.author)
+        if len(data.interval):
+            interval = block("interval")
+            mu = located(interval)
             sd = noise[interval.author] / interval.confidence
             standard = pm.Normal.dist(0.0, 1.0)
             upper = pm.logcdf(standard, (interval.extra - mu) / sd)
             lower = pm.logcdf(standard, (interval.value - mu) / sd)
             pm.Potential("interval_claims", interval.weight * pm.math.logdiffexp(upper, lower))
 
-        dist = data.distribution
-        if len(dist):
+        if len(data.distribution):
+            dist = block("distribution")
             kappa_log_mean = pm.Normal("kappa_log_mean", priors.kappa_log_mean, priors.kappa_log_sd)
             kappa_spread = pm.HalfNormal("kappa_spread", 0.5)
             kappa_z = pm.Normal("kappa_z", 0.0, 1.0, dims="claimant")
@@ -152,8 +130,8 @@ def build_model(data: ModelData, priors: Priors | None = None) -> pm.Model:
             concentration = (kappa[dist.author] * dist.confidence)[:, None] * theta[dist.pod]
             pm.Potential("distribution_claims", dist.weight * pm.logp(pm.Dirichlet.dist(a=concentration), dist.vectors))
 
-        order = data.ordering
-        if len(order):
+        if len(data.ordering):
+            order = block("ordering")
             gap = logit_theta[order.pod, order.outcome] - logit_theta[order.other_pod, order.outcome]
             pm.Potential(
                 "ordering_claims",

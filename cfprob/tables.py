@@ -52,7 +52,8 @@ def diagnostics_problems(attrs: Mapping[Any, Any]) -> list[str]:
     if divergences:
         problems.append(
             f"{divergences} divergent transition{'s' if divergences > 1 else ''}: the sampler could not explore "
-            "part of the posterior, so intervals may be too narrow; refit with more --tune or treat them with care"
+            "part of the posterior, so intervals may be too narrow; refit with --target-accept 0.95 (smaller steps) "
+            "or treat them with care"
         )
     rhat = float(attrs.get("diag_max_rhat", float("nan")))
     limit = float(attrs.get("diag_rhat_threshold", 1.01))
@@ -84,7 +85,8 @@ def diagnostics_lines(attrs: Mapping[Any, Any]) -> list[str]:
     rhat = float(attrs.get("diag_max_rhat", float("nan")))
     shown_rhat = f"{rhat:.3f}" if math.isfinite(rhat) else "n/a (one chain)"
     summary = (
-        f"Sampler: {attrs.get('chains')} chains x {attrs.get('draws')} draws, seed {attrs.get('seed')}; "
+        f"Sampler: {attrs.get('sampler', 'NUTS')}, {attrs.get('chains')} chains x {attrs.get('draws')} draws, "
+        f"seed {attrs.get('seed')}; "
         f"{int(attrs.get('diag_divergences', 0))} divergences; max r_hat "
         f"{shown_rhat}; min ESS {float(attrs.get('diag_min_ess_bulk', 0)):.0f} bulk / "
         f"{float(attrs.get('diag_min_ess_tail', 0)):.0f} tail"

@@ -58,7 +58,7 @@ current="$(cd "$root" && find pyproject.toml cfprob priors -type f ! -path '*/__
   | sort -z | xargs -0 sha256sum | sha256sum | cut -d' ' -f1)"
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$current" ]; then
   echo "cfprob: installing cfprob and its dependencies into $venv" >&2
-  pip_quiet --no-build-isolation "$root[test]"
+  pip_quiet --no-build-isolation "$root[fast,test]"
   pip_quiet --no-build-isolation --no-deps --force-reinstall "$root"
   echo "$current" > "$stamp"
 fi

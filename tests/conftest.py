@@ -14,14 +14,16 @@ WEIMAR = TESTS / "scenarios" / "weimar"
 
 @pytest.fixture(autouse=True)
 def isolated_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Each test gets its own cfprob cache (fits) but shares one PyTensor compile cache."""
+    """Each test gets its own cfprob cache (fits, compiled-model records) but shares machine code.
+
+    PyTensor's and Numba's compile caches are shared by the whole session: compiling is the slow part.
+    """
     cache = tmp_path_factory.mktemp("cfprob-cache")
     monkeypatch.setenv("CFPROB_CACHE_DIR", str(cache))
-    compiled = tmp_path_factory.getbasetemp() / "pytensor-shared"
-    (cache / "pytensor").parent.mkdir(parents=True, exist_ok=True)
-    if not (cache / "pytensor").exists():
-        compiled.mkdir(exist_ok=True)
-        (cache / "pytensor").symlink_to(compiled)
+    for folder in ("pytensor", "numba"):
+        shared = tmp_path_factory.getbasetemp() / f"{folder}-shared"
+        shared.mkdir(exist_ok=True)
+        (cache / folder).symlink_to(shared)
     return cache
 
 

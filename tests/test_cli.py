@@ -140,7 +140,7 @@ def test_run_prints_table_and_diagnostics(ussr_fit: None) -> None:
         "change vs otl",
         "P(raises)",
         "Semantics: interventional",
-        "Sampler: 4 chains x 1000 draws",
+        "4 chains x 1000 draws",
         "no problems found",
         "Simulated histories",
     ):

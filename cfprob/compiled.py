@@ -1,0 +1,383 @@
+"""nutpie's compiled model for a scenario, with its machine code kept between runs.
+
+nutpie samples through two C callbacks that Numba compiles from PyTensor's graph of the model: the log
+density with its gradient, and the *expand* function that turns an unconstrained draw into every reported
+variable. ``nutpie.compile_pymc_model`` compiles both afresh in every process (about 20 s for the bundled
+scenario on a 2-core machine). Here the callbacks are compiled from fixed source with Numba's on-disk
+cache, under a key made of PyTensor's own hash of the compiled graph, and are found again at two levels:
+
+1. **Same scenario content and library versions** (a refit, another seed, more draws): a small record in
+   ``<cache>/compiled/`` holds everything else nutpie needs (sizes, variable names and shapes, coordinates,
+   the initial point), so the callbacks load without importing PyMC or PyTensor.
+2. **New content**: PyMC builds the model and PyTensor rewrites its graph (a few seconds). Claim data are
+   inputs of the graph (:func:`cfprob.design.model_inputs`), not constants, so when only claim values
+   changed the graph, its hash and therefore the cached machine code are the same.
+
+The callbacks read the data through nutpie's ``user_data`` pointer, laid out as one ``uint64`` array:
+for each input, its address followed by its shape.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import platform
+import sys
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from importlib.metadata import version
+from pathlib import Path
+from typing import Any
+from uuid import uuid4
+from weakref import WeakKeyDictionary
+
+import numpy as np
+
+from .design import ModelData, model_inputs
+from .outputs import write_atomically
+from .paths import cache_folder
+
+__all__ = ["LIBRARIES", "compiled_model"]
+
+LIBRARIES = ("nutpie", "numba", "llvmlite", "pytensor", "pymc", "numpy")
+"""Libraries whose versions are part of every compiled-code key."""
+
+LOGP_TEMPLATE = """
+def cfprob_logp(dim, x_, out_, logp_, user_data_):
+    if dim != N:
+        return -1
+    meta = numba.carray(user_data_, (META,), np.uint64)
+{unpack}
+    x = numba.carray(x_, (N,))
+    out = numba.carray(out_, (N,))
+    logp = numba.carray(logp_, ())
+    logp_val, grad = inner(x{args})
+    logp[()] = logp_val
+    out[...] = grad
+    if not np.all(np.isfinite(out)):
+        return 3
+    if not np.isfinite(logp_val):
+        return 4
+    return 0
+"""
+
+EXPAND_TEMPLATE = """
+def cfprob_expand(dim, expanded, x_, out_, user_data_):
+    if dim != N or expanded != E:
+        return -1
+    meta = numba.carray(user_data_, (META,), np.uint64)
+{unpack}
+    x = numba.carray(x_, (N,))
+    out = numba.carray(out_, (E,))
+    (values,) = inner(x{args})
+    out[...] = values
+    return 0
+"""
+
+_KEYS: WeakKeyDictionary[Callable[..., Any], str] = WeakKeyDictionary()
+"""Cache key of each generated callback source, read by :class:`_Locator`."""
+
+
+@dataclass(frozen=True)
+class _Layout:
+    """How the model's inputs sit in the ``user_data`` array: names, ranks and dtypes, in order."""
+
+    names: tuple[str, ...]
+    ranks: tuple[int, ...]
+    dtypes: tuple[str, ...]
+
+    def source(self, template: str, args: tuple[str, ...]) -> str:
+        """The source of a callback that passes the inputs ``args``, in this order, to the compiled graph."""
+        offsets, offset = {}, 0
+        for name, rank in zip(self.names, self.ranks, strict=True):
+            offsets[name] = offset
+            offset += 1 + rank
+        lines = []
+        for i, name in enumerate(args):
+            at, rank = offsets[name], self.ranks[self.names.index(name)]
+            shape = "".join(f"int(meta[{at + 1 + d}]), " for d in range(rank))
+            dtype = self.dtypes[self.names.index(name)]
+            lines.append(f"    d{i} = numba.carray(as_pointer(meta[{at}]), ({shape}), np.{dtype})")
+        call_args = "".join(f", d{i}" for i in range(len(args)))
+        return template.format(unpack="\n".join(lines), args=call_args).replace("META", str(max(offset, 1)))
+
+    def user_data(self, inputs: dict[str, np.ndarray]) -> tuple[np.ndarray, list[np.ndarray]]:
+        """The ``user_data`` array for ``inputs`` and the arrays it points to (keep them alive)."""
+        arrays, words = [], []
+        for name, rank, dtype in zip(self.names, self.ranks, self.dtypes, strict=True):
+            array = np.ascontiguousarray(inputs[name], dtype=dtype)
+            if array.ndim != rank:
+                raise ValueError(f"model input {name}: expected rank {rank}, found {array.ndim}")
+            array.flags.writeable = False
+            arrays.append(array)
+            words += [array.ctypes.data, *array.shape]
+        return np.asarray(words or [0], dtype=np.uint64), arrays
+
+
+@dataclass(frozen=True)
+class _Callback:
+    """One callback: its template, the inputs it reads (in argument order) and its cache key."""
+
+    template: str
+    args: tuple[str, ...]
+    key: str
+
+
+@dataclass(frozen=True)
+class _Record:
+    """What nutpie needs besides the machine code; saved as JSON for level-1 loads."""
+
+    n_dim: int
+    n_expanded: int
+    names: list[str]
+    shapes: list[list[int]]
+    dims: dict[str, list[str]]
+    coords: dict[str, list[str | int]]
+    initial_point: list[float]
+    layout: _Layout
+    logp: _Callback
+    expand: _Callback
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self))
+
+    @classmethod
+    def from_json(cls, text: str) -> _Record:
+        payload = json.loads(text)
+        payload["layout"] = _Layout(**{k: tuple(v) for k, v in payload["layout"].items()})
+        for part in ("logp", "expand"):
+            payload[part] = _Callback(**{**payload[part], "args": tuple(payload[part]["args"])})
+        return cls(**payload)
+
+
+def content_key(content_hash: str, model_version: str) -> str:
+    """Key of a level-1 record: scenario content, model version, Python and library versions."""
+    parts = [content_hash, model_version, sys.version, platform.machine(), *(version(n) for n in LIBRARIES)]
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
+
+def compiled_model(data: ModelData, content_hash: str, model_version: str, say: Callable[[str], None]) -> Any:
+    """A ``nutpie`` compiled model for ``data``, its machine code from the cache when possible.
+
+    ``content_hash`` and ``model_version`` identify ``data`` and the model exactly: they key the level-1
+    record. Anything unusable in the cache is reported through ``say`` and compiled again.
+    """
+    record_path = cache_folder("compiled") / f"{content_key(content_hash, model_version)[:32]}.json"
+    inputs = model_inputs(data)
+    if record_path.exists():
+        try:
+            record = _Record.from_json(record_path.read_text())
+            callbacks = (_load(record, record.logp, None), _load(record, record.expand, None))
+            say("compiled model code loaded from the cache")
+            return _assemble(record, inputs, callbacks)
+        except (_Miss, OSError, ValueError, KeyError, TypeError) as exc:
+            say(f"cached model code unusable ({type(exc).__name__}); compiling")
+    record, callbacks = _compile(data, say)
+    text = record.to_json()
+
+    def write(temporary: str) -> None:
+        Path(temporary).write_text(text)
+
+    write_atomically(record_path, write)
+    return _assemble(record, inputs, callbacks)
+
+
+class _Miss(Exception):
+    """Numba's cache holds no machine code for a callback."""
+
+
+def _numba() -> Any:
+    """Numba, with cfprob's cache locator registered (once)."""
+    import numba
+    from numba.core.caching import CacheImpl, _CacheLocator
+
+    if not any(getattr(c, "cfprob", False) for c in CacheImpl._locator_classes):
+
+        class _Locator(_CacheLocator):
+            """Keep Numba's cache of cfprob's callbacks in cfprob's cache, named by their key."""
+
+            cfprob = True
+
+            def __init__(self, key: str) -> None:
+                self._key = key
+                self._folder = str(cache_folder("numba"))
+
+            def ensure_cache_path(self) -> None:
+                pass
+
+            def get_cache_path(self) -> str:
+                return self._folder
+
+            def get_source_stamp(self) -> int:
+                return 0
+
+            def get_disambiguator(self) -> str:
+                return self._key
+
+            @classmethod
+            def from_function(cls, py_func: Callable[..., Any], py_file: str) -> _Locator | None:
+                key = _KEYS.get(py_func)
+                return cls(key) if key else None
+
+        CacheImpl._locator_classes.insert(0, _Locator)  # type: ignore[arg-type]
+    return numba
+
+
+def _as_pointer(numba: Any) -> Any:
+    """A Numba intrinsic turning an integer address into a ``void*``."""
+    from numba.core import cgutils, types
+
+    @numba.extending.intrinsic  # type: ignore[untyped-decorator]
+    def as_pointer(typingctx: Any, address: Any) -> Any:
+        def codegen(context: Any, builder: Any, signature: Any, args: Any) -> Any:
+            return builder.inttoptr(args[0], cgutils.voidptr_t)
+
+        return types.voidptr(address), codegen
+
+    return as_pointer
+
+
+def _load(record: _Record, callback: _Callback, inner: Any) -> Any:
+    """The callback's machine code from Numba's cache; compiled from ``inner`` if given and not cached."""
+    numba = _numba()
+    from numba.core import sigutils
+
+    t = numba.types
+    pointer = t.CPointer(t.double)
+    if callback.template == LOGP_TEMPLATE:
+        sig = t.int64(t.uint64, pointer, pointer, pointer, t.voidptr)
+    else:
+        sig = t.int64(t.uint64, t.uint64, pointer, pointer, t.voidptr)
+    env = {
+        "__name__": __name__,
+        "numba": numba,
+        "np": np,
+        "inner": inner,
+        "as_pointer": _as_pointer(numba),
+        "N": record.n_dim,
+        "E": record.n_expanded,
+    }
+    namespace: dict[str, Any] = {}
+    source = record.layout.source(callback.template, callback.args)
+    exec(compile(source, f"<cfprob callback {callback.key[:12]}>", "exec"), env, namespace)
+    (function,) = namespace.values()
+    _KEYS[function] = callback.key
+    compiled = _callback_class()(function, sigutils.normalize_signature(sig), locals={}, options={})
+    compiled.enable_caching()
+    compiled.may_compile = inner is not None
+    compiled.compile()
+    return compiled
+
+
+def _callback_class() -> Any:
+    """Numba's ``CFunc``, made to raise :class:`_Miss` instead of compiling unless allowed."""
+    from numba.core.ccallback import CFunc
+
+    base: Any = CFunc  # untyped internals: ``_compile_uncached`` is what ``compile`` calls on a cache miss
+
+    class Callback(base):  # type: ignore[misc]
+        may_compile = False
+
+        def _compile_uncached(self) -> Any:
+            if not self.may_compile:
+                raise _Miss(self.__qualname__)
+            return super()._compile_uncached()
+
+    return Callback
+
+
+def _compile(data: ModelData, say: Callable[[str], None]) -> tuple[_Record, tuple[Any, Any]]:
+    """Build the PyMC model, let PyTensor rewrite it and compile (or find) the two callbacks."""
+    from .runtime import prepare
+
+    prepare()
+    say("building the model (PyMC and PyTensor)")
+    from nutpie.compile_pymc import _make_functions, _prepare_dims_and_coords
+    from pytensor.link.numba.cache import CACHED_SRC_FUNCTIONS
+
+    from .model import Priors, build_model
+
+    model = build_model(data, Priors())
+    start = model.initial_point()
+    (n_dim, n_expanded, logp_fn, expand_fn, _, shape_info, reparameterized) = _make_functions(
+        model,
+        mode="NUMBA",
+        compute_grad=True,
+        join_expanded=True,
+        pymc_initial_point_fn=lambda _seed: start,
+        var_names=None,
+    )
+    names, _, shapes = shape_info  # every variable of the trace
+    free = [model.rvs_to_values[v].name for v in model.free_RVs]  # the unconstrained point, in order
+    shared = {v.name: v for v in [*logp_fn.get_shared(), *expand_fn.get_shared()]}
+    layout = _Layout(
+        names=tuple(shared),
+        ranks=tuple(v.ndim for v in shared.values()),
+        dtypes=tuple(str(v.dtype) for v in shared.values()),
+    )
+    sizes = json.dumps({"N": int(n_dim), "E": int(n_expanded)})
+
+    def describe(function: Any, template: str) -> _Callback:
+        args = tuple(v.name for v in function.get_shared())
+        graph_key = CACHED_SRC_FUNCTIONS.get(function.vm.jit_fn.py_func)
+        text = "\n".join([str(graph_key), layout.source(template, args), sizes, *(version(n) for n in LIBRARIES)])
+        key = hashlib.sha256(text.encode()).hexdigest()
+        # PyTensor could not hash the graph: a key nobody else can hit, so the code is compiled afresh
+        return _Callback(template, args, key if graph_key else f"{key[:32]}{uuid4().hex}")
+
+    dims, coords = _prepare_dims_and_coords(model, shape_info, reparameterized)
+    record = _Record(
+        n_dim=int(n_dim),
+        n_expanded=int(n_expanded),
+        names=list(names),
+        shapes=[[int(n) for n in s] for s in shapes],
+        dims={k: list(v) for k, v in dims.items()},
+        coords={k: [_plain(x) for x in v] for k, v in coords.items()},
+        initial_point=[float(x) for name in free for x in np.asarray(start[name], dtype=float).ravel()],
+        layout=layout,
+        logp=describe(logp_fn, LOGP_TEMPLATE),
+        expand=describe(expand_fn, EXPAND_TEMPLATE),
+    )
+    callbacks = []
+    for callback, function in ((record.logp, logp_fn), (record.expand, expand_fn)):
+        try:
+            callbacks.append(_load(record, callback, None))
+        except _Miss:
+            say("compiling model code with Numba (once per model structure)")
+            callbacks.append(_load(record, callback, function.vm.jit_fn))
+    return record, (callbacks[0], callbacks[1])
+
+
+def _plain(value: Any) -> str | int:
+    return int(value) if isinstance(value, int | np.integer) else str(value)
+
+
+def _assemble(record: _Record, inputs: dict[str, np.ndarray], callbacks: tuple[Any, Any]) -> Any:
+    """nutpie's model object from a record, the data and the two callbacks."""
+    import pandas as pd
+    from nutpie.compile_pymc import CompiledPyMCModel
+
+    user_data, arrays = record.layout.user_data(inputs)
+    start = np.asarray(record.initial_point, dtype=float)
+
+    def initial_point(seed: int) -> np.ndarray:
+        """PyMC's default start: the support point, jittered uniformly by up to 1 in unconstrained space."""
+        return start + np.random.default_rng(seed).uniform(-1.0, 1.0, size=start.shape)
+
+    return CompiledPyMCModel(
+        _n_dim=record.n_dim,
+        dims=record.dims,
+        _coords={k: pd.Index(v) for k, v in record.coords.items()},
+        _shapes={n: tuple(s) for n, s in zip(record.names, record.shapes, strict=True)},
+        compiled_logp_func=callbacks[0],
+        compiled_expand_func=callbacks[1],
+        initial_point_func=initial_point,
+        shared_data=dict(zip(record.layout.names, arrays, strict=True)),
+        shared_var_keys={},
+        user_data=user_data,
+        n_expanded=record.n_expanded,
+        shape_info=(record.names, [], [tuple(s) for s in record.shapes]),
+        logp_func=None,
+        expand_func=None,
+        reparameterized_names=[],
+    )
