@@ -469,26 +469,31 @@ def lexicon() -> None:
 
 @cli.group()
 def cache() -> None:
-    """List or clear cached fits."""
+    """List or clear cached fits and compiled model code."""
 
 
 @cache.command("list")
 def cache_list() -> None:
-    """List cached fits."""
-    from .store import list_cache
+    """List cached fits and the size of the compiled model code."""
+    from .store import compiled_size, list_cache
 
     entries = list_cache()
     for entry in entries:
         click.echo(f"{entry}  {entry.stat().st_size / 1e6:.1f} MB")
     click.echo(f"{len(entries)} cached fit{'s' if len(entries) != 1 else ''}.")
+    files, size = compiled_size()
+    click.echo(f"Compiled model code: {files} files, {size / 1e6:.1f} MB.")
 
 
 @cache.command("clear")
-def cache_clear() -> None:
-    """Delete every cached fit."""
-    from .store import clear_cache
+@click.option("--compiled", is_flag=True, help="Also delete compiled model code (the next fit compiles again).")
+def cache_clear(compiled: bool) -> None:
+    """Delete every cached fit (and, with --compiled, the compiled model code)."""
+    from .store import clear_cache, clear_compiled
 
     click.echo(f"Removed {clear_cache()} cached fits.")
+    if compiled:
+        click.echo(f"Removed {clear_compiled()} files of compiled model code.")
 
 
 def main() -> None:

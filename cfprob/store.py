@@ -13,7 +13,20 @@ from .paths import cache_dir, cache_folder
 from .provenance import SamplerSettings, fit_key
 from .scenario import Scenario
 
-__all__ = ["cache_path", "cached_fit", "clear_cache", "list_cache", "load_tree", "save_tree"]
+__all__ = [
+    "COMPILED_FOLDERS",
+    "cache_path",
+    "cached_fit",
+    "clear_cache",
+    "clear_compiled",
+    "compiled_size",
+    "list_cache",
+    "load_tree",
+    "save_tree",
+]
+
+COMPILED_FOLDERS = ("compiled", "numba", "pytensor")
+"""Cache folders of compiled model code: nutpie model records, Numba's and PyTensor's machine code."""
 
 
 def save_tree(tree: xr.DataTree, path: Path, overwrite: bool = False) -> None:
@@ -109,3 +122,32 @@ def clear_cache() -> int:
     for entry in entries:
         entry.unlink()
     return len(entries)
+
+
+def _compiled_files() -> list[Path]:
+    files = []
+    for name in COMPILED_FOLDERS:
+        folder = cache_dir() / name
+        if folder.is_dir():
+            files += [p for p in folder.resolve().rglob("*") if p.is_file()]
+    return files
+
+
+def compiled_size() -> tuple[int, int]:
+    """Number of files and bytes of compiled model code in the cache."""
+    files = _compiled_files()
+    return len(files), sum(p.stat().st_size for p in files)
+
+
+def clear_compiled() -> int:
+    """Delete the compiled model code (the next fit compiles again); the number of files removed."""
+    import shutil
+
+    count = len(_compiled_files())
+    for name in COMPILED_FOLDERS:
+        folder = cache_dir() / name
+        if folder.is_symlink():
+            folder.unlink()
+        elif folder.is_dir():
+            shutil.rmtree(folder)
+    return count

@@ -250,3 +250,17 @@ def test_listing_commands_import_no_pymc_or_arviz() -> None:
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == ""
+
+
+def test_cache_list_and_clear(ussr_fit: None, isolated_cache: Path) -> None:
+    record = isolated_cache / "compiled" / "model.json"
+    record.parent.mkdir()
+    record.write_text("{}")
+    code, out, _ = invoke("cache", "list")
+    assert code == 0 and "1 cached fit." in out and "Compiled model code:" in out
+    code, out, _ = invoke("cache", "clear")
+    assert code == 0 and "Removed 1 cached fits." in out and record.exists()
+    code, out, _ = invoke("cache", "clear", "--compiled")
+    assert code == 0 and "Removed 0 cached fits." in out and "files of compiled model code" in out
+    assert not record.exists()
+    assert invoke("cache", "list")[1].startswith("0 cached fits.")

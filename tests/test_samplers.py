@@ -16,8 +16,6 @@ from cfprob.inference import fit
 from cfprob.loader import load_scenario
 from cfprob.provenance import SamplerSettings
 
-from .conftest import REPO
-
 pytestmark = pytest.mark.mcmc
 
 SMALL = {"draws": 500, "tune": 500, "chains": 2, "seed": 3}
@@ -62,7 +60,7 @@ def _fit_in_new_process(scenario: Path, cache: Path) -> dict[str, object]:
         "print(json.dumps({'pymc': 'pymc' in sys.modules, 'said': said, 'sum': float(theta.sum()),\n"
         "                  'mean': theta.mean(axis=(0, 1)).ravel().tolist()}))\n"
     )
-    env = {**os.environ, "CFPROB_CACHE_DIR": str(cache), "PYTHONPATH": str(REPO)}
+    env = {**os.environ, "CFPROB_CACHE_DIR": str(cache)}
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, check=True)
     result: dict[str, object] = json.loads(done.stdout.strip().splitlines()[-1])
     return result
