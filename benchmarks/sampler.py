@@ -12,7 +12,7 @@ Measured, each as a ratio against the reference measured in the same run:
 * full fit, warm compile caches: whole-process wall time, and effective samples per second (the lowest
   bulk ESS over all parameters and theta, divided by the sampling time);
 * cached query: ``cfprob run`` answered from the fit cache (the reference has no cache: it samples again);
-* refit after one claim's stated probability changes (a new value each repeat);
+* refit after one claim changes (its stated confidence; a new value each repeat);
 * cold first run: every cache empty (cfprob's cache folder, PyTensor's compile folder).
 
 Seeds differ between repeats (1, 2, 3, ...) and are the same for cfprob and the reference. Writes
@@ -95,16 +95,15 @@ def reference_run(compiledir: Path, seed: int, scenario: Path | None = None) -> 
 
 
 def edit_one_claim(scenario: Path, value: float) -> None:
-    """Change the first stated probability of the first claims file to ``value``."""
-    claims = sorted((scenario / "claims").glob("*.toml"))[0]
-    lines = claims.read_text().splitlines(keepends=True)
-    for i, line in enumerate(lines):
-        if line.startswith("probability = "):
-            lines[i] = f"probability = {value}\n"
-            break
-    else:
-        raise SystemExit(f"{claims}: no stated probability to edit")
-    claims.write_text("".join(lines))
+    """Change the confidence of the first claim that states one to ``value`` (the claim's data change)."""
+    for claims in sorted((scenario / "claims").glob("*.toml")):
+        lines = claims.read_text().splitlines(keepends=True)
+        for i, line in enumerate(lines):
+            if line.startswith("confidence = "):
+                lines[i] = f"confidence = {value}\n"
+                claims.write_text("".join(lines))
+                return
+    raise SystemExit(f"{scenario}: no claim with a confidence to edit")
 
 
 def median(values: list[float]) -> float:
@@ -143,7 +142,7 @@ def measure(repeats: int, cold_repeats: int, work: Path, say: Callable[[str], No
     shutil.copytree(bundled_scenario(), scenario)
     refits, reference_refits = [], []
     for i, seed in enumerate(seeds):
-        edit_one_claim(scenario, 0.31 + 0.01 * i)
+        edit_one_claim(scenario, round(0.6 + 0.1 * i, 2))
         wall, _ = timed(
             ["cfprob", "run", POD, "--scenario", str(scenario), "--seed", str(seed), "--json"], cfprob_env(warm_cache)
         )

@@ -244,7 +244,8 @@ def test_listing_commands_import_no_pymc_or_arviz() -> None:
         "import sys\nfrom click.testing import CliRunner\nfrom cfprob.cli import cli\n"
         "for args in (['--help'], ['pods'], ['claims'], ['validate'], ['lexicon']):\n"
         "    assert CliRunner().invoke(cli, args).exit_code == 0, args\n"
-        "heavy = [m for m in ('pymc', 'pytensor', 'arviz', 'arviz_base', 'xarray') if m in sys.modules]\n"
+        "heavy = [m for m in ('pymc', 'pytensor', 'arviz', 'arviz_base', 'xarray', 'nutpie', 'numba')\n"
+        "         if m in sys.modules]\n"
         "print(','.join(heavy))\n"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
@@ -264,3 +265,19 @@ def test_cache_list_and_clear(ussr_fit: None, isolated_cache: Path) -> None:
     assert code == 0 and "Removed 0 cached fits." in out and "files of compiled model code" in out
     assert not record.exists()
     assert invoke("cache", "list")[1].startswith("0 cached fits.")
+
+
+def test_cache_hit_imports_no_sampler(ussr_fit: None) -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\nfrom click.testing import CliRunner\nfrom cfprob.cli import cli\n"
+        "for args in (['run', 'kosygin-1965'], ['compare'], ['run', 'kosygin-1965', 'beria-1953', '--json']):\n"
+        "    result = CliRunner().invoke(cli, args)\n"
+        "    assert result.exit_code == 0 and 'sampling' not in result.stderr, (args, result.output)\n"
+        "print(','.join(m for m in ('pymc', 'pytensor', 'nutpie', 'numba') if m in sys.modules))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == ""
