@@ -23,6 +23,7 @@ import hashlib
 import json
 import platform
 import sys
+import warnings
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from importlib.metadata import version
@@ -201,6 +202,7 @@ def _numba() -> Any:
             def __init__(self, key: str) -> None:
                 self._key = key
                 self._folder = str(cache_folder("numba"))
+                self._py_file = f"<cfprob callback {key[:12]}>"  # named by Numba's "cannot cache" warning
 
             def ensure_cache_path(self) -> None:
                 pass
@@ -265,7 +267,10 @@ def _load(record: _Record, callback: _Callback, inner: Any) -> Any:
     compiled = _callback_class()(function, sigutils.normalize_signature(sig), locals={}, options={})
     compiled.enable_caching()
     compiled.may_compile = inner is not None
-    compiled.compile()
+    with warnings.catch_warnings():
+        # Code that embeds large constants cannot be cached; it is then compiled again on the next run.
+        warnings.simplefilter("ignore", numba.NumbaWarning)
+        compiled.compile()
     return compiled
 
 
