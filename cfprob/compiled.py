@@ -344,11 +344,12 @@ def _compile(data: ModelData, say: Callable[[str], None]) -> tuple[_Record, tupl
         expand=describe(expand_fn, EXPAND_TEMPLATE),
     )
     callbacks = []
-    for callback, function in ((record.logp, logp_fn), (record.expand, expand_fn)):
+    parts = (("log density and gradient", record.logp, logp_fn), ("draw expansion", record.expand, expand_fn))
+    for what, callback, function in parts:
         try:
             callbacks.append(_load(record, callback, None))
         except _Miss:
-            say("compiling model code with Numba (once per model structure)")
+            say(f"compiling the model's {what} with Numba (once per model structure)")
             callbacks.append(_load(record, callback, function.vm.jit_fn))
     return record, (callbacks[0], callbacks[1])
 
