@@ -115,11 +115,30 @@ def _sampler_options[F: Callable[..., Any]](func: F) -> F:
     return func
 
 
-def _load(scenario_path: Path | None) -> Scenario:
+def _load(scenario_path: Path | None, warn_about: tuple[str, ...] | None = None) -> Scenario:
+    """The scenario; with ``warn_about``, its coherence warnings that involve those PODs (all if empty)
+    are printed on stderr."""
     from .loader import load_scenario
     from .paths import bundled_scenario
 
-    return load_scenario(scenario_path or bundled_scenario())
+    scenario = load_scenario(scenario_path or bundled_scenario())
+    if warn_about is not None:
+        for line in _coherence_lines(scenario, warn_about):
+            click.echo(f"cfprob: warning: {line}", err=True)
+    return scenario
+
+
+def _coherence_lines(scenario: Scenario, pods: tuple[str, ...] = ()) -> list[str]:
+    """Each coherence warning involving ``pods`` (every one if none given), with the claims it quotes."""
+    from .coherence import coherence_warnings, describe
+
+    by_id = {c.id: c for c in scenario.claims}
+    lines = []
+    for warning in coherence_warnings(scenario):
+        involved = {p for claim in warning.claims for p in by_id[claim].pods}
+        if not pods or involved & set(pods):
+            lines += describe(warning, scenario)
+    return lines
 
 
 def _stage_printer() -> Callable[[str], None]:
@@ -246,7 +265,7 @@ def run(
         from .outputs import check_new_file
 
         check_new_file(output, force)
-    scenario = _load(scenario_path)
+    scenario = _load(scenario_path, warn_about=pods)
     from .query import Fit, answer, check_question
 
     check_question(scenario.pod_ids, scenario.feature_ids, pods, features)
@@ -287,7 +306,7 @@ def compare(
     from .query import Fit, check_pods
     from .query import compare as compare_pods
 
-    scenario = _load(scenario_path)
+    scenario = _load(scenario_path, warn_about=pods)
     if by is not None and by not in scenario.outcome_ids:
         from .fields import did_you_mean
 
@@ -304,6 +323,163 @@ def compare(
         from .tables import format_compare
 
         click.echo(format_compare(answers, scenario, by, tree.attrs))
+
+
+@cli.command()
+@click.argument("pods", nargs=-1)
+@click.option("--strict", is_flag=True, help="Exit with code 1 when any check fails.")
+@click.option(
+    "--prior-draws", type=click.IntRange(100, 100_000), default=4000, show_default=True, help="Draws from the prior."
+)
+@_scenario_option
+@_sampler_options
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of tables.")
+def check(
+    pods: tuple[str, ...],
+    strict: bool,
+    prior_draws: int,
+    scenario_path: Path | None,
+    as_json: bool,
+    **sampler: Any,
+) -> None:
+    """Prior and posterior predictive checks of every claim, and the sampler diagnostics.
+
+    The prior predictive table shows real history and the PODS given.
+    """
+    import numpy as np
+
+    from .checks import check_claims, prior_outcomes
+    from .design import design
+    from .likelihood import Draws, draw_prior
+    from .query import check_pods
+    from .tables import check_failures, format_checks
+
+    scenario = _load(scenario_path, warn_about=())
+    check_pods(scenario.pod_ids, pods)
+    tree = _get_fit(scenario, sampler, as_json)
+    data = design(scenario)
+    rng = np.random.default_rng(sampler["seed"])
+    prior = draw_prior(data, prior_draws, rng)
+    checks = check_claims(Draws.from_posterior(tree["posterior"].to_dataset()), prior, data, rng)
+    shown = ("otl", *(p for p in pods if p != "otl"))
+    outcomes = prior_outcomes(prior, data, shown)
+    failures = check_failures(checks, tree.attrs)
+    if as_json:
+        _emit_json(
+            {
+                "passed": not failures,
+                "failures": failures,
+                "prior_outcomes": {
+                    pod: {o: {"mean": m, "low": lo, "high": hi} for o, (m, lo, hi) in zip(scenario.outcome_ids, v)}
+                    for pod, v in outcomes.items()
+                },
+                "claims": [
+                    {
+                        "id": c.claim,
+                        "stated": c.stated,
+                        "fitted": c.fitted,
+                        "posterior_p": c.posterior_p,
+                        "prior_p": c.prior_p,
+                        "misfit": c.misfit,
+                        "prior_conflict": c.conflict,
+                    }
+                    for c in checks
+                ],
+                "provenance": _provenance(tree.attrs),
+            }
+        )
+    else:
+        click.echo(format_checks(checks, outcomes, scenario, tree.attrs, prior_draws))
+    if strict and failures:
+        sys.exit(1)
+
+
+@cli.command()
+@click.argument("pods", nargs=-1, required=True)
+@click.option(
+    "--refits",
+    type=click.IntRange(0, 20),
+    default=3,
+    show_default=True,
+    help="Confirm this many of the largest influences per POD by exact refits (0: reweighting only).",
+)
+@click.option("--top", type=click.IntRange(1, 1000), default=12, show_default=True, help="Rows shown per POD.")
+@click.option("--plot", "plot_path", type=click.Path(path_type=Path), default=None, help="Save a bar plot (.png/.svg).")
+@click.option("--force", is_flag=True, help="Replace an existing --plot file.")
+@_scenario_option
+@_sampler_options
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of tables.")
+def sensitivity(
+    pods: tuple[str, ...],
+    refits: int,
+    top: int,
+    plot_path: Path | None,
+    force: bool,
+    scenario_path: Path | None,
+    as_json: bool,
+    **sampler: Any,
+) -> None:
+    """Which claimants and claims drive the answer for each POD: leave each out and see what moves."""
+    if plot_path is not None:
+        from .plots import check_plot_path
+
+        check_plot_path(plot_path, force)
+    scenario = _load(scenario_path, warn_about=pods)
+    from .design import design
+    from .query import check_pods
+    from .sensitivity import analyse, power_scaling
+
+    check_pods(scenario.pod_ids, pods)
+    tree = _get_fit(scenario, sampler, as_json)
+    data = design(scenario)
+    say = _stage_printer()
+
+    def refit(changed: Any) -> xr.DataTree:
+        from .inference import fit
+
+        options = {k: v for k, v in sampler.items() if k != "refit"}
+        say("refitting without the claims of one row")
+        return fit(scenario, SamplerSettings(**options), data=changed)
+
+    results = analyse(tree, data, pods, refits=refits, refit=refit)
+    scaling = {pod: power_scaling(tree, data, pod) for pod in pods}
+    if as_json:
+        _emit_json(
+            {
+                "pods": {
+                    pod: {
+                        "base": dict(zip(scenario.outcome_ids, rows[0].base, strict=True)),
+                        "left_out": [
+                            {
+                                "group": r.group,
+                                "id": r.id,
+                                "claims": list(r.claims),
+                                "without": dict(zip(scenario.outcome_ids, r.without, strict=True)),
+                                "refit": dict(zip(scenario.outcome_ids, r.refit, strict=True)) if r.refit else None,
+                                "pareto_k": r.khat,
+                            }
+                            for r in rows
+                        ],
+                        "power_scaling": {
+                            o: {"prior": p, "likelihood": q, "diagnosis": d} for o, (p, q, d) in scaling[pod].items()
+                        },
+                    }
+                    for pod, rows in results.items()
+                },
+                "provenance": _provenance(tree.attrs),
+            }
+        )
+    else:
+        from .tables import format_sensitivity
+
+        click.echo("\n\n".join(format_sensitivity(results[p], scenario, top, scaling[p]) for p in pods))
+    if plot_path is not None:
+        from .plots import plot_sensitivity, save_figure
+
+        ax = plot_sensitivity(results[pods[0]][:top], scenario.outcome_ids)
+        save_figure(ax, plot_path, overwrite=force)
+        if not as_json:
+            click.echo(f"Saved sensitivity plot to {plot_path}")
 
 
 @cli.command()
@@ -412,6 +588,11 @@ def validate(path: Path | None) -> None:
         f"claims by {len(authors)} claimants, {len(scenario.outcomes)} outcomes; content hash "
         f"{scenario.content_hash[:12]}."
     )
+    coherence = _coherence_lines(scenario)
+    if coherence:
+        warned = sum(1 for line in coherence if not line.startswith(" "))
+        click.echo(f"Coherence warnings ({warned}; the scenario stays valid, the model weighs every claim):")
+        click.echo("\n".join(f"  {line}" for line in coherence))
 
 
 @cli.command()

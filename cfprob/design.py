@@ -78,11 +78,16 @@ BLOCK_INPUTS = {
 def model_inputs(data: ModelData) -> dict[str, Floats | Ints]:
     """The data arrays the model reads as inputs rather than constants, by input name.
 
-    ``X`` (when there are features) and, for every non-empty claim family, its arrays named
-    ``<family>_<field>``. Keeping them out of the model's constants lets compiled model code be reused
-    when only claim values change (:mod:`cfprob.compiled`).
+    ``X`` (when there are features), ``history_outcome`` (real history's outcome, as a 1-vector),
+    ``reference_counts`` (when there is a reference class) and, for every non-empty claim family, its
+    arrays named ``<family>_<field>``. Keeping them out of the model's constants lets compiled model code
+    be reused when only data values change (:mod:`cfprob.compiled`): an edited claim, or a dataset
+    simulated from the prior.
     """
     inputs: dict[str, Floats | Ints] = {"X": data.X} if data.features else {}
+    inputs["history_outcome"] = np.asarray([data.observed_outcome], dtype=np.int64)
+    if data.reference_counts is not None:
+        inputs["reference_counts"] = data.reference_counts
     for family, fields in BLOCK_INPUTS.items():
         block: ClaimBlock = getattr(data, family)
         if len(block):

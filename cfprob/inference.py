@@ -85,14 +85,17 @@ def fit(
     settings: SamplerSettings,
     progressbar: bool = False,
     on_stage: Callable[[str], None] | None = None,
+    data: ModelData | None = None,
 ) -> xr.DataTree:
     """Sample every divergence point of ``scenario`` jointly and return the fit as a DataTree.
 
     ``settings.sampler`` picks nutpie (model code compiled once and cached, :mod:`cfprob.compiled`) or
-    PyMC's own NUTS; both sample the same model from :func:`cfprob.model.build_model`.
+    PyMC's own NUTS; both sample the same model from :func:`cfprob.model.build_model`. ``data`` replaces
+    the scenario's arrays (``design(scenario)``) with arrays of the same shapes, for refits with claims
+    left out (weight 0) or with simulated data; the compiled model code is reused.
     """
     say = on_stage or (lambda _message: None)
-    data = design(scenario)
+    data = data or design(scenario)
     started = time.perf_counter()
     if settings.sampler == "nutpie":
         posterior, stats, sampling = _sample_nutpie(scenario, data, settings, progressbar, say)

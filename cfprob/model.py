@@ -54,20 +54,18 @@ def build_model(data: ModelData, priors: Priors | None = None) -> pm.Model:
         "claimant": list(data.claimants),
     }
     with pm.Model(coords=coords) as model:
+        dims = {"X": ("pod", "feature")}
+        inputs = {name: pm.Data(name, value, dims=dims.get(name)) for name, value in model_inputs(data).items()}
         class_logit = pm.Normal("class_logit", 0.0, priors.class_logit_sd, dims="logit_outcome")
         if data.reference_counts is not None:
-            pm.Multinomial(
-                "reference_class",
-                n=int(data.reference_counts.sum()),
-                p=_softmax_last(class_logit),
-                observed=data.reference_counts,
-            )
+            counts = inputs["reference_counts"]
+            pm.Multinomial("reference_class", n=counts.sum(), p=_softmax_last(class_logit), observed=counts)
         offset_z = pm.Normal("offset_z", 0.0, 1.0, dims="logit_outcome")
         alpha = pm.Deterministic("alpha", class_logit + priors.offset_sd * offset_z, dims="logit_outcome")
 
         eta = pt.broadcast_to(alpha, (len(data.pods), k - 1))
         if data.features:
-            X = pm.Data("X", data.X, dims=("pod", "feature"))
+            X = inputs["X"]
             beta = pm.Normal("beta", 0.0, priors.beta_sd, dims=("feature", "logit_outcome"))
             eta = eta + pt.dot(X, beta)
         sigma_u = pm.HalfNormal("sigma_u", priors.pod_sd_scale)
@@ -77,7 +75,7 @@ def build_model(data: ModelData, priors: Priors | None = None) -> pm.Model:
         )
         eta_full = pt.concatenate([eta + u, pt.zeros((len(data.pods), 1))], axis=-1)
         theta = pm.Deterministic("theta", pt.special.softmax(eta_full, axis=-1), dims=("pod", "outcome"))
-        pm.Categorical("history", p=theta[0], observed=data.observed_outcome)
+        pm.Categorical("history", p=theta[0], observed=inputs["history_outcome"][0])
         # logit theta_k = eta_k - log sum_{j != k} exp(eta_j), computed without forming 1 - theta
         others = pt.stack(
             [
@@ -95,8 +93,6 @@ def build_model(data: ModelData, priors: Priors | None = None) -> pm.Model:
         noise_spread = pm.HalfNormal("noise_spread", priors.noise_spread_scale)
         noise_z = pm.Normal("noise_z", 0.0, 1.0, dims="claimant")
         noise = pm.Deterministic("noise", pt.exp(noise_log_mean + noise_spread * noise_z), dims="claimant")
-
-        inputs = {name: pm.Data(name, value) for name, value in model_inputs(data).items() if name != "X"}
 
         def block(family: str) -> Any:
             """The named inputs of one claim family, as attributes (``block("point").value``)."""
@@ -124,7 +120,7 @@ def build_model(data: ModelData, priors: Priors | None = None) -> pm.Model:
         if len(data.distribution):
             dist = block("distribution")
             kappa_log_mean = pm.Normal("kappa_log_mean", priors.kappa_log_mean, priors.kappa_log_sd)
-            kappa_spread = pm.HalfNormal("kappa_spread", 0.5)
+            kappa_spread = pm.HalfNormal("kappa_spread", priors.kappa_spread_scale)
             kappa_z = pm.Normal("kappa_z", 0.0, 1.0, dims="claimant")
             kappa = pm.Deterministic("kappa", pt.exp(kappa_log_mean + kappa_spread * kappa_z), dims="claimant")
             concentration = (kappa[dist.author] * dist.confidence)[:, None] * theta[dist.pod]

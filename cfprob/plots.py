@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import xarray as xr
 
@@ -11,7 +12,10 @@ from .errors import CfprobError
 from .outputs import check_new_file, write_atomically
 from .provenance import CREDIBLE_MASS
 
-__all__ = ["PLOT_FORMATS", "PLOT_KINDS", "check_plot_path", "plot_fit"]
+if TYPE_CHECKING:
+    from .sensitivity import Influence
+
+__all__ = ["PLOT_FORMATS", "PLOT_KINDS", "check_plot_path", "plot_fit", "plot_sensitivity", "save_figure"]
 
 PLOT_KINDS = ("posterior", "forest")
 PLOT_FORMATS = (".png", ".svg")
@@ -68,3 +72,42 @@ def plot_fit(tree: xr.DataTree, kind: str, pods: Sequence[str], path: Path, over
         write_atomically(path, lambda temporary: collection.savefig(temporary))
     finally:
         plt.close("all")
+
+
+def plot_sensitivity(rows: Sequence[Influence], outcomes: Sequence[str], ax: Any = None) -> Any:
+    """Horizontal bars: how far leaving out each row's claims moves each outcome's probability.
+
+    ``rows`` are influences on one divergence point (largest first). Returns the Axes drawn on.
+    """
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=(8, 0.45 * len(rows) + 1.5))
+    labels = [f"{r.group} {r.id}" + ("" if r.reliable else " (k > 0.7)") for r in rows]
+    y = np.arange(len(rows))
+    height = 0.8 / len(outcomes)
+    for j, outcome in enumerate(outcomes):
+        ax.barh(y + (j - (len(outcomes) - 1) / 2) * height, [r.shift[j] for r in rows], height, label=outcome)
+    ax.set_yticks(y, labels)
+    ax.invert_yaxis()
+    ax.axvline(0.0, color="black", linewidth=0.8)
+    ax.set_xlabel(f"change in P(outcome | {rows[0].pod}) when left out" if rows else "change")
+    ax.legend(loc="best", fontsize="small")
+    return ax
+
+
+def save_figure(ax: Any, path: Path, overwrite: bool = False) -> None:
+    """Save the figure of ``ax`` to ``path`` atomically, then close it."""
+    check_plot_path(path, overwrite)
+    import matplotlib.pyplot as plt
+
+    figure = ax.get_figure()
+    figure.tight_layout()
+    try:
+        write_atomically(path, lambda temporary: figure.savefig(temporary, format=path.suffix.lstrip(".").lower()))
+    finally:
+        plt.close(figure)

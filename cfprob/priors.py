@@ -31,6 +31,8 @@ class Priors:
     kappa_log_mean: float = float(np.log(10.0))
     """Prior mean of the log Dirichlet concentration of a stated distribution."""
     kappa_log_sd: float = 1.0
+    kappa_spread_scale: float = 0.5
+    """Half-normal scale of how much claimants' Dirichlet concentrations differ."""
     ordering_tau: float = 0.5
     """Logit difference at which an ordering claim is sigmoid(2) = 88% sure to be stated correctly."""
 

@@ -12,6 +12,7 @@ from . import __version__
 from .errors import CfprobError
 
 __all__ = [
+    "CHECK_LEVEL",
     "CREDIBLE_MASS",
     "MODEL_VERSION",
     "SAMPLERS",
@@ -21,6 +22,10 @@ __all__ = [
     "fit_key",
     "provenance_attrs",
 ]
+
+CHECK_LEVEL = 0.01
+"""A claim whose predictive p-value is below this is flagged by ``cfprob check`` (misfit, or prior-data
+conflict)."""
 
 MODEL_VERSION = "2"
 """Bumped whenever the model's structure or priors change: it is part of every cache key."""

@@ -7,21 +7,26 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from .lexicon import Lexicon
-from .provenance import CREDIBLE_MASS, SEMANTICS
+from .provenance import CHECK_LEVEL, CREDIBLE_MASS, SEMANTICS
 from .scenario import OTL, Claim, Pod, Scenario
 
 if TYPE_CHECKING:
+    from .checks import ClaimCheck
     from .query import Answer
+    from .sensitivity import Influence
 
 __all__ = [
+    "check_failures",
     "claim_strength",
     "diagnostics_lines",
     "diagnostics_problems",
     "format_answer",
+    "format_checks",
     "format_claims",
     "format_compare",
     "format_lexicon",
     "format_pods",
+    "format_sensitivity",
 ]
 
 INTERVAL = f"{CREDIBLE_MASS:.0%} interval"
@@ -270,4 +275,121 @@ def format_lexicon(lexicon: Lexicon) -> str:
             "",
             *_table(["idiom", "read as", "why"], idioms, [False, False, False]),
         ]
+    return "\n".join(lines)
+
+
+def check_failures(checks: Sequence[ClaimCheck], attrs: Mapping[Any, Any]) -> list[str]:
+    """Why the checks fail, one reason per line; empty when every check passes."""
+    reasons = [f"sampler: {p}" for p in diagnostics_problems(attrs)]
+    misfits = [c.claim for c in checks if c.misfit]
+    if misfits:
+        reasons.append(
+            f"posterior predictive: {len(misfits)} claim{'s' if len(misfits) > 1 else ''} not reproduced by the "
+            f"fit (p < {CHECK_LEVEL}): {', '.join(misfits)}"
+        )
+    conflicts = [c.claim for c in checks if c.conflict]
+    if conflicts:
+        reasons.append(
+            f"prior predictive: {len(conflicts)} claim{'s' if len(conflicts) > 1 else ''} outside what the prior "
+            f"allows (p < {CHECK_LEVEL}): {', '.join(conflicts)}"
+        )
+    return reasons
+
+
+def format_checks(
+    checks: Sequence[ClaimCheck],
+    prior: Mapping[str, Sequence[tuple[float, float, float]]],
+    scenario: Scenario,
+    attrs: Mapping[Any, Any],
+    prior_draws: int,
+) -> str:
+    """The prior predictive table, stated against fitted claims (worst first), diagnostics and the verdict."""
+    lines = [f"cfprob {attrs.get('cfprob_version')} | scenario {scenario.id} ({scenario.content_hash[:12]})", ""]
+    lines.append(f"Prior predictive: P(outcome) before any claim or evidence ({prior_draws} prior draws)")
+    header = ["pod", *(f"{o} ({INTERVAL})" for o in scenario.outcome_ids)]
+    rows = [[pod, *(f"{m:.2f} [{lo:.2f}, {hi:.2f}]" for m, lo, hi in values)] for pod, values in prior.items()]
+    lines += _table(header, rows, [False, *([True] * len(scenario.outcome_ids))])
+    by_id = {c.id: c for c in scenario.claims}
+    lines += ["", "Posterior predictive: each claim as stated and as fitted (the claimant's own view, bias included)"]
+    rows = []
+    for c in checks:
+        claim = by_id[c.claim]
+        flag = "MISFIT" if c.misfit else ("prior conflict" if c.conflict else "")
+        rows.append(
+            [c.claim, scenario.claimant(claim.author).name, "/".join(claim.pods), c.stated, c.fitted,
+             f"{c.posterior_p:.3f}", f"{c.prior_p:.3f}", flag]
+        )
+    header = ["claim", "claimant", "pod", "stated", f"fitted ({INTERVAL})", "p post", "p prior", ""]
+    lines += _table(header, rows, [False, False, False, True, True, True, True, False])
+    lines += [
+        f"p post / p prior: predictive p-values (how extreme the claim is among claims replicated from the "
+        f"posterior / prior); below {CHECK_LEVEL} is flagged.",
+        "",
+        *diagnostics_lines(attrs),
+    ]
+    failures = check_failures(checks, attrs)
+    lines.append("Checks: all passed." if not failures else "Checks FAILED:")
+    lines += [f"  - {reason}" for reason in failures]
+    return "\n".join(lines)
+
+
+def _who(row: Influence, scenario: Scenario) -> str:
+    if row.group == "claimant":
+        return f"{scenario.claimant(row.id).name}'s claims"
+    return f"claim {row.id}"
+
+
+def format_sensitivity(
+    rows: Sequence[Influence],
+    scenario: Scenario,
+    top: int,
+    power_scaling: Mapping[str, tuple[float, float, str]],
+) -> str:
+    """One divergence point's influences (largest first), the top ones in words with quotes, and the
+    power-scaling sensitivity of each outcome (prior, likelihood, diagnosis)."""
+    outcomes = scenario.outcome_ids
+    pod = rows[0].pod
+    base = rows[0].base
+    lines = [
+        f"Sensitivity of {_pod_title(scenario.pod(pod))}: which claims drive P(outcome | {pod})",
+        "Every claim in: " + ", ".join(f"{o} {_p(b)}" for o, b in zip(outcomes, base, strict=True)),
+        "",
+    ]
+    shown = list(rows[:top])
+    table = []
+    for r in shown:
+        exact = "refit" if r.refit is not None else "reweighted"
+        values = r.refit if r.refit is not None else r.without
+        table.append(
+            [
+                f"{r.group} {r.id}",
+                str(len(r.claims)),
+                *(f"{v:.2f} ({s:+.2f})" for v, s in zip(values, r.shift, strict=True)),
+                f"{r.khat:.2f}",
+                exact if r.refit is None else f"refit (reweighted {', '.join(_p(w) for w in r.without)})",
+            ]
+        )
+    header = ["left out", "claims", *(f"P({o}) without" for o in outcomes), "Pareto k", "how"]
+    lines += _table(header, table, [False, True, *([True] * len(outcomes)), True, False])
+    lines.append(
+        "Reweighted: Pareto-smoothed importance sampling of one fit (reliable when Pareto k <= 0.7); "
+        "refit: sampled again with those claims at weight 0."
+    )
+    by_id = {c.id: c for c in scenario.claims}
+    lines.append("")
+    for r in shown[:3]:
+        j = max(range(len(outcomes)), key=lambda i: abs(r.shift[i]))
+        after = (r.refit or r.without)[j]
+        verb = "rises" if after > r.base[j] else "falls"
+        about = [c for c in r.claims if pod in by_id[c].pods]
+        quoted = by_id[(about or list(r.claims))[0]].quote.split("\n")[0]
+        quoted = quoted if len(quoted) <= 140 else quoted[:137] + "..."
+        lines.append(
+            f"Without {_who(r, scenario)}, P({outcomes[j]} | {pod}) {verb} from {_p(r.base[j])} to {_p(after)} "
+            f'({len(about) or "none"} of {len(r.claims)} about {pod}; "{quoted}")'
+        )
+    if power_scaling:
+        lines += ["", "Power-scaling sensitivity of P(outcome | pod) (arviz-stats psense; above 0.05 is sensitive):"]
+        table = [[o, f"{p:.3f}", f"{q:.3f}", d] for o, (p, q, d) in power_scaling.items()]
+        lines += _table(["outcome", "prior", "likelihood", "diagnosis"], table, [False, True, True, False])
     return "\n".join(lines)

@@ -1,0 +1,95 @@
+"""The numpy mirror of the model's observation side (cfprob.likelihood)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from cfprob.design import design
+from cfprob.likelihood import Draws, claim_log_likelihood, claim_order, draw_prior, replicate
+from cfprob.loader import load_scenario
+from cfprob.priors import Priors
+
+from .conftest import REPO, WEIMAR
+
+BUNDLED = REPO / "priors" / "ussr"
+
+
+@pytest.fixture(scope="module")
+def data():
+    return design(load_scenario(BUNDLED))
+
+
+def test_claim_order_covers_every_claim_once(data):
+    scenario = load_scenario(BUNDLED)
+    assert sorted(claim_order(data)) == sorted(c.id for c in scenario.claims)
+
+
+def test_prior_draws_have_the_model_shapes(data):
+    draws = draw_prior(data, 7, np.random.default_rng(1))
+    assert draws.theta.shape == (7, len(data.pods), len(data.outcomes))
+    np.testing.assert_allclose(draws.theta.sum(-1), 1.0)
+    assert draws.bias.shape == (7, len(data.claimants), len(data.outcomes))
+    assert (draws.noise > 0).all()
+    # real history has no divergence effect: its logits are alpha alone
+    alpha = draws.extra["alpha"]
+    np.testing.assert_allclose(np.log(draws.theta[:, 0, :-1] / draws.theta[:, 0, -1:]), alpha, atol=1e-10)
+
+
+def test_an_ordering_claim_by_hand(data):
+    """One ordering claim: -weight * softplus(-confidence * gap / tau)."""
+    draws = draw_prior(data, 3, np.random.default_rng(2))
+    ll = claim_log_likelihood(draws, data)
+    order = data.ordering
+    i = claim_order(data).index(order.ids[0])
+    theta = draws.theta
+    k, hi, lo = order.outcome[0], order.pod[0], order.other_pod[0]
+    logit = lambda p: np.log(p / (1 - p))  # noqa: E731
+    gap = logit(theta[:, hi, k]) - logit(theta[:, lo, k])
+    expected = -order.weight[0] * np.log1p(np.exp(-order.confidence[0] * gap / Priors().ordering_tau))
+    np.testing.assert_allclose(ll[:, i], expected)
+
+
+def test_a_point_claim_by_hand(data):
+    """A verbal claim: Normal log density of the phrase's logit, lexicon spread added to the noise."""
+    draws = draw_prior(data, 3, np.random.default_rng(3))
+    ll = claim_log_likelihood(draws, data)
+    point = data.point
+    j = 0
+    mu = np.log(draws.theta[:, point.pod[j], point.outcome[j]] / (1 - draws.theta[:, point.pod[j], point.outcome[j]]))
+    mu = mu + draws.bias[:, point.author[j], point.outcome[j]]
+    sd = np.sqrt((draws.noise[:, point.author[j]] / point.confidence[j]) ** 2 + point.extra[j] ** 2)
+    expected = -0.5 * ((point.value[j] - mu) / sd) ** 2 - np.log(sd * np.sqrt(2 * np.pi))
+    np.testing.assert_allclose(ll[:, j], point.weight[j] * expected)
+
+
+def test_replicated_orderings_follow_their_probability(data):
+    draws = draw_prior(data, 1, np.random.default_rng(4))
+    many = Draws(*(np.repeat(a, 4000, axis=0) if a is not None else None for a in (draws.theta, draws.bias, draws.noise)))
+    reps = replicate(many, data, np.random.default_rng(5))
+    chance = np.exp(claim_log_likelihood(many, data)[0, -len(data.ordering) :])
+    np.testing.assert_allclose(reps.ordering.mean(0), chance, atol=0.04)
+
+
+@pytest.mark.mcmc
+@pytest.mark.parametrize("path", [WEIMAR, BUNDLED])
+def test_matches_the_pymc_model(path):
+    """Claim log-likelihoods summed equal the model's claim potentials at random parameter values."""
+    import pymc as pm
+
+    from cfprob.model import build_model
+
+    data = design(load_scenario(path))
+    model = build_model(data)
+    values = model.value_vars
+    outputs = [model["theta"], model["bias"], model["noise"], pm.math.sum([pm.math.sum(p) for p in model.potentials])]
+    if "kappa" in model.named_vars:
+        outputs.insert(3, model["kappa"])
+    function = model.compile_fn(outputs, inputs=values, point_fn=False, on_unused_input="ignore")
+    rng = np.random.default_rng(6)
+    for _ in range(3):
+        point = {v.name: rng.normal(0, 0.7, size=model.initial_point()[v.name].shape) for v in values}
+        out = function(*[point[v.name] for v in values])
+        kappa = out[3][None] if len(out) == 5 else None
+        draws = Draws(out[0][None], out[1][None], out[2][None], kappa)
+        np.testing.assert_allclose(claim_log_likelihood(draws, data).sum(), out[-1], rtol=1e-8)
