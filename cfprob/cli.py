@@ -640,6 +640,37 @@ def plot(
 
 
 @cli.command()
+@_scenario_option
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+def backtest(scenario_path: Path | None, as_json: bool) -> None:
+    """Forecast each real regime of the reference class from the others; score against baselines."""
+    from .backtest import backtest as run_backtest
+
+    scenario = _load(scenario_path)
+    result = run_backtest(scenario)
+    if as_json:
+        _emit_json(
+            {
+                "scores": {name: {"log_loss": ll, "brier": b} for name, (ll, b) in result.scores.items()},
+                "forecasts": [
+                    {
+                        "case": f.case,
+                        "outcome": f.outcome,
+                        "model": dict(zip(result.outcomes, f.model, strict=True)),
+                        "base_rate": dict(zip(result.outcomes, f.base_rate, strict=True)),
+                    }
+                    for f in result.forecasts
+                ],
+                "prior_draws": result.prior_draws,
+            }
+        )
+    else:
+        from .tables import format_backtest
+
+        click.echo(format_backtest(result, scenario))
+
+
+@cli.command()
 def lexicon() -> None:
     """Show the verbal-probability lexicon and the forum idioms mapped onto it."""
     from .lexicon import load_lexicon

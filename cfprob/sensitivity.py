@@ -69,8 +69,11 @@ def _reweighted(theta: Floats, left_out: Floats, chains: int) -> tuple[Floats, f
     import arviz_stats  # noqa: F401  (registers the ``.azstats`` accessor)
 
     shaped = xr.DataArray(left_out.reshape(chains, -1), dims=("chain", "draw"))
-    log_weights, khat = shaped.azstats.psislw(dim=["chain", "draw"])  # takes a log-likelihood, weights by 1/L
-    lw = np.asarray(log_weights.values, dtype=float).reshape(-1)
+    try:
+        log_weights, khat = shaped.azstats.psislw(dim=["chain", "draw"])  # takes a log-likelihood, weights by 1/L
+        lw = np.asarray(log_weights.values, dtype=float).reshape(-1)
+    except ValueError:  # a flat upper tail: the weights are bounded and there is nothing to smooth
+        lw, khat = -left_out, 0.0
     w = np.exp(lw - lw.max())
     w /= w.sum()
     result: Floats = w @ theta

@@ -11,12 +11,14 @@ from .provenance import CHECK_LEVEL, CREDIBLE_MASS, SEMANTICS
 from .scenario import OTL, Claim, Pod, Scenario
 
 if TYPE_CHECKING:
+    from .backtest import Backtest
     from .checks import ClaimCheck
     from .query import Answer
     from .sensitivity import Influence
 
 __all__ = [
     "check_failures",
+    "format_backtest",
     "claim_strength",
     "diagnostics_lines",
     "diagnostics_problems",
@@ -392,4 +394,28 @@ def format_sensitivity(
         lines += ["", "Power-scaling sensitivity of P(outcome | pod) (arviz-stats psense; above 0.05 is sensitive):"]
         table = [[o, f"{p:.3f}", f"{q:.3f}", d] for o, (p, q, d) in power_scaling.items()]
         lines += _table(["outcome", "prior", "likelihood", "diagnosis"], table, [False, True, True, False])
+    return "\n".join(lines)
+
+
+def format_backtest(result: Backtest, scenario: Scenario) -> str:
+    """Each real case's leave-one-out forecast, then the scores of the model and both baselines."""
+    outcomes = result.outcomes
+    lines = [
+        f"Backtest on the reference class of scenario {scenario.id}: each real case predicted from the others",
+        "",
+    ]
+    header = ["case", "what happened", *(f"P({o})" for o in outcomes), "P(what happened)", "base rate"]
+    rows = []
+    for f in result.forecasts:
+        k = outcomes.index(f.outcome)
+        rows.append([f.case, f.outcome, *(_p(x) for x in f.model), _p(f.model[k]), _p(f.base_rate[k])])
+    lines += _table(header, rows, [False, False, *([True] * len(outcomes)), True, True])
+    lines += ["", f"Scores over {len(result.forecasts)} cases (lower is better):"]
+    table = [[name, f"{ll:.3f}", f"{b:.3f}"] for name, (ll, b) in result.scores.items()]
+    lines += _table(["forecast", "log loss", "Brier"], table, [False, True, True])
+    lines.append(
+        "model: the model's reference-class baseline, Bayesian leave-one-out "
+        f"({result.prior_draws} prior draws, importance-weighted); base rate: the other cases' frequencies; "
+        f"uniform: 1/{len(outcomes)} each."
+    )
     return "\n".join(lines)

@@ -30,6 +30,10 @@ def fake_fit(scenario: Scenario, settings: SamplerSettings | None = None, seed: 
     u[:, :, 0] = 0.0
     eta = alpha[:, :, None, :] + np.einsum("pf,csfk->cspk", data.X, beta) + u
     theta = softmax_last(eta)
+    a = len(data.claimants)
+    bias = rng.normal(0, 0.3, (c, s, a, k))
+    noise = np.exp(rng.normal(0, 0.3, (c, s, a)))
+    kappa = np.exp(rng.normal(np.log(10), 0.3, (c, s, a)))
     posterior = xr.Dataset(
         {
             "alpha": (("chain", "draw", "logit_outcome"), alpha),
@@ -37,6 +41,9 @@ def fake_fit(scenario: Scenario, settings: SamplerSettings | None = None, seed: 
             "sigma_u": (("chain", "draw"), sigma_u),
             "u": (("chain", "draw", "pod", "logit_outcome"), u),
             "theta": (("chain", "draw", "pod", "outcome"), theta),
+            "bias": (("chain", "draw", "claimant", "outcome"), bias),
+            "noise": (("chain", "draw", "claimant"), noise),
+            "kappa": (("chain", "draw", "claimant"), kappa),
         },
         coords={
             "chain": np.arange(c),
@@ -45,6 +52,7 @@ def fake_fit(scenario: Scenario, settings: SamplerSettings | None = None, seed: 
             "outcome": list(data.outcomes),
             "logit_outcome": list(data.outcomes[:-1]),
             "feature": list(data.features),
+            "claimant": list(data.claimants),
         },
     )
     stats = xr.Dataset({"diverging": (("chain", "draw"), np.zeros((c, s), dtype=bool))})

@@ -1,0 +1,142 @@
+"""Predictive checks (cfprob.checks) and `cfprob check`: errors first, then hand-computed values."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from cfprob.checks import check_claims, predictive_p_values
+from cfprob.cli import cli
+from cfprob.design import design
+from cfprob.likelihood import Draws, claim_order, draw_prior
+from cfprob.loader import load_scenario
+from cfprob.paths import bundled_scenario
+from cfprob.provenance import CHECK_LEVEL
+from cfprob.tables import check_failures
+
+from .fakes import install_fake_fit
+
+
+def invoke(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(cli, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+@pytest.fixture
+def data(weimar: Path):
+    return design(load_scenario(weimar))
+
+
+def point_draws(data, located_logit: float, noise: float, n: int = 20_000) -> Draws:
+    """Draws under which every claim's located logit (on its pod and outcome) is ``located_logit``."""
+    k = len(data.outcomes)
+    p = 1 / (1 + np.exp(-located_logit))
+    theta = np.full((n, len(data.pods), k), (1 - p) / (k - 1))
+    theta[..., :] = (1 - p) / (k - 1)
+    theta[..., 0] = p
+    return Draws(theta, np.zeros((n, len(data.claimants), k)), np.full((n, len(data.claimants)), noise), np.full((n, len(data.claimants)), 10.0))
+
+
+def test_unknown_pod_is_an_error(weimar: Path) -> None:
+    install_fake_fit(load_scenario(weimar))
+    code, out, err = invoke("check", "--scenario", str(weimar), "no-such-pod")
+    assert code == 1 and out == ""
+    assert err.strip().splitlines()[-1].startswith('cfprob: error: divergence point "no-such-pod": not in this scenario')
+
+
+def test_a_stated_value_at_the_centre_has_p_one_and_far_out_near_zero(data) -> None:
+    """A probability claim of 60% (logit 0.405) with the model's located logit at 0.405: p ~ 1."""
+    point = data.point
+    only = replace(
+        data,
+        point=replace(point, outcome=np.zeros_like(point.outcome), extra=np.zeros_like(point.extra), confidence=np.ones(len(point))),
+    )
+    rng = np.random.default_rng(1)
+    centre = float(np.log(0.6 / 0.4))
+    first = claim_order(only).index(point.ids[0])
+    p_centre = predictive_p_values(point_draws(only, float(point.value[0]), 1.0), only, rng)[first]
+    assert p_centre > 0.98
+    # 4 noise units away: two-sided normal tail 2 * Phi(-4) = 6.3e-5
+    p_far = predictive_p_values(point_draws(only, float(point.value[0]) + 4.0, 1.0), only, rng)[first]
+    assert p_far < 5e-4
+    assert centre == pytest.approx(float(data.point.value[0]))
+
+
+def test_an_ordering_p_value_is_the_chance_of_stating_it(data) -> None:
+    """Equal logits under both pods: sigmoid(0) = 1/2 of replicas state the ordering."""
+    draws = point_draws(data, 0.0, 1.0)
+    p = predictive_p_values(draws, data, np.random.default_rng(2))
+    i = claim_order(data).index(data.ordering.ids[0])
+    assert p[i] == pytest.approx(0.5, abs=0.02)
+
+
+def test_checks_sorted_worst_first_and_flagged(data) -> None:
+    rng = np.random.default_rng(3)
+    prior = draw_prior(data, 2000, rng)
+    checks = check_claims(point_draws(data, 6.0, 0.2, 4000), prior, data, rng)
+    ps = [c.posterior_p for c in checks]
+    assert ps == sorted(ps)
+    assert checks[0].misfit and checks[0].posterior_p < CHECK_LEVEL
+    assert {c.claim for c in checks} == set(claim_order(data))
+
+
+def test_failures_name_misfits_and_sampler_problems(data) -> None:
+    rng = np.random.default_rng(4)
+    checks = check_claims(point_draws(data, 6.0, 0.2, 4000), draw_prior(data, 2000, rng), data, rng)
+    reasons = check_failures(checks, {"diag_divergences": 3, "diag_max_rhat": 1.0, "diag_min_ess_bulk": 1e4, "diag_min_ess_tail": 1e4})
+    assert reasons[0].startswith("sampler: 3 divergent transitions")
+    assert any(r.startswith("posterior predictive:") and checks[0].claim in r for r in reasons)
+
+
+def test_check_command_on_a_fake_fit() -> None:
+    install_fake_fit(load_scenario(bundled_scenario()))
+    code, out, _ = invoke("check", "kosygin-1965")
+    assert code == 0
+    assert "Prior predictive" in out and "Posterior predictive" in out and "Sampler:" in out
+    code, out, _ = invoke("check", "--json")
+    payload = json.loads(out)
+    assert set(payload) == {"passed", "failures", "prior_outcomes", "claims", "provenance"}
+    assert len(payload["claims"]) == 52
+    assert set(payload["prior_outcomes"]["otl"]) == {"stable_democracy", "collapse", "authoritarian"}
+
+
+def test_strict_fails_on_sampler_problems_of_a_fake_fit(weimar: Path) -> None:
+    from cfprob.store import cache_path, save_tree
+
+    scenario = load_scenario(weimar)
+    tree = install_fake_fit(scenario)
+    tree.attrs["diag_divergences"] = 5
+    from cfprob.provenance import SamplerSettings
+
+    save_tree(tree, cache_path(scenario, SamplerSettings()), overwrite=True)
+    assert invoke("check", "--scenario", str(weimar))[0] == 0
+    code, out, _ = invoke("check", "--scenario", str(weimar), "--strict")
+    assert code == 1
+    assert "Checks FAILED" in out and "5 divergent transitions" in out
+
+
+def _misfit(weimar: Path) -> Path:
+    """Ada now says a grand coalition saves the republic with near certainty; Bert that it is highly unlikely."""
+    claims = weimar / "claims" / "thread.toml"
+    text = claims.read_text()
+    text = text.replace('pod = "no-depression-1929"\noutcome = "survives"\nprobability = 0.6\nconfidence = 0.5',
+                        'pod = "grand-coalition-1930"\noutcome = "survives"\nprobability = 0.999\nconfidence = 100')
+    claims.write_text(text)
+    return weimar
+
+
+@pytest.mark.mcmc
+def test_strict_check_on_real_fits(weimar: Path) -> None:
+    """The bundled-like small scenario passes the claim checks; a scenario built to misfit fails, naming the claims."""
+    settings = ["--draws", "300", "--tune", "300", "--target-accept", "0.95"]
+    code, out, _ = invoke("check", "--scenario", str(weimar), *settings, "--json")
+    payload = json.loads(out)
+    assert not [c for c in payload["claims"] if c["misfit"]]
+    code, out, _ = invoke("check", "--scenario", str(_misfit(weimar)), *settings, "--strict")
+    assert code == 1
+    assert "posterior predictive:" in out and "MISFIT" in out

@@ -1,0 +1,94 @@
+"""Leave-one-out influence (cfprob.sensitivity) and `cfprob sensitivity`."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from cfprob.cli import cli
+from cfprob.design import design
+from cfprob.loader import load_scenario
+from cfprob.paths import bundled_scenario
+from cfprob.sensitivity import KHAT_LIMIT, influences, without_claims
+
+from .fakes import install_fake_fit
+
+
+def invoke(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(cli, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_needs_a_pod() -> None:
+    code, _, err = invoke("sensitivity")
+    assert code == 2 and "Missing argument" in err
+
+
+def test_plot_path_checked_before_fitting(tmp_path: Path) -> None:
+    code, _, err = invoke("sensitivity", "kosygin-1965", "--plot", str(tmp_path / "x.pdf"))
+    assert code == 1 and "expected a file name ending in .png or .svg" in err
+
+
+def test_without_claims_zeroes_only_their_weights(weimar: Path) -> None:
+    data = design(load_scenario(weimar))
+    changed = without_claims(data, ["cleo-ordering", "ada-no-depression"])
+    assert changed.ordering.weight.tolist() == [0.0]
+    assert changed.point.weight[list(data.point.ids).index("ada-no-depression")] == 0.0
+    assert changed.point.weight.sum() == data.point.weight.sum() - 1.0
+    assert changed.distribution.weight.tolist() == data.distribution.weight.tolist()
+
+
+def test_reweighting_by_hand() -> None:
+    """Two equally likely draws; leaving out a claim with likelihood ratio 3:1 between them moves the mean
+    to 1/4 * first + 3/4 * second. (Pareto smoothing leaves so few draws unchanged.)"""
+    theta = np.array([[[0.2, 0.8]], [[0.6, 0.4]]] * 50)  # 100 draws, 1 pod, 2 outcomes
+    ll = np.log(np.array([[3.0], [1.0]] * 50))  # the claim favours the first draw 3:1
+    (row,) = [r for r in influences(theta, ll, ["c1"], ["a"], ["otl"], ["otl"], 2) if r.group == "claim"]
+    assert row.base == pytest.approx((0.4, 0.6))
+    assert row.without == pytest.approx((0.25 * 0.2 + 0.75 * 0.6, 0.25 * 0.8 + 0.75 * 0.4))
+    assert row.khat < KHAT_LIMIT
+
+
+def test_a_claimant_row_leaves_out_all_their_claims() -> None:
+    rng = np.random.default_rng(1)
+    theta = rng.dirichlet([2, 2, 2], size=(400, 1))
+    ll = rng.normal(0, 0.3, (400, 3))
+    rows = influences(theta, ll, ["x1", "x2", "y1"], ["x", "x", "y"], ["p"], ["p"], 4)
+    by_id = {(r.group, r.id): r for r in rows}
+    assert by_id[("claimant", "x")].claims == ("x1", "x2")
+    assert [r.size for r in rows] == sorted((r.size for r in rows), reverse=True)
+
+
+def test_sensitivity_command_on_a_fake_fit(tmp_path: Path) -> None:
+    install_fake_fit(load_scenario(bundled_scenario()))
+    plot = tmp_path / "s.png"
+    code, out, _ = invoke("sensitivity", "kosygin-1965", "--refits", "0", "--plot", str(plot))
+    assert code == 0, out
+    assert "which claims drive P(outcome | kosygin-1965)" in out
+    assert "Power-scaling sensitivity" in out and "Without " in out
+    assert plot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    code, out, _ = invoke("sensitivity", "kosygin-1965", "--refits", "0", "--json")
+    rows = json.loads(out)["pods"]["kosygin-1965"]["left_out"]
+    assert len(rows) == 21 + 52  # every claimant, every claim
+    assert invoke("sensitivity", "kosygin-1965", "--refits", "0", "--plot", str(plot))[0] == 1  # no overwrite
+
+
+@pytest.mark.mcmc
+def test_reweighting_agrees_with_exact_refits(weimar: Path) -> None:
+    """On the small scenario, PSIS-reweighted answers match refits without the claims (k <= 0.7)."""
+    code, out, err = invoke(
+        "sensitivity", "--scenario", str(weimar), "no-depression-1929", "--refits", "4", "--json",
+        "--draws", "500", "--tune", "500", "--target-accept", "0.95",
+    )
+    assert code == 0, err
+    refitted = [r for r in json.loads(out)["pods"]["no-depression-1929"]["left_out"] if r["refit"]]
+    assert len(refitted) >= 3
+    compared = [r for r in refitted if r["pareto_k"] <= KHAT_LIMIT]
+    assert compared
+    for r in compared:
+        for outcome, value in r["refit"].items():
+            assert abs(r["without"][outcome] - value) < 0.06, r
