@@ -56,7 +56,9 @@ def backtest(scenario: Scenario, prior_draws: int = 200_000, seed: int = 1, prio
     """Leave-one-case-out forecasts of every reference-class case, scored against both baselines."""
     reference = scenario.evidence.reference_class
     if reference is None:
-        raise CfprobError(f"{scenario.path}: the scenario has no reference class ([evidence.reference_class]) to backtest on")
+        raise CfprobError(
+            f"{scenario.path}: the scenario has no reference class ([evidence.reference_class]) to backtest on"
+        )
     priors = priors or Priors()
     outcomes = scenario.outcome_ids
     k = len(outcomes)
@@ -64,7 +66,9 @@ def backtest(scenario: Scenario, prior_draws: int = 200_000, seed: int = 1, prio
     y = np.array([outcomes.index(o) for _, o in reference.cases], dtype=np.int64)
     counts = np.bincount(y, minlength=k)
     rng = np.random.default_rng(seed)
-    logits = np.concatenate([rng.normal(0.0, priors.class_logit_sd, (prior_draws, k - 1)), np.zeros((prior_draws, 1))], 1)
+    logits = np.concatenate(
+        [rng.normal(0.0, priors.class_logit_sd, (prior_draws, k - 1)), np.zeros((prior_draws, 1))], 1
+    )
     log_p = logits - logsumexp(logits, axis=1, keepdims=True)  # (draws, K)
     model, base = np.zeros((len(y), k)), np.zeros((len(y), k))
     for i, outcome in enumerate(y):
@@ -76,7 +80,10 @@ def backtest(scenario: Scenario, prior_draws: int = 200_000, seed: int = 1, prio
         base[i] = others / others.sum()
     uniform = np.full((len(y), k), 1.0 / k)
     with np.errstate(divide="ignore"):
-        scores = {name: (log_loss(p, y), brier(p, y)) for name, p in (("model", model), ("base rate", base), ("uniform", uniform))}
+        scores = {
+            name: (log_loss(p, y), brier(p, y))
+            for name, p in (("model", model), ("base rate", base), ("uniform", uniform))
+        }
     forecasts = tuple(
         Forecast(case, outcomes[o], tuple(map(float, m)), tuple(map(float, b)))
         for case, o, m, b in zip(cases, y, model, base, strict=True)

@@ -37,7 +37,9 @@ def _two_sided(replicas: Floats, stated: Floats) -> Floats:
     return result
 
 
-def predictive_p_values(draws: Draws, data: ModelData, rng: np.random.Generator, priors: Priors | None = None) -> Floats:
+def predictive_p_values(
+    draws: Draws, data: ModelData, rng: np.random.Generator, priors: Priors | None = None
+) -> Floats:
     """Each claim's predictive p-value under ``draws`` (prior or posterior), in claim order."""
     reps = replicate(draws, data, rng, priors)
     parts = []

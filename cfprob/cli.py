@@ -370,8 +370,11 @@ def check(
                 "passed": not failures,
                 "failures": failures,
                 "prior_outcomes": {
-                    pod: {o: {"mean": m, "low": lo, "high": hi} for o, (m, lo, hi) in zip(scenario.outcome_ids, v)}
-                    for pod, v in outcomes.items()
+                    pod: {
+                        o: {"mean": m, "low": lo, "high": hi}
+                        for o, (m, lo, hi) in zip(scenario.outcome_ids, values, strict=True)
+                    }
+                    for pod, values in outcomes.items()
                 },
                 "claims": [
                     {

@@ -77,7 +77,9 @@ class Draws:
             return None if a is None else a[index]
 
         extra = {k: v[index] for k, v in self.extra.items()} if self.extra else None
-        return Draws(self.theta[index], self.bias[index], self.noise[index], pick(self.kappa), pick(self.class_logit), extra)
+        return Draws(
+            self.theta[index], self.bias[index], self.noise[index], pick(self.kappa), pick(self.class_logit), extra
+        )
 
 
 def claim_order(data: ModelData) -> tuple[str, ...]:

@@ -137,7 +137,9 @@ def analyse(
     draws = Draws.from_posterior(posterior)
     ids = claim_order(data)
     authors_by_claim = {
-        i: data.claimants[a] for family in FAMILIES for i, a in zip(getattr(data, family).ids, getattr(data, family).author)
+        i: data.claimants[a]
+        for family in FAMILIES
+        for i, a in zip(getattr(data, family).ids, getattr(data, family).author, strict=False)
     }
     rows = influences(
         draws.theta,
@@ -168,7 +170,7 @@ def analyse(
 
 def power_scaling(tree: xr.DataTree, data: ModelData, pod: str) -> dict[str, tuple[float, float, str]]:
     """Prior and likelihood power-scaling sensitivity of each P(outcome | pod), with arviz-stats' diagnosis."""
-    from arviz_stats import psense_summary
+    from arviz_stats import psense_summary  # type: ignore[attr-defined]
 
     posterior = tree["posterior"].to_dataset()
     draws = Draws.from_posterior(posterior)

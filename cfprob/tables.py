@@ -18,11 +18,11 @@ if TYPE_CHECKING:
 
 __all__ = [
     "check_failures",
-    "format_backtest",
     "claim_strength",
     "diagnostics_lines",
     "diagnostics_problems",
     "format_answer",
+    "format_backtest",
     "format_checks",
     "format_claims",
     "format_compare",
@@ -318,8 +318,16 @@ def format_checks(
         claim = by_id[c.claim]
         flag = "MISFIT" if c.misfit else ("prior conflict" if c.conflict else "")
         rows.append(
-            [c.claim, scenario.claimant(claim.author).name, "/".join(claim.pods), c.stated, c.fitted,
-             f"{c.posterior_p:.3f}", f"{c.prior_p:.3f}", flag]
+            [
+                c.claim,
+                scenario.claimant(claim.author).name,
+                "/".join(claim.pods),
+                c.stated,
+                c.fitted,
+                f"{c.posterior_p:.3f}",
+                f"{c.prior_p:.3f}",
+                flag,
+            ]
         )
     header = ["claim", "claimant", "pod", "stated", f"fitted ({INTERVAL})", "p post", "p prior", ""]
     lines += _table(header, rows, [False, False, False, True, True, True, True, False])

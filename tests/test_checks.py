@@ -39,14 +39,21 @@ def point_draws(data, located_logit: float, noise: float, n: int = 20_000) -> Dr
     theta = np.full((n, len(data.pods), k), (1 - p) / (k - 1))
     theta[..., :] = (1 - p) / (k - 1)
     theta[..., 0] = p
-    return Draws(theta, np.zeros((n, len(data.claimants), k)), np.full((n, len(data.claimants)), noise), np.full((n, len(data.claimants)), 10.0))
+    return Draws(
+        theta,
+        np.zeros((n, len(data.claimants), k)),
+        np.full((n, len(data.claimants)), noise),
+        np.full((n, len(data.claimants)), 10.0),
+    )
 
 
 def test_unknown_pod_is_an_error(weimar: Path) -> None:
     install_fake_fit(load_scenario(weimar))
     code, out, err = invoke("check", "--scenario", str(weimar), "no-such-pod")
     assert code == 1 and out == ""
-    assert err.strip().splitlines()[-1].startswith('cfprob: error: divergence point "no-such-pod": not in this scenario')
+    assert (
+        err.strip().splitlines()[-1].startswith('cfprob: error: divergence point "no-such-pod": not in this scenario')
+    )
 
 
 def test_a_stated_value_at_the_centre_has_p_one_and_far_out_near_zero(data) -> None:
@@ -54,7 +61,12 @@ def test_a_stated_value_at_the_centre_has_p_one_and_far_out_near_zero(data) -> N
     point = data.point
     only = replace(
         data,
-        point=replace(point, outcome=np.zeros_like(point.outcome), extra=np.zeros_like(point.extra), confidence=np.ones(len(point))),
+        point=replace(
+            point,
+            outcome=np.zeros_like(point.outcome),
+            extra=np.zeros_like(point.extra),
+            confidence=np.ones(len(point)),
+        ),
     )
     rng = np.random.default_rng(1)
     centre = float(np.log(0.6 / 0.4))
@@ -88,7 +100,9 @@ def test_checks_sorted_worst_first_and_flagged(data) -> None:
 def test_failures_name_misfits_and_sampler_problems(data) -> None:
     rng = np.random.default_rng(4)
     checks = check_claims(point_draws(data, 6.0, 0.2, 4000), draw_prior(data, 2000, rng), data, rng)
-    reasons = check_failures(checks, {"diag_divergences": 3, "diag_max_rhat": 1.0, "diag_min_ess_bulk": 1e4, "diag_min_ess_tail": 1e4})
+    reasons = check_failures(
+        checks, {"diag_divergences": 3, "diag_max_rhat": 1.0, "diag_min_ess_bulk": 1e4, "diag_min_ess_tail": 1e4}
+    )
     assert reasons[0].startswith("sampler: 3 divergent transitions")
     assert any(r.startswith("posterior predictive:") and checks[0].claim in r for r in reasons)
 
@@ -124,19 +138,29 @@ def _misfit(weimar: Path) -> Path:
     """Ada now says a grand coalition saves the republic with near certainty; Bert that it is highly unlikely."""
     claims = weimar / "claims" / "thread.toml"
     text = claims.read_text()
-    text = text.replace('pod = "no-depression-1929"\noutcome = "survives"\nprobability = 0.6\nconfidence = 0.5',
-                        'pod = "grand-coalition-1930"\noutcome = "survives"\nprobability = 0.999\nconfidence = 100')
+    text = text.replace(
+        'pod = "no-depression-1929"\noutcome = "survives"\nprobability = 0.6\nconfidence = 0.5',
+        'pod = "grand-coalition-1930"\noutcome = "survives"\nprobability = 0.999\nconfidence = 100',
+    )
     claims.write_text(text)
     return weimar
 
 
 @pytest.mark.mcmc
 def test_strict_check_on_real_fits(weimar: Path) -> None:
-    """The bundled-like small scenario passes the claim checks; a scenario built to misfit fails, naming the claims."""
+    """The small scenario's claims pass both predictive checks; one built to misfit fails, naming the claim.
+
+    (The small scenario's funnel gives divergences, so its sampler check fails either way: the claim
+    checks are what is compared here. The bundled scenario passes ``check --strict`` whole.)
+    """
     settings = ["--draws", "300", "--tune", "300", "--target-accept", "0.95"]
     code, out, _ = invoke("check", "--scenario", str(weimar), *settings, "--json")
     payload = json.loads(out)
-    assert not [c for c in payload["claims"] if c["misfit"]]
-    code, out, _ = invoke("check", "--scenario", str(_misfit(weimar)), *settings, "--strict")
+    assert not [c for c in payload["claims"] if c["misfit"] or c["prior_conflict"]]
+    code, out, _ = invoke("check", "--scenario", str(_misfit(weimar)), *settings, "--strict", "--json")
     assert code == 1
-    assert "posterior predictive:" in out and "MISFIT" in out
+    payload = json.loads(out)
+    assert not payload["passed"]
+    flagged = {c["id"] for c in payload["claims"] if c["misfit"] or c["prior_conflict"]}
+    assert "ada-no-depression" in flagged
+    assert any("predictive" in reason and "ada-no-depression" in reason for reason in payload["failures"])

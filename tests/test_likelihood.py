@@ -65,7 +65,9 @@ def test_a_point_claim_by_hand(data):
 
 def test_replicated_orderings_follow_their_probability(data):
     draws = draw_prior(data, 1, np.random.default_rng(4))
-    many = Draws(*(np.repeat(a, 4000, axis=0) if a is not None else None for a in (draws.theta, draws.bias, draws.noise)))
+    many = Draws(
+        *(np.repeat(a, 4000, axis=0) if a is not None else None for a in (draws.theta, draws.bias, draws.noise))
+    )
     reps = replicate(many, data, np.random.default_rng(5))
     chance = np.exp(claim_log_likelihood(many, data)[0, -len(data.ordering) :])
     np.testing.assert_allclose(reps.ordering.mean(0), chance, atol=0.04)

@@ -81,8 +81,19 @@ def test_sensitivity_command_on_a_fake_fit(tmp_path: Path) -> None:
 def test_reweighting_agrees_with_exact_refits(weimar: Path) -> None:
     """On the small scenario, PSIS-reweighted answers match refits without the claims (k <= 0.7)."""
     code, out, err = invoke(
-        "sensitivity", "--scenario", str(weimar), "no-depression-1929", "--refits", "4", "--json",
-        "--draws", "500", "--tune", "500", "--target-accept", "0.95",
+        "sensitivity",
+        "--scenario",
+        str(weimar),
+        "no-depression-1929",
+        "--refits",
+        "4",
+        "--json",
+        "--draws",
+        "500",
+        "--tune",
+        "500",
+        "--target-accept",
+        "0.95",
     )
     assert code == 0, err
     refitted = [r for r in json.loads(out)["pods"]["no-depression-1929"]["left_out"] if r["refit"]]

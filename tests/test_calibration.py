@@ -1,0 +1,63 @@
+"""Simulation-based calibration (cfprob.calibration): simulated data, the rank test, a reduced SBC run."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from scipy import stats
+
+from cfprob.calibration import calibrate, rank_uniformity, simulate_data
+from cfprob.design import design
+from cfprob.likelihood import draw_prior
+from cfprob.loader import load_scenario
+from cfprob.provenance import SamplerSettings
+
+
+def test_rank_uniformity_by_hand() -> None:
+    """Ranks 0..99 in 10 bins: perfectly flat gives chi-square 0; all in one bin gives 9 * n."""
+    assert rank_uniformity(list(range(100)), 99, 10) == pytest.approx((0.0, 1.0))
+    statistic, p = rank_uniformity([0] * 20, 99, 10)
+    assert statistic == pytest.approx(180.0)  # sum((20-2)^2/2 + 9 * 2^2/2) = 162 + 18
+    assert p == pytest.approx(stats.chi2.sf(180.0, 9))
+
+
+def test_simulated_data_keep_the_structure(weimar: Path) -> None:
+    data = design(load_scenario(weimar))
+    rng = np.random.default_rng(1)
+    for _ in range(20):
+        simulated = simulate_data(data, draw_prior(data, 1, rng), rng)
+        assert simulated.point.value.shape == data.point.value.shape
+        width = data.interval.extra - data.interval.value
+        np.testing.assert_allclose(simulated.interval.extra - simulated.interval.value, width)
+        np.testing.assert_allclose(simulated.distribution.vectors.sum(-1), 1.0)
+        np.testing.assert_allclose(np.abs(simulated.ordering.confidence), data.ordering.confidence)
+        assert simulated.reference_counts.sum() == data.reference_counts.sum()
+        assert 0 <= simulated.observed_outcome < len(data.outcomes)
+        assert simulated.pods == data.pods and simulated.claimants == data.claimants
+
+
+def test_reversed_orderings_appear_at_their_rate(weimar: Path) -> None:
+    """With theta fixed, an ordering is reversed with probability 1 - sigmoid(gap / tau)."""
+    data = design(load_scenario(weimar))
+    rng = np.random.default_rng(2)
+    truth = draw_prior(data, 1, rng)
+    signs = [simulate_data(data, truth, rng).ordering.confidence[0] > 0 for _ in range(3000)]
+    o = data.ordering
+    logit = np.log(truth.theta[0, :, o.outcome[0]] / (1 - truth.theta[0, :, o.outcome[0]]))
+    chance = 1 / (1 + np.exp(-(logit[o.pod[0]] - logit[o.other_pod[0]]) / 0.5))
+    assert np.mean(signs) == pytest.approx(chance, abs=0.03)
+
+
+@pytest.mark.mcmc
+def test_reduced_sbc_on_the_small_scenario(weimar: Path) -> None:
+    """Eight simulations: every rank in range, and no gross miscalibration (pooled chi-square p > 0.001)."""
+    scenario = load_scenario(weimar)
+    result = calibrate(scenario, design(scenario), 8, SamplerSettings(draws=200, tune=200, chains=2), seed=3)
+    tests = result.tests()
+    assert set(tests) >= {"theta[otl, survives]", "sigma_u", "noise_log_mean"}
+    for ranks in result.ranks.values():
+        assert len(ranks) == 8 and all(0 <= r <= 99 for r in ranks)
+    pooled = sum(s for s, _ in tests.values())
+    assert stats.chi2.sf(pooled, len(tests) * 9) > 0.001
