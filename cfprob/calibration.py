@@ -94,16 +94,33 @@ class Calibration:
     ranks_of: int
     bins: int
     simulations: int
-    divergent_fits: int
+    divergent: list[bool]
+    """Whether each simulation's fit had divergent transitions."""
+
+    @property
+    def divergent_fits(self) -> int:
+        return sum(self.divergent)
+
+    def histogram(self, name: str) -> list[int]:
+        """How many of ``name``'s ranks fall in each of the ``bins`` equal bins, lowest ranks first."""
+        return _binned(self.ranks[name], self.ranks_of, self.bins)
 
     def tests(self) -> dict[str, tuple[float, float]]:
         """Chi-square statistic and p-value of rank uniformity, per parameter."""
-        return {name: rank_uniformity(r, self.ranks_of, self.bins) for name, r in self.ranks.items()}
+        return {name: _chi_square(self.histogram(name)) for name in self.ranks}
 
 
 def rank_uniformity(ranks: list[int], ranks_of: int, bins: int) -> tuple[float, float]:
     """Chi-square test that ranks in 0..ranks_of are uniform, in ``bins`` equal bins."""
-    counts = np.bincount(np.asarray(ranks) * bins // (ranks_of + 1), minlength=bins)
+    return _chi_square(_binned(ranks, ranks_of, bins))
+
+
+def _binned(ranks: list[int], ranks_of: int, bins: int) -> list[int]:
+    counts = np.bincount(np.asarray(ranks, dtype=np.int64) * bins // (ranks_of + 1), minlength=bins)
+    return [int(c) for c in counts]
+
+
+def _chi_square(counts: list[int]) -> tuple[float, float]:
     statistic, p = stats.chisquare(counts)
     return float(statistic), float(p)
 
@@ -123,12 +140,12 @@ def calibrate(
 
     rng = np.random.default_rng(seed)
     ranks: dict[str, list[int]] = {}
-    divergent = 0
+    divergent = []
     for i in range(simulations):
         truth = draw_prior(data, 1, rng)
         simulated = simulate_data(data, truth, rng)
         tree = fit(scenario, replace(settings, seed=seed * 100_003 + i), data=simulated)
-        divergent += int(tree.attrs["diag_divergences"] > 0)
+        divergent.append(bool(tree.attrs["diag_divergences"] > 0))
         posterior = _posterior_values(tree["posterior"].to_dataset(), data)
         for name, value in _truths(truth, data).items():
             draws = posterior[name]

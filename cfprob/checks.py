@@ -18,14 +18,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import xarray as xr
 from numpy.typing import NDArray
 
 from .design import ModelData
-from .likelihood import FAMILIES, Draws, replicate
+from .likelihood import FAMILIES, Draws, draw_prior, replicate
 from .priors import Priors
 from .provenance import CHECK_LEVEL, CREDIBLE_MASS
 
-__all__ = ["ClaimCheck", "check_claims", "predictive_p_values", "prior_outcomes"]
+__all__ = ["ClaimCheck", "check_claims", "check_fit", "predictive_p_values", "prior_outcomes"]
 
 Floats = NDArray[np.float64]
 
@@ -155,3 +156,10 @@ def prior_outcomes(prior: Draws, data: ModelData, pods: tuple[str, ...]) -> dict
         low, high = np.quantile(theta, [tail, 1 - tail], axis=0)
         result[pod] = [(float(m), float(lo), float(hi)) for m, lo, hi in zip(theta.mean(0), low, high, strict=True)]
     return result
+
+
+def check_fit(posterior: xr.Dataset, data: ModelData, prior_draws: int, seed: int) -> tuple[list[ClaimCheck], Draws]:
+    """Every claim of a fit checked (:func:`check_claims`), and the prior draws it was checked against."""
+    rng = np.random.default_rng(seed)
+    prior = draw_prior(data, prior_draws, rng)
+    return check_claims(Draws.from_posterior(posterior), prior, data, rng), prior

@@ -115,17 +115,17 @@ def _sampler_options[F: Callable[..., Any]](func: F) -> F:
     return func
 
 
-def _load(scenario_path: Path | None, warn_about: tuple[str, ...] | None = None) -> Scenario:
-    """The scenario; with ``warn_about``, its coherence warnings that involve those PODs (all if empty)
-    are printed on stderr."""
+def _load(scenario_path: Path | None) -> Scenario:
     from .loader import load_scenario
     from .paths import bundled_scenario
 
-    scenario = load_scenario(scenario_path or bundled_scenario())
-    if warn_about is not None:
-        for line in _coherence_lines(scenario, warn_about):
-            click.echo(f"cfprob: warning: {line}", err=True)
-    return scenario
+    return load_scenario(scenario_path or bundled_scenario())
+
+
+def _warn_coherence(scenario: Scenario, pods: tuple[str, ...] = ()) -> None:
+    """Print on stderr the coherence warnings that involve ``pods`` (all of them if none given)."""
+    for line in _coherence_lines(scenario, pods):
+        click.echo(f"cfprob: warning: {line}", err=True)
 
 
 def _coherence_lines(scenario: Scenario, pods: tuple[str, ...] = ()) -> list[str]:
@@ -265,10 +265,12 @@ def run(
         from .outputs import check_new_file
 
         check_new_file(output, force)
-    scenario = _load(scenario_path, warn_about=pods)
+    scenario = _load(scenario_path)
     from .query import Fit, answer, check_question
 
     check_question(scenario.pod_ids, scenario.feature_ids, pods, features)
+    if pods:
+        _warn_coherence(scenario, pods)
 
     tree = _read_saved(from_file, scenario) if from_file else _get_fit(scenario, sampler, as_json)
     result = answer(Fit.from_tree(tree), pods, features, seed=sampler["seed"])
@@ -306,7 +308,7 @@ def compare(
     from .query import Fit, check_pods
     from .query import compare as compare_pods
 
-    scenario = _load(scenario_path, warn_about=pods)
+    scenario = _load(scenario_path)
     if by is not None and by not in scenario.outcome_ids:
         from .fields import did_you_mean
 
@@ -314,6 +316,7 @@ def compare(
             f'expected an outcome, found "{by}"{did_you_mean(by, scenario.outcome_ids)}', param_hint="--by"
         )
     check_pods(scenario.pod_ids, pods)
+    _warn_coherence(scenario, pods)
     tree = _get_fit(scenario, sampler, as_json)
     by = by or scenario.outcome_ids[0]
     answers = compare_pods(Fit.from_tree(tree), pods, by=by, seed=sampler["seed"])
@@ -346,21 +349,17 @@ def check(
 
     The prior predictive table shows real history and the PODS given.
     """
-    import numpy as np
-
-    from .checks import check_claims, prior_outcomes
+    from .checks import check_fit, prior_outcomes
     from .design import design
-    from .likelihood import Draws, draw_prior
     from .query import check_pods
     from .tables import check_failures, format_checks
 
-    scenario = _load(scenario_path, warn_about=())
+    scenario = _load(scenario_path)
     check_pods(scenario.pod_ids, pods)
+    _warn_coherence(scenario)
     tree = _get_fit(scenario, sampler, as_json)
     data = design(scenario)
-    rng = np.random.default_rng(sampler["seed"])
-    prior = draw_prior(data, prior_draws, rng)
-    checks = check_claims(Draws.from_posterior(tree["posterior"].to_dataset()), prior, data, rng)
+    checks, prior = check_fit(tree["posterior"].to_dataset(), data, prior_draws, sampler["seed"])
     shown = ("otl", *(p for p in pods if p != "otl"))
     outcomes = prior_outcomes(prior, data, shown)
     failures = check_failures(checks, tree.attrs)
@@ -427,12 +426,13 @@ def sensitivity(
         from .plots import check_plot_path
 
         check_plot_path(plot_path, force)
-    scenario = _load(scenario_path, warn_about=pods)
+    scenario = _load(scenario_path)
     from .design import design
     from .query import check_pods
     from .sensitivity import analyse, power_scaling
 
     check_pods(scenario.pod_ids, pods)
+    _warn_coherence(scenario, pods)
     tree = _get_fit(scenario, sampler, as_json)
     data = design(scenario)
     say = _stage_printer()
@@ -602,10 +602,11 @@ def validate(path: Path | None) -> None:
 @click.argument("pods", nargs=-1)
 @click.option(
     "--kind",
-    type=click.Choice(["posterior", "forest"]),
+    type=click.Choice(["posterior", "forest", "ternary"]),
     default="posterior",
     show_default=True,
-    help="posterior: outcome densities of PODS against otl; forest: intervals of every divergence point.",
+    help="posterior: outcome densities of PODS against otl; forest: intervals of every divergence point "
+    "(PODS first); ternary: posterior draws of PODS and otl on the probability simplex.",
 )
 @click.option("--out", "out", type=click.Path(path_type=Path), required=True, help="Output file (.png or .svg).")
 @click.option("--force", is_flag=True, help="Replace an existing output file.")
@@ -619,8 +620,8 @@ def plot(
     scenario_path: Path | None,
     **sampler: Any,
 ) -> None:
-    """Plot outcome posteriors or a forest of divergence points (ArviZ)."""
-    from .plots import PLOT_FORMATS, check_plot_path, plot_fit
+    """Plot outcome posteriors, a forest of divergence points or a ternary plot."""
+    from .plots import PLOT_FORMATS, check_plot_path, plot_kind, save_figure
 
     if out.suffix.lower() not in PLOT_FORMATS:
         raise click.BadParameter(
@@ -628,18 +629,54 @@ def plot(
         )
     check_plot_path(out, force)
     scenario = _load(scenario_path)
-    if kind == "posterior" and not pods:
-        raise click.UsageError("--kind posterior needs at least one divergence point")
-    from .query import check_pods
+    if kind != "forest" and not pods:
+        raise click.UsageError(f"--kind {kind} needs at least one divergence point")
+    from .query import Fit, check_pods
 
     check_pods(scenario.pod_ids, pods)
     tree = _get_fit(scenario, sampler, False)
-    if kind == "posterior":
-        chosen = pods if "otl" in pods else (*pods, "otl")  # always against real history
-    else:
-        chosen = (*pods, *[p for p in scenario.pod_ids if p not in pods]) if pods else ()
-    plot_fit(tree, kind, chosen, out, overwrite=force)
+    save_figure(plot_kind(Fit.from_tree(tree), kind, pods), out, overwrite=force)
     click.echo(f"Saved {kind} plot to {out}")
+
+
+@cli.command()
+@click.argument("pods", nargs=-1, required=True)
+@click.option(
+    "--out", "out", type=click.Path(path_type=Path), required=True, help="Report file: .html, or .md for forums."
+)
+@click.option("--force", is_flag=True, help="Replace existing files.")
+@click.option("--drivers", type=click.IntRange(1, 50), default=5, show_default=True, help="Driving claims shown.")
+@_scenario_option
+@_sampler_options
+def report(
+    pods: tuple[str, ...],
+    out: Path,
+    force: bool,
+    drivers: int,
+    scenario_path: Path | None,
+    **sampler: Any,
+) -> None:
+    """A shareable report of PODS: one self-contained HTML file, or Markdown (plots as PNG files beside it)."""
+    from .outputs import check_new_file
+
+    if out.suffix.lower() not in (".html", ".md"):
+        raise click.BadParameter(
+            f"expected a file name ending in .html or .md, found '{out.suffix}'", param_hint="--out"
+        )
+    images = {name: out.with_name(f"{out.stem}-{name}.png") for name in ("ternary", "forest", "densities")}
+    for path in [out, *(images.values() if out.suffix.lower() == ".md" else [])]:
+        check_new_file(path, force)
+    scenario = _load(scenario_path)
+    from .query import check_question
+
+    check_question(scenario.pod_ids, scenario.feature_ids, pods, {})
+    _warn_coherence(scenario, pods)
+    tree = _get_fit(scenario, sampler, False)
+    from .report import build_report, write_report
+
+    built = build_report(tree, scenario, pods, drivers=drivers, seed=sampler["seed"])
+    written = write_report(built, out, images)
+    click.echo(f"Saved report to {out}" + (f" and {len(written) - 1} plots beside it" if len(written) > 1 else ""))
 
 
 @cli.command()

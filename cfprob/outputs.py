@@ -9,7 +9,7 @@ from pathlib import Path
 
 from .errors import CfprobError
 
-__all__ = ["check_new_file", "write_atomically"]
+__all__ = ["check_new_file", "write_atomically", "write_bytes_atomically"]
 
 
 def check_new_file(path: Path, overwrite: bool) -> None:
@@ -44,3 +44,13 @@ def write_atomically(path: Path, write: Callable[[str], None]) -> None:
     finally:
         if os.path.exists(temporary):
             os.unlink(temporary)
+
+
+def write_bytes_atomically(path: Path, data: bytes | str) -> None:
+    """Write ``data`` (text is written as UTF-8) to ``path`` atomically (:func:`write_atomically`)."""
+    encoded = data.encode("utf-8") if isinstance(data, str) else data
+
+    def write(temporary: str) -> None:
+        Path(temporary).write_bytes(encoded)
+
+    write_atomically(path, write)

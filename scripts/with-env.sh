@@ -63,5 +63,17 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$current" ]; then
   echo "$current" > "$stamp"
 fi
 
+# The report's browser test needs a real Chromium: Debian's package, installed when missing and possible.
+if [ "${1:-}" = "pytest" ] && ! command -v chromium >/dev/null 2>&1; then
+  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+    echo "cfprob: installing Chromium (Debian package chromium) for the report's browser test" >&2
+    apt-get install -y -qq --no-install-recommends chromium >/dev/null 2>&1 \
+      || (apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq --no-install-recommends chromium >/dev/null 2>&1) \
+      || echo "cfprob: could not install chromium; the browser test will fail until it is installed" >&2
+  else
+    echo "cfprob: chromium is not installed (Debian: apt-get install chromium); the browser test needs it" >&2
+  fi
+fi
+
 export PATH="$venv/bin:$PATH"
 exec "$@"

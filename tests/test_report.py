@@ -1,0 +1,122 @@
+"""`cfprob report` and the plots: files, refusals, and the HTML page in a real headless Chromium."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from cfprob.cli import cli
+from cfprob.loader import load_scenario
+from cfprob.paths import bundled_scenario
+from cfprob.plots import plot_forest, plot_ternary
+from cfprob.query import Fit
+
+from .fakes import fake_fit, install_fake_fit
+
+
+def invoke(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(cli, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+@pytest.fixture
+def ussr_fit() -> None:
+    install_fake_fit(load_scenario(bundled_scenario()))
+
+
+def test_report_refuses_other_suffixes_and_existing_files(tmp_path: Path, ussr_fit: None) -> None:
+    code, _, err = invoke("report", "kosygin-1965", "--out", str(tmp_path / "r.pdf"))
+    assert code == 2 and "expected a file name ending in .html or .md" in err
+    existing = tmp_path / "r.html"
+    existing.write_text("mine")
+    code, _, err = invoke("report", "kosygin-1965", "--out", str(existing))
+    assert code == 1 and "--force" in err and existing.read_text() == "mine"
+
+
+def test_markdown_report_writes_plots_beside_it(tmp_path: Path, ussr_fit: None) -> None:
+    out = tmp_path / "post.md"
+    code, stdout, err = invoke("report", "kosygin-1965", "--out", str(out))
+    assert code == 0, err
+    text = out.read_text()
+    assert "## Answer" in text and "| stable_democracy |" in text
+    for name in ("ternary", "forest", "densities"):
+        image = tmp_path / f"post-{name}.png"
+        assert f"]({image.name})" in text
+        assert image.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert "Saved report to" in stdout
+
+
+def test_ternary_points_sit_inside_the_triangle() -> None:
+    """Each drawn point is a convex combination of the corners (0, 0), (1, 0) and (1/2, sqrt(3)/2)."""
+    fit = Fit.from_tree(fake_fit(load_scenario(bundled_scenario())))
+    ax = plot_ternary(fit, ["kosygin-1965", "otl"])
+    points = np.vstack([c.get_offsets() for c in ax.collections])
+    x, y = points[:, 0], points[:, 1]
+    assert (y >= -1e-9).all() and (y <= np.sqrt(3) * x + 1e-9).all() and (y <= np.sqrt(3) * (1 - x) + 1e-9).all()
+    assert ax.get_legend() is not None
+
+
+def test_forest_has_a_row_per_divergence_point() -> None:
+    scenario = load_scenario(bundled_scenario())
+    ax = plot_forest(Fit.from_tree(fake_fit(scenario)), highlight=["kosygin-1965"])
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    assert len(labels) == len(scenario.pods) and "> kosygin-1965" in labels
+
+
+def _browser():
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if chromium is None:
+        pytest.fail(
+            "the report's browser test needs Chromium: apt-get install chromium (scripts/with-env.sh does this)"
+        )
+    from playwright.sync_api import sync_playwright
+
+    return chromium, sync_playwright
+
+
+def _not_blank(screenshot: Path, box: dict[str, float]) -> float:
+    """Share of pixels in ``box`` of the screenshot that are not near-white."""
+    from PIL import Image
+
+    image = np.asarray(Image.open(screenshot).convert("L"), dtype=float)
+    x, y, w, h = (round(box[k]) for k in ("x", "y", "width", "height"))
+    region = image[y : y + h, x : x + w]
+    return float((region < 235).mean())
+
+
+def test_html_report_in_headless_chromium(tmp_path: Path, ussr_fit: None) -> None:
+    """The page loads with no console errors; the screenshot shows the ternary plot, the forest and the table."""
+    chromium, sync_playwright = _browser()
+    out = tmp_path / "kosygin.html"
+    code, _, err = invoke("report", "kosygin-1965", "--out", str(out))
+    assert code == 0, err
+    html = out.read_text()
+    assert "http://" not in html.split("<body>")[0] and "<script" not in html  # nothing to fetch, nothing to run
+    errors: list[str] = []
+    shot = tmp_path / "screenshot.png"
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
+        page = browser.new_page(viewport={"width": 1100, "height": 900})
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.on("requestfailed", lambda r: errors.append(f"request failed: {r.url}"))
+        page.goto(out.as_uri(), wait_until="load")
+        boxes = {}
+        for selector in ("#ternary img", "#forest img", "#densities img", "table#outcomes"):
+            element = page.locator(selector)
+            assert element.is_visible(), selector
+            if selector.endswith("img"):
+                assert element.evaluate("e => e.complete && e.naturalWidth > 0"), selector
+            boxes[selector] = element.bounding_box()
+        page.screenshot(path=str(shot), full_page=True)
+        rows = page.locator("table#outcomes tbody tr").count()
+        browser.close()
+    assert errors == []
+    assert rows == 3
+    for selector, box in boxes.items():
+        assert box is not None and box["width"] > 200 and box["height"] > 50, selector
+        assert _not_blank(shot, box) > 0.01, selector
