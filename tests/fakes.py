@@ -1,4 +1,4 @@
-"""Fake posteriors: fits with known draws, for everything that is not the sampler."""
+"""Fake posteriors (fits with known draws, for everything that is not the sampler) and a CLI runner."""
 
 from __future__ import annotations
 
@@ -91,3 +91,13 @@ def install_fake_fit(scenario: Scenario, settings: SamplerSettings | None = None
     path.parent.mkdir(parents=True, exist_ok=True)
     save_tree(tree, path, overwrite=True)
     return tree
+
+
+def invoke(*args: str) -> tuple[int, str, str]:
+    """Run ``cfprob ARGS`` in-process: exit code, stdout, stderr."""
+    from click.testing import CliRunner
+
+    from cfprob.cli import cli
+
+    result = CliRunner().invoke(cli, list(args))
+    return result.exit_code, result.stdout, result.stderr

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from click.testing import CliRunner
 
 from cfprob.backtest import backtest, brier, log_loss
-from cfprob.cli import cli
 from cfprob.loader import load_scenario
+
+from .fakes import invoke
 
 
 def test_no_reference_class_is_an_error(weimar: Path) -> None:
@@ -20,9 +20,9 @@ def test_no_reference_class_is_an_error(weimar: Path) -> None:
     text = scenario_file.read_text()
     start = text.index("[evidence.reference_class]")
     scenario_file.write_text(text[:start])
-    result = CliRunner().invoke(cli, ["backtest", "--scenario", str(weimar)])
-    assert result.exit_code == 1
-    assert "has no reference class" in result.stderr
+    code, _, err = invoke("backtest", "--scenario", str(weimar))
+    assert code == 1
+    assert "has no reference class" in err
 
 
 def test_scores_by_hand() -> None:
@@ -46,8 +46,8 @@ def test_weimar_backtest_by_hand(weimar: Path) -> None:
 
 
 def test_backtest_command_json() -> None:
-    result = CliRunner().invoke(cli, ["backtest", "--json"])
-    assert result.exit_code == 0
-    payload = json.loads(result.stdout)
+    code, out, _ = invoke("backtest", "--json")
+    assert code == 0
+    payload = json.loads(out)
     assert len(payload["forecasts"]) == 24
     assert set(payload["scores"]) == {"model", "base rate", "uniform"}

@@ -8,10 +8,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from click.testing import CliRunner
 
 from cfprob.checks import check_claims, predictive_p_values
-from cfprob.cli import cli
 from cfprob.design import design
 from cfprob.likelihood import Draws, claim_order, draw_prior
 from cfprob.loader import load_scenario
@@ -19,12 +17,7 @@ from cfprob.paths import bundled_scenario
 from cfprob.provenance import CHECK_LEVEL
 from cfprob.tables import check_failures
 
-from .fakes import install_fake_fit
-
-
-def invoke(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(cli, list(args))
-    return result.exit_code, result.stdout, result.stderr
+from .fakes import install_fake_fit, invoke
 
 
 @pytest.fixture

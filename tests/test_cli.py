@@ -6,20 +6,13 @@ import json
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from cfprob.cli import cli
 from cfprob.loader import load_scenario
 from cfprob.paths import bundled_scenario
 from cfprob.provenance import SamplerSettings
 from cfprob.store import load_tree
 
-from .fakes import install_fake_fit
-
-
-def invoke(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(cli, list(args))
-    return result.exit_code, result.stdout, result.stderr
+from .fakes import install_fake_fit, invoke
 
 
 @pytest.fixture

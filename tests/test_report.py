@@ -7,20 +7,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from click.testing import CliRunner
 
-from cfprob.cli import cli
 from cfprob.loader import load_scenario
 from cfprob.paths import bundled_scenario
 from cfprob.plots import plot_forest, plot_ternary
 from cfprob.query import Fit
 
-from .fakes import fake_fit, install_fake_fit
-
-
-def invoke(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(cli, list(args))
-    return result.exit_code, result.stdout, result.stderr
+from .fakes import fake_fit, install_fake_fit, invoke
 
 
 @pytest.fixture

@@ -7,20 +7,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from click.testing import CliRunner
 
-from cfprob.cli import cli
 from cfprob.design import design
 from cfprob.loader import load_scenario
 from cfprob.paths import bundled_scenario
 from cfprob.sensitivity import KHAT_LIMIT, influences, without_claims
 
-from .fakes import install_fake_fit
-
-
-def invoke(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(cli, list(args))
-    return result.exit_code, result.stdout, result.stderr
+from .fakes import install_fake_fit, invoke
 
 
 def test_needs_a_pod() -> None:
