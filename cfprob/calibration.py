@@ -3,8 +3,9 @@
 Each simulation draws parameters from the prior (:func:`cfprob.likelihood.draw_prior`), simulates every
 claim and the evidence from them with the scenario's structure (same divergence points, claimants and
 claim kinds; :func:`simulate_data`), fits the simulated data with the same compiled model and records the
-rank of each true parameter among thinned posterior draws. If the sampler and the model code are right,
-ranks are uniform; a chi-square test per parameter checks that.
+rank of each true parameter among posterior draws thinned to about its effective sample size (so that
+the draws ranked against are close to independent). If the sampler and the model code are right, ranks
+are uniform; a chi-square test per parameter checks that.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from .priors import Priors
 from .provenance import SamplerSettings
 from .scenario import Scenario
 
-__all__ = ["Calibration", "calibrate", "rank_uniformity", "simulate_data"]
+__all__ = ["THINNED", "Calibration", "calibrate", "rank_uniformity", "simulate_data"]
 
 Floats = NDArray[np.float64]
 SCALARS = ("sigma_u", "sigma_bias", "noise_log_mean")
@@ -86,12 +87,17 @@ def _posterior_values(posterior: object, data: ModelData) -> dict[str, Floats]:
     return values
 
 
+THINNED = (19, 39, 59, 79, 99)
+"""How many posterior draws a true value is ranked against: the largest of these not above the draws'
+bulk effective sample size (at least 19). Each gives ranks 0..n that split evenly into 10 bins."""
+
+
 @dataclass(frozen=True)
 class Calibration:
-    """Ranks of each parameter's true value among ``ranks_of`` thinned posterior draws, one per simulation."""
+    """Each parameter's true value ranked among thinned posterior draws: ``(rank, draws ranked against)``,
+    one per simulation."""
 
-    ranks: dict[str, list[int]]
-    ranks_of: int
+    ranks: dict[str, list[tuple[int, int]]]
     bins: int
     simulations: int
     divergent: list[bool]
@@ -103,7 +109,10 @@ class Calibration:
 
     def histogram(self, name: str) -> list[int]:
         """How many of ``name``'s ranks fall in each of the ``bins`` equal bins, lowest ranks first."""
-        return _binned(self.ranks[name], self.ranks_of, self.bins)
+        counts = [0] * self.bins
+        for rank, of in self.ranks[name]:
+            counts[rank * self.bins // (of + 1)] += 1
+        return counts
 
     def tests(self) -> dict[str, tuple[float, float]]:
         """Chi-square statistic and p-value of rank uniformity, per parameter."""
@@ -112,12 +121,21 @@ class Calibration:
 
 def rank_uniformity(ranks: list[int], ranks_of: int, bins: int) -> tuple[float, float]:
     """Chi-square test that ranks in 0..ranks_of are uniform, in ``bins`` equal bins."""
-    return _chi_square(_binned(ranks, ranks_of, bins))
-
-
-def _binned(ranks: list[int], ranks_of: int, bins: int) -> list[int]:
     counts = np.bincount(np.asarray(ranks, dtype=np.int64) * bins // (ranks_of + 1), minlength=bins)
-    return [int(c) for c in counts]
+    return _chi_square([int(c) for c in counts])
+
+
+def _thinned_rank(draws: Floats, chains: int, value: float) -> tuple[int, int]:
+    """The rank of ``value`` among draws thinned to about their bulk ESS (:data:`THINNED`), and how many."""
+    import arviz_stats  # noqa: F401  (registers the ``.azstats`` accessor)
+    import xarray as xr
+
+    ess = float(
+        xr.DataArray(draws.reshape(chains, -1), dims=("chain", "draw")).azstats.ess(sample_dims=["chain", "draw"])
+    )
+    of = max([n for n in THINNED if n <= ess] or [THINNED[0]])
+    thinned = draws[np.linspace(0, len(draws) - 1, of).astype(int)]
+    return int((thinned < value).sum()), of
 
 
 def _chi_square(counts: list[int]) -> tuple[float, float]:
@@ -131,7 +149,6 @@ def calibrate(
     simulations: int,
     settings: SamplerSettings,
     seed: int = 1,
-    ranks_of: int = 99,
     bins: int = 10,
     on_simulation: object = None,
 ) -> Calibration:
@@ -139,7 +156,7 @@ def calibrate(
     from .inference import fit
 
     rng = np.random.default_rng(seed)
-    ranks: dict[str, list[int]] = {}
+    ranks: dict[str, list[tuple[int, int]]] = {}
     divergent = []
     for i in range(simulations):
         truth = draw_prior(data, 1, rng)
@@ -148,9 +165,7 @@ def calibrate(
         divergent.append(bool(tree.attrs["diag_divergences"] > 0))
         posterior = _posterior_values(tree["posterior"].to_dataset(), data)
         for name, value in _truths(truth, data).items():
-            draws = posterior[name]
-            thinned = draws[np.linspace(0, len(draws) - 1, ranks_of).astype(int)]
-            ranks.setdefault(name, []).append(int((thinned < value).sum()))
+            ranks.setdefault(name, []).append(_thinned_rank(posterior[name], settings.chains, value))
         if callable(on_simulation):
             on_simulation(i + 1)
-    return Calibration(ranks, ranks_of, bins, simulations, divergent)
+    return Calibration(ranks, bins, simulations, divergent)

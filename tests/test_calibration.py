@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from cfprob.calibration import calibrate, rank_uniformity, simulate_data
+from cfprob.calibration import THINNED, calibrate, rank_uniformity, simulate_data
 from cfprob.design import design
 from cfprob.likelihood import draw_prior
 from cfprob.loader import load_scenario
@@ -58,6 +58,7 @@ def test_reduced_sbc_on_the_small_scenario(weimar: Path) -> None:
     tests = result.tests()
     assert set(tests) >= {"theta[otl, survives]", "sigma_u", "noise_log_mean"}
     for ranks in result.ranks.values():
-        assert len(ranks) == 8 and all(0 <= r <= 99 for r in ranks)
+        assert len(ranks) == 8 and all(0 <= rank <= of and of in THINNED for rank, of in ranks)
+    assert sum(result.histogram("sigma_u")) == 8
     pooled = sum(s for s, _ in tests.values())
     assert stats.chi2.sf(pooled, len(tests) * 9) > 0.001
