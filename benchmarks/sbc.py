@@ -87,7 +87,8 @@ def main() -> None:
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(text)
     raw = {"ranks_and_draws_ranked_against": result.ranks, "divergent": result.divergent}
-    args.output.with_suffix(".json").write_text(json.dumps(raw, indent=1) + "\n")
+    lines = [f"{json.dumps(key)}: {json.dumps(value, separators=(',', ':'))}" for key, value in raw.items()]
+    args.output.with_suffix(".json").write_text("{\n" + ",\n".join(lines) + "\n}\n")  # one line per entry
 
 
 if __name__ == "__main__":
