@@ -459,7 +459,7 @@ class _Loader:
         except csv.Error as exc:
             self.problems.add(csv_file, "", "CSV text", f"unreadable CSV ({exc})")
             return None
-        columns = set(rows[0]) if rows else set()
+        columns = {c for c in rows[0] if isinstance(c, str)} if rows else set()  # extra fields come as key None
         wanted = [clean["case_column"], clean["outcome_column"], *include]
         missing = [c for c in wanted if c not in columns]
         if not rows or missing:

@@ -126,7 +126,15 @@ def _check_clean(result: Result, folder: Path, single_line: bool = True) -> None
 def _all_commands(folder: Path, tmp: Path) -> None:
     started = time.perf_counter()
     _check_clean(_invoke(["validate", str(folder)]), folder, single_line=False)
-    for command in (["pods"], ["claims"], ["run", "no-depression-1929", "--json"], ["compare"]):
+    commands = (
+        ["pods"],
+        ["claims"],
+        ["run", "no-depression-1929", "--json"],
+        ["compare"],
+        ["backtest"],
+        ["check", "--prior-draws", "100", "--json"],
+    )
+    for command in commands:
         _check_clean(_invoke([*command, "--scenario", str(folder)]), folder)
     assert time.perf_counter() - started < SLOWEST_EXAMPLE_S, "one example took too long"
 
@@ -206,3 +214,12 @@ def test_run_from_damaged_result(tmp_path: Path, content: bytes) -> None:
     result = _invoke(["run", "no-depression-1929", "--scenario", str(WEIMAR), "--from", str(saved)])
     assert result.exit_code == 1
     _check_clean(result, saved)
+
+
+@pytest.mark.parametrize("content", [b"\n\x00", b"x\n1,2\n"])
+def test_csv_rows_longer_than_their_header(weimar: Path, content: bytes) -> None:
+    """Found by the fuzzer: extra fields (which the CSV reader keys by None) must not break the message."""
+    (weimar / "evidence" / "cases.csv").write_bytes(content)
+    result = CliRunner().invoke(cli, ["validate", str(weimar)])
+    assert result.exit_code == 1
+    assert "cases.csv: expected a CSV with the columns case, ending, group" in result.stderr
