@@ -22,7 +22,7 @@ import xarray as xr
 from numpy.typing import NDArray
 
 from .design import ModelData
-from .likelihood import FAMILIES, Draws, draw_prior, replicate
+from .likelihood import FAMILIES, Draws, draw_prior, located_logits, replicate
 from .priors import Priors
 from .provenance import CHECK_LEVEL, CREDIBLE_MASS
 
@@ -92,22 +92,15 @@ def _range(values: Floats) -> str:
     return f"{values.mean():.0%} [{low:.0%}, {high:.0%}]"
 
 
-def _located(draws: Draws, data: ModelData, family: str, j: int) -> Floats:
-    block = getattr(data, family)
-    p = np.clip(draws.theta[:, block.pod[j], block.outcome[j]], 1e-300, 1 - 1e-16)
-    result: Floats = np.log(p) - np.log1p(-p) + draws.bias[:, block.author[j], block.outcome[j]]
-    return result
-
-
 def _described(draws: Draws, data: ModelData, outcomes: tuple[str, ...]) -> list[tuple[str, str, str]]:
     """(family, stated, fitted) for every claim, in claim order."""
     rows = []
     for j in range(len(data.point)):
         stated = f"{_sigmoid(data.point.value[j]):.0%}" + (" (phrase)" if data.point.extra[j] > 0 else "")
-        rows.append(("point", stated, _range(_sigmoid(_located(draws, data, "point", j)))))
+        rows.append(("point", stated, _range(_sigmoid(located_logits(draws, data.point)[:, j]))))
     for j in range(len(data.interval)):
         stated = f"[{_sigmoid(data.interval.value[j]):.0%}, {_sigmoid(data.interval.extra[j]):.0%}]"
-        rows.append(("interval", stated, _range(_sigmoid(_located(draws, data, "interval", j)))))
+        rows.append(("interval", stated, _range(_sigmoid(located_logits(draws, data.interval)[:, j]))))
     for j in range(len(data.distribution)):
         vector = data.distribution.vectors[j]
         fitted = draws.theta[:, data.distribution.pod[j], :].mean(axis=0)

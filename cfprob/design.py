@@ -14,7 +14,7 @@ from numpy.typing import NDArray
 from .lexicon import Lexicon, load_lexicon
 from .scenario import PROBABILITY_FLOOR, Claim, Scenario
 
-__all__ = ["ClaimBlock", "ModelData", "design", "logit", "model_inputs"]
+__all__ = ["ClaimBlock", "ModelData", "design", "logit", "model_inputs", "softmax_last"]
 
 
 Floats = NDArray[np.float64]
@@ -24,6 +24,14 @@ Ints = NDArray[np.int64]
 def logit(p: float | Floats) -> Floats:
     q = np.clip(np.asarray(p, dtype=float), PROBABILITY_FLOOR, 1 - PROBABILITY_FLOOR)
     result: Floats = np.log(q) - np.log1p(-q)
+    return result
+
+
+def softmax_last(eta: Floats) -> Floats:
+    """Append the reference logit 0 to the last axis and take the softmax over it: the model's theta."""
+    full = np.concatenate([eta, np.zeros((*eta.shape[:-1], 1))], axis=-1)
+    e = np.exp(full - full.max(axis=-1, keepdims=True))
+    result: Floats = e / e.sum(axis=-1, keepdims=True)
     return result
 
 

@@ -21,7 +21,7 @@ from .provenance import MODEL_VERSION, SamplerSettings, nutpie_installed, proven
 from .runtime import prepare
 from .scenario import Scenario
 
-__all__ = ["ESS_PER_CHAIN", "RHAT_LIMIT", "diagnose", "fit"]
+__all__ = ["ESS_PER_CHAIN", "RHAT_LIMIT", "diagnose", "fit", "fit_tree"]
 
 RHAT_LIMIT = 1.01
 ESS_PER_CHAIN = 100
@@ -80,6 +80,14 @@ def diagnose(tree: xr.DataTree) -> dict[str, float | int | str]:
     }
 
 
+def fit_tree(posterior: xr.Dataset, stats: xr.Dataset, data: ModelData) -> xr.DataTree:
+    """A fit's DataTree: the posterior, the sampler statistics and the design (``X``) queries need."""
+    design_group = xr.Dataset(
+        {"X": (("pod", "feature"), data.X)}, coords={"pod": list(data.pods), "feature": list(data.features)}
+    )
+    return xr.DataTree.from_dict({"posterior": posterior, "sample_stats": stats, "design": design_group})
+
+
 def fit(
     scenario: Scenario,
     settings: SamplerSettings,
@@ -109,15 +117,7 @@ def fit(
             f"sampling stopped early ({posterior.sizes.get('chain')} chains x {posterior.sizes.get('draw')} "
             f"draws of {settings.label}); nothing was cached"
         )
-    tree = xr.DataTree.from_dict(
-        {
-            "posterior": posterior,
-            "sample_stats": stats,
-            "design": xr.Dataset(
-                {"X": (("pod", "feature"), data.X)}, coords={"pod": list(data.pods), "feature": list(data.features)}
-            ),
-        }
-    )
+    tree = fit_tree(posterior, stats, data)
     tree.attrs.update(provenance_attrs(scenario.id, scenario.content_hash, settings))
     tree.attrs.update(Priors().as_attrs())
     tree.attrs["fit_seconds"] = round(elapsed, 2)

@@ -17,7 +17,7 @@ import xarray as xr
 from numpy.typing import NDArray
 from scipy.special import gammaln, log_ndtr
 
-from .design import ClaimBlock, ModelData
+from .design import ClaimBlock, ModelData, softmax_last
 from .priors import Priors
 
 __all__ = [
@@ -27,6 +27,7 @@ __all__ = [
     "claim_log_likelihood",
     "claim_order",
     "draw_prior",
+    "located_logits",
     "log_prior",
     "replicate",
 ]
@@ -87,20 +88,13 @@ def claim_order(data: ModelData) -> tuple[str, ...]:
     return tuple(i for family in FAMILIES for i in getattr(data, family).ids)
 
 
-def _softmax_last(eta: Floats) -> Floats:
-    full = np.concatenate([eta, np.zeros((*eta.shape[:-1], 1))], axis=-1)
-    e = np.exp(full - full.max(axis=-1, keepdims=True))
-    result: Floats = e / e.sum(axis=-1, keepdims=True)
-    return result
-
-
 def _logit_theta(theta: Floats) -> Floats:
     q = np.clip(theta, _TINY, 1.0)
     result: Floats = np.log(q) - np.log(np.clip(1.0 - theta, _TINY, 1.0))
     return result
 
 
-def _located(draws: Draws, block: ClaimBlock) -> Floats:
+def located_logits(draws: Draws, block: ClaimBlock) -> Floats:
     """logit theta_dk + b_ak for each draw and claim: (S, n)."""
     return _logit_theta(draws.theta)[:, block.pod, block.outcome] + draws.bias[:, block.author, block.outcome]
 
@@ -143,11 +137,11 @@ def claim_log_likelihood(draws: Draws, data: ModelData, priors: Priors | None = 
     point = data.point
     if len(point):
         sd = _point_sd(draws, point)
-        z = (point.value - _located(draws, point)) / sd
+        z = (point.value - located_logits(draws, point)) / sd
         parts.append(point.weight * (-0.5 * z**2 - np.log(sd) - 0.5 * np.log(2 * np.pi)))
     interval = data.interval
     if len(interval):
-        mu = _located(draws, interval)
+        mu = located_logits(draws, interval)
         sd = draws.noise[:, interval.author] / interval.confidence
         parts.append(interval.weight * _log_normal_mass((interval.value - mu) / sd, (interval.extra - mu) / sd))
     dist = data.distribution
@@ -183,10 +177,10 @@ def replicate(draws: Draws, data: ModelData, rng: np.random.Generator, priors: P
     priors = priors or Priors()
     s, k = len(draws), len(data.outcomes)
     point = data.point
-    point_rep = rng.normal(_located(draws, point), _point_sd(draws, point)) if len(point) else np.zeros((s, 0))
+    point_rep = rng.normal(located_logits(draws, point), _point_sd(draws, point)) if len(point) else np.zeros((s, 0))
     interval = data.interval
     interval_rep = (
-        rng.normal(_located(draws, interval), draws.noise[:, interval.author] / interval.confidence)
+        rng.normal(located_logits(draws, interval), draws.noise[:, interval.author] / interval.confidence)
         if len(interval)
         else np.zeros((s, 0))
     )
@@ -219,7 +213,7 @@ def draw_prior(data: ModelData, n: int, rng: np.random.Generator, priors: Priors
     sigma_u = np.abs(rng.normal(0.0, priors.pod_sd_scale, n))
     u = sigma_u[:, None, None] * rng.normal(size=(n, d, k - 1))
     u[:, 0] = 0.0
-    theta = _softmax_last(alpha[:, None, :] + np.einsum("pf,sfk->spk", data.X, beta) + u)
+    theta = softmax_last(alpha[:, None, :] + np.einsum("pf,sfk->spk", data.X, beta) + u)
     sigma_bias = np.abs(rng.normal(0.0, priors.bias_sd_scale, n))
     bias = sigma_bias[:, None, None] * rng.normal(size=(n, a, k))
     noise_log_mean = rng.normal(priors.noise_log_mean, priors.noise_log_sd, n)

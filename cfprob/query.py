@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import NDArray
 
+from .design import softmax_last
 from .errors import QueryError
 from .fields import did_you_mean
 from .provenance import CREDIBLE_MASS, SEMANTICS
@@ -43,14 +44,6 @@ __all__ = [
 ]
 
 Floats = NDArray[np.float64]
-
-
-def _softmax_last(eta: Floats) -> Floats:
-    full = np.concatenate([eta, np.zeros((*eta.shape[:-1], 1))], axis=-1)
-    full = full - full.max(axis=-1, keepdims=True)
-    e = np.exp(full)
-    result: Floats = e / e.sum(axis=-1, keepdims=True)
-    return result
 
 
 def _stacked(posterior: xr.Dataset, name: str) -> Floats:
@@ -234,13 +227,13 @@ def _draws(
             eta = eta + fit.u[:, [fit.index(p) for p in pods]].sum(axis=1)
         else:  # a new divergence point: a fresh effect from the fitted spread
             eta = eta + fit.sigma_u[:, None] * rng.standard_normal(fit.alpha.shape)
-        return _softmax_last(eta), True
+        return softmax_last(eta), True
     if len(pods) == 1:
         return fit.theta[:, fit.index(pods[0])], False
     idx = [fit.index(p) for p in pods]
     x = fit.X[idx].max(axis=0)
     eta = fit.alpha + np.einsum("f,sfk->sk", x, fit.beta) + fit.u[:, idx].sum(axis=1)
-    return _softmax_last(eta), True
+    return softmax_last(eta), True
 
 
 def answer(

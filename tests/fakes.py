@@ -5,15 +5,10 @@ from __future__ import annotations
 import numpy as np
 import xarray as xr
 
-from cfprob.design import design
+from cfprob.design import design, softmax_last
+from cfprob.inference import fit_tree
 from cfprob.provenance import SamplerSettings, provenance_attrs
 from cfprob.scenario import Scenario
-
-
-def softmax_last(eta: np.ndarray) -> np.ndarray:
-    full = np.concatenate([eta, np.zeros((*eta.shape[:-1], 1))], axis=-1)
-    e = np.exp(full - full.max(axis=-1, keepdims=True))
-    return e / e.sum(axis=-1, keepdims=True)
 
 
 def fake_fit(scenario: Scenario, settings: SamplerSettings | None = None, seed: int = 1) -> xr.DataTree:
@@ -56,15 +51,7 @@ def fake_fit(scenario: Scenario, settings: SamplerSettings | None = None, seed: 
         },
     )
     stats = xr.Dataset({"diverging": (("chain", "draw"), np.zeros((c, s), dtype=bool))})
-    tree = xr.DataTree.from_dict(
-        {
-            "posterior": posterior,
-            "sample_stats": stats,
-            "design": xr.Dataset(
-                {"X": (("pod", "feature"), data.X)}, coords={"pod": list(data.pods), "feature": list(data.features)}
-            ),
-        }
-    )
+    tree = fit_tree(posterior, stats, data)
     tree.attrs.update(provenance_attrs(scenario.id, scenario.content_hash, settings))
     tree.attrs.update(
         {
