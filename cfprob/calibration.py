@@ -25,8 +25,13 @@ from .scenario import Scenario
 __all__ = ["THINNED", "Calibration", "calibrate", "rank_uniformity", "simulate_data"]
 
 Floats = NDArray[np.float64]
-SCALARS = ("sigma_u", "sigma_bias", "noise_log_mean")
-"""Hyperparameters ranked besides ``alpha`` and real history's outcome probabilities."""
+SCALARS = ("sigma_u", "sigma_bias", "noise_log_mean", "sigma_year")
+"""Hyperparameters ranked besides ``alpha`` and real history's outcome probabilities (``sigma_year``
+only where the year effect has more than one knot)."""
+
+
+def _scalars(data: ModelData) -> tuple[str, ...]:
+    return SCALARS if len(data.knots) > 1 else tuple(s for s in SCALARS if s != "sigma_year")
 
 
 def simulate_data(data: ModelData, truth: Draws, rng: np.random.Generator, priors: Priors | None = None) -> ModelData:
@@ -34,8 +39,8 @@ def simulate_data(data: ModelData, truth: Draws, rng: np.random.Generator, prior
 
     Point claims get a simulated logit; intervals keep their width and are placed on a grid with a random
     offset around the simulated value (so the interval likelihood is the exact one); distributions are
-    Dirichlet draws; an ordering simulated as reversed gets a negative confidence (the same likelihood as
-    the reversed statement); real history's outcome and the reference class's counts are drawn too.
+    Dirichlet draws; an ordering or era claim simulated as reversed gets a negative confidence (the same
+    likelihood as the reversed statement); real history's outcome and the reference class's counts are drawn too.
     """
     reps = replicate(truth, data, rng, priors)
     interval = data.interval
@@ -47,6 +52,7 @@ def simulate_data(data: ModelData, truth: Draws, rng: np.random.Generator, prior
     vectors = np.clip(reps.distribution[0], 1e-9, None)
     ordering = data.ordering
     ordering = replace(ordering, confidence=ordering.confidence * np.where(reps.ordering[0] > 0, 1.0, -1.0))
+    era = replace(data.era, confidence=data.era.confidence * np.where(reps.era[0] > 0, 1.0, -1.0))
     counts = data.reference_counts
     if counts is not None and truth.class_logit is not None:
         p = np.append(np.exp(truth.class_logit[0]), 1.0)
@@ -57,6 +63,7 @@ def simulate_data(data: ModelData, truth: Draws, rng: np.random.Generator, prior
         interval=interval,
         distribution=replace(data.distribution, vectors=vectors / vectors.sum(-1, keepdims=True)),
         ordering=ordering,
+        era=era,
         reference_counts=counts,
         observed_outcome=int(rng.choice(len(data.outcomes), p=truth.theta[0, 0])),
     )
@@ -69,7 +76,7 @@ def _truths(truth: Draws, data: ModelData) -> dict[str, float]:
         else {}
     )
     values.update({f"theta[otl, {o}]": float(truth.theta[0, 0, j]) for j, o in enumerate(data.outcomes)})
-    values.update({name: float(truth.extra[name][0]) for name in SCALARS} if truth.extra else {})
+    values.update({name: float(truth.extra[name][0]) for name in _scalars(data)} if truth.extra else {})
     return values
 
 
@@ -83,7 +90,7 @@ def _posterior_values(posterior: object, data: ModelData) -> dict[str, Floats]:
 
     values = {f"alpha[{o}]": flat(posterior["alpha"].sel(logit_outcome=o)) for o in data.outcomes[:-1]}
     values.update({f"theta[otl, {o}]": flat(posterior["theta"].sel(pod="otl", outcome=o)) for o in data.outcomes})
-    values.update({name: flat(posterior[name]) for name in SCALARS})
+    values.update({name: flat(posterior[name]) for name in _scalars(data)})
     return values
 
 

@@ -6,7 +6,7 @@ how extreme the stated claim is among the replicas, a predictive p-value:
 - probability or verbal phrase: two-sided tail probability of the stated logit among replicated logits;
 - interval [lo, hi]: twice the smaller of P(replica >= lo) and P(replica <= hi) (at most 1);
 - distribution: the most extreme outcome's two-sided tail probability, times the number of outcomes;
-- ordering: the probability that a replica states the ordering as written.
+- ordering, era: the probability that a replica states the claim as written.
 
 Under the prior (before any claim or evidence) a small p-value is a prior-data conflict; under the
 posterior it is a misfit: the fitted model does not reproduce what the claimant said. Both are flagged
@@ -21,7 +21,7 @@ import numpy as np
 import xarray as xr
 from numpy.typing import NDArray
 
-from .design import ModelData
+from .design import ModelData, logit
 from .likelihood import FAMILIES, Draws, draw_prior, located_logits, replicate
 from .priors import Priors
 from .provenance import CHECK_LEVEL, CREDIBLE_MASS
@@ -56,6 +56,8 @@ def predictive_p_values(
         parts.append(np.minimum(1.0, k * per_outcome.min(axis=-1)))
     if len(data.ordering):
         parts.append(reps.ordering.mean(axis=0))
+    if len(data.era):
+        parts.append(reps.era.mean(axis=0))
     return np.concatenate(parts) if parts else np.zeros(0)
 
 
@@ -116,6 +118,13 @@ def _described(draws: Draws, data: ModelData, outcomes: tuple[str, ...]) -> list
         theta = draws.theta[:, :, order.outcome[j]]
         higher = (theta[:, order.pod[j]] > theta[:, order.other_pod[j]]).mean()
         rows.append(("ordering", f"P({outcomes[order.outcome[j]]}) higher", f"{higher:.0%} of draws agree"))
+    era = data.era
+    if len(era):
+        assert draws.curve is not None, "era claims come with the curve"
+        gap = np.einsum("skn,nk->sn", logit(draws.curve[:, :, era.outcome]), era.contrast)
+        for j in range(len(era)):
+            stated = f"P({outcomes[era.outcome[j]]}) higher in the window"
+            rows.append(("era", stated, f"{(gap[:, j] > 0).mean():.0%} of draws agree"))
     return rows
 
 

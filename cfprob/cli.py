@@ -640,6 +640,61 @@ def plot(
 
 
 @cli.command()
+@click.argument("outcome")
+@click.option("--out", "out", type=click.Path(path_type=Path), default=None, help="Also save the plot (.png or .svg).")
+@click.option("--force", is_flag=True, help="Replace an existing --out file.")
+@click.option("--step", type=click.IntRange(1, 100), default=5, show_default=True, help="Years between table rows.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (every year) instead of a table.")
+@_scenario_option
+@_sampler_options
+def curve(
+    outcome: str,
+    out: Path | None,
+    force: bool,
+    step: int,
+    as_json: bool,
+    scenario_path: Path | None,
+    **sampler: Any,
+) -> None:
+    """The inevitability curve of OUTCOME: its probability by the year of divergence, with bands."""
+    from .plots import PLOT_FORMATS, check_plot_path
+
+    if out is not None:
+        if out.suffix.lower() not in PLOT_FORMATS:
+            raise click.BadParameter(
+                f"expected a file name ending in {' or '.join(PLOT_FORMATS)}, found '{out.suffix}'",
+                param_hint="--out",
+            )
+        check_plot_path(out, force)
+    scenario = _load(scenario_path)
+    if outcome not in scenario.outcome_ids:
+        from .fields import did_you_mean
+
+        raise CfprobError(
+            f'outcome "{outcome}": expected one of {", ".join(scenario.outcome_ids)}, found "{outcome}"'
+            + did_you_mean(outcome, scenario.outcome_ids)
+        )
+    tree = _get_fit(scenario, sampler, as_json)
+    from .curve import era_marks, inevitability_curve
+    from .query import Fit
+
+    result = inevitability_curve(Fit.from_tree(tree), outcome, era_marks(scenario, outcome))
+    if out is not None:
+        from .plots import plot_curve, save_figure
+
+        save_figure(plot_curve(result), out, overwrite=force)
+    if as_json:
+        _emit_json({**result.to_dict(), "provenance": _provenance(tree.attrs)})
+        return
+    from .tables import diagnostics_lines, format_curve
+
+    click.echo(format_curve(result, step))
+    click.echo("\n".join(diagnostics_lines(tree.attrs)))
+    if out is not None:
+        click.echo(f"Saved the curve to {out}")
+
+
+@cli.command()
 @click.argument("pods", nargs=-1, required=True)
 @click.option(
     "--out", "out", type=click.Path(path_type=Path), required=True, help="Report file: .html, or .md for forums."

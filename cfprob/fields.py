@@ -168,6 +168,11 @@ def number(
     return Check(bounds, convert, required, default)
 
 
+def choice(values: tuple[str, ...]) -> Check:
+    """One of ``values``."""
+    return Check(f"one of {', '.join(values)}", lambda v: v if isinstance(v, str) and v in values else BAD)
+
+
 def text_list(required: bool = False) -> Check:
     """A list of non-empty strings; defaults to an empty tuple."""
 

@@ -5,7 +5,7 @@ PyMC model), so that checks, sensitivity analysis and simulation-based calibrati
 draws without PyMC.
 
 Claims are indexed in the model's order: point claims (probabilities and verbal phrases), intervals,
-distributions, orderings (:func:`claim_order`).
+distributions, orderings, eras (:func:`claim_order`).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import xarray as xr
 from numpy.typing import NDArray
 from scipy.special import gammaln, log_ndtr
 
-from .design import ClaimBlock, ModelData, softmax_last
+from .design import ClaimBlock, ModelData, centred_walk, softmax_last
 from .priors import Priors
 
 __all__ = [
@@ -33,7 +33,7 @@ __all__ = [
 ]
 
 Floats = NDArray[np.float64]
-FAMILIES = ("point", "interval", "distribution", "ordering")
+FAMILIES = ("point", "interval", "distribution", "ordering", "era")
 _TINY = 1e-300
 
 
@@ -43,8 +43,9 @@ class Draws:
 
     ``theta`` (S, pods, outcomes); ``bias`` (S, claimants, outcomes); ``noise`` (S, claimants);
     ``kappa`` (S, claimants), only when the scenario has distribution claims; ``class_logit``
-    (S, outcomes - 1), only when it has a reference class. ``extra`` holds any further parameters
-    (hyperparameters kept for calibration checks), by name.
+    (S, outcomes - 1), only when it has a reference class; ``curve`` (S, knots, outcomes), the
+    inevitability curve's outcome probabilities at the year effect's knots. ``extra`` holds any further
+    parameters (hyperparameters kept for calibration checks), by name.
     """
 
     theta: Floats
@@ -52,6 +53,7 @@ class Draws:
     noise: Floats
     kappa: Floats | None = None
     class_logit: Floats | None = None
+    curve: Floats | None = None
     extra: dict[str, Floats] | None = None
 
     def __len__(self) -> int:
@@ -69,7 +71,11 @@ class Draws:
 
         theta, bias, noise = flat("theta"), flat("bias"), flat("noise")
         assert theta is not None and bias is not None and noise is not None, "checked when a fit is loaded"
-        return cls(theta, bias, noise, flat("kappa"), flat("class_logit"))
+        alpha, year_effect = flat("alpha"), flat("year_effect")
+        curve = None
+        if alpha is not None and year_effect is not None:
+            curve = softmax_last(alpha[:, None, :] + year_effect)
+        return cls(theta, bias, noise, flat("kappa"), flat("class_logit"), curve)
 
     def take(self, index: NDArray[np.int64]) -> Draws:
         """The draws at ``index``."""
@@ -79,7 +85,13 @@ class Draws:
 
         extra = {k: v[index] for k, v in self.extra.items()} if self.extra else None
         return Draws(
-            self.theta[index], self.bias[index], self.noise[index], pick(self.kappa), pick(self.class_logit), extra
+            self.theta[index],
+            self.bias[index],
+            self.noise[index],
+            pick(self.kappa),
+            pick(self.class_logit),
+            pick(self.curve),
+            extra,
         )
 
 
@@ -114,6 +126,13 @@ def _ordering_gap(draws: Draws, block: ClaimBlock, priors: Priors) -> Floats:
     lt = _logit_theta(draws.theta)
     gap = lt[:, block.pod, block.outcome] - lt[:, block.other_pod, block.outcome]
     result: Floats = block.confidence * gap / priors.ordering_tau
+    return result
+
+
+def _era_gap(draws: Draws, block: ClaimBlock, priors: Priors) -> Floats:
+    assert draws.curve is not None, "era claims come with the curve"
+    lt = _logit_theta(draws.curve)[:, :, block.outcome]  # (S, knots, n)
+    result: Floats = block.confidence * np.einsum("skn,nk->sn", lt, block.contrast) / priors.ordering_tau
     return result
 
 
@@ -153,6 +172,9 @@ def claim_log_likelihood(draws: Draws, data: ModelData, priors: Priors | None = 
     order = data.ordering
     if len(order):
         parts.append(-order.weight * np.logaddexp(0.0, -_ordering_gap(draws, order, priors)))
+    era = data.era
+    if len(era):
+        parts.append(-era.weight * np.logaddexp(0.0, -_era_gap(draws, era, priors)))
     if not parts:
         return np.zeros((len(draws), 0))
     return np.concatenate(parts, axis=1)
@@ -163,13 +185,14 @@ class Replicas:
     """Claims replicated from draws, one per draw and claim (shapes (S, n) per family).
 
     ``point`` and ``interval``: the claimant's latent logit; ``distribution``: (S, n, K) vectors;
-    ``ordering``: 1 where the ordering would be stated as written, 0 where reversed.
+    ``ordering`` and ``era``: 1 where the claim would be stated as written, 0 where reversed.
     """
 
     point: Floats
     interval: Floats
     distribution: Floats
     ordering: Floats
+    era: Floats
 
 
 def replicate(draws: Draws, data: ModelData, rng: np.random.Generator, priors: Priors | None = None) -> Replicas:
@@ -191,29 +214,37 @@ def replicate(draws: Draws, data: ModelData, rng: np.random.Generator, priors: P
         dist_rep = gamma / gamma.sum(-1, keepdims=True)
     else:
         dist_rep = np.zeros((s, 0, k))
-    order = data.ordering
-    if len(order):
-        chance = 1.0 / (1.0 + np.exp(-_ordering_gap(draws, order, priors)))
-        order_rep = (rng.random(chance.shape) < chance).astype(float)
-    else:
-        order_rep = np.zeros((s, 0))
-    return Replicas(point_rep, interval_rep, dist_rep, order_rep)
+
+    def stated(gap: Floats) -> Floats:
+        return (rng.random(gap.shape) < 1.0 / (1.0 + np.exp(-gap))).astype(float)
+
+    order_rep = stated(_ordering_gap(draws, data.ordering, priors)) if len(data.ordering) else np.zeros((s, 0))
+    era_rep = stated(_era_gap(draws, data.era, priors)) if len(data.era) else np.zeros((s, 0))
+    return Replicas(point_rep, interval_rep, dist_rep, order_rep, era_rep)
 
 
 def draw_prior(data: ModelData, n: int, rng: np.random.Generator, priors: Priors | None = None) -> Draws:
     """``n`` draws from the model's prior, before any claim or evidence.
 
-    ``extra`` holds ``alpha``, ``sigma_u``, ``sigma_bias``, ``noise_log_mean`` and ``noise_spread``.
+    ``extra`` holds ``alpha``, ``sigma_u``, ``sigma_bias``, ``noise_log_mean``, ``noise_spread`` and
+    ``sigma_year`` (0 when there is a single knot).
     """
     priors = priors or Priors()
     d, f, k, a = len(data.pods), len(data.features), len(data.outcomes), len(data.claimants)
     class_logit = rng.normal(0.0, priors.class_logit_sd, (n, k - 1))
     alpha = class_logit + priors.offset_sd * rng.normal(size=(n, k - 1))
     beta = rng.normal(0.0, priors.beta_sd, (n, f, k - 1))
+    year_level = rng.normal(0.0, priors.year_level_sd, (n, k - 1))
+    walk = centred_walk(len(data.knots))
+    sigma_year = np.abs(rng.normal(0.0, priors.year_step_scale, n)) if walk.shape[1] else np.zeros(n)
+    steps = rng.normal(size=(n, walk.shape[1], k - 1))
+    year_effect = year_level[:, None, :] + sigma_year[:, None, None] * np.einsum("jm,smk->sjk", walk, steps)
     sigma_u = np.abs(rng.normal(0.0, priors.pod_sd_scale, n))
     u = sigma_u[:, None, None] * rng.normal(size=(n, d, k - 1))
     u[:, 0] = 0.0
-    theta = softmax_last(alpha[:, None, :] + np.einsum("pf,sfk->spk", data.X, beta) + u)
+    eta = alpha[:, None, :] + np.einsum("pf,sfk->spk", data.X, beta)
+    theta = softmax_last(eta + np.einsum("pj,sjk->spk", data.year_weights, year_effect) + u)
+    curve = softmax_last(alpha[:, None, :] + year_effect)
     sigma_bias = np.abs(rng.normal(0.0, priors.bias_sd_scale, n))
     bias = sigma_bias[:, None, None] * rng.normal(size=(n, a, k))
     noise_log_mean = rng.normal(priors.noise_log_mean, priors.noise_log_sd, n)
@@ -230,8 +261,9 @@ def draw_prior(data: ModelData, n: int, rng: np.random.Generator, priors: Priors
         "sigma_bias": sigma_bias,
         "noise_log_mean": noise_log_mean,
         "noise_spread": noise_spread,
+        "sigma_year": sigma_year,
     }
-    return Draws(theta, bias, noise, kappa, class_logit, extra)
+    return Draws(theta, bias, noise, kappa, class_logit, curve, extra)
 
 
 def _normal(x: Floats, mu: float, sd: float) -> Floats:
@@ -250,6 +282,9 @@ def log_prior(posterior: xr.Dataset, priors: Priors | None = None) -> xr.DataArr
         "class_logit": (0.0, priors.class_logit_sd, 0.0),
         "offset_z": (0.0, 1.0, 0.0),
         "beta": (0.0, priors.beta_sd, 0.0),
+        "year_level": (0.0, priors.year_level_sd, 0.0),
+        "sigma_year": (0.0, priors.year_step_scale, half),
+        "year_z": (0.0, 1.0, 0.0),
         "sigma_u": (0.0, priors.pod_sd_scale, half),
         "u_z": (0.0, 1.0, 0.0),
         "sigma_bias": (0.0, priors.bias_sd_scale, half),

@@ -24,6 +24,7 @@ from .fields import BAD, Problems, describe, did_you_mean
 from .lexicon import LEXICON_VERSION, Lexicon, load_lexicon
 from .scenario import (
     CLAIM_KINDS,
+    ERA_COMPARISONS,
     OTL,
     PROBABILITY_FLOOR,
     Claim,
@@ -36,6 +37,7 @@ from .scenario import (
     ReferenceClass,
     Scenario,
     Source,
+    era_years,
 )
 
 __all__ = ["SCHEMA_VERSION", "load_scenario", "normalise_text"]
@@ -124,6 +126,12 @@ CLAIM_KIND_SPEC = {
     "verbal": {"pod": f.identifier(), "outcome": f.identifier(), "phrase": f.text()},
     "distribution": {"pod": f.identifier(), "distribution": f.table()},
     "ordering": {"higher": f.identifier(), "lower": f.identifier(), "outcome": f.identifier()},
+    "era": {
+        "outcome": f.identifier(),
+        "start": f.integer(-10_000, 10_000),
+        "end": f.integer(-10_000, 10_000),
+        "compared_with": f.choice(ERA_COMPARISONS),
+    },
 }
 
 
@@ -302,6 +310,7 @@ class _Loader:
         self.broken_sources: set[str] = set()
         self.broken_pods: set[str] = set()
         self.pods_unreadable = False
+        self.timeline: tuple[int, int] | None = None
         self.horizon_year = 10_000
         self.outcomes_broken = False
         self.normalised: dict[str, str] = {}  # source id -> its text with whitespace runs collapsed
@@ -330,7 +339,11 @@ class _Loader:
         claimants = self._claimants(top["claimants"], file)
         outcome_ids = tuple(o.id for o in outcomes)
         evidence = self._evidence(top["evidence"], file, outcome_ids)
+        before = len(self.problems.lines)
         pods = self._pods(tuple(x.id for x in features), sources)
+        years = [p.year for p in pods if p.year is not None]
+        if years and len(self.problems.lines) == before:  # era claims are checked against sound years only
+            self.timeline = (min(years), max(years))
         claims = self._claims(outcome_ids, tuple(p.id for p in pods), sources, claimants)
         if self.problems or any(v is BAD for v in top.values()) or evidence is None:
             return None
@@ -745,11 +758,36 @@ class _Loader:
                 file, label, "two different divergence points in 'higher' and 'lower'", f'"{clean["higher"]}" twice'
             )
             ok = False
+        elif kind == "era":
+            ok &= self._check_era(clean, file, label)
         if not ok or author is None:
             return None
         values = {k: v for k, v in clean.items() if k not in ("author", "distribution")}
         values.update(extra)
         return Claim(author=author, written_author=clean["author"], file=file, **values)
+
+    def _check_era(self, clean: dict[str, Any], file: str, label: str) -> bool:
+        """An era's window lies in the divergence points' timeline and leaves years to compare it with."""
+        start, end = clean["start"], clean["end"]
+        if start > end:
+            self.problems.add(file, label, "start <= end", f"start = {start}, end = {end}")
+            return False
+        if self.timeline is None:
+            return True  # the divergence points are broken, and reported
+        first, last = self.timeline
+        span = f"the divergence points' years, {first} to {last}"
+        if start < first or end > last:
+            self.problems.add(file, label, f"a window inside {span}", f"start = {start}, end = {end}")
+            return False
+        if not era_years(start, end, clean["compared_with"], self.timeline)[1]:
+            self.problems.add(
+                file,
+                f"{label}: key 'compared_with'",
+                f"years {clean['compared_with']} than the window within {span}",
+                f"none (window {start} to {end})",
+            )
+            return False
+        return True
 
     def _author(self, name: str, claimants: tuple[Claimant, ...], file: str, label: str) -> str | None:
         for c in claimants:

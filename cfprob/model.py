@@ -3,10 +3,14 @@
 Claims are noisy measurements of latent outcome probabilities (supra-Bayesian pooling). For divergence
 point ``d`` with mechanism features ``X_d``, the logits of the first K-1 outcomes against the last are
 
-    eta_d = alpha + X_d @ beta + u_d,       theta_d = softmax([eta_d, 0])
+    eta_d = alpha + X_d @ beta + f(year_d) + u_d,       theta_d = softmax([eta_d, 0])
 
-``u_otl = 0``: real history sits at the baseline ``alpha``, which is the reference class's logit plus an
-offset for how this case differs from its class. Real history's outcome is one categorical observation of
+``u_otl = 0`` and ``f`` does not apply to otl: real history sits at the baseline ``alpha``, which is the
+reference class's logit plus an offset for how this case differs from its class. The year effect ``f``
+is a random walk over knots every 5 years (``design.knot_years``), linearly interpolated between them:
+``f = level + sigma_year * centred_walk @ z`` (a walk centred on its mean, so ``level`` is the mean effect
+of a dated divergence). The inevitability curve of a divergence with no mechanism features and a typical
+per-PoD effect is ``curve(y) = softmax([alpha + f(y), 0])``. Real history's outcome is one categorical observation of
 ``theta_otl``. All other parameters are non-centred. Claim likelihoods, for claimant ``a``:
 
 - probability p of outcome k:  logit p ~ Normal(logit theta_dk + b_ak, s_a / confidence)
@@ -15,6 +19,8 @@ offset for how this case differs from its class. Real history's outcome is one c
 - distribution q:              q ~ Dirichlet(kappa_a * confidence * theta_d)  (no bias: a stated
                                K-vector is read as it is, its spread given by the claimant's kappa)
 - ordering A > B on k:         Bernoulli(sigmoid(confidence * (logit theta_Ak - logit theta_Bk) / tau)) = 1
+- era (k higher in a window):  the same, with the gap between the window's and the compared years' mean of
+                               logit curve_k at the knots (``ClaimBlock.contrast`` @ logit curve_k)
 
 A claim's weight w tempers its likelihood: its log-likelihood is multiplied by w, for every claim kind.
 Author bias ``b_a`` and noise ``s_a`` (and Dirichlet concentration ``kappa_a``) are partially pooled across
@@ -29,7 +35,7 @@ from typing import Any
 import pymc as pm
 import pytensor.tensor as pt
 
-from .design import ModelData, model_inputs
+from .design import ModelData, centred_walk, model_inputs
 from .priors import Priors
 
 __all__ = ["Priors", "build_model"]
@@ -39,6 +45,15 @@ def _softmax_last(eta: Any) -> Any:
     """Append the reference logit 0 and take the softmax over the last axis."""
     zeros = pt.zeros((*eta.shape[:-1], 1))
     return pt.special.softmax(pt.concatenate([eta, zeros], axis=-1), axis=-1)
+
+
+def _logit_softmax(eta_full: Any, k: int) -> Any:
+    """logit theta_k = eta_k - log sum_{j != k} exp(eta_j), computed without forming 1 - theta."""
+    others = [
+        pm.math.logsumexp(pt.concatenate([eta_full[..., :j], eta_full[..., j + 1 :]], axis=-1), axis=-1)
+        for j in range(k)
+    ]
+    return eta_full - pt.stack(others, axis=-1)
 
 
 def build_model(data: ModelData, priors: Priors | None = None) -> pm.Model:
@@ -52,9 +67,11 @@ def build_model(data: ModelData, priors: Priors | None = None) -> pm.Model:
         "cf_pod": list(data.pods[1:]),
         "feature": list(data.features),
         "claimant": list(data.claimants),
+        "knot": [int(y) for y in data.knots],
+        "year_step": [int(y) for y in data.knots[1:]],
     }
     with pm.Model(coords=coords) as model:
-        dims = {"X": ("pod", "feature")}
+        dims = {"X": ("pod", "feature"), "year_weights": ("pod", "knot")}
         inputs = {name: pm.Data(name, value, dims=dims.get(name)) for name, value in model_inputs(data).items()}
         class_logit = pm.Normal("class_logit", 0.0, priors.class_logit_sd, dims="logit_outcome")
         if data.reference_counts is not None:
@@ -68,6 +85,14 @@ def build_model(data: ModelData, priors: Priors | None = None) -> pm.Model:
             X = inputs["X"]
             beta = pm.Normal("beta", 0.0, priors.beta_sd, dims=("feature", "logit_outcome"))
             eta = eta + pt.dot(X, beta)
+        year_level = pm.Normal("year_level", 0.0, priors.year_level_sd, dims="logit_outcome")
+        year_effect = pt.broadcast_to(year_level, (len(data.knots), k - 1))
+        if len(data.knots) > 1:
+            sigma_year = pm.HalfNormal("sigma_year", priors.year_step_scale)
+            year_z = pm.Normal("year_z", 0.0, 1.0, dims=("year_step", "logit_outcome"))
+            year_effect = year_effect + sigma_year * pt.dot(centred_walk(len(data.knots)), year_z)
+        year_effect = pm.Deterministic("year_effect", year_effect, dims=("knot", "logit_outcome"))
+        eta = eta + pt.dot(inputs["year_weights"], year_effect)
         sigma_u = pm.HalfNormal("sigma_u", priors.pod_sd_scale)
         u_z = pm.Normal("u_z", 0.0, 1.0, dims=("cf_pod", "logit_outcome"))
         u = pm.Deterministic(
@@ -76,15 +101,7 @@ def build_model(data: ModelData, priors: Priors | None = None) -> pm.Model:
         eta_full = pt.concatenate([eta + u, pt.zeros((len(data.pods), 1))], axis=-1)
         theta = pm.Deterministic("theta", pt.special.softmax(eta_full, axis=-1), dims=("pod", "outcome"))
         pm.Categorical("history", p=theta[0], observed=inputs["history_outcome"][0])
-        # logit theta_k = eta_k - log sum_{j != k} exp(eta_j), computed without forming 1 - theta
-        others = pt.stack(
-            [
-                pm.math.logsumexp(pt.concatenate([eta_full[:, :j], eta_full[:, j + 1 :]], axis=-1), axis=-1)
-                for j in range(k)
-            ],
-            axis=-1,
-        )
-        logit_theta = eta_full - others
+        logit_theta = _logit_softmax(eta_full, k)
 
         sigma_bias = pm.HalfNormal("sigma_bias", priors.bias_sd_scale)
         bias_z = pm.Normal("bias_z", 0.0, 1.0, dims=("claimant", "outcome"))
@@ -133,4 +150,10 @@ def build_model(data: ModelData, priors: Priors | None = None) -> pm.Model:
                 "ordering_claims",
                 -order.weight * pt.softplus(-order.confidence * gap / priors.ordering_tau),
             )
+
+        if len(data.era):
+            era = block("era")
+            curve = pt.concatenate([alpha + year_effect, pt.zeros((len(data.knots), 1))], axis=-1)
+            gap = (era.contrast * _logit_softmax(curve, k)[:, era.outcome].T).sum(axis=-1)
+            pm.Potential("era_claims", -era.weight * pt.softplus(-era.confidence * gap / priors.ordering_tau))
     return model

@@ -2,8 +2,9 @@
 
 ``plot_ternary`` shows posterior draws of three outcome probabilities on the simplex; ``plot_forest``
 every divergence point's mean with 50% and 90% intervals; ``plot_densities`` each outcome's posterior
-density (kernel density estimates from arviz-stats); ``plot_sensitivity`` how far leaving claims out
-moves an answer. ``save_figure`` writes a figure atomically.
+density (kernel density estimates from arviz-stats); ``plot_curve`` an inevitability curve with its band,
+real history and the named divergence points; ``plot_sensitivity`` how far leaving claims out moves an
+answer. ``save_figure`` writes a figure atomically.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from .outputs import check_new_file, write_bytes_atomically
 from .provenance import CREDIBLE_MASS
 
 if TYPE_CHECKING:
+    from .curve import Curve
     from .query import Fit
     from .sensitivity import Influence
 
@@ -28,6 +30,7 @@ __all__ = [
     "PLOT_KINDS",
     "check_plot_path",
     "figure_bytes",
+    "plot_curve",
     "plot_densities",
     "plot_forest",
     "plot_sensitivity",
@@ -154,6 +157,92 @@ def plot_densities(fit: Fit, pods: Sequence[str], axes: Any = None) -> Any:
         ax.set_yticks([])
     axes[-1].legend(fontsize="small")
     return axes
+
+
+def plot_curve(curve: Curve, ax: Any = None, label_pods: bool = True) -> Any:
+    """An inevitability curve: posterior mean and central band against the year of divergence.
+
+    Real history's probability is a dashed line with its band; named divergence points are dots with
+    their intervals (labelled when ``label_pods``); era claims about the outcome shade their windows.
+    """
+    ax = _axes(ax, (10.0, 5.0))
+    colors = _pyplot().rcParams["axes.prop_cycle"].by_key()["color"]
+    for i, era in enumerate(curve.eras):
+        ax.axvspan(era.start - 0.5, era.end + 0.5, color=colors[(i + 2) % len(colors)], alpha=0.12, linewidth=0)
+        ax.text(
+            era.start,
+            0.985 - 0.05 * i,
+            f"{era.author}: higher {era.start}-{era.end} than {era.compared_with}",
+            transform=ax.get_xaxis_transform(),
+            fontsize="x-small",
+            va="top",
+        )
+    ax.axhspan(curve.otl.low, curve.otl.high, color="0.5", alpha=0.12, linewidth=0)
+    ax.axhline(curve.otl.mean, color="0.35", linestyle="--", linewidth=1, label="real history (otl)")
+    ax.fill_between(
+        curve.years,
+        curve.low,
+        curve.high,
+        color=colors[0],
+        alpha=0.25,
+        linewidth=0,
+        label=f"{CREDIBLE_MASS:.0%} interval",
+    )
+    ax.plot(curve.years, curve.mean, color=colors[0], linewidth=2, label="curve: a divergence in that year")
+    years = np.asarray([m.year for m in curve.pods], dtype=float)
+    means = np.asarray([m.mean for m in curve.pods])
+    errors = np.asarray([[m.mean - m.low for m in curve.pods], [m.high - m.mean for m in curve.pods]])
+    ax.errorbar(
+        years,
+        means,
+        yerr=errors,
+        fmt="o",
+        color=colors[1],
+        markersize=4,
+        elinewidth=0.8,
+        alpha=0.8,
+        label="named divergence points",
+    )
+    if label_pods:
+        span = float(curve.years[-1] - curve.years[0]) or 1.0
+        names = [m.pod for m in curve.pods]
+        for m, x, (lx, ly) in zip(curve.pods, years, _label_positions(names, years, means, span), strict=True):
+            moved = abs(ly - m.mean) > 0.02
+            ax.annotate(
+                m.pod,
+                (x, m.mean),
+                xytext=(lx, ly),
+                fontsize=6,
+                color="0.25",
+                va="center",
+                arrowprops={"arrowstyle": "-", "color": "0.6", "linewidth": 0.5} if moved else None,
+            )
+    ax.set_xlim(curve.years[0] - 1, curve.years[-1] + 1)
+    ax.set_ylim(0, 1)
+    ax.set_xlabel("year of the divergence")
+    ax.set_ylabel(f"P({curve.outcome})")
+    ax.set_title(f"Inevitability curve: P({curve.outcome}) by year of divergence")
+    ax.legend(loc="upper left", bbox_to_anchor=(0.0, 0.9), fontsize="small")
+    ax.grid(color="0.92")
+    return ax
+
+
+def _label_positions(
+    names: Sequence[str], xs: NDArray[np.float64], ys: NDArray[np.float64], span: float
+) -> list[tuple[float, float]]:
+    """Label positions right of each point, moved down until they overlap no label placed before them.
+
+    Sizes are in data units of a 10-inch-wide plot at font size 6: about 0.004 of the x span per
+    character, 0.032 of the y range per line.
+    """
+    height = 0.032
+    placed: dict[int, tuple[float, float, float]] = {}
+    for i in (int(j) for j in np.lexsort((-ys, xs))):
+        x, y, width = float(xs[i]) + 0.006 * span, float(ys[i]), 0.004 * span * len(names[i])
+        while any(x < px + pw and px < x + width and abs(y - py) < height for px, py, pw in placed.values()):
+            y -= height
+        placed[i] = (x, y, width)
+    return [placed[i][:2] for i in range(len(xs))]
 
 
 def plot_sensitivity(rows: Sequence[Influence], outcomes: Sequence[str], ax: Any = None) -> Any:

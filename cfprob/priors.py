@@ -34,7 +34,11 @@ class Priors:
     kappa_spread_scale: float = 0.5
     """Half-normal scale of how much claimants' Dirichlet concentrations differ."""
     ordering_tau: float = 0.5
-    """Logit difference at which an ordering claim is sigmoid(2) = 88% sure to be stated correctly."""
+    """Logit difference at which an ordering (or era) claim is sigmoid(2) = 88% sure to be stated correctly."""
+    year_level_sd: float = 1.0
+    """Normal prior sd of the year effect's mean: how a dated divergence as such moves the logits."""
+    year_step_scale: float = 0.3
+    """Half-normal scale of the year effect's random-walk step per knot (5 years)."""
 
     def as_attrs(self) -> dict[str, float]:
         return {f"prior_{k}": float(v) for k, v in asdict(self).items()}

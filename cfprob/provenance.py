@@ -27,7 +27,7 @@ CHECK_LEVEL = 0.01
 """A claim whose predictive p-value is below this is flagged by ``cfprob check`` (misfit, or prior-data
 conflict)."""
 
-MODEL_VERSION = "2"
+MODEL_VERSION = "3"
 """Bumped whenever the model's structure or priors change: it is part of every cache key."""
 
 CREDIBLE_MASS = 0.90

@@ -5,12 +5,14 @@ model's parameters. A named divergence point is read off directly. A stack of se
 or a point described only by features is predicted from the parameters — an extrapolation, and labelled
 so:
 
-- stack: features combined by their maximum, per-PoD effects added: ``alpha + max(X_A, X_B) @ beta + u_A + u_B``.
+- stack: features combined by their maximum, the year effect of the earliest (history diverges there),
+  per-PoD effects added: ``alpha + max(X_A, X_B) @ beta + f(min(year_A, year_B)) + u_A + u_B``.
   Adding the per-PoD effects assumes they are independent; where two divergence points share a cause the
   stack counts it twice, and divergence points that exclude each other (two successors in one year) should
   not be stacked at all.
-- features: ``alpha + x @ beta + sigma_u * z`` with a fresh ``z ~ Normal(0, 1)`` per draw; features added to
-  named divergence points raise their features (maximum) and keep their fitted effects.
+- features: ``alpha + x @ beta + mean f + sigma_u * z`` with a fresh ``z ~ Normal(0, 1)`` per draw (a
+  divergence at no particular time gets the year effect's mean over the knots); features added to named
+  divergence points raise their features (maximum) and keep their fitted year and per-PoD effects.
 """
 
 from __future__ import annotations
@@ -64,6 +66,12 @@ class Fit:
     beta: Floats
     u: Floats
     sigma_u: Floats
+    knots: Floats
+    """The year effect's knots (years)."""
+    year_weights: Floats
+    """(pods, knots): each divergence point's year as interpolation weights on the knots (otl: 0)."""
+    year_effect: Floats
+    """(draws, knots, outcomes - 1): the year effect at the knots."""
     attrs: Mapping[str, Any] = field(default_factory=dict)
 
     @classmethod
@@ -83,8 +91,16 @@ class Fit:
             beta=_stacked(posterior, "beta") if "beta" in posterior else np.zeros((n_draws, 0, k1)),
             u=_stacked(posterior, "u"),
             sigma_u=_stacked(posterior, "sigma_u"),
+            knots=np.asarray(design["knot"].values, dtype=float),
+            year_weights=np.asarray(design["year_weights"].values, dtype=float),
+            year_effect=_stacked(posterior, "year_effect"),
             attrs={str(k): v for k, v in tree.attrs.items()},
         )
+
+    @property
+    def pod_years(self) -> tuple[int | None, ...]:
+        """Each divergence point's year, read back from its interpolation weights (otl: None)."""
+        return tuple(round(float(w @ self.knots)) if w.sum() > 0.5 else None for w in self.year_weights)
 
     @property
     def n_draws(self) -> int:
@@ -215,24 +231,28 @@ def _feature_vector(fit: Fit, features: Mapping[str, float]) -> Floats:
     return x
 
 
+def _year_term(fit: Fit, idx: Sequence[int]) -> Floats:
+    """The year effect of the earliest of the divergence points ``idx``; its mean when there are none."""
+    if not idx:
+        result: Floats = fit.year_effect.mean(axis=1)
+        return result
+    earliest = min(idx, key=lambda i: float(fit.year_weights[i] @ fit.knots))
+    result = np.einsum("j,sjk->sk", fit.year_weights[earliest], fit.year_effect)
+    return result
+
+
 def _draws(
     fit: Fit, pods: Sequence[str], features: Mapping[str, float], rng: np.random.Generator
 ) -> tuple[Floats, bool]:
-    if features:
-        x = _feature_vector(fit, features)
-        for pod in pods:
-            x = np.maximum(x, fit.X[fit.index(pod)])
-        eta = fit.alpha + np.einsum("f,sfk->sk", x, fit.beta)
-        if pods:  # named divergence points bring their own fitted effects
-            eta = eta + fit.u[:, [fit.index(p) for p in pods]].sum(axis=1)
-        else:  # a new divergence point: a fresh effect from the fitted spread
-            eta = eta + fit.sigma_u[:, None] * rng.standard_normal(fit.alpha.shape)
-        return softmax_last(eta), True
-    if len(pods) == 1:
+    if len(pods) == 1 and not features:
         return fit.theta[:, fit.index(pods[0])], False
     idx = [fit.index(p) for p in pods]
-    x = fit.X[idx].max(axis=0)
-    eta = fit.alpha + np.einsum("f,sfk->sk", x, fit.beta) + fit.u[:, idx].sum(axis=1)
+    x = _feature_vector(fit, features)
+    for i in idx:
+        x = np.maximum(x, fit.X[i])
+    # named divergence points bring their own fitted effects; a new one a fresh effect from the fitted spread
+    own = fit.u[:, idx].sum(axis=1) if pods else fit.sigma_u[:, None] * rng.standard_normal(fit.alpha.shape)
+    eta = fit.alpha + np.einsum("f,sfk->sk", x, fit.beta) + _year_term(fit, idx) + own
     return softmax_last(eta), True
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 
 __all__ = [
     "CLAIM_KINDS",
+    "ERA_COMPARISONS",
     "OTL",
     "PROBABILITY_FLOOR",
     "Claim",
@@ -23,15 +24,31 @@ __all__ = [
     "ReferenceClass",
     "Scenario",
     "Source",
+    "era_years",
 ]
 
 OTL = "otl"
 """The id of the divergence point that is no divergence: real history."""
 
-CLAIM_KINDS = ("probability", "interval", "verbal", "distribution", "ordering")
+CLAIM_KINDS = ("probability", "interval", "verbal", "distribution", "ordering", "era")
+
+ERA_COMPARISONS = ("earlier", "later", "outside")
+"""What an era claim's window is compared with: the timeline's years before it, after it, or both."""
 
 PROBABILITY_FLOOR = 1e-6
 """Stated probabilities closer than this to 0 or 1 are moved this far inside, so their logits stay finite."""
+
+
+def era_years(start: int, end: int, compared_with: str, timeline: tuple[int, int]) -> tuple[range, tuple[range, ...]]:
+    """An era claim's window of years and the (non-empty) runs of years it is compared with.
+
+    ``timeline`` is (first, last) year: ``earlier`` compares with the years from ``first`` to before
+    ``start``, ``later`` with those after ``end`` to ``last``, ``outside`` with both.
+    """
+    first, last = timeline
+    before, after = range(first, start), range(end + 1, last + 1)
+    compared = {"earlier": (before,), "later": (after,), "outside": (before, after)}[compared_with]
+    return range(start, end + 1), tuple(r for r in compared if len(r))
 
 
 @dataclass(frozen=True)
@@ -115,12 +132,17 @@ class Claim:
     distribution: tuple[float, ...] | None = None
     higher: str | None = None
     lower: str | None = None
+    start: int | None = None
+    end: int | None = None
+    compared_with: str | None = None
 
     @property
     def pods(self) -> tuple[str, ...]:
-        """The divergence points the claim is about."""
+        """The divergence points the claim is about (none for an era claim: it is about years)."""
         if self.kind == "ordering":
             return (str(self.higher), str(self.lower))
+        if self.kind == "era":
+            return ()
         return (str(self.pod),)
 
 
@@ -177,6 +199,12 @@ class Scenario:
     @property
     def claimant_ids(self) -> tuple[str, ...]:
         return tuple(c.id for c in self.claimants)
+
+    @property
+    def timeline(self) -> tuple[int, int]:
+        """The first and last year of the dated divergence points: the span of the year effect."""
+        years = [p.year for p in self.pods if p.year is not None]
+        return (min(years), max(years)) if years else (self.horizon_year, self.horizon_year)
 
     def pod(self, pod_id: str) -> Pod:
         return next(p for p in self.pods if p.id == pod_id)

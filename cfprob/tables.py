@@ -13,6 +13,7 @@ from .scenario import OTL, Claim, Pod, Scenario
 if TYPE_CHECKING:
     from .backtest import Backtest
     from .checks import ClaimCheck
+    from .curve import Curve
     from .query import Answer
     from .sensitivity import Influence
 
@@ -26,6 +27,7 @@ __all__ = [
     "format_checks",
     "format_claims",
     "format_compare",
+    "format_curve",
     "format_lexicon",
     "format_pods",
     "format_sensitivity",
@@ -117,6 +119,12 @@ def claim_strength(claim: Claim, lexicon: Lexicon, outcomes: Sequence[str]) -> s
     if claim.kind == "distribution":
         parts = ", ".join(f"{o} {p:.2f}" for o, p in zip(outcomes, claim.distribution or (), strict=True))
         return f"distribution: {parts}"
+    if claim.kind == "era":
+        than = {"earlier": "before it", "later": "after it", "outside": "outside it"}[str(claim.compared_with)]
+        return (
+            f"P({claim.outcome}) higher for a divergence in {claim.start}-{claim.end} than {than} "
+            "(the inevitability curve)"
+        )
     return f"P({claim.outcome}) higher under {claim.higher} than under {claim.lower}"
 
 
@@ -239,7 +247,7 @@ def format_claims(claims: Sequence[Claim], scenario: Scenario, lexicon: Lexicon)
         return "No claims match."
     blocks = []
     for c in claims:
-        about = c.pod if c.kind != "ordering" else f"{c.higher} vs {c.lower}"
+        about = {"ordering": f"{c.higher} vs {c.lower}", "era": f"the years {c.start}-{c.end}"}.get(c.kind, c.pod)
         blocks.append(
             "\n".join(
                 [
@@ -427,3 +435,37 @@ def format_backtest(result: Backtest, scenario: Scenario) -> str:
         f"uniform: 1/{len(outcomes)} each."
     )
     return "\n".join(lines)
+
+
+def format_curve(curve: Curve, step: int = 5) -> str:
+    """The inevitability curve every ``step`` years (and at both ends), real history, the named divergence
+    points by year and the era claims about the outcome."""
+    from .curve import CURVE_SEMANTICS
+
+    first, last = int(curve.years[0]), int(curve.years[-1])
+    shown = sorted({first, last, *range(step * -(-first // step), last + 1, step)})
+    o = curve.outcome
+    lines = [f"Inevitability curve of P({o}) by the year of divergence, {first} to {last}", ""]
+    rows = []
+    for year in shown:
+        mean, low, high = curve.at(year)
+        above = float(curve.p_above_otl[list(curve.years).index(year)])
+        rows.append([str(year), _p(mean), f"[{_p(low)}, {_p(high)}]", _p(above), _bar(mean)])
+    header = ["year", f"P({o})", f"{CREDIBLE_MASS:.0%} interval", "P(above otl)", ""]
+    lines += _table(header, rows, [True, True, True, True, False])
+    otl = curve.otl
+    lines += ["", f"Real history (otl): P({o}) = {_p(otl.mean)} [{_p(otl.low)}, {_p(otl.high)}]", ""]
+    lines.append("Named divergence points (their own posteriors: features and per-PoD effects included):")
+    pod_rows = [[str(m.year), m.pod, _p(m.mean), f"[{_p(m.low)}, {_p(m.high)}]"] for m in curve.pods]
+    lines += _table(
+        ["year", "divergence point", f"P({o})", f"{CREDIBLE_MASS:.0%} interval"], pod_rows, [True, False, True, True]
+    )
+    if curve.eras:
+        lines += ["", f"Era claims about {o}:"]
+        lines += [f"  {e.claim} ({e.author}): higher in {e.start}-{e.end} than {e.compared_with}" for e in curve.eras]
+    lines += ["", f"Curve: {CURVE_SEMANTICS}."]
+    return "\n".join(lines)
+
+
+def _bar(p: float, width: int = 30) -> str:
+    return "#" * round(p * width)

@@ -23,8 +23,9 @@ def fake_fit(scenario: Scenario, settings: SamplerSettings | None = None, seed: 
     sigma_u = np.abs(rng.normal(0, 0.5, (c, s)))
     u = rng.normal(0, 1, (c, s, d, k - 1)) * sigma_u[..., None, None]
     u[:, :, 0] = 0.0
+    year_effect = np.cumsum(rng.normal(0, 0.2, (c, s, len(data.knots), k - 1)), axis=2)
     eta = alpha[:, :, None, :] + np.einsum("pf,csfk->cspk", data.X, beta) + u
-    theta = softmax_last(eta)
+    theta = softmax_last(eta + np.einsum("pj,csjk->cspk", data.year_weights, year_effect))
     a = len(data.claimants)
     bias = rng.normal(0, 0.3, (c, s, a, k))
     noise = np.exp(rng.normal(0, 0.3, (c, s, a)))
@@ -35,6 +36,7 @@ def fake_fit(scenario: Scenario, settings: SamplerSettings | None = None, seed: 
             "beta": (("chain", "draw", "feature", "logit_outcome"), beta),
             "sigma_u": (("chain", "draw"), sigma_u),
             "u": (("chain", "draw", "pod", "logit_outcome"), u),
+            "year_effect": (("chain", "draw", "knot", "logit_outcome"), year_effect),
             "theta": (("chain", "draw", "pod", "outcome"), theta),
             "bias": (("chain", "draw", "claimant", "outcome"), bias),
             "noise": (("chain", "draw", "claimant"), noise),
@@ -48,6 +50,7 @@ def fake_fit(scenario: Scenario, settings: SamplerSettings | None = None, seed: 
             "logit_outcome": list(data.outcomes[:-1]),
             "feature": list(data.features),
             "claimant": list(data.claimants),
+            "knot": [int(y) for y in data.knots],
         },
     )
     stats = xr.Dataset({"diverging": (("chain", "draw"), np.zeros((c, s), dtype=bool))})

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from cfprob.design import design
+from cfprob.design import design, softmax_last
 from cfprob.likelihood import Draws, claim_log_likelihood, claim_order, draw_prior, replicate
 from cfprob.loader import load_scenario
 from cfprob.priors import Priors
@@ -63,14 +63,13 @@ def test_a_point_claim_by_hand(data):
     np.testing.assert_allclose(ll[:, j], point.weight[j] * expected)
 
 
-def test_replicated_orderings_follow_their_probability(data):
+def test_replicated_orderings_and_eras_follow_their_probability(data):
     draws = draw_prior(data, 1, np.random.default_rng(4))
-    many = Draws(
-        *(np.repeat(a, 4000, axis=0) if a is not None else None for a in (draws.theta, draws.bias, draws.noise))
-    )
+    many = draws.take(np.zeros(4000, dtype=np.int64))
     reps = replicate(many, data, np.random.default_rng(5))
-    chance = np.exp(claim_log_likelihood(many, data)[0, -len(data.ordering) :])
-    np.testing.assert_allclose(reps.ordering.mean(0), chance, atol=0.04)
+    n = len(data.ordering) + len(data.era)
+    chance = np.exp(claim_log_likelihood(many, data)[0, -n:])
+    np.testing.assert_allclose(np.concatenate([reps.ordering.mean(0), reps.era.mean(0)]), chance, atol=0.04)
 
 
 @pytest.mark.mcmc
@@ -84,7 +83,8 @@ def test_matches_the_pymc_model(path):
     data = design(load_scenario(path))
     model = build_model(data)
     values = model.value_vars
-    outputs = [model["theta"], model["bias"], model["noise"], pm.math.sum([pm.math.sum(p) for p in model.potentials])]
+    potentials = pm.math.sum([pm.math.sum(p) for p in model.potentials])
+    outputs = [model["theta"], model["bias"], model["noise"], model["alpha"], model["year_effect"], potentials]
     if "kappa" in model.named_vars:
         outputs.insert(3, model["kappa"])
     function = model.compile_fn(outputs, inputs=values, point_fn=False, on_unused_input="ignore")
@@ -92,6 +92,7 @@ def test_matches_the_pymc_model(path):
     for _ in range(3):
         point = {v.name: rng.normal(0, 0.7, size=model.initial_point()[v.name].shape) for v in values}
         out = function(*[point[v.name] for v in values])
-        kappa = out[3][None] if len(out) == 5 else None
-        draws = Draws(out[0][None], out[1][None], out[2][None], kappa)
+        kappa = out[3][None] if len(out) == 7 else None
+        curve = softmax_last(out[-3][None, None] + out[-2][None])
+        draws = Draws(out[0][None], out[1][None], out[2][None], kappa, curve=curve)
         np.testing.assert_allclose(claim_log_likelihood(draws, data).sum(), out[-1], rtol=1e-8)

@@ -89,7 +89,8 @@ def test_otl_changes_nothing(fit: Fit) -> None:
 def test_stack_formula(fit: Fit) -> None:
     a, b = fit.pods.index("no-depression-1929"), fit.pods.index("hindenburg-refuses-1933")
     x = np.maximum(fit.X[a], fit.X[b])
-    eta = fit.alpha + np.einsum("f,sfk->sk", x, fit.beta) + fit.u[:, a] + fit.u[:, b]
+    earliest = np.einsum("j,sjk->sk", fit.year_weights[a], fit.year_effect)  # 1929, before 1933
+    eta = fit.alpha + np.einsum("f,sfk->sk", x, fit.beta) + earliest + fit.u[:, a] + fit.u[:, b]
     expected = softmax_last(eta).mean(axis=0)
     result = answer(fit, ["no-depression-1929", "hindenburg-refuses-1933"])
     assert result.extrapolation
