@@ -670,10 +670,7 @@ def curve(
     if outcome not in scenario.outcome_ids:
         from .fields import did_you_mean
 
-        raise CfprobError(
-            f'outcome "{outcome}": expected one of {", ".join(scenario.outcome_ids)}, found "{outcome}"'
-            + did_you_mean(outcome, scenario.outcome_ids)
-        )
+        raise CfprobError(f'outcome "{outcome}": not in this scenario{did_you_mean(outcome, scenario.outcome_ids)}')
     tree = _get_fit(scenario, sampler, as_json)
     from .curve import era_marks, inevitability_curve
     from .query import Fit
@@ -718,7 +715,9 @@ def report(
         raise click.BadParameter(
             f"expected a file name ending in .html or .md, found '{out.suffix}'", param_hint="--out"
         )
-    images = {name: out.with_name(f"{out.stem}-{name}.png") for name in ("ternary", "forest", "densities")}
+    from .report import FIGURES
+
+    images = {name: out.with_name(f"{out.stem}-{name}.png") for name in FIGURES}
     for path in [out, *(images.values() if out.suffix.lower() == ".md" else [])]:
         check_new_file(path, force)
     scenario = _load(scenario_path)

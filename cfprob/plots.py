@@ -159,11 +159,12 @@ def plot_densities(fit: Fit, pods: Sequence[str], axes: Any = None) -> Any:
     return axes
 
 
-def plot_curve(curve: Curve, ax: Any = None, label_pods: bool = True) -> Any:
+def plot_curve(curve: Curve, ax: Any = None, label_pods: bool = True, highlight: Sequence[str] = ()) -> Any:
     """An inevitability curve: posterior mean and central band against the year of divergence.
 
     Real history's probability is a dashed line with its band; named divergence points are dots with
-    their intervals (labelled when ``label_pods``); era claims about the outcome shade their windows.
+    their intervals (labelled when ``label_pods``; those in ``highlight`` ringed); era claims about the
+    outcome shade their windows.
     """
     ax = _axes(ax, (10.0, 5.0))
     colors = _pyplot().rcParams["axes.prop_cycle"].by_key()["color"]
@@ -203,6 +204,9 @@ def plot_curve(curve: Curve, ax: Any = None, label_pods: bool = True) -> Any:
         alpha=0.8,
         label="named divergence points",
     )
+    ringed = [i for i, m in enumerate(curve.pods) if m.pod in highlight]
+    if ringed:
+        ax.plot(years[ringed], means[ringed], "o", markersize=11, markerfacecolor="none", color="black")
     if label_pods:
         span = float(curve.years[-1] - curve.years[0]) or 1.0
         names = [m.pod for m in curve.pods]

@@ -2,9 +2,10 @@
 
 Everything in it comes from a fit and the scenario: the question and outcome definitions, the divergence
 point with the passages that discuss it, the outcome table with intervals and the change against real
-history, plots (ternary, forest, posterior densities), the claims that drive the answer (leave-one-out
-reweighting, :mod:`cfprob.sensitivity`) quoted with their authors and the numbers their words became,
-sampler diagnostics, the counterfactual semantics and how to cite.
+history, plots (ternary, forest, the inevitability curve of the first outcome, posterior densities), the
+claims that drive the answer (leave-one-out reweighting, :mod:`cfprob.sensitivity`) quoted with their
+authors and the numbers their words became, sampler diagnostics, the counterfactual semantics and how to
+cite.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ if TYPE_CHECKING:
 
 __all__ = ["FIGURES", "Report", "build_report", "render_html", "render_markdown", "write_report"]
 
-FIGURES = ("ternary", "forest", "densities")
+FIGURES = ("ternary", "forest", "curve", "densities")
 """The report's plots, in the order shown."""
 
 
@@ -166,6 +167,9 @@ def render_html(report: Report) -> str:
     captions = {
         "ternary": "Posterior draws of the three outcome probabilities, against real history (otl).",
         "forest": f"Every divergence point: posterior mean, 50% and {CREDIBLE_MASS:.0%} intervals.",
+        "curve": f"Inevitability curve of {scenario.outcome_ids[0]}: its probability for a divergence in each "
+        "year (no mechanism features, a typical per-PoD effect), with every named divergence point; "
+        "those of this report ringed.",
         "densities": "Posterior densities of each outcome's probability.",
     }
     parts.append("<h2>Plots</h2>")
@@ -232,8 +236,9 @@ def render_markdown(report: Report, image_names: Mapping[str, str]) -> str:
 
 def build_report(tree: xr.DataTree, scenario: Scenario, pods: Sequence[str], drivers: int = 5, seed: int = 0) -> Report:
     """The report of ``pods`` (stacked when several) from a fit: answer, plots and driving claims."""
+    from .curve import era_marks, inevitability_curve
     from .design import design
-    from .plots import figure_bytes, plot_densities, plot_forest, plot_ternary
+    from .plots import figure_bytes, plot_curve, plot_densities, plot_forest, plot_ternary
     from .sensitivity import analyse
 
     fit = Fit.from_tree(tree)
@@ -243,6 +248,10 @@ def build_report(tree: xr.DataTree, scenario: Scenario, pods: Sequence[str], dri
         "forest": figure_bytes(plot_forest(fit, highlight=pods)),
         "densities": figure_bytes(plot_densities(fit, against_otl)),
     }
+    headline = scenario.outcome_ids[0]
+    figures["curve"] = figure_bytes(
+        plot_curve(inevitability_curve(fit, headline, era_marks(scenario, headline)), highlight=pods)
+    )
     if len(fit.outcomes) == 3:
         figures["ternary"] = figure_bytes(plot_ternary(fit, against_otl))
     influences = analyse(tree, design(scenario), [p for p in pods if p != OTL] or [OTL])

@@ -36,7 +36,7 @@ def test_markdown_report_writes_plots_beside_it(tmp_path: Path, ussr_fit: None) 
     assert code == 0, err
     text = out.read_text()
     assert "## Answer" in text and "| stable_democracy |" in text
-    for name in ("ternary", "forest", "densities"):
+    for name in ("ternary", "forest", "curve", "densities"):
         image = tmp_path / f"post-{name}.png"
         assert f"]({image.name})" in text
         assert image.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
@@ -99,7 +99,7 @@ def test_html_report_in_headless_chromium(tmp_path: Path, ussr_fit: None) -> Non
         page.on("requestfailed", lambda r: errors.append(f"request failed: {r.url}"))
         page.goto(out.as_uri(), wait_until="load")
         boxes = {}
-        for selector in ("#ternary img", "#forest img", "#densities img", "table#outcomes"):
+        for selector in ("#ternary img", "#forest img", "#curve img", "#densities img", "table#outcomes"):
             element = page.locator(selector)
             assert element.is_visible(), selector
             if selector.endswith("img"):
