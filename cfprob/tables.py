@@ -329,7 +329,7 @@ def format_checks(
             [
                 c.claim,
                 scenario.claimant(claim.author).name,
-                "/".join(claim.pods),
+                "/".join(claim.pods) or f"years {claim.start}-{claim.end}",
                 c.stated,
                 c.fitted,
                 f"{c.posterior_p:.3f}",
