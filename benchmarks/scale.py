@@ -26,7 +26,7 @@ PHRASES = ("likely", "unlikely", "highly unlikely", "about even", "very good cha
 
 
 def generate(folder: Path, pods: int = 200, claims: int = 2000, claimants: int = 40, seed: int = 1) -> None:
-    """Write a valid scenario with all five claim kinds, quoting a generated source document."""
+    """Write a valid scenario with all six claim kinds, quoting a generated source document."""
     rng = np.random.default_rng(seed)
     (folder / "claims").mkdir(parents=True)
     (folder / "sources").mkdir()
@@ -35,7 +35,7 @@ def generate(folder: Path, pods: int = 200, claims: int = 2000, claimants: int =
     for i in range(claims):
         pod = pod_ids[rng.integers(pods)]
         outcome = OUTCOMES[rng.integers(2)]
-        kind = ("probability", "verbal", "interval", "distribution", "ordering")[i % 5]
+        kind = ("probability", "verbal", "interval", "distribution", "ordering", "era")[i % 6]
         quote = f"claim {i}: about {pod}, {kind}."
         quotes.append(quote)
         body = f'pod = "{pod}"\noutcome = "{outcome}"\n'
@@ -50,6 +50,11 @@ def generate(folder: Path, pods: int = 200, claims: int = 2000, claimants: int =
             q = rng.dirichlet([2, 2, 2])
             q = np.maximum(q, 0.01) / np.maximum(q, 0.01).sum()
             body = f'pod = "{pod}"\ndistribution = {{ a = {q[0]:.4f}, b = {q[1]:.4f}, c = {1 - q[0] - q[1]:.4f} }}\n'
+        elif kind == "era":  # the timeline is 1900-1989: a window inside it, with years on both sides
+            start = 1910 + int(rng.integers(60))
+            comparison = ("earlier", "later", "outside")[rng.integers(3)]
+            body = f'outcome = "{outcome}"\nstart = {start}\nend = {start + int(rng.integers(10))}\n'
+            body += f'compared_with = "{comparison}"\n'
         else:
             other = pod_ids[(pod_ids.index(pod) + 1) % pods]
             body = f'higher = "{pod}"\nlower = "{other}"\noutcome = "{outcome}"\n'

@@ -728,6 +728,7 @@ def report(
     tree = _get_fit(scenario, sampler, False)
     from .report import build_report, write_report
 
+    _stage_printer()("drawing the plots and weighing every claim's influence (leave-one-out reweighting)")
     built = build_report(tree, scenario, pods, drivers=drivers, seed=sampler["seed"])
     written = write_report(built, out, images)
     click.echo(f"Saved report to {out}" + (f" and {len(written) - 1} plots beside it" if len(written) > 1 else ""))
