@@ -130,8 +130,8 @@ BLOCK_INPUTS = {
 def model_inputs(data: ModelData) -> dict[str, Floats | Ints]:
     """The data arrays the model reads as inputs rather than constants, by input name.
 
-    ``X`` (when there are features), ``year_weights``, ``history_outcome`` (real history's outcome, as a 1-vector),
-    ``reference_counts`` (when there is a reference class) and, for every non-empty claim family, its
+    ``X`` (when there are features), ``year_weights``, ``history_outcome`` (real history's outcome, as a
+    1-vector), ``reference_counts`` (when there is a reference class) and, for every non-empty claim family, its
     arrays named ``<family>_<field>``. Keeping them out of the model's constants lets compiled model code
     be reused when only data values change (:mod:`cfprob.compiled`): an edited claim, or a dataset
     simulated from the prior.

@@ -10,8 +10,8 @@ reference class's logit plus an offset for how this case differs from its class.
 is a random walk over knots every 5 years (``design.knot_years``), linearly interpolated between them:
 ``f = level + sigma_year * centred_walk @ z`` (a walk centred on its mean, so ``level`` is the mean effect
 of a dated divergence). The inevitability curve of a divergence with no mechanism features and a typical
-per-PoD effect is ``curve(y) = softmax([alpha + f(y), 0])``. Real history's outcome is one categorical observation of
-``theta_otl``. All other parameters are non-centred. Claim likelihoods, for claimant ``a``:
+per-PoD effect is ``curve(y) = softmax([alpha + f(y), 0])``. Real history's outcome is one categorical
+observation of ``theta_otl``. All other parameters are non-centred. Claim likelihoods, for claimant ``a``:
 
 - probability p of outcome k:  logit p ~ Normal(logit theta_dk + b_ak, s_a / confidence)
 - verbal phrase:               the phrase's lexicon logit mean, with its lexicon spread added to the noise

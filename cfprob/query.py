@@ -236,7 +236,8 @@ def _year_term(fit: Fit, idx: Sequence[int]) -> Floats:
     if not idx:
         result: Floats = fit.year_effect.mean(axis=1)
         return result
-    earliest = min(idx, key=lambda i: float(fit.year_weights[i] @ fit.knots))
+    years = fit.pod_years
+    earliest = min(idx, key=lambda i: years[i] or 0)
     result = np.einsum("j,sjk->sk", fit.year_weights[earliest], fit.year_effect)
     return result
 
