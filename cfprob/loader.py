@@ -38,6 +38,7 @@ from .scenario import (
     Scenario,
     Source,
     era_years,
+    timeline_of,
 )
 
 __all__ = ["SCHEMA_VERSION", "load_scenario", "normalise_text"]
@@ -341,9 +342,8 @@ class _Loader:
         evidence = self._evidence(top["evidence"], file, outcome_ids)
         before = len(self.problems.lines)
         pods = self._pods(tuple(x.id for x in features), sources)
-        years = [p.year for p in pods if p.year is not None]
-        if years and len(self.problems.lines) == before:  # era claims are checked against sound years only
-            self.timeline = (min(years), max(years))
+        if len(self.problems.lines) == before:  # era claims are checked against sound years only
+            self.timeline = timeline_of(pods)
         claims = self._claims(outcome_ids, tuple(p.id for p in pods), sources, claimants)
         if self.problems or any(v is BAD for v in top.values()) or evidence is None:
             return None

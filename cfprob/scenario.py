@@ -25,6 +25,7 @@ __all__ = [
     "Scenario",
     "Source",
     "era_years",
+    "timeline_of",
 ]
 
 OTL = "otl"
@@ -49,6 +50,12 @@ def era_years(start: int, end: int, compared_with: str, timeline: tuple[int, int
     before, after = range(first, start), range(end + 1, last + 1)
     compared = {"earlier": (before,), "later": (after,), "outside": (before, after)}[compared_with]
     return range(start, end + 1), tuple(r for r in compared if len(r))
+
+
+def timeline_of(pods: tuple[Pod, ...] | list[Pod]) -> tuple[int, int] | None:
+    """The first and last year of the dated divergence points (None when none is dated)."""
+    years = [p.year for p in pods if p.year is not None]
+    return (min(years), max(years)) if years else None
 
 
 @dataclass(frozen=True)
@@ -203,8 +210,7 @@ class Scenario:
     @property
     def timeline(self) -> tuple[int, int]:
         """The first and last year of the dated divergence points: the span of the year effect."""
-        years = [p.year for p in self.pods if p.year is not None]
-        return (min(years), max(years)) if years else (self.horizon_year, self.horizon_year)
+        return timeline_of(self.pods) or (self.horizon_year, self.horizon_year)
 
     def pod(self, pod_id: str) -> Pod:
         return next(p for p in self.pods if p.id == pod_id)
