@@ -23,7 +23,7 @@ from .provenance import CREDIBLE_MASS
 from .query import Fit
 from .scenario import OTL, Scenario
 
-__all__ = ["Curve", "EraMark", "Mark", "era_marks", "inevitability_curve"]
+__all__ = ["CURVE_SEMANTICS", "Curve", "EraMark", "Mark", "era_marks", "inevitability_curve"]
 
 Floats = NDArray[np.float64]
 

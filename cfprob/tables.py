@@ -451,15 +451,13 @@ def format_curve(curve: Curve, step: int = 5) -> str:
         mean, low, high = curve.at(year)
         above = float(curve.p_above_otl[list(curve.years).index(year)])
         rows.append([str(year), _p(mean), f"[{_p(low)}, {_p(high)}]", _p(above), _bar(mean)])
-    header = ["year", f"P({o})", f"{CREDIBLE_MASS:.0%} interval", "P(above otl)", ""]
+    header = ["year", f"P({o})", INTERVAL, "P(above otl)", ""]
     lines += _table(header, rows, [True, True, True, True, False])
     otl = curve.otl
     lines += ["", f"Real history (otl): P({o}) = {_p(otl.mean)} [{_p(otl.low)}, {_p(otl.high)}]", ""]
     lines.append("Named divergence points (their own posteriors: features and per-PoD effects included):")
     pod_rows = [[str(m.year), m.pod, _p(m.mean), f"[{_p(m.low)}, {_p(m.high)}]"] for m in curve.pods]
-    lines += _table(
-        ["year", "divergence point", f"P({o})", f"{CREDIBLE_MASS:.0%} interval"], pod_rows, [True, False, True, True]
-    )
+    lines += _table(["year", "divergence point", f"P({o})", INTERVAL], pod_rows, [True, False, True, True])
     if curve.eras:
         lines += ["", f"Era claims about {o}:"]
         lines += [f"  {e.claim} ({e.author}): higher in {e.start}-{e.end} than {e.compared_with}" for e in curve.eras]
