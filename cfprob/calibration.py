@@ -22,7 +22,7 @@ from .priors import Priors
 from .provenance import SamplerSettings
 from .scenario import Scenario
 
-__all__ = ["THINNED", "Calibration", "calibrate", "rank_uniformity", "simulate_data"]
+__all__ = ["THINNED", "Calibration", "calibrate", "simulate_data"]
 
 Floats = NDArray[np.float64]
 SCALARS = ("sigma_u", "sigma_bias", "noise_log_mean", "sigma_year")
@@ -124,12 +124,6 @@ class Calibration:
     def tests(self) -> dict[str, tuple[float, float]]:
         """Chi-square statistic and p-value of rank uniformity, per parameter."""
         return {name: _chi_square(self.histogram(name)) for name in self.ranks}
-
-
-def rank_uniformity(ranks: list[int], ranks_of: int, bins: int) -> tuple[float, float]:
-    """Chi-square test that ranks in 0..ranks_of are uniform, in ``bins`` equal bins."""
-    counts = np.bincount(np.asarray(ranks, dtype=np.int64) * bins // (ranks_of + 1), minlength=bins)
-    return _chi_square([int(c) for c in counts])
 
 
 def _thinned_rank(draws: Floats, chains: int, value: float) -> tuple[int, int]:

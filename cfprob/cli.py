@@ -122,6 +122,17 @@ def _load(scenario_path: Path | None) -> Scenario:
     return load_scenario(scenario_path or bundled_scenario())
 
 
+def _check_plot_out(path: Path, force: bool, option: str) -> None:
+    """A plot file to write: an unknown format is bad usage; an existing file is refused without --force."""
+    from .plots import PLOT_FORMATS, check_plot_path
+
+    if path.suffix.lower() not in PLOT_FORMATS:
+        raise click.BadParameter(
+            f"expected a file name ending in {' or '.join(PLOT_FORMATS)}, found '{path.suffix}'", param_hint=option
+        )
+    check_plot_path(path, force)
+
+
 def _warn_coherence(scenario: Scenario, pods: tuple[str, ...] = ()) -> None:
     """Print on stderr the coherence warnings that involve ``pods`` (all of them if none given)."""
     for line in _coherence_lines(scenario, pods):
@@ -423,9 +434,7 @@ def sensitivity(
 ) -> None:
     """Which claimants and claims drive the answer for each POD: leave each out and see what moves."""
     if plot_path is not None:
-        from .plots import check_plot_path
-
-        check_plot_path(plot_path, force)
+        _check_plot_out(plot_path, force, "--plot")
     scenario = _load(scenario_path)
     from .design import design
     from .query import check_pods
@@ -621,13 +630,9 @@ def plot(
     **sampler: Any,
 ) -> None:
     """Plot outcome posteriors, a forest of divergence points or a ternary plot."""
-    from .plots import PLOT_FORMATS, check_plot_path, plot_kind, save_figure
+    from .plots import plot_kind, save_figure
 
-    if out.suffix.lower() not in PLOT_FORMATS:
-        raise click.BadParameter(
-            f"expected a file name ending in {' or '.join(PLOT_FORMATS)}, found '{out.suffix}'", param_hint="--out"
-        )
-    check_plot_path(out, force)
+    _check_plot_out(out, force, "--out")
     scenario = _load(scenario_path)
     if kind != "forest" and not pods:
         raise click.UsageError(f"--kind {kind} needs at least one divergence point")
@@ -657,20 +662,12 @@ def curve(
     **sampler: Any,
 ) -> None:
     """The inevitability curve of OUTCOME: its probability by the year of divergence, with bands."""
-    from .plots import PLOT_FORMATS, check_plot_path
-
     if out is not None:
-        if out.suffix.lower() not in PLOT_FORMATS:
-            raise click.BadParameter(
-                f"expected a file name ending in {' or '.join(PLOT_FORMATS)}, found '{out.suffix}'",
-                param_hint="--out",
-            )
-        check_plot_path(out, force)
+        _check_plot_out(out, force, "--out")
     scenario = _load(scenario_path)
-    if outcome not in scenario.outcome_ids:
-        from .fields import did_you_mean
+    from .query import check_outcome
 
-        raise CfprobError(f'outcome "{outcome}": not in this scenario{did_you_mean(outcome, scenario.outcome_ids)}')
+    check_outcome(scenario.outcome_ids, outcome)
     tree = _get_fit(scenario, sampler, as_json)
     from .curve import era_marks, inevitability_curve
     from .query import Fit

@@ -17,10 +17,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .design import interpolation_weights, softmax_last
-from .errors import QueryError
-from .fields import did_you_mean
 from .provenance import CREDIBLE_MASS
-from .query import Fit
+from .query import Fit, check_outcome
 from .scenario import OTL, Scenario
 
 __all__ = ["CURVE_SEMANTICS", "Curve", "EraMark", "Mark", "era_marks", "inevitability_curve"]
@@ -109,8 +107,7 @@ def era_marks(scenario: Scenario, outcome: str) -> tuple[EraMark, ...]:
 
 def inevitability_curve(fit: Fit, outcome: str, eras: tuple[EraMark, ...] = (), mass: float = CREDIBLE_MASS) -> Curve:
     """The curve of ``outcome`` over every year of the fit's timeline (its dated divergence points)."""
-    if outcome not in fit.outcomes:
-        raise QueryError(f'outcome "{outcome}": not in this scenario{did_you_mean(outcome, fit.outcomes)}')
+    check_outcome(fit.outcomes, outcome)
     k = fit.outcomes.index(outcome)
     years_of = fit.pod_years
     dated = [y for y in years_of if y is not None]

@@ -38,6 +38,7 @@ __all__ = [
     "Fit",
     "OutcomeRow",
     "answer",
+    "check_outcome",
     "check_pods",
     "check_question",
     "compare",
@@ -206,6 +207,12 @@ def check_pods(known_pods: Sequence[str], pods: Sequence[str]) -> None:
             raise QueryError(f'divergence point "{pod}": not in this scenario{did_you_mean(pod, known_pods)}')
 
 
+def check_outcome(known_outcomes: Sequence[str], outcome: str) -> None:
+    """Raise :class:`QueryError` unless ``outcome`` is one of the scenario's outcomes."""
+    if outcome not in known_outcomes:
+        raise QueryError(f'outcome "{outcome}": not in this scenario{did_you_mean(outcome, known_outcomes)}')
+
+
 def check_question(
     known_pods: Sequence[str], known_features: Sequence[str], pods: Sequence[str], features: Mapping[str, float]
 ) -> None:
@@ -285,8 +292,7 @@ def answer(
 def compare(fit: Fit, pods: Sequence[str] = (), by: str | None = None, seed: int = 0) -> tuple[Answer, ...]:
     """Answers for ``pods`` (all, by default), ranked by the mean probability of outcome ``by``."""
     by = by or fit.outcomes[0]
-    if by not in fit.outcomes:
-        raise QueryError(f'outcome "{by}": not in this scenario{did_you_mean(by, fit.outcomes)}')
+    check_outcome(fit.outcomes, by)
     chosen = tuple(pods) or fit.pods
     answers = [answer(fit, (p,), seed=seed) for p in chosen]
     return tuple(sorted(answers, key=lambda a: -a.row(by).mean))

@@ -238,22 +238,20 @@ def build_report(tree: xr.DataTree, scenario: Scenario, pods: Sequence[str], dri
     """The report of ``pods`` (stacked when several) from a fit: answer, plots and driving claims."""
     from .curve import era_marks, inevitability_curve
     from .design import design
-    from .plots import figure_bytes, plot_curve, plot_densities, plot_forest, plot_ternary
+    from .plots import figure_bytes, plot_curve, plot_kind
     from .sensitivity import analyse
 
     fit = Fit.from_tree(tree)
     result = answer(fit, tuple(pods), {}, seed=seed)
-    against_otl = [*pods, OTL] if OTL not in pods else list(pods)
-    figures = {
-        "forest": figure_bytes(plot_forest(fit, highlight=pods)),
-        "densities": figure_bytes(plot_densities(fit, against_otl)),
-    }
     headline = scenario.outcome_ids[0]
-    figures["curve"] = figure_bytes(
-        plot_curve(inevitability_curve(fit, headline, era_marks(scenario, headline)), highlight=pods)
-    )
+    curve = inevitability_curve(fit, headline, era_marks(scenario, headline))
+    figures = {
+        "forest": figure_bytes(plot_kind(fit, "forest", pods)),
+        "curve": figure_bytes(plot_curve(curve, highlight=pods)),
+        "densities": figure_bytes(plot_kind(fit, "posterior", pods)),
+    }
     if len(fit.outcomes) == 3:
-        figures["ternary"] = figure_bytes(plot_ternary(fit, against_otl))
+        figures["ternary"] = figure_bytes(plot_kind(fit, "ternary", pods))
     influences = analyse(tree, design(scenario), [p for p in pods if p != OTL] or [OTL])
     claims = [r for rows in influences.values() for r in rows if r.group == "claim"]
     top = sorted(claims, key=lambda r: -r.size)[:drivers]

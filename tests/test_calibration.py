@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from cfprob.calibration import THINNED, calibrate, rank_uniformity, simulate_data
+from cfprob.calibration import THINNED, Calibration, calibrate, simulate_data
 from cfprob.design import design
 from cfprob.likelihood import draw_prior
 from cfprob.loader import load_scenario
@@ -16,11 +16,17 @@ from cfprob.provenance import SamplerSettings
 
 
 def test_rank_uniformity_by_hand() -> None:
-    """Ranks 0..99 in 10 bins: perfectly flat gives chi-square 0; all in one bin gives 9 * n."""
-    assert rank_uniformity(list(range(100)), 99, 10) == pytest.approx((0.0, 1.0))
-    statistic, p = rank_uniformity([0] * 20, 99, 10)
+    """Ranks 0..99 in 10 bins: perfectly flat gives chi-square 0; all in one bin gives 9 * n. Ranks among
+    19 draws (0..19) split into the same 10 bins, two ranks each."""
+    flat = Calibration({"a": [(r, 99) for r in range(100)]}, 10, 100, [False] * 100)
+    assert flat.histogram("a") == [10] * 10
+    assert flat.tests()["a"] == pytest.approx((0.0, 1.0))
+    piled = Calibration({"a": [(0, 99)] * 20}, 10, 20, [False] * 20)
+    statistic, p = piled.tests()["a"]
     assert statistic == pytest.approx(180.0)  # sum((20-2)^2/2 + 9 * 2^2/2) = 162 + 18
     assert p == pytest.approx(stats.chi2.sf(180.0, 9))
+    mixed = Calibration({"a": [(r, 19) for r in range(20)] + [(r, 99) for r in range(100)]}, 10, 120, [False] * 120)
+    assert mixed.histogram("a") == [12] * 10
 
 
 def test_simulated_data_keep_the_structure(weimar: Path) -> None:

@@ -23,7 +23,7 @@ def test_needs_a_pod() -> None:
 
 def test_plot_path_checked_before_fitting(tmp_path: Path) -> None:
     code, _, err = invoke("sensitivity", "kosygin-1965", "--plot", str(tmp_path / "x.pdf"))
-    assert code == 1 and "expected a file name ending in .png or .svg" in err
+    assert code == 2 and "expected a file name ending in .png or .svg" in err
 
 
 def test_without_claims_zeroes_only_their_weights(weimar: Path) -> None:
