@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import json
 import math
+import os
+import signal
 import sys
 import time
 import warnings
@@ -19,6 +21,8 @@ import click
 
 from . import __version__
 from .errors import CfprobError
+from .fields import one_line
+from .neutralise import for_terminal
 from .provenance import SAMPLER_LIMITS, SAMPLERS, SamplerSettings
 
 if TYPE_CHECKING:
@@ -41,13 +45,18 @@ class _Group(click.Group):
         except CfprobError as exc:
             if ctx.obj and ctx.obj.get("debug"):
                 raise
-            click.echo(f"cfprob: error: {exc}", err=True)
+            click.echo(f"cfprob: error: {one_line(str(exc), 2000)}", err=True)
             ctx.exit(1)
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
             raise
         except KeyboardInterrupt:
             click.echo("cfprob: interrupted; nothing was written", err=True)
             ctx.exit(130)
+        except BrokenPipeError:
+            # the reader went away (``cfprob validate | head -1``): stop quietly, as other tools do
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            ctx.exit(1)
         except Exception as exc:
             if ctx.obj and ctx.obj.get("debug"):
                 raise
@@ -133,10 +142,15 @@ def _check_plot_out(path: Path, force: bool, option: str) -> None:
     check_plot_path(path, force)
 
 
+def _show(text: str) -> None:
+    """Print text that holds scenario content: control characters (terminal escape sequences) made visible."""
+    click.echo(for_terminal(text))
+
+
 def _warn_coherence(scenario: Scenario, pods: tuple[str, ...] = ()) -> None:
     """Print on stderr the coherence warnings that involve ``pods`` (all of them if none given)."""
     for line in _coherence_lines(scenario, pods):
-        click.echo(f"cfprob: warning: {line}", err=True)
+        click.echo(f"cfprob: warning: {one_line(line, 2000)}", err=True)
 
 
 def _coherence_lines(scenario: Scenario, pods: tuple[str, ...] = ()) -> list[str]:
@@ -146,7 +160,7 @@ def _coherence_lines(scenario: Scenario, pods: tuple[str, ...] = ()) -> list[str
     by_id = {c.id: c for c in scenario.claims}
     lines = []
     for warning in coherence_warnings(scenario):
-        involved = {p for claim in warning.claims for p in by_id[claim].pods}
+        involved = {p for claim in warning.claims for p in by_id[claim].pods} | ({warning.pod} - {None})
         if not pods or involved & set(pods):
             lines += describe(warning, scenario)
     return lines
@@ -297,7 +311,7 @@ def run(
         from .lexicon import load_lexicon
         from .tables import format_answer
 
-        click.echo(format_answer(result, scenario, tree.attrs, load_lexicon()))
+        _show(format_answer(result, scenario, tree.attrs, load_lexicon()))
         if output is not None:
             click.echo(f"Saved to {output}")
 
@@ -336,7 +350,7 @@ def compare(
     else:
         from .tables import format_compare
 
-        click.echo(format_compare(answers, scenario, by, tree.attrs))
+        _show(format_compare(answers, scenario, by, tree.attrs))
 
 
 @cli.command()
@@ -402,7 +416,7 @@ def check(
             }
         )
     else:
-        click.echo(format_checks(checks, outcomes, scenario, tree.attrs, prior_draws))
+        _show(format_checks(checks, outcomes, scenario, tree.attrs, prior_draws))
     if strict and failures:
         sys.exit(1)
 
@@ -484,7 +498,7 @@ def sensitivity(
     else:
         from .tables import format_sensitivity
 
-        click.echo("\n\n".join(format_sensitivity(results[p], scenario, top, scaling[p]) for p in pods))
+        _show("\n\n".join(format_sensitivity(results[p], scenario, top, scaling[p]) for p in pods))
     if plot_path is not None:
         from .plots import plot_sensitivity, save_figure
 
@@ -519,7 +533,7 @@ def pods(scenario_path: Path | None, as_json: bool) -> None:
         return
     from .tables import format_pods
 
-    click.echo(format_pods(scenario))
+    _show(format_pods(scenario))
 
 
 @cli.command()
@@ -577,7 +591,7 @@ def claims(scenario_path: Path | None, pod: str | None, author: str | None, as_j
         return
     from .tables import format_claims
 
-    click.echo(format_claims(chosen, scenario, lexicon))
+    _show(format_claims(chosen, scenario, lexicon))
 
 
 @cli.command()
@@ -592,7 +606,7 @@ def validate(path: Path | None) -> None:
         scenario = load_scenario(path or bundled_scenario())
     except ScenarioError as exc:
         for line in exc.problems:
-            click.echo(f"cfprob: error: {line}", err=True)
+            click.echo(f"cfprob: error: {one_line(line, 2000)}", err=True)
         sys.exit(1)
     authors = {c.author for c in scenario.claims}
     click.echo(
@@ -604,7 +618,7 @@ def validate(path: Path | None) -> None:
     if coherence:
         warned = sum(1 for line in coherence if not line.startswith(" "))
         click.echo(f"Coherence warnings ({warned}; the scenario stays valid, the model weighs every claim):")
-        click.echo("\n".join(f"  {line}" for line in coherence))
+        _show("\n".join(f"  {line}" for line in coherence))
 
 
 @cli.command()
@@ -682,7 +696,7 @@ def curve(
         return
     from .tables import diagnostics_lines, format_curve
 
-    click.echo(format_curve(result, step))
+    _show(format_curve(result, step))
     click.echo("\n".join(diagnostics_lines(tree.attrs)))
     if out is not None:
         click.echo(f"Saved the curve to {out}")
@@ -759,7 +773,7 @@ def backtest(scenario_path: Path | None, as_json: bool) -> None:
     else:
         from .tables import format_backtest
 
-        click.echo(format_backtest(result, scenario))
+        _show(format_backtest(result, scenario))
 
 
 @cli.command()
@@ -768,7 +782,7 @@ def lexicon() -> None:
     from .lexicon import load_lexicon
     from .tables import format_lexicon
 
-    click.echo(format_lexicon(load_lexicon()))
+    _show(format_lexicon(load_lexicon()))
 
 
 @cli.group()
@@ -800,6 +814,14 @@ def cache_clear(compiled: bool) -> None:
         click.echo(f"Removed {clear_compiled()} files of compiled model code.")
 
 
+def _terminated(signum: int, _frame: Any) -> None:
+    """SIGTERM (and SIGHUP) end cfprob like Ctrl-C: partial files are removed on the way out."""
+    raise KeyboardInterrupt
+
+
 def main() -> None:
     """Entry point of the ``cfprob`` console script."""
+    for name in ("SIGTERM", "SIGHUP"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), _terminated)
     cli(prog_name="cfprob")

@@ -24,6 +24,7 @@ from .scenario import Claim, Scenario
 
 __all__ = [
     "COHERENCE_KINDS",
+    "FAR_YEARS",
     "POINT_GAP",
     "QUOTE_CHARACTERS",
     "SUM_TOLERANCE",
@@ -33,7 +34,7 @@ __all__ = [
     "describe",
 ]
 
-COHERENCE_KINDS = ("cycle", "sum_above_one", "contradiction", "unpacking")
+COHERENCE_KINDS = ("cycle", "sum_above_one", "contradiction", "unpacking", "far_year")
 """The kinds of warning, in the order they are reported."""
 
 SUM_TOLERANCE = 0.05
@@ -41,6 +42,10 @@ SUM_TOLERANCE = 0.05
 
 POINT_GAP = 0.25
 """Two point probabilities for the same outcome and divergence point contradict when further apart than this."""
+
+FAR_YEARS = 100
+"""A divergence point more than this many years from every other dated one is warned about (a typo such as
+196 for 1960 stretches the year effect over centuries)."""
 
 VERBAL_Z = 1.645
 """A verbal phrase covers ``sigmoid(logit_mu +- VERBAL_Z * logit_sd)``: the central 90% of its readers."""
@@ -290,6 +295,26 @@ def _unpacking_warnings(
     return warnings
 
 
+def _far_year_warnings(scenario: Scenario) -> list[CoherenceWarning]:
+    """Divergence points dated far from every other one (with at least two others to compare with)."""
+    dated = [p for p in scenario.pods if p.year is not None]
+    warnings = []
+    for pod in dated:
+        others = [abs(int(o.year) - int(pod.year)) for o in dated if o.id != pod.id]  # type: ignore[arg-type]
+        if len(others) >= 2 and min(others) > FAR_YEARS:
+            warnings.append(
+                CoherenceWarning(
+                    "far_year",
+                    None,
+                    pod.id,
+                    f"divergence point {pod.id} is dated {pod.year}, {min(others)} years from the nearest other "
+                    f"divergence point: is the year a typo? The year effect spans every year between them",
+                    (),
+                )
+            )
+    return warnings
+
+
 def coherence_warnings(scenario: Scenario, lexicon: Lexicon | None = None) -> tuple[CoherenceWarning, ...]:
     """Every coherence warning about a validated scenario.
 
@@ -322,6 +347,7 @@ def coherence_warnings(scenario: Scenario, lexicon: Lexicon | None = None) -> tu
         *_sum_warnings(scenario, statements),
         *_contradiction_warnings(scenario, statements),
         *_unpacking_warnings(scenario, statements),
+        *_far_year_warnings(scenario),
     ]
 
     def key(w: CoherenceWarning) -> tuple[int, int, int, list[int]]:

@@ -30,7 +30,7 @@ __all__ = [
     "text_list",
 ]
 
-IDENTIFIER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+IDENTIFIER = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
 CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 
@@ -130,7 +130,7 @@ def identifier() -> Check:
     """A short name of letters, digits, '-', '_' and '.'."""
     return Check(
         "an id of letters, digits, '-', '_' or '.' (at most 64 characters)",
-        lambda v: v if isinstance(v, str) and IDENTIFIER.match(v) else BAD,
+        lambda v: v if isinstance(v, str) and IDENTIFIER.fullmatch(v) else BAD,
     )
 
 

@@ -20,6 +20,7 @@ from .priors import Priors
 from .provenance import MODEL_VERSION, SamplerSettings, nutpie_installed, provenance_attrs
 from .runtime import prepare
 from .scenario import Scenario
+from .store import nonfinite_draws
 
 __all__ = ["ESS_PER_CHAIN", "RHAT_LIMIT", "diagnose", "fit", "fit_tree"]
 
@@ -119,6 +120,11 @@ def fit(
             f"sampling stopped early ({posterior.sizes.get('chain')} chains x {posterior.sizes.get('draw')} "
             f"draws of {settings.label}); nothing was cached"
         )
+    broken = nonfinite_draws(posterior)
+    if broken:
+        raise CfprobError(
+            f"sampling did not finish: the sampler returned {broken} ({settings.label}); nothing was cached"
+        )
     tree = fit_tree(posterior, stats, data)
     tree.attrs.update(provenance_attrs(scenario.id, scenario.content_hash, settings))
     tree.attrs.update(Priors().as_attrs())
@@ -138,7 +144,7 @@ def _sample_nutpie(
 
     say(f"sampling {settings.label}")
     started = time.perf_counter()
-    result = nutpie.sample(
+    background = nutpie.sample(
         model,
         draws=settings.draws,
         tune=settings.tune,
@@ -147,7 +153,14 @@ def _sample_nutpie(
         seed=settings.seed,
         target_accept=settings.target_accept,
         progress_bar=progressbar,
+        blocking=False,
     )
+    try:
+        result = background.wait()
+    except KeyboardInterrupt:
+        # nutpie's own blocking call swallows Ctrl-C and returns the unfinished chains padded with NaN
+        background.cancel()
+        raise
     sampling = time.perf_counter() - started
     posterior = result["posterior"].to_dataset()
     # nutpie also reports the unconstrained values (``sigma_u_log__``); PyMC's traces do not

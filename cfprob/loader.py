@@ -22,6 +22,7 @@ from . import fields as f
 from .errors import ScenarioError
 from .fields import BAD, Problems, describe, did_you_mean
 from .lexicon import LEXICON_VERSION, Lexicon, load_lexicon
+from .neutralise import safe_url
 from .scenario import (
     CLAIM_KINDS,
     ERA_COMPARISONS,
@@ -50,7 +51,8 @@ MAX_DOTTED_PARTS = 200
 MIN_STATED_SHARE = 0.001
 """The smallest share a stated distribution may give an outcome."""
 MIN_QUOTE_CHARACTERS = 8
-DOTS_WITH_SPACE = re.compile(r"[ \t]*\.[ \t]*")
+BLANKS = re.compile(r"[ \t]+")
+DOT_WITH_SPACE = re.compile(r" ?\. ?")
 KEY_BEFORE_EQUALS = re.compile(r"(?:^|[{,])[ \t]*([A-Za-z0-9_.\-\"']+)[ \t]*=", re.MULTILINE)
 TABLE_HEADER = re.compile(r"^[ \t]*\[\[?[ \t]*([A-Za-z0-9_.\-\"']+)", re.MULTILINE)
 
@@ -73,7 +75,12 @@ SOURCE_SPEC = {
     "file": f.text(),
     "title": f.text(),
     "kind": f.text(),
-    "url": f.optional_text(),
+    "url": f.Check(
+        "an http:// or https:// address (or nothing)",
+        lambda v: v if isinstance(v, str) and (not v or safe_url(v)) else BAD,
+        False,
+        "",
+    ),
 }
 CLAIMANT_SPEC = {"id": f.identifier(), "name": f.text(), "aliases": f.text_list(), "note": f.optional_text()}
 EVIDENCE_SPEC = {
@@ -243,7 +250,9 @@ def _longest_dotted_key(content: str) -> int:
 
     Linear time; values (quotes, notes) are not looked at, so dots in prose never count.
     """
-    joined = DOTS_WITH_SPACE.sub(".", content)
+    # two passes, each linear: blank runs become one space, then a dot loses the spaces around it
+    # (one pattern matching blanks on both sides of the dot backtracks quadratically on long blank runs)
+    joined = DOT_WITH_SPACE.sub(".", BLANKS.sub(" ", content))
     keys = [m.group(1) for m in KEY_BEFORE_EQUALS.finditer(joined)]
     keys += [m.group(1) for m in TABLE_HEADER.finditer(joined)]
     return 1 + max((key.count(".") for key in keys), default=0)
@@ -372,7 +381,8 @@ class _Loader:
                 continue
             ids.append((clean["id"], label))
             built.append(build(clean))
-        _unique(ids, f"{name.rstrip('s')} id", self.problems, file)
+        folded = [(i.casefold(), label) for i, label in ids]
+        _unique(folded, f"{name.rstrip('s')} id (ids are compared without case)", self.problems, file)
         return tuple(built)
 
     def _outcomes(self, raw: Any, file: str) -> tuple[Outcome, ...]:
@@ -391,9 +401,16 @@ class _Loader:
             label = _label("source", i, item)
             clean = f.read_table(item, SOURCE_SPEC, self.problems, file, label)
             if clean is None or any(v is BAD for v in clean.values()):
+                if clean is not None and clean["id"] is not BAD:
+                    self.broken_sources.add(clean["id"])  # already reported: references to it are not
                 continue
             ids.append((clean["id"], label))
             content = self.folder.read_text(clean["file"], file, f"{label}: key 'file'")
+            if content is not None and not content.strip():
+                self.problems.add(
+                    file, f"{label}: key 'file'", f'a source with text in "{clean["file"]}"', "an empty file"
+                )
+                content = None
             if content is None:
                 self.broken_sources.add(clean["id"])
                 continue
@@ -497,9 +514,16 @@ class _Loader:
                     did_you_mean(case, names),
                 )
         cases = []
+        seen: set[str] = set()
         for r in kept:
             if r[clean["case_column"]] in clean["exclude_cases"]:
                 continue
+            if r[clean["case_column"]] in seen:
+                self.problems.add(
+                    csv_file, f'case "{r[clean["case_column"]]}"', "each case once", "a second row for it"
+                )
+                continue
+            seen.add(r[clean["case_column"]])
             value = r[clean["outcome_column"]]
             if value not in mapping:
                 self.problems.add(
@@ -542,7 +566,7 @@ class _Loader:
                 self.problems.add(
                     file, f"{label}: key 'id'", f'an id other than "{OTL}" in any case (reserved)', f'"{pod.id}"'
                 )
-            if pod.year is not None and pod.year > self.horizon_year:
+            if pod.year is not None and pod.year >= self.horizon_year:
                 self.problems.add(
                     file, f"{label}: key 'year'", f"a year before the horizon year {self.horizon_year}", str(pod.year)
                 )
@@ -641,7 +665,7 @@ class _Loader:
             found = "a file" if claims_dir.exists() or claims_dir.is_symlink() else "nothing"
             self.problems.add(self.folder.show("claims"), "", "a folder of claim files", found)
             return ()
-        files = sorted(p.name for p in claims_dir.iterdir() if p.suffix == ".toml")
+        files = sorted(p.name for p in claims_dir.iterdir() if p.suffix.lower() == ".toml")
         claims: list[Claim] = []
         ids: list[tuple[str, str]] = []
         for name in files:
@@ -830,7 +854,7 @@ class _Loader:
         if not ok:
             return None
         total = math.fsum(float(raw[k]) for k in outcomes)
-        if abs(total - 1.0) > SUM_TOLERANCE:
+        if abs(total - 1.0) > SUM_TOLERANCE + 1e-9:  # slack for rounding: 0.98 is within 0.02
             self.problems.add(
                 file, where, f"probabilities summing to 1 (within {SUM_TOLERANCE:g})", f"a sum of {total:g}"
             )

@@ -11,7 +11,6 @@ cite.
 from __future__ import annotations
 
 import base64
-import html
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,7 +18,8 @@ from typing import TYPE_CHECKING, Any
 
 from . import __version__
 from .lexicon import Lexicon, load_lexicon
-from .outputs import write_bytes_atomically
+from .neutralise import for_html, for_markdown, safe_url
+from .outputs import write_files_atomically
 from .provenance import CREDIBLE_MASS, SEMANTICS
 from .query import Answer, Fit, answer
 from .scenario import OTL, Scenario
@@ -109,10 +109,6 @@ def _driver_lines(report: Report) -> list[tuple[str, str, str, str]]:
     return result
 
 
-def _escape(text: object) -> str:
-    return html.escape(str(text), quote=True)
-
-
 CSS = """
 body { font-family: system-ui, sans-serif; max-width: 60rem; margin: 2rem auto; padding: 0 1rem; color: #222; }
 table { border-collapse: collapse; margin: 1rem 0; }
@@ -132,35 +128,41 @@ def render_html(report: Report) -> str:
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>{_escape(answer.label)} - cfprob</title>",
+        f"<title>{for_html(answer.label)} - cfprob</title>",
         f"<style>{CSS}</style></head><body>",
-        f"<h1>{_escape(scenario.title)}</h1>",
-        f'<p id="question"><strong>Question.</strong> {_escape(scenario.question)}</p>',
+        f"<h1>{for_html(scenario.title)}</h1>",
+        f'<p id="question"><strong>Question.</strong> {for_html(scenario.question)}</p>',
         "<h2>Outcomes</h2><dl>",
     ]
     for o in scenario.outcomes:
-        parts.append(f"<dt><strong>{_escape(o.label)}</strong> ({_escape(o.id)})</dt><dd>{_escape(o.definition)}</dd>")
+        parts.append(
+            f"<dt><strong>{for_html(o.label)}</strong> ({for_html(o.id)})</dt><dd>{for_html(o.definition)}</dd>"
+        )
     parts.append("</dl>")
     for pod_id in answer.pods:
         pod = scenario.pod(pod_id)
         year = f", {pod.year}" if pod.year is not None else ""
-        parts.append(f'<h2 id="pod-{_escape(pod.id)}">Divergence: {_escape(pod.title)} ({_escape(pod.id)}{year})</h2>')
-        parts.append(f"<p>{_escape(pod.description)}</p>")
+        parts.append(
+            f'<h2 id="pod-{for_html(pod.id)}">Divergence: {for_html(pod.title)} ({for_html(pod.id)}{year})</h2>'
+        )
+        parts.append(f"<p>{for_html(pod.description)}</p>")
         for passage in pod.passages:
             source = scenario.source(passage.source)
             link = (
-                f' <a href="{_escape(source.url)}">{_escape(source.title)}</a>' if source.url else _escape(source.title)
+                f' <a href="{for_html(url)}">{for_html(source.title)}</a>'
+                if (url := safe_url(source.url))
+                else for_html(source.title)
             )
-            parts.append(f"<blockquote>{_escape(passage.quote)}<br><span class='note'>{link}</span></blockquote>")
+            parts.append(f"<blockquote>{for_html(passage.quote)}<br><span class='note'>{link}</span></blockquote>")
     if answer.extrapolation:
         parts.append(
             "<p class='note'>Extrapolation: this combination was not fitted; it is predicted from the fit.</p>"
         )
     parts.append('<h2>Answer</h2><table id="outcomes"><thead><tr>')
-    parts += [f"<th>{_escape(h)}</th>" for h in HEADER]
+    parts += [f"<th>{for_html(h)}</th>" for h in HEADER]
     parts.append("</tr></thead><tbody>")
     for row in _rows(report):
-        parts.append("<tr>" + "".join(f"<td>{_escape(c)}</td>" for c in row) + "</tr>")
+        parts.append("<tr>" + "".join(f"<td>{for_html(c)}</td>" for c in row) + "</tr>")
     parts.append("</tbody></table>")
     histories = ", ".join(f"{o} {n}" for o, n in answer.histories.items())
     parts.append(f"<p class='note'>Simulated histories (one per posterior draw, {answer.n_draws}): {histories}.</p>")
@@ -177,26 +179,26 @@ def render_html(report: Report) -> str:
         if name in report.figures:
             data = base64.b64encode(report.figures[name]).decode("ascii")
             parts.append(
-                f'<figure id="{name}"><img alt="{_escape(captions[name])}" src="data:image/png;base64,{data}">'
-                f"<figcaption>{_escape(captions[name])}</figcaption></figure>"
+                f'<figure id="{name}"><img alt="{for_html(captions[name])}" src="data:image/png;base64,{data}">'
+                f"<figcaption>{for_html(captions[name])}</figcaption></figure>"
             )
     parts.append('<h2>The claims that drive the answer</h2><ul id="drivers">')
     for author, quote, says, moved in _driver_lines(report):
         parts.append(
-            f"<li><strong>{_escape(author)}</strong>: <blockquote>{_escape(quote)}</blockquote>"
-            f"{_escape(says)}; {_escape(moved)}.</li>"
+            f"<li><strong>{for_html(author)}</strong>: <blockquote>{for_html(quote)}</blockquote>"
+            f"{for_html(says)}; {for_html(moved)}.</li>"
         )
     parts.append("</ul>")
     parts.append("<h2>Sampler diagnostics</h2>")
-    parts += [f"<p>{_escape(line)}</p>" for line in diagnostics_lines(report.attrs)]
-    parts.append(f"<h2>Counterfactual semantics</h2><p>{_escape(SEMANTICS)}.</p>")
+    parts += [f"<p>{for_html(line)}</p>" for line in diagnostics_lines(report.attrs)]
+    parts.append(f"<h2>Counterfactual semantics</h2><p>{for_html(SEMANTICS)}.</p>")
     parts.append('<h2>How to cite</h2><ul id="cite">')
-    parts += [f"<li>{_escape(line)}</li>" for line in _citation(report)]
+    parts += [f"<li>{for_html(line)}</li>" for line in _citation(report)]
     parts.append("</ul>")
     parts.append(
-        f"<p class='note'>cfprob {_escape(__version__)}, scenario hash {_escape(scenario.content_hash[:12])}, "
-        f"sampler {_escape(report.attrs.get('sampler'))}, {_escape(report.attrs.get('chains'))} chains x "
-        f"{_escape(report.attrs.get('draws'))} draws, seed {_escape(report.attrs.get('seed'))}.</p>"
+        f"<p class='note'>cfprob {for_html(__version__)}, scenario hash {for_html(scenario.content_hash[:12])}, "
+        f"sampler {for_html(report.attrs.get('sampler'))}, {for_html(report.attrs.get('chains'))} chains x "
+        f"{for_html(report.attrs.get('draws'))} draws, seed {for_html(report.attrs.get('seed'))}.</p>"
     )
     parts.append("</body></html>")
     return "\n".join(parts) + "\n"
@@ -211,26 +213,31 @@ def _md_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]
 
 
 def render_markdown(report: Report, image_names: Mapping[str, str]) -> str:
-    """The report as Markdown for a forum post; plots are linked by the file names in ``image_names``."""
+    """The report as Markdown for a forum post; plots are linked by the file names in ``image_names``.
+
+    Every text from the scenario is escaped (:func:`cfprob.neutralise.for_markdown`): it shows as written and
+    adds no markup, links or HTML to the post.
+    """
+    md = for_markdown
     scenario, answer = report.scenario, report.answer
-    lines = [f"# {scenario.title}", "", f"**Question.** {scenario.question}", "", "**Outcomes**", ""]
-    lines += [f"- **{o.label}** ({o.id}): {o.definition}" for o in scenario.outcomes]
+    lines = [f"# {md(scenario.title)}", "", f"**Question.** {md(scenario.question)}", "", "**Outcomes**", ""]
+    lines += [f"- **{md(o.label)}** ({md(o.id)}): {md(o.definition)}" for o in scenario.outcomes]
     for pod_id in answer.pods:
         pod = scenario.pod(pod_id)
         year = f", {pod.year}" if pod.year is not None else ""
-        lines += ["", f"## Divergence: {pod.title} ({pod.id}{year})", "", pod.description, ""]
+        lines += ["", f"## Divergence: {md(pod.title)} ({md(pod.id)}{year})", "", md(pod.description), ""]
         for passage in pod.passages:
-            lines += [f"> {passage.quote}", f"> — {scenario.source(passage.source).title}", ""]
-    lines += ["## Answer", "", *_md_table(HEADER, _rows(report)), ""]
+            lines += [f"> {md(passage.quote)}", f"> — {md(scenario.source(passage.source).title)}", ""]
+    lines += ["## Answer", "", *_md_table(HEADER, [[md(c) for c in row] for row in _rows(report)]), ""]
     for name in FIGURES:
         if name in image_names:
             lines.append(f"![{name}]({image_names[name]})")
     lines += ["", "## The claims that drive the answer", ""]
     for author, quote, says, moved in _driver_lines(report):
-        lines += [f'- **{author}**: "{" ".join(quote.split())}" — {says}; {moved}.']
+        lines += [f'- **{md(author)}**: "{md(quote)}" — {md(says)}; {md(moved)}.']
     lines += ["", "## Sampler diagnostics", "", *diagnostics_lines(report.attrs)]
     lines += ["", "## Counterfactual semantics", "", SEMANTICS + "."]
-    lines += ["", "## How to cite", "", *(f"- {line}" for line in _citation(report))]
+    lines += ["", "## How to cite", "", *(f"- {md(line)}" for line in _citation(report))]
     return "\n".join(lines) + "\n"
 
 
@@ -263,14 +270,12 @@ def write_report(report: Report, out: Path, images: Mapping[str, Path]) -> list[
 
     The caller has checked that the files may be written (:func:`cfprob.outputs.check_new_file`).
     """
-    written = []
+    files: dict[Path, bytes | str] = {}
     if out.suffix.lower() == ".md":
-        for name, path in images.items():
-            if name in report.figures:
-                write_bytes_atomically(path, report.figures[name])
-                written.append(path)
-        text = render_markdown(report, {n: p.name for n, p in images.items() if p in written})
+        files = {path: report.figures[name] for name, path in images.items() if name in report.figures}
+        text = render_markdown(report, {n: p.name for n, p in images.items() if p in files})
     else:
         text = render_html(report)
-    write_bytes_atomically(out, text)
-    return [out, *written]
+    # all or nothing: a full disk or an interruption leaves no images without their report
+    write_files_atomically({out: text, **files})
+    return [out, *files]

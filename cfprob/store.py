@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import stat
 from collections.abc import Callable
 from pathlib import Path
 
 import xarray as xr
 
-from .errors import CacheError
-from .outputs import check_new_file, write_atomically
+from .checksum import TREE_ATTR, tree_checksum
+from .errors import CacheError, CfprobError
+from .outputs import check_new_file, write_bytes_atomically
 from .paths import cache_dir, cache_folder
 from .provenance import SamplerSettings, fit_key
 from .scenario import Scenario
@@ -22,6 +24,7 @@ __all__ = [
     "compiled_size",
     "list_cache",
     "load_tree",
+    "nonfinite_draws",
     "save_tree",
 ]
 
@@ -33,11 +36,28 @@ def save_tree(tree: xr.DataTree, path: Path, overwrite: bool = False) -> None:
     """Write ``tree`` to ``path`` as NetCDF, atomically; an existing file only with ``overwrite``."""
     path = Path(path)
     check_new_file(path, overwrite)
-    write_atomically(path, lambda temporary: tree.to_netcdf(temporary, engine="h5netcdf"))
+    broken = nonfinite_draws(tree["posterior"].to_dataset())
+    if broken:
+        raise CfprobError(f"{path}: not written: the fit holds {broken} (an interrupted or failed fit)")
+    sealed = tree.copy()
+    sealed.attrs[TREE_ATTR] = tree_checksum(sealed)
+    # serialised in memory, then written as plain bytes: a full disk is then an ordinary write error,
+    # never an HDF5 file left open half-written (which crashed the interpreter at exit)
+    write_bytes_atomically(path, bytes(sealed.to_netcdf(engine="h5netcdf")))
 
 
 def load_tree(path: Path) -> xr.DataTree:
-    """Read a fit saved by :func:`save_tree` fully into memory."""
+    """Read a fit saved by :func:`save_tree` fully into memory; a :class:`CacheError` for anything else."""
+    path = Path(path)
+    try:
+        info = path.stat()
+    except FileNotFoundError as exc:
+        raise CacheError(f"{path}: expected a saved cfprob result, found no such file") from exc
+    except OSError as exc:
+        raise CacheError(f"{path}: expected a saved cfprob result, found an unreadable path ({exc.strerror})") from exc
+    if not stat.S_ISREG(info.st_mode):
+        found = "a folder" if stat.S_ISDIR(info.st_mode) else "a special file (a pipe, socket or device)"
+        raise CacheError(f"{path}: expected a saved cfprob result, found {found}")
     try:
         with xr.open_datatree(path, engine="h5netcdf") as tree:
             loaded = tree.load()
@@ -45,9 +65,17 @@ def load_tree(path: Path) -> xr.DataTree:
         raise CacheError(f"{path}: expected a saved cfprob result, found no such file") from exc
     except Exception as exc:  # h5py / h5netcdf raise many kinds of error for a damaged file
         raise CacheError(f"{path}: expected a NetCDF cfprob result, found an unreadable file ({exc})") from exc
+    stored = loaded.attrs.get(TREE_ATTR)
+    if stored is None:
+        raise CacheError(f"{path}: expected a cfprob result with a content checksum, found none (refit to replace it)")
+    if tree_checksum(loaded) != stored:
+        raise CacheError(f"{path}: expected content matching its checksum, found other content (the file is damaged)")
     problem = _missing_part(loaded)
     if problem:
         raise CacheError(f"{path}: expected a cfprob result, found a NetCDF file without {problem}")
+    broken = nonfinite_draws(loaded["posterior"].to_dataset())
+    if broken:
+        raise CacheError(f"{path}: expected a complete cfprob fit, found {broken} (an interrupted or failed fit)")
     return loaded
 
 
@@ -59,6 +87,29 @@ REQUIRED_POSTERIOR = {
     "sigma_u": ("chain", "draw"),
     "year_effect": ("chain", "draw", "knot", "logit_outcome"),
 }
+
+
+def nonfinite_draws(posterior: xr.Dataset) -> str:
+    """Where ``posterior`` holds non-finite draws ("" when every draw is finite).
+
+    An interrupted or failed sampler leaves NaN (or infinite) draws in some chains; such a fit must never be
+    cached, saved or answered from.
+    """
+    import numpy as np
+
+    for name in sorted(map(str, posterior.data_vars)):
+        values = np.asarray(posterior[name].values)
+        if values.dtype.kind not in "fc":
+            continue
+        bad = ~np.isfinite(values)
+        if not bad.any():
+            continue
+        if posterior[name].dims[:2] == ("chain", "draw"):
+            per_chain = bad.reshape(bad.shape[0], bad.shape[1], -1).any(axis=2).sum(axis=1)
+            chains = ", ".join(f"{c + 1} ({n} draws)" for c, n in enumerate(per_chain) if n)
+            return f"non-finite draws of {name} in chain {chains}"
+        return f"non-finite values of {name}"
+    return ""
 
 
 def _missing_part(tree: xr.DataTree) -> str:
@@ -114,14 +165,20 @@ def cached_fit(
 
 
 def list_cache() -> list[Path]:
+    """The cached fits (a write in progress, or one cut short by a kill, is a hidden file and not a fit)."""
     folder = cache_dir() / "fits"
-    return sorted(folder.glob("*.nc")) if folder.is_dir() else []
+    return sorted(p for p in folder.glob("*.nc") if not p.name.startswith(".")) if folder.is_dir() else []
 
 
 def clear_cache() -> int:
+    """Delete every cached fit and any leftover partial write; the number of fits removed."""
     entries = list_cache()
     for entry in entries:
         entry.unlink()
+    folder = cache_dir() / "fits"
+    if folder.is_dir():
+        for leftover in folder.glob(".*"):
+            leftover.unlink(missing_ok=True)
     return len(entries)
 
 

@@ -71,8 +71,11 @@ def diagnostics_problems(attrs: Mapping[Any, Any]) -> list[str]:
             f"chains disagree (r_hat {rhat:.3f} > {limit} for {attrs.get('diag_max_rhat_variable', '?')}): "
             "the chains have not converged; refit with more --draws and --tune"
         )
-    elif not math.isfinite(rhat):
-        problems.append("only one chain: convergence (r_hat) cannot be checked; use --chains 2 or more")
+    elif not math.isfinite(rhat) or rhat <= 0:
+        if int(attrs.get("chains", 1) or 1) > 1:
+            problems.append("r_hat could not be computed: the draws cannot be trusted; refit with --refit")
+        else:
+            problems.append("only one chain: convergence (r_hat) cannot be checked; use --chains 2 or more")
     treedepth = int(attrs.get("diag_max_treedepth_hits", 0))
     if treedepth:
         problems.append(
@@ -81,7 +84,9 @@ def diagnostics_problems(attrs: Mapping[Any, Any]) -> list[str]:
         )
     threshold = float(attrs.get("diag_ess_threshold", 400))
     ess = min(float(attrs.get("diag_min_ess_bulk", 0)), float(attrs.get("diag_min_ess_tail", 0)))
-    if ess < threshold:
+    if not math.isfinite(ess):
+        problems.append("the effective sample size could not be computed: the draws cannot be trusted; refit")
+    elif ess < threshold:
         problems.append(
             f"too few effective draws ({ess:.0f} < {threshold:.0f}): Monte Carlo error is large; "
             "refit with more --draws"

@@ -78,7 +78,7 @@ def median(phrase: str) -> float:
 
 # -- edge cases first ----------------------------------------------------------------------------
 def test_constants() -> None:
-    assert COHERENCE_KINDS == ("cycle", "sum_above_one", "contradiction", "unpacking")
+    assert COHERENCE_KINDS == ("cycle", "sum_above_one", "contradiction", "unpacking", "far_year")
     assert SUM_TOLERANCE == 0.05
     assert POINT_GAP == 0.25
 

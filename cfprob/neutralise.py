@@ -1,0 +1,50 @@
+"""Text from a scenario, made safe for where it is shown: the terminal, an HTML page, a Markdown post.
+
+A scenario is data written by anyone; its titles, quotes and URLs must not steer a terminal (escape
+sequences), run in a page (``javascript:`` links, HTML) or change a forum post's markup.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from urllib.parse import urlsplit
+
+__all__ = ["for_html", "for_markdown", "for_terminal", "safe_url"]
+
+TERMINAL_UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
+"""Control characters but newline and tab (ESC among them: it starts the terminal's escape sequences)."""
+MARKDOWN_SPECIAL = re.compile(r"([\\`*\[\]<>|~!]|(?<!\w)_|_(?!\w))")
+"""Markup characters; an underscore inside a word (``stable_democracy``) is literal in CommonMark already."""
+MARKDOWN_LIST_NUMBER = re.compile(r"^(\d+)([.)])")
+URL_SCHEMES = ("http", "https")
+
+
+def for_terminal(text: str) -> str:
+    """``text`` with control characters (but newline and tab) shown as visible escapes such as ``\\x1b``."""
+    return TERMINAL_UNSAFE.sub(lambda m: repr(m.group())[1:-1], text)
+
+
+def for_html(text: object) -> str:
+    """``text`` escaped for HTML content and attribute values."""
+    return html.escape(str(text), quote=True)
+
+
+def for_markdown(text: str) -> str:
+    """``text`` as literal Markdown: markup characters and raw HTML backslash-escaped, one line."""
+    flat = " ".join(for_terminal(text).split())
+    escaped = MARKDOWN_SPECIAL.sub(r"\\\1", flat.replace("&", "&amp;"))
+    if escaped[:1] in ("#", "+", "-", "="):  # would start a heading or a list where a line begins
+        escaped = "\\" + escaped
+    return MARKDOWN_LIST_NUMBER.sub(r"\1\\\2", escaped)
+
+
+def safe_url(url: str) -> str | None:
+    """``url`` when it is an http(s) address with a host and no whitespace or control characters, else None."""
+    if not url or any(c.isspace() for c in url) or TERMINAL_UNSAFE.search(url):
+        return None
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    return url if parts.scheme.lower() in URL_SCHEMES and parts.netloc else None

@@ -1,0 +1,334 @@
+"""Hostile input and faults: broken fits are never used, saved files are checked, nothing hangs or is executed,
+and scenario text is neutralised for where it is shown."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import stat
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from cfprob.checksum import TREE_ATTR, tree_checksum
+from cfprob.errors import CacheError, CfprobError, ScenarioError
+from cfprob.loader import load_scenario
+from cfprob.neutralise import for_markdown, for_terminal, safe_url
+from cfprob.outputs import write_all_atomically, write_atomically
+from cfprob.provenance import SamplerSettings
+from cfprob.store import cache_path, list_cache, load_tree, nonfinite_draws, save_tree
+from cfprob.tables import diagnostics_lines
+
+from .conftest import WEIMAR
+from .fakes import fake_fit, install_fake_fit, invoke
+
+# -- 1. a fit with non-finite draws is never saved, cached or answered from ---------------------------------
+
+
+def _interrupted(tree):  # type: ignore[no-untyped-def]
+    """``tree`` as an interrupted nutpie run leaves it: the last chain padded with NaN after 10 draws."""
+    broken = tree.copy()
+    theta = broken["posterior"]["theta"].values.copy()
+    theta[-1, 10:] = np.nan
+    broken["posterior"]["theta"] = broken["posterior"]["theta"].copy(data=theta)
+    return broken
+
+
+def test_nonfinite_draws_are_named_by_variable_and_chain() -> None:
+    tree = fake_fit(load_scenario(WEIMAR))
+    assert nonfinite_draws(tree["posterior"].to_dataset()) == ""
+    assert (
+        nonfinite_draws(_interrupted(tree)["posterior"].to_dataset())
+        == "non-finite draws of theta in chain 2 (40 draws)"
+    )
+
+
+def test_a_fit_with_nan_draws_is_not_saved(tmp_path: Path) -> None:
+    tree = _interrupted(fake_fit(load_scenario(WEIMAR)))
+    with pytest.raises(CfprobError, match="not written: the fit holds non-finite draws of theta in chain 2"):
+        save_tree(tree, tmp_path / "r.nc")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_cached_fit_with_nan_draws_is_refused_everywhere(tmp_path: Path) -> None:
+    """Written behind cfprob's back (as an older version could): `run` and `check --strict` both refuse it."""
+    scenario = load_scenario(WEIMAR)
+    tree = _interrupted(fake_fit(scenario, SamplerSettings()))
+    tree.attrs[TREE_ATTR] = tree_checksum(tree)
+    saved = tmp_path / "r.nc"
+    tree.to_netcdf(saved, engine="h5netcdf")
+    with pytest.raises(CacheError, match="found non-finite draws of theta in chain 4 .* interrupted or failed fit"):
+        load_tree(saved)
+    code, out, err = invoke("run", "no-depression-1929", "--scenario", str(WEIMAR), "--from", str(saved))
+    assert code == 1 and out == "" and "non-finite draws of theta" in err and "Traceback" not in err
+
+
+def test_diagnostics_never_call_unknown_numbers_sound() -> None:
+    attrs = {"chains": 4, "draws": 1000, "diag_max_rhat": 0.0, "diag_min_ess_bulk": np.inf, "diag_min_ess_tail": 5}
+    lines = diagnostics_lines(attrs)
+    assert "no problems found" not in lines[0]
+    assert any("r_hat could not be computed" in line for line in lines)
+    attrs = {"chains": 4, "diag_max_rhat": 1.001, "diag_min_ess_bulk": float("nan"), "diag_min_ess_tail": 900}
+    assert any("effective sample size could not be computed" in line for line in diagnostics_lines(attrs))
+
+
+# -- 3. every saved or cached fit carries a checksum of its content ------------------------------------------
+
+
+def test_saved_fit_round_trips_with_its_checksum(tmp_path: Path) -> None:
+    tree = fake_fit(load_scenario(WEIMAR))
+    save_tree(tree, tmp_path / "r.nc")
+    loaded = load_tree(tmp_path / "r.nc")
+    assert loaded.attrs[TREE_ATTR] == tree_checksum(loaded) == tree_checksum(tree)
+
+
+def _flip_a_draw(path: Path, tree) -> None:  # type: ignore[no-untyped-def]
+    """Change one byte of one stored draw of ``theta`` in the file (as a failing disk would)."""
+    data = bytearray(path.read_bytes())
+    value = tree["posterior"]["theta"].values[0, 3, 1, 0]
+    at = bytes(data).find(np.float64(value).tobytes())
+    assert at > 0
+    data[at + 6] ^= 0x10
+    path.write_bytes(bytes(data))
+
+
+def test_a_flipped_bit_in_a_draw_is_detected(tmp_path: Path) -> None:
+    tree = fake_fit(load_scenario(WEIMAR))
+    saved = tmp_path / "r.nc"
+    save_tree(tree, saved)
+    _flip_a_draw(saved, tree)
+    with pytest.raises(CacheError, match="expected content matching its checksum, found other content"):
+        load_tree(saved)
+
+
+def test_a_damaged_cache_entry_is_reported_and_never_used(monkeypatch: pytest.MonkeyPatch) -> None:
+    import cfprob.inference
+    from cfprob.store import cached_fit
+
+    scenario = load_scenario(WEIMAR)
+    tree = install_fake_fit(scenario)
+    _flip_a_draw(cache_path(scenario, SamplerSettings()), tree)
+
+    def refit(*_args: object, **_kwargs: object) -> None:
+        raise RuntimeError("refit requested")
+
+    monkeypatch.setattr(cfprob.inference, "fit", refit)
+    messages: list[str] = []
+    with pytest.raises(RuntimeError, match="refit requested"):
+        cached_fit(scenario, SamplerSettings(), on_stage=messages.append)
+    assert any("cached fit unusable" in m and "checksum" in m for m in messages)
+
+
+def test_a_fit_without_checksum_is_refused(tmp_path: Path) -> None:
+    saved = tmp_path / "old.nc"
+    fake_fit(load_scenario(WEIMAR)).to_netcdf(saved, engine="h5netcdf")
+    with pytest.raises(CacheError, match="with a content checksum, found none"):
+        load_tree(saved)
+
+
+# -- 4. every check of user input is linear in its size; nothing waits on a pipe ----------------------------
+
+MEGABYTE = 1_000_000
+ADVERSARIAL = {
+    "blank run": b"a =" + b" " * MEGABYTE + b'"x"\n',
+    "tab and dot runs": b"a" + b" \t. " * (MEGABYTE // 4) + b"= 1\n",
+    "long key": b"k" * MEGABYTE + b" = 1\n",
+    "long dotted key": b"a." * (MEGABYTE // 2) + b"b = 1\n",
+    "deep nesting": b"a = " + b"[" * (MEGABYTE // 2) + b"]" * (MEGABYTE // 2) + b"\n",
+    "long line": b'a = "' + b"x" * MEGABYTE + b'"\n',
+    "many commas": b"a = {" + b"b=1," * (MEGABYTE // 4) + b"}\n",
+}
+COMMANDS = (("validate", "{folder}"), ("pods", "--scenario", "{folder}"), ("claims", "--scenario", "{folder}"))
+
+
+@pytest.mark.parametrize("target", ["scenario.toml", "pods.toml", "claims/thread.toml"])
+@pytest.mark.parametrize("case", list(ADVERSARIAL), ids=list(ADVERSARIAL))
+def test_adversarial_megabyte_files_are_refused_quickly(weimar: Path, target: str, case: str) -> None:
+    (weimar / target).write_bytes(ADVERSARIAL[case])
+    for command in COMMANDS:
+        started = time.perf_counter()
+        code, _, err = invoke(*(part.format(folder=weimar) for part in command))
+        elapsed = time.perf_counter() - started
+        assert code == 1 and err.startswith("cfprob: error: ") and "Traceback" not in err
+        assert elapsed < 2.0, f"{command[0]} took {elapsed:.1f} s on {case} in {target}"
+
+
+def test_run_from_a_named_pipe_does_not_wait(tmp_path: Path) -> None:
+    pipe = tmp_path / "result.nc"
+    os.mkfifo(pipe)
+    code, _, err = invoke("run", "no-depression-1929", "--scenario", str(WEIMAR), "--from", str(pipe))
+    assert code == 1 and "expected a saved cfprob result, found a special file (a pipe" in err
+
+
+# -- 5. interruptions and full disks leave no partial files ------------------------------------------------
+
+
+def test_several_files_are_written_all_or_nothing(tmp_path: Path) -> None:
+    def full_disk(temporary: str) -> None:
+        Path(temporary).write_text("half")
+        raise OSError(28, "No space left on device")
+
+    targets = {tmp_path / "report.md": lambda t: Path(t).write_text("report"), tmp_path / "plot.png": full_disk}
+    with pytest.raises(CfprobError, match="plot.png: expected to write the file, found an error .No space left"):
+        write_all_atomically(targets)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_markdown_report_on_a_full_disk_leaves_nothing_and_the_retry_works(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from cfprob.paths import bundled_scenario
+
+    install_fake_fit(load_scenario(bundled_scenario()))
+    original = Path.write_bytes
+    calls = {"n": 0}
+
+    def fails_on_third(self: Path, data: bytes) -> int:
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise OSError(28, "No space left on device")
+        return original(self, data)
+
+    monkeypatch.setattr(Path, "write_bytes", fails_on_third)
+    out = tmp_path / "post.md"
+    code, _, err = invoke("report", "kosygin-1965", "--out", str(out))
+    assert code == 1 and "No space left on device" in err
+    assert list(tmp_path.iterdir()) == []
+    monkeypatch.setattr(Path, "write_bytes", original)
+    code, _, err = invoke("report", "kosygin-1965", "--out", str(out))
+    assert code == 0, err
+
+
+def test_a_killed_write_leaves_no_fit_in_the_cache_listing(isolated_cache: Path) -> None:
+    """SIGKILL cannot be caught: its temporary file is hidden, not counted, and removed by the next write."""
+    scenario = load_scenario(WEIMAR)
+    path = cache_path(scenario, SamplerSettings())
+    path.parent.mkdir(parents=True)
+    dead = path.parent / f".{path.name}.999999999.abcd.part"  # no such process
+    dead.write_bytes(b"half a fit")
+    assert list_cache() == []
+    install_fake_fit(scenario)
+    assert list_cache() == [path]
+    assert not dead.exists()
+
+
+def test_a_write_in_progress_by_a_live_process_is_left_alone(tmp_path: Path) -> None:
+    target = tmp_path / "r.nc"
+    busy = tmp_path / f".r.nc.{os.getppid()}.abcd.part"
+    busy.write_bytes(b"being written")
+    write_atomically(target, lambda t: Path(t).write_text("done"))
+    assert busy.exists() and target.read_text() == "done"
+
+
+# -- 7. scenario text is neutralised for its destination ---------------------------------------------------
+
+
+def test_neutralisers() -> None:
+    assert for_terminal("a\x1b[2Jb\r\nc\td") == "a\\x1b[2Jb\\r\nc\td"
+    assert for_markdown("<img src=x onerror=alert(1)> *bold* [l](u) stable_democracy") == (
+        "\\<img src=x onerror=alert(1)\\> \\*bold\\* \\[l\\](u) stable_democracy"
+    )
+    assert for_markdown("# not a heading") == "\\# not a heading"
+    assert for_markdown("1965. a list?") == "1965\\. a list?"
+    assert safe_url("https://example.org/x?y=1") == "https://example.org/x?y=1"
+    for url in ("javascript:alert(1)", "JAVASCRIPT:alert(1)", "data:text/html,x", "https://", "http://a b", "//x.org"):
+        assert safe_url(url) is None, url
+
+
+def test_escape_sequences_in_titles_reach_the_terminal_escaped(weimar: Path) -> None:
+    pods = weimar / "pods.toml"
+    pods.write_text(pods.read_text().replace('title = "No Great Depression"', 'title = "No \\u001b[2J Depression"'))
+    code, out, _ = invoke("pods", "--scenario", str(weimar))
+    assert code == 0 and "\x1b" not in out and "No \\x1b[2J Depression" in out
+
+
+def test_a_path_with_a_newline_gives_a_one_line_error(tmp_path: Path) -> None:
+    code, _, err = invoke("pods", "--scenario", str(tmp_path / "two\nlines"))
+    assert code == 1 and len(err.strip().splitlines()) == 1 and "two\\nlines" in err
+
+
+def test_markdown_report_passes_no_raw_html(tmp_path: Path) -> None:
+    from cfprob.paths import bundled_scenario
+
+    scenario_dir = tmp_path / "ussr"
+    shutil.copytree(bundled_scenario(), scenario_dir)
+    top = scenario_dir / "scenario.toml"
+    top.write_text(top.read_text().replace('title = "', 'title = "<script>alert(1)</script> ', 1))
+    install_fake_fit(load_scenario(scenario_dir))
+    out = tmp_path / "post.md"
+    code, _, err = invoke("report", "kosygin-1965", "--scenario", str(scenario_dir), "--out", str(out))
+    assert code == 0, err
+    text = out.read_text()
+    assert "<script>" not in text and "\\<script\\>alert(1)\\</script\\>" in text
+
+
+# -- 8. smaller items --------------------------------------------------------------------------------------
+
+
+def test_validate_into_a_closed_pipe_is_quiet() -> None:
+    """``cfprob validate | head -1``: the reader has gone before cfprob writes."""
+    import subprocess
+    import sys
+
+    with subprocess.Popen(
+        [sys.executable, "-m", "cfprob", "validate", str(WEIMAR)], stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    ) as process:
+        assert process.stdout is not None and process.stderr is not None
+        process.stdout.close()
+        err = process.stderr.read().decode()
+        process.wait(timeout=120)
+    assert err == ""
+    assert process.returncode == 1
+
+
+def test_a_distribution_summing_to_the_tolerance_is_accepted(weimar: Path) -> None:
+    claims = weimar / "claims" / "thread.toml"
+    text = claims.read_text()
+    assert "survives = 0.5, dictatorship = 0.4, civil_war = 0.1" in text
+    claims.write_text(text.replace("civil_war = 0.1", "civil_war = 0.08"))  # sums to 0.98
+    load_scenario(weimar)
+
+
+def test_a_duplicated_reference_class_case_is_refused(weimar: Path) -> None:
+    cases = weimar / "evidence" / "cases.csv"
+    lines = cases.read_text().splitlines()
+    cases.write_text("\n".join([*lines, lines[1]]) + "\n")
+    with pytest.raises(ScenarioError, match="cases.csv: case .*: expected each case once, found a second row"):
+        load_scenario(weimar)
+
+
+def test_claim_files_ending_in_upper_case_toml_are_read(weimar: Path) -> None:
+    before = len(load_scenario(weimar).claims)
+    claims = weimar / "claims"
+    (claims / "thread.toml").rename(claims / "thread.TOML")
+    assert len(load_scenario(weimar).claims) == before
+
+
+def test_an_empty_source_is_named_as_empty(weimar: Path) -> None:
+    (weimar / "sources" / "forum.txt").write_text("  \n")
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(weimar)
+    assert info.value.problems == [
+        f"{weimar / 'scenario.toml'}: source \"fixture-thread\": key 'file': expected a source with text in "
+        '"sources/forum.txt", found an empty file'
+    ]
+
+
+def test_a_year_far_from_the_others_is_warned_about(weimar: Path) -> None:
+    pods = weimar / "pods.toml"
+    pods.write_text(pods.read_text().replace("year = 1929", "year = 192"))
+    code, out, _ = invoke("validate", str(weimar))
+    assert code == 0
+    assert "divergence point no-depression-1929 is dated 192, 1738 years from the nearest other" in out
+    code, _, err = invoke("pods", "--scenario", str(WEIMAR))
+    assert "is the year a typo" not in err
+
+
+def test_fifo_and_device_inside_a_scenario_are_refused(weimar: Path) -> None:
+    (weimar / "pods.toml").unlink()
+    os.mkfifo(weimar / "pods.toml")
+    assert stat.S_ISFIFO((weimar / "pods.toml").stat().st_mode)
+    code, _, err = invoke("validate", str(weimar))
+    assert code == 1 and "a special file (a pipe, socket or device)" in err
