@@ -59,7 +59,7 @@ def test_a_cached_fit_with_nan_draws_is_refused_everywhere(tmp_path: Path) -> No
     tree.attrs[TREE_ATTR] = tree_checksum(tree)
     saved = tmp_path / "r.nc"
     tree.to_netcdf(saved, engine="h5netcdf")
-    with pytest.raises(CacheError, match="found non-finite draws of theta in chain 4 .* interrupted or failed fit"):
+    with pytest.raises(CacheError, match=r"found non-finite draws of theta in chain 4 .* interrupted or failed fit"):
         load_tree(saved)
     code, out, err = invoke("run", "no-depression-1929", "--scenario", str(WEIMAR), "--from", str(saved))
     assert code == 1 and out == "" and "non-finite draws of theta" in err and "Traceback" not in err
@@ -171,7 +171,7 @@ def test_several_files_are_written_all_or_nothing(tmp_path: Path) -> None:
         raise OSError(28, "No space left on device")
 
     targets = {tmp_path / "report.md": lambda t: Path(t).write_text("report"), tmp_path / "plot.png": full_disk}
-    with pytest.raises(CfprobError, match="plot.png: expected to write the file, found an error .No space left"):
+    with pytest.raises(CfprobError, match=r"plot\.png: expected to write the file, found an error .No space left"):
         write_all_atomically(targets)
     assert list(tmp_path.iterdir()) == []
 
@@ -295,7 +295,7 @@ def test_a_duplicated_reference_class_case_is_refused(weimar: Path) -> None:
     cases = weimar / "evidence" / "cases.csv"
     lines = cases.read_text().splitlines()
     cases.write_text("\n".join([*lines, lines[1]]) + "\n")
-    with pytest.raises(ScenarioError, match="cases.csv: case .*: expected each case once, found a second row"):
+    with pytest.raises(ScenarioError, match=r"cases\.csv: case .*: expected each case once, found a second row"):
         load_scenario(weimar)
 
 
