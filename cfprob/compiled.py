@@ -34,7 +34,9 @@ from weakref import WeakKeyDictionary
 
 import numpy as np
 
+from .checksum import text_checksum
 from .design import ModelData, model_inputs
+from .errors import CfprobError
 from .outputs import write_atomically
 from .paths import cache_folder
 
@@ -115,9 +117,16 @@ class _Layout:
         return np.asarray(words or [0], dtype=np.uint64), arrays
 
 
+TEMPLATES = {"logp": LOGP_TEMPLATE, "expand": EXPAND_TEMPLATE}
+"""The callbacks' source templates, by name: records name a template and never carry source."""
+
+DTYPES = ("float64", "float32", "int64", "int32", "int8", "uint64", "uint8", "bool")
+"""Dtypes a model input may have (a record naming another is refused)."""
+
+
 @dataclass(frozen=True)
 class _Callback:
-    """One callback: its template, the inputs it reads (in argument order) and its cache key."""
+    """One callback: its template's name, the inputs it reads (in argument order) and its cache key."""
 
     template: str
     args: tuple[str, ...]
@@ -140,15 +149,46 @@ class _Record:
     expand: _Callback
 
     def to_json(self) -> str:
-        return json.dumps(asdict(self))
+        """The record as JSON, sealed with the checksum of its content."""
+        content = json.dumps(asdict(self), sort_keys=True)
+        return json.dumps({"sha256": text_checksum(content), "record": content})
 
     @classmethod
     def from_json(cls, text: str) -> _Record:
-        payload = json.loads(text)
-        payload["layout"] = _Layout(**{k: tuple(v) for k, v in payload["layout"].items()})
-        for part in ("logp", "expand"):
-            payload[part] = _Callback(**{**payload[part], "args": tuple(payload[part]["args"])})
-        return cls(**payload)
+        """A record from :meth:`to_json`'s text; :class:`_Damaged` unless every field is what cfprob writes."""
+        try:
+            sealed = json.loads(text)
+            content = sealed["record"]
+            if not isinstance(content, str) or text_checksum(content) != sealed["sha256"]:
+                raise _Damaged("checksum")
+            payload = json.loads(content)
+            layout = _Layout(**{k: tuple(v) for k, v in payload["layout"].items()})
+            payload["layout"] = layout
+            for part in ("logp", "expand"):
+                payload[part] = _Callback(**{**payload[part], "args": tuple(payload[part]["args"])})
+            record = cls(**payload)
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
+            raise _Damaged(type(exc).__name__) from exc
+        record._check()
+        return record
+
+    def _check(self) -> None:
+        """Every value that reaches generated source is of the kind cfprob writes (names never do)."""
+        layout = self.layout
+        sizes_ok = all(isinstance(n, int) and not isinstance(n, bool) and n >= 0 for n in (self.n_dim, self.n_expanded))
+        ranks_ok = all(isinstance(r, int) and not isinstance(r, bool) and 0 <= r <= 8 for r in layout.ranks)
+        dtypes_ok = all(d in DTYPES for d in layout.dtypes)
+        names_ok = all(isinstance(n, str) for n in layout.names) and len(set(layout.names)) == len(layout.names)
+        lengths_ok = len(layout.names) == len(layout.ranks) == len(layout.dtypes)
+        callbacks_ok = all(
+            TEMPLATES.get(c.template) is not None
+            and all(a in layout.names for a in c.args)
+            and isinstance(c.key, str)
+            and c.key.isalnum()
+            for c in (self.logp, self.expand)
+        )
+        if not (sizes_ok and ranks_ok and dtypes_ok and names_ok and lengths_ok and callbacks_ok):
+            raise _Damaged("fields")
 
 
 def content_key(content_hash: str, model_version: str) -> str:
@@ -162,29 +202,145 @@ def compiled_model(data: ModelData, content_hash: str, model_version: str, say: 
 
     ``content_hash`` and ``model_version`` identify ``data`` and the model exactly: they key the level-1
     record. Anything unusable in the cache is reported through ``say`` and compiled again.
+
+    New code is compiled in a child process and then loaded from the cache like every later run: machine
+    code compiled in the sampling process itself gives other draws for the same seed than the same code
+    read back from the cache, so the first fit on an empty cache would differ from every later one.
     """
     record_path = cache_folder("compiled") / f"{content_key(content_hash, model_version)[:32]}.json"
     inputs = model_inputs(data)
-    if record_path.exists():
-        try:
-            record = _Record.from_json(record_path.read_text())
-            callbacks = (_load(record, record.logp, None), _load(record, record.expand, None))
-            say("compiled model code loaded from the cache")
-            return _assemble(record, inputs, callbacks)
-        except (_Miss, OSError, ValueError, KeyError, TypeError) as exc:
-            say(f"cached model code unusable ({type(exc).__name__}); compiling")
-    record, callbacks = _compile(data, say)
-    text = record.to_json()
+    model = _from_cache(record_path, inputs, say)
+    if model is not None:
+        return model
+    try:
+        _compile_in_child(data, record_path, say)
+    except CfprobError as exc:
+        # a damaged PyTensor or Numba cache can break compiling itself: start from an empty one, once
+        say(f"{exc}; clearing the compiled-code cache and compiling again")
+        from .store import clear_compiled
 
-    def write(temporary: str) -> None:
-        Path(temporary).write_text(text)
+        clear_compiled()
+        _compile_in_child(data, record_path, say)
+    model = _from_cache(record_path, inputs, say)
+    if model is None:  # Numba could not cache the machine code: this process compiles it, as every run will
+        record, callbacks = _compile(data, say)
+        model = _assemble(record, inputs, callbacks)
+    return model
 
-    write_atomically(record_path, write)
+
+def _from_cache(record_path: Path, inputs: dict[str, np.ndarray], say: Callable[[str], None]) -> Any | None:
+    """The model from a level-1 record and its cached machine code; None (said why) when either is unusable."""
+    if not record_path.exists():
+        return None
+    try:
+        record = _Record.from_json(record_path.read_text())
+        callbacks = (_load(record, record.logp, None), _load(record, record.expand, None))
+    except _Miss:
+        say("compiled machine code missing from the cache")
+        return None
+    except Exception as exc:  # anything wrong with cached code: never fatal, compiled again
+        say(f"cached model code unusable ({type(exc).__name__}); compiling")
+        record_path.unlink(missing_ok=True)
+        return None
+    say("compiled model code loaded from the cache")
     return _assemble(record, inputs, callbacks)
+
+
+def _compile_in_child(data: ModelData, record_path: Path, say: Callable[[str], None]) -> None:
+    """Compile the model's callbacks in a new process, which caches their machine code and writes the record;
+    its stage messages are passed on to ``say``. A :class:`CfprobError` when it fails."""
+    import multiprocessing
+
+    context = multiprocessing.get_context("spawn")
+    receive, send = context.Pipe(duplex=False)
+    child = context.Process(target=_child, args=(data, str(record_path), send), daemon=True)
+    child.start()
+    send.close()
+    failure = ""
+    try:
+        while True:
+            try:
+                kind, message = receive.recv()
+            except EOFError:
+                break
+            if kind == "say":
+                say(message)
+            else:
+                failure = message
+        child.join()
+    finally:
+        receive.close()
+        if child.is_alive():  # interrupted: the child's partial work is never used
+            child.terminate()
+            child.join()
+    if child.exitcode != 0 or failure:
+        raise CfprobError(f"compiling the model failed ({failure or f'exit code {child.exitcode}'})")
+
+
+def _child(data: ModelData, record_path: str, send: Any) -> None:
+    """The compiling process: compile, cache the machine code, write the record."""
+    import warnings
+
+    from .runtime import silence
+
+    warnings.simplefilter("ignore")
+    silence()
+    try:
+        record, _ = _compile(data, lambda message: send.send(("say", message)))
+        text = record.to_json()
+        write_atomically(Path(record_path), lambda temporary: Path(temporary).write_text(text))
+    except BaseException as exc:
+        first = (str(exc).strip().splitlines() or [""])[0]
+        send.send(("error", f"{type(exc).__name__}: {first}"))
+        raise SystemExit(1) from None
+    finally:
+        send.close()
 
 
 class _Miss(Exception):
     """Numba's cache holds no machine code for a callback."""
+
+
+class _Damaged(Exception):
+    """A cached record or machine code is not what cfprob wrote."""
+
+
+def _machine_code(key: str) -> list[Path]:
+    """Numba's cache files of the callback with ``key`` (its index and data files carry the key in their names)."""
+    return sorted(p for p in cache_folder("numba").glob(f"*{key}*") if p.suffix in (".nbi", ".nbc"))
+
+
+def _manifest(key: str) -> Path:
+    return cache_folder("numba") / f"{key}.sha256.json"
+
+
+def _file_checksums(files: list[Path]) -> dict[str, str]:
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in files}
+
+
+def _seal_machine_code(key: str) -> None:
+    """Record the checksums of a callback's machine code files, written by Numba just now."""
+    files = _machine_code(key)
+    if files:
+        text = json.dumps(_file_checksums(files), sort_keys=True)
+        write_atomically(_manifest(key), lambda temporary: Path(temporary).write_text(text))
+
+
+def _verify_machine_code(key: str) -> None:
+    """Numba unpickles its cache files: let it read them only when they match the checksums recorded when
+    they were written. Files that do not (damaged, replaced, or never sealed) are deleted, so that Numba
+    finds no cached code and the callback is compiled again."""
+    files = _machine_code(key)
+    if not files:
+        return
+    try:
+        expected = json.loads(_manifest(key).read_text())
+        ok = isinstance(expected, dict) and _file_checksums(files) == expected
+    except (OSError, ValueError):
+        ok = False
+    if not ok:
+        for path in [*files, _manifest(key)]:
+            path.unlink(missing_ok=True)
 
 
 def _numba() -> Any:
@@ -244,9 +400,10 @@ def _load(record: _Record, callback: _Callback, inner: Any) -> Any:
     numba = _numba()
     from numba.core import sigutils
 
+    _verify_machine_code(callback.key)
     t = numba.types
     pointer = t.CPointer(t.double)
-    if callback.template == LOGP_TEMPLATE:
+    if callback.template == "logp":
         sig = t.int64(t.uint64, pointer, pointer, pointer, t.voidptr)
     else:
         sig = t.int64(t.uint64, t.uint64, pointer, pointer, t.voidptr)
@@ -260,7 +417,7 @@ def _load(record: _Record, callback: _Callback, inner: Any) -> Any:
         "E": record.n_expanded,
     }
     namespace: dict[str, Any] = {}
-    source = record.layout.source(callback.template, callback.args)
+    source = record.layout.source(TEMPLATES[callback.template], callback.args)
     exec(compile(source, f"<cfprob callback {callback.key[:12]}>", "exec"), env, namespace)
     (function,) = namespace.values()
     _KEYS[function] = callback.key
@@ -271,6 +428,8 @@ def _load(record: _Record, callback: _Callback, inner: Any) -> Any:
         # Code that embeds large constants cannot be cached; it is then compiled again on the next run.
         warnings.simplefilter("ignore", numba.NumbaWarning)
         compiled.compile()
+    if inner is not None:
+        _seal_machine_code(callback.key)
     return compiled
 
 
@@ -325,7 +484,8 @@ def _compile(data: ModelData, say: Callable[[str], None]) -> tuple[_Record, tupl
     def describe(function: Any, template: str) -> _Callback:
         args = tuple(v.name for v in function.get_shared())
         graph_key = CACHED_SRC_FUNCTIONS.get(function.vm.jit_fn.py_func)
-        text = "\n".join([str(graph_key), layout.source(template, args), sizes, *(version(n) for n in LIBRARIES)])
+        source = layout.source(TEMPLATES[template], args)
+        text = "\n".join([str(graph_key), source, sizes, *(version(n) for n in LIBRARIES)])
         key = hashlib.sha256(text.encode()).hexdigest()
         # PyTensor could not hash the graph: a key nobody else can hit, so the code is compiled afresh
         return _Callback(template, args, key if graph_key else f"{key[:32]}{uuid4().hex}")
@@ -340,15 +500,18 @@ def _compile(data: ModelData, say: Callable[[str], None]) -> tuple[_Record, tupl
         coords={k: [_plain(x) for x in v] for k, v in coords.items()},
         initial_point=[float(x) for name in free for x in np.asarray(start[name], dtype=float).ravel()],
         layout=layout,
-        logp=describe(logp_fn, LOGP_TEMPLATE),
-        expand=describe(expand_fn, EXPAND_TEMPLATE),
+        logp=describe(logp_fn, "logp"),
+        expand=describe(expand_fn, "expand"),
     )
     callbacks = []
     parts = (("log density and gradient", record.logp, logp_fn), ("draw expansion", record.expand, expand_fn))
     for what, callback, function in parts:
         try:
             callbacks.append(_load(record, callback, None))
-        except _Miss:
+        except Exception as exc:  # _Miss, or machine code Numba could not load: compiled again
+            if not isinstance(exc, _Miss):
+                for path in [*_machine_code(callback.key), _manifest(callback.key)]:
+                    path.unlink(missing_ok=True)
             say(f"compiling the model's {what} with Numba (once per model structure)")
             callbacks.append(_load(record, callback, function.vm.jit_fn))
     return record, (callbacks[0], callbacks[1])

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import gc
 import stat
-from collections.abc import Callable
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import xarray as xr
 
 from .checksum import TREE_ATTR, tree_checksum
 from .errors import CacheError, CfprobError
+from .fields import one_line
 from .outputs import check_new_file, write_bytes_atomically
 from .paths import cache_dir, cache_folder
 from .provenance import SamplerSettings, fit_key
@@ -58,13 +63,10 @@ def load_tree(path: Path) -> xr.DataTree:
     if not stat.S_ISREG(info.st_mode):
         found = "a folder" if stat.S_ISDIR(info.st_mode) else "a special file (a pipe, socket or device)"
         raise CacheError(f"{path}: expected a saved cfprob result, found {found}")
-    try:
-        with xr.open_datatree(path, engine="h5netcdf") as tree:
-            loaded = tree.load()
-    except FileNotFoundError as exc:
-        raise CacheError(f"{path}: expected a saved cfprob result, found no such file") from exc
-    except Exception as exc:  # h5py / h5netcdf raise many kinds of error for a damaged file
-        raise CacheError(f"{path}: expected a NetCDF cfprob result, found an unreadable file ({exc})") from exc
+    with _quiet_library_cleanup():
+        loaded = _read_netcdf(path)
+    if isinstance(loaded, str):
+        raise CacheError(f"{path}: expected a NetCDF cfprob result, found an unreadable file ({loaded})")
     stored = loaded.attrs.get(TREE_ATTR)
     if stored is None:
         raise CacheError(f"{path}: expected a cfprob result with a content checksum, found none (refit to replace it)")
@@ -77,6 +79,35 @@ def load_tree(path: Path) -> xr.DataTree:
     if broken:
         raise CacheError(f"{path}: expected a complete cfprob fit, found {broken} (an interrupted or failed fit)")
     return loaded
+
+
+def _read_netcdf(path: Path) -> xr.DataTree | str:
+    """The tree in ``path``, or why it could not be read (the error itself is dropped here, with the
+    half-opened objects its traceback holds, so that they are cleaned up inside the quiet block)."""
+    try:
+        with xr.open_datatree(path, engine="h5netcdf") as tree:
+            return tree.load()
+    except Exception as exc:  # h5py / h5netcdf raise many kinds of error for a damaged file
+        return one_line(str(exc)) or type(exc).__name__
+
+
+@contextmanager
+def _quiet_library_cleanup() -> Iterator[None]:
+    """A damaged file leaves a half-opened h5netcdf object whose cleanup fails; Python would print that
+    ("Exception ignored in ...") after cfprob's own one-line message. Collect it here, silently."""
+    previous = sys.unraisablehook
+
+    def hook(unraisable: Any) -> None:
+        origin = getattr(unraisable.object, "__module__", "") or type(unraisable.object).__module__
+        if not str(origin).startswith(("h5netcdf", "h5py")):
+            previous(unraisable)
+
+    sys.unraisablehook = hook
+    try:
+        yield
+    finally:
+        gc.collect()
+        sys.unraisablehook = previous
 
 
 REQUIRED_ATTRS = ("fit_key", "scenario_id", "scenario_hash", "cfprob_version", "seed", "draws", "chains")

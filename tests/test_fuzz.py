@@ -223,3 +223,68 @@ def test_csv_rows_longer_than_their_header(weimar: Path, content: bytes) -> None
     result = CliRunner().invoke(cli, ["validate", str(weimar)])
     assert result.exit_code == 1
     assert "cases.csv: expected a CSV with the columns case, ending, group" in result.stderr
+
+
+# -- cache files: a record or a saved fit with any content is refused cleanly or loads exactly as written --
+
+_SAVED: dict[str, Any] = {}
+
+
+def _saved_fit(tmp_path: Path) -> tuple[bytes, str]:
+    """The bytes of a small saved fit and the checksum of its content (made once)."""
+    if "fit" not in _SAVED:
+        from cfprob.checksum import tree_checksum
+        from cfprob.loader import load_scenario
+        from cfprob.provenance import SamplerSettings
+        from cfprob.store import save_tree
+
+        tree = fake_fit(load_scenario(WEIMAR), SamplerSettings(draws=20, tune=10, chains=2))
+        path = tmp_path / "seed.nc"
+        save_tree(tree, path)
+        _SAVED["fit"] = (path.read_bytes(), tree_checksum(tree))
+    return _SAVED["fit"]  # type: ignore[no-any-return]
+
+
+@FUZZ
+@given(data=st.data())
+def test_mutated_saved_fit_is_refused_or_unchanged(tmp_path: Path, data: st.DataObject) -> None:
+    from cfprob.checksum import tree_checksum
+    from cfprob.errors import CacheError
+    from cfprob.store import load_tree
+
+    original, checksum = _saved_fit(tmp_path)
+    content = bytearray(original)
+    for _ in range(data.draw(st.integers(1, 8))):
+        content[data.draw(st.integers(0, len(content) - 1))] = data.draw(st.integers(0, 255))
+    path = tmp_path / f"m{time.monotonic_ns()}.nc"
+    path.write_bytes(bytes(content))
+    try:
+        loaded = load_tree(path)
+    except CacheError as exc:
+        assert "\n" not in str(exc)
+        return
+    assert tree_checksum(loaded) == checksum  # it loaded: the change hit bytes that hold no content
+
+
+def _sealed(value: Any) -> str:
+    """``value`` as a compiled-code record with a valid checksum: only the field checks stand in the way."""
+    import json
+
+    from cfprob.checksum import text_checksum
+
+    content = json.dumps(value, default=str)
+    return json.dumps({"sha256": text_checksum(content), "record": content})
+
+
+records = st.recursive(
+    scalars, lambda c: st.lists(c, max_size=3) | st.dictionaries(st.text(max_size=8), c), max_leaves=12
+)
+
+
+@FUZZ
+@given(text=st.one_of(st.text(max_size=300), records.map(_sealed)))
+def test_any_compiled_record_is_refused_as_damaged(text: str) -> None:
+    from cfprob.compiled import _Damaged, _Record
+
+    with pytest.raises(_Damaged):
+        _Record.from_json(text)

@@ -93,5 +93,5 @@ def test_damaged_compiled_record_is_rebuilt(weimar: Path, isolated_cache: Path) 
     said: list[str] = []
     tree = fit(scenario, settings, on_stage=said.append)
     assert any("cached model code unusable" in message for message in said)
-    assert json.loads(record.read_text())["n_dim"] > 0
+    assert json.loads(json.loads(record.read_text())["record"])["n_dim"] > 0
     assert tree["posterior"].sizes["draw"] == SMALL["draws"]
