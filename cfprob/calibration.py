@@ -16,8 +16,10 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy import stats
 
+from .claims import FAMILIES
 from .design import ModelData
-from .likelihood import Draws, draw_prior, replicate
+from .draws import Draws
+from .likelihood import draw_prior, replicate
 from .priors import Priors
 from .provenance import SamplerSettings
 from .scenario import Scenario
@@ -37,33 +39,22 @@ def _scalars(data: ModelData) -> tuple[str, ...]:
 def simulate_data(data: ModelData, truth: Draws, rng: np.random.Generator, priors: Priors | None = None) -> ModelData:
     """Claims and evidence simulated from the one draw ``truth``, in the shapes of ``data``.
 
-    Point claims get a simulated logit; intervals keep their width and are placed on a grid with a random
-    offset around the simulated value (so the interval likelihood is the exact one); distributions are
-    Dirichlet draws; an ordering or era claim simulated as reversed gets a negative confidence (the same
-    likelihood as the reversed statement); real history's outcome and the reference class's counts are drawn too.
+    Each claim family simulates its own claims (``Family.simulate``: point claims get a simulated logit,
+    intervals keep their width, an ordering or era claim simulated as reversed gets a negative confidence, ...);
+    real history's outcome and the reference class's counts are drawn too.
     """
     reps = replicate(truth, data, rng, priors)
-    interval = data.interval
-    if len(interval):
-        width = interval.extra - interval.value
-        offset = rng.uniform(0.0, width)
-        low = np.floor((reps.interval[0] - offset) / width) * width + offset
-        interval = replace(interval, value=low, extra=low + width)
-    vectors = np.clip(reps.distribution[0], 1e-9, None)
-    ordering = data.ordering
-    ordering = replace(ordering, confidence=ordering.confidence * np.where(reps.ordering[0] > 0, 1.0, -1.0))
-    era = replace(data.era, confidence=data.era.confidence * np.where(reps.era[0] > 0, 1.0, -1.0))
+    blocks = {
+        family.name: family.simulate(data.blocks[family.name], reps[family.name], rng)
+        for family in FAMILIES
+        if family.name in reps
+    }
     counts = data.reference_counts
     if counts is not None and truth.class_logit is not None:
         p = np.append(np.exp(truth.class_logit[0]), 1.0)
         counts = rng.multinomial(int(counts.sum()), p / p.sum()).astype(np.int64)
     return replace(
-        data,
-        point=replace(data.point, value=reps.point[0]),
-        interval=interval,
-        distribution=replace(data.distribution, vectors=vectors / vectors.sum(-1, keepdims=True)),
-        ordering=ordering,
-        era=era,
+        data.with_blocks(**blocks),
         reference_counts=counts,
         observed_outcome=int(rng.choice(len(data.outcomes), p=truth.theta[0, 0])),
     )

@@ -1,23 +1,20 @@
 """The model's observation side in numpy: prior draws, per-claim log-likelihoods, replicated claims.
 
-These mirror :mod:`cfprob.model` equation for equation (a test checks the log-likelihoods against the
-PyMC model), so that checks, sensitivity analysis and simulation-based calibration work from posterior
-draws without PyMC.
-
-Claims are indexed in the model's order: point claims (probabilities and verbal phrases), intervals,
-distributions, orderings, eras (:func:`claim_order`).
+Each claim family writes its numpy log-likelihood and replicas beside its PyMC term
+(:mod:`cfprob.claims`; a test checks the log-likelihoods against the PyMC model); this module gathers them
+in the model's family order (:func:`claim_order`) and draws the model's prior, so that checks, sensitivity
+analysis and simulation-based calibration work from draws without PyMC.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 import xarray as xr
 from numpy.typing import NDArray
-from scipy.special import gammaln, log_ndtr
 
-from .design import ClaimBlock, ModelData, centred_walk, softmax_last
+from .claims import FAMILIES
+from .design import ModelData, centred_walk, softmax_last
+from .draws import Draws, located_logits
 from .priors import Priors
 
 __all__ = [
@@ -33,116 +30,11 @@ __all__ = [
 ]
 
 Floats = NDArray[np.float64]
-FAMILIES = ("point", "interval", "distribution", "ordering", "era")
-_TINY = 1e-300
-
-
-@dataclass(frozen=True)
-class Draws:
-    """Parameter draws, flattened over chains: ``S`` draws of each array.
-
-    ``theta`` (S, pods, outcomes); ``bias`` (S, claimants, outcomes); ``noise`` (S, claimants);
-    ``kappa`` (S, claimants), only when the scenario has distribution claims; ``class_logit``
-    (S, outcomes - 1), only when it has a reference class; ``curve`` (S, knots, outcomes), the
-    inevitability curve's outcome probabilities at the year effect's knots. ``extra`` holds any further
-    parameters (hyperparameters kept for calibration checks), by name.
-    """
-
-    theta: Floats
-    bias: Floats
-    noise: Floats
-    kappa: Floats | None = None
-    class_logit: Floats | None = None
-    curve: Floats | None = None
-    extra: dict[str, Floats] | None = None
-
-    def __len__(self) -> int:
-        return int(self.theta.shape[0])
-
-    @classmethod
-    def from_posterior(cls, posterior: xr.Dataset) -> Draws:
-        """The draws of a fit's posterior group."""
-
-        def flat(name: str) -> Floats | None:
-            if name not in posterior:
-                return None
-            values = np.asarray(posterior[name].transpose("chain", "draw", ...).values, dtype=float)
-            return values.reshape(-1, *values.shape[2:])
-
-        theta, bias, noise = flat("theta"), flat("bias"), flat("noise")
-        assert theta is not None and bias is not None and noise is not None, "checked when a fit is loaded"
-        alpha, year_effect = flat("alpha"), flat("year_effect")
-        curve = None
-        if alpha is not None and year_effect is not None:
-            curve = softmax_last(alpha[:, None, :] + year_effect)
-        return cls(theta, bias, noise, flat("kappa"), flat("class_logit"), curve)
-
-    def take(self, index: NDArray[np.int64]) -> Draws:
-        """The draws at ``index``."""
-
-        def pick(a: Floats | None) -> Floats | None:
-            return None if a is None else a[index]
-
-        extra = {k: v[index] for k, v in self.extra.items()} if self.extra else None
-        return Draws(
-            self.theta[index],
-            self.bias[index],
-            self.noise[index],
-            pick(self.kappa),
-            pick(self.class_logit),
-            pick(self.curve),
-            extra,
-        )
 
 
 def claim_order(data: ModelData) -> tuple[str, ...]:
     """Claim ids in the order of the log-likelihood's last axis."""
-    return tuple(i for family in FAMILIES for i in getattr(data, family).ids)
-
-
-def _logit_theta(theta: Floats) -> Floats:
-    q = np.clip(theta, _TINY, 1.0)
-    result: Floats = np.log(q) - np.log(np.clip(1.0 - theta, _TINY, 1.0))
-    return result
-
-
-def located_logits(draws: Draws, block: ClaimBlock) -> Floats:
-    """logit theta_dk + b_ak for each draw and claim: (S, n)."""
-    return _logit_theta(draws.theta)[:, block.pod, block.outcome] + draws.bias[:, block.author, block.outcome]
-
-
-def _point_sd(draws: Draws, block: ClaimBlock) -> Floats:
-    result: Floats = np.sqrt((draws.noise[:, block.author] / block.confidence) ** 2 + block.extra**2)
-    return result
-
-
-def _concentration(draws: Draws, block: ClaimBlock) -> Floats:
-    assert draws.kappa is not None, "distribution claims come with kappa"
-    result: Floats = (draws.kappa[:, block.author] * block.confidence)[:, :, None] * draws.theta[:, block.pod, :]
-    return result
-
-
-def _ordering_gap(draws: Draws, block: ClaimBlock, priors: Priors) -> Floats:
-    lt = _logit_theta(draws.theta)
-    gap = lt[:, block.pod, block.outcome] - lt[:, block.other_pod, block.outcome]
-    result: Floats = block.confidence * gap / priors.ordering_tau
-    return result
-
-
-def _era_gap(draws: Draws, block: ClaimBlock, priors: Priors) -> Floats:
-    assert draws.curve is not None, "era claims come with the curve"
-    lt = _logit_theta(draws.curve)[:, :, block.outcome]  # (S, knots, n)
-    result: Floats = block.confidence * np.einsum("skn,nk->sn", lt, block.contrast) / priors.ordering_tau
-    return result
-
-
-def _log_normal_mass(low: Floats, high: Floats) -> Floats:
-    """log P(low < Z < high) for a standard normal Z, from the nearer tail so that it stays finite."""
-    upper_side = low > 0
-    a = np.where(upper_side, log_ndtr(-low), log_ndtr(high))
-    b = np.where(upper_side, log_ndtr(-high), log_ndtr(low))
-    result: Floats = a + np.log1p(-np.exp(np.minimum(b - a, 0.0)))
-    return result
+    return tuple(i for family in FAMILIES for i in data.blocks[family.name].ids)
 
 
 def claim_log_likelihood(draws: Draws, data: ModelData, priors: Priors | None = None) -> Floats:
@@ -152,75 +44,29 @@ def claim_log_likelihood(draws: Draws, data: ModelData, priors: Priors | None = 
     claim exactly.
     """
     priors = priors or Priors()
-    parts = []
-    point = data.point
-    if len(point):
-        sd = _point_sd(draws, point)
-        z = (point.value - located_logits(draws, point)) / sd
-        parts.append(point.weight * (-0.5 * z**2 - np.log(sd) - 0.5 * np.log(2 * np.pi)))
-    interval = data.interval
-    if len(interval):
-        mu = located_logits(draws, interval)
-        sd = draws.noise[:, interval.author] / interval.confidence
-        parts.append(interval.weight * _log_normal_mass((interval.value - mu) / sd, (interval.extra - mu) / sd))
-    dist = data.distribution
-    if len(dist):
-        a = _concentration(draws, dist)
-        logx = np.log(np.clip(dist.vectors, _TINY, 1.0))
-        logp = gammaln(a.sum(-1)) - gammaln(a).sum(-1) + ((a - 1.0) * logx[None]).sum(-1)
-        parts.append(dist.weight * logp)
-    order = data.ordering
-    if len(order):
-        parts.append(-order.weight * np.logaddexp(0.0, -_ordering_gap(draws, order, priors)))
-    era = data.era
-    if len(era):
-        parts.append(-era.weight * np.logaddexp(0.0, -_era_gap(draws, era, priors)))
+    parts = [
+        family.log_likelihood(draws, data.blocks[family.name], priors)
+        for family in FAMILIES
+        if len(data.blocks[family.name])
+    ]
     if not parts:
         return np.zeros((len(draws), 0))
     return np.concatenate(parts, axis=1)
 
 
-@dataclass(frozen=True)
-class Replicas:
-    """Claims replicated from draws, one per draw and claim (shapes (S, n) per family).
-
-    ``point`` and ``interval``: the claimant's latent logit; ``distribution``: (S, n, K) vectors;
-    ``ordering`` and ``era``: 1 where the claim would be stated as written, 0 where reversed.
-    """
-
-    point: Floats
-    interval: Floats
-    distribution: Floats
-    ordering: Floats
-    era: Floats
+Replicas = dict[str, Floats]
+"""Claims replicated from draws, by family: (S, n, ...) each (see each family's ``replicate``); only
+non-empty families."""
 
 
 def replicate(draws: Draws, data: ModelData, rng: np.random.Generator, priors: Priors | None = None) -> Replicas:
     """Claims as the model would generate them under each draw."""
     priors = priors or Priors()
-    s, k = len(draws), len(data.outcomes)
-    point = data.point
-    point_rep = rng.normal(located_logits(draws, point), _point_sd(draws, point)) if len(point) else np.zeros((s, 0))
-    interval = data.interval
-    interval_rep = (
-        rng.normal(located_logits(draws, interval), draws.noise[:, interval.author] / interval.confidence)
-        if len(interval)
-        else np.zeros((s, 0))
-    )
-    dist = data.distribution
-    if len(dist):
-        gamma = rng.gamma(np.maximum(_concentration(draws, dist), 1e-3))
-        gamma = np.maximum(gamma, _TINY)
-        dist_rep = gamma / gamma.sum(-1, keepdims=True)
-    else:
-        dist_rep = np.zeros((s, 0, k))
-
-    def stated(gap: Floats) -> Floats:
-        return (rng.random(gap.shape) < 1.0 / (1.0 + np.exp(-gap))).astype(float)
-
-    order_rep = stated(_ordering_gap(draws, data.ordering, priors)) if len(data.ordering) else np.zeros((s, 0))
-    era_rep = stated(_era_gap(draws, data.era, priors)) if len(data.era) else np.zeros((s, 0))
-    return Replicas(point_rep, interval_rep, dist_rep, order_rep, era_rep)
+    return {
+        family.name: family.replicate(draws, data.blocks[family.name], rng, priors)
+        for family in FAMILIES
+        if len(data.blocks[family.name])
+    }
 
 
 def draw_prior(data: ModelData, n: int, rng: np.random.Generator, priors: Priors | None = None) -> Draws:

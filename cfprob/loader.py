@@ -10,7 +10,6 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-import math
 import re
 import stat
 import tomllib
@@ -19,15 +18,13 @@ from pathlib import Path
 from typing import Any
 
 from . import fields as f
+from .claims import KINDS, KindContext
 from .errors import ScenarioError
 from .fields import BAD, Problems, describe, did_you_mean
 from .lexicon import LEXICON_VERSION, Lexicon, load_lexicon
 from .neutralise import safe_url
 from .scenario import (
-    CLAIM_KINDS,
-    ERA_COMPARISONS,
     OTL,
-    PROBABILITY_FLOOR,
     Claim,
     Claimant,
     Evidence,
@@ -38,18 +35,14 @@ from .scenario import (
     ReferenceClass,
     Scenario,
     Source,
-    era_years,
     timeline_of,
 )
 
 __all__ = ["SCHEMA_VERSION", "load_scenario", "normalise_text"]
 
 SCHEMA_VERSION = 1
-SUM_TOLERANCE = 0.02
 MAX_FILE_BYTES = 50_000_000
 MAX_DOTTED_PARTS = 200
-MIN_STATED_SHARE = 0.001
-"""The smallest share a stated distribution may give an outcome."""
 MIN_QUOTE_CHARACTERS = 8
 BLANKS = re.compile(r"[ \t]+")
 DOT_WITH_SPACE = re.compile(r" ?\. ?")
@@ -118,28 +111,6 @@ CLAIM_COMMON = {
     "weight": f.number(0.01, 100, required=False, default=1.0),
     "tags": f.text_list(),
     "note": f.optional_text(),
-}
-CLAIM_KIND_SPEC = {
-    "probability": {
-        "pod": f.identifier(),
-        "outcome": f.identifier(),
-        "probability": f.number(0, 1, low_open=True, high_open=True),
-    },
-    "interval": {
-        "pod": f.identifier(),
-        "outcome": f.identifier(),
-        "low": f.number(0, 1),
-        "high": f.number(0, 1),
-    },
-    "verbal": {"pod": f.identifier(), "outcome": f.identifier(), "phrase": f.text()},
-    "distribution": {"pod": f.identifier(), "distribution": f.table()},
-    "ordering": {"higher": f.identifier(), "lower": f.identifier(), "outcome": f.identifier()},
-    "era": {
-        "outcome": f.identifier(),
-        "start": f.integer(-10_000, 10_000),
-        "end": f.integer(-10_000, 10_000),
-        "compared_with": f.choice(ERA_COMPARISONS),
-    },
 }
 
 
@@ -707,25 +678,26 @@ class _Loader:
             self.problems.add(file, label, "a table", describe(raw))
             return None
         kind = raw.get("kind")
-        if kind not in CLAIM_KINDS:
+        if not isinstance(kind, str) or kind not in KINDS:
             found = "nothing" if kind is None else describe(kind)
             self.problems.add(
                 file,
                 f"{label}: key 'kind'",
-                f"one of {', '.join(CLAIM_KINDS)}",
+                f"one of {', '.join(KINDS)}",
                 found,
-                did_you_mean(kind, CLAIM_KINDS) if isinstance(kind, str) else "",
+                did_you_mean(kind, KINDS) if isinstance(kind, str) else "",
             )
             return None
-        clean = f.read_table(raw, {**CLAIM_COMMON, **CLAIM_KIND_SPEC[kind]}, self.problems, file, label)
+        spec = KINDS[kind]
+        clean = f.read_table(raw, {**CLAIM_COMMON, **spec.fields}, self.problems, file, label)
         if clean is None or any(v is BAD for v in clean.values()):
             return None
         ok = True
         author = self._author(clean["author"], claimants, file, label)
         ok &= author is not None
         ok &= self._check_quote(clean["source"], clean["quote"], {s.id: s for s in sources}, file, label)
-        for key in ("pod", "higher", "lower"):
-            if key in clean and clean[key] not in pods:
+        for key in spec.pod_keys:
+            if clean[key] not in pods:
                 ok = False
                 if self.pods_unreadable or clean[key] in self.broken_pods:
                     continue
@@ -747,71 +719,13 @@ class _Loader:
                 did_you_mean(clean["outcome"], outcomes),
             )
             ok = False
-        extra: dict[str, Any] = {}
-        if kind == "interval":
-            if not clean["low"] < clean["high"]:
-                self.problems.add(file, label, "low < high", f"low = {clean['low']:g}, high = {clean['high']:g}")
-                ok = False
-            elif clean["low"] == 0 and clean["high"] == 1:
-                self.problems.add(file, label, "an interval narrower than 0 to 1", "the whole range")
-                ok = False
-            elif clean["high"] <= PROBABILITY_FLOOR or clean["low"] >= 1 - PROBABILITY_FLOOR:
-                self.problems.add(
-                    file,
-                    label,
-                    f"an interval reaching further than {PROBABILITY_FLOOR:g} from 0 and 1",
-                    f"low = {clean['low']:g}, high = {clean['high']:g}",
-                )
-                ok = False
-        elif kind == "verbal":
-            if self.lexicon.lookup(clean["phrase"]) is None:
-                self.problems.add(
-                    file,
-                    f"{label}: key 'phrase'",
-                    "a phrase from the lexicon (cfprob lexicon)",
-                    f'"{clean["phrase"]}"',
-                    did_you_mean(clean["phrase"].lower(), self.lexicon.names()),
-                )
-                ok = False
-        elif kind == "distribution":
-            dist = self._distribution(clean["distribution"], outcomes, file, label)
-            ok &= dist is not None
-            extra["distribution"] = dist
-        elif kind == "ordering" and clean["higher"] == clean["lower"]:
-            self.problems.add(
-                file, label, "two different divergence points in 'higher' and 'lower'", f'"{clean["higher"]}" twice'
-            )
-            ok = False
-        elif kind == "era":
-            ok &= self._check_era(clean, file, label)
-        if not ok or author is None:
+        context = KindContext(self.problems, file, label, self.lexicon, outcomes, self.timeline)
+        extra = spec.check(clean, context)
+        if not ok or extra is None or author is None:
             return None
-        values = {k: v for k, v in clean.items() if k not in ("author", "distribution")}
+        values = {k: v for k, v in clean.items() if k != "author"}
         values.update(extra)
         return Claim(author=author, written_author=clean["author"], file=file, **values)
-
-    def _check_era(self, clean: dict[str, Any], file: str, label: str) -> bool:
-        """An era's window lies in the divergence points' timeline and leaves years to compare it with."""
-        start, end = clean["start"], clean["end"]
-        if start > end:
-            self.problems.add(file, label, "start <= end", f"start = {start}, end = {end}")
-            return False
-        if self.timeline is None:
-            return True  # the divergence points are broken, and reported
-        first, last = self.timeline
-        span = f"the divergence points' years, {first} to {last}"
-        if start < first or end > last:
-            self.problems.add(file, label, f"a window inside {span}", f"start = {start}, end = {end}")
-            return False
-        if not era_years(start, end, clean["compared_with"], self.timeline)[1]:
-            self.problems.add(
-                file,
-                f"{label}: key 'compared_with'",
-                f"years {clean['compared_with']} than the window within {span}",
-                f"none (window {start} to {end})",
-            )
-            return False
-        return True
 
     def _author(self, name: str, claimants: tuple[Claimant, ...], file: str, label: str) -> str | None:
         for c in claimants:
@@ -826,40 +740,6 @@ class _Loader:
             did_you_mean(name, known),
         )
         return None
-
-    def _distribution(
-        self, raw: dict[str, Any], outcomes: tuple[str, ...], file: str, label: str
-    ) -> tuple[float, ...] | None:
-        where = f"{label}: key 'distribution'"
-        ok = True
-        for key in raw:
-            if key not in outcomes:
-                self.problems.add(file, where, "only outcome ids as keys", f'"{key}"', did_you_mean(key, outcomes))
-                ok = False
-        for key in outcomes:
-            if key not in raw:
-                self.problems.add(
-                    file, where, f"a probability for every outcome ({', '.join(outcomes)})", f'no "{key}"'
-                )
-                ok = False
-                continue
-            if f.number(MIN_STATED_SHARE, 1).convert(raw[key]) is BAD:
-                self.problems.add(
-                    file,
-                    f"{where}: '{key}'",
-                    f"a number in [{MIN_STATED_SHARE:g}, 1] (a Dirichlet cannot observe 0)",
-                    describe(raw[key]),
-                )
-                ok = False
-        if not ok:
-            return None
-        total = math.fsum(float(raw[k]) for k in outcomes)
-        if abs(total - 1.0) > SUM_TOLERANCE + 1e-9:  # slack for rounding: 0.98 is within 0.02
-            self.problems.add(
-                file, where, f"probabilities summing to 1 (within {SUM_TOLERANCE:g})", f"a sum of {total:g}"
-            )
-            return None
-        return tuple(float(raw[k]) / total for k in outcomes)
 
 
 def _lexicon_bytes() -> bytes:

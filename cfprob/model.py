@@ -11,20 +11,12 @@ is a random walk over knots every 5 years (``design.knot_years``), linearly inte
 ``f = level + sigma_year * centred_walk @ z`` (a walk centred on its mean, so ``level`` is the mean effect
 of a dated divergence). The inevitability curve of a divergence with no mechanism features and a typical
 per-PoD effect is ``curve(y) = softmax([alpha + f(y), 0])``. Real history's outcome is one categorical
-observation of ``theta_otl``. All other parameters are non-centred. Claim likelihoods, for claimant ``a``:
+observation of ``theta_otl``. All other parameters are non-centred.
 
-- probability p of outcome k:  logit p ~ Normal(logit theta_dk + b_ak, s_a / confidence)
-- verbal phrase:               the phrase's lexicon logit mean, with its lexicon spread added to the noise
-- interval [lo, hi]:           P(lo < p < hi) under the same Normal (interval-censored)
-- distribution q:              q ~ Dirichlet(kappa_a * confidence * theta_d)  (no bias: a stated
-                               K-vector is read as it is, its spread given by the claimant's kappa)
-- ordering A > B on k:         Bernoulli(sigmoid(confidence * (logit theta_Ak - logit theta_Bk) / tau)) = 1
-- era (k higher in a window):  the same, with the gap between the window's and the compared years' mean of
-                               logit curve_k at the knots (``ClaimBlock.contrast`` @ logit curve_k)
-
+Each claim family adds its own term, written in its module (:mod:`cfprob.claims`): point claims
+(probabilities and verbal phrases), intervals, distributions, orderings and era claims, with claimant ``a``'s
+bias ``b_ak`` and noise ``s_a`` (and Dirichlet concentration ``kappa_a``) partially pooled across claimants.
 A claim's weight w tempers its likelihood: its log-likelihood is multiplied by w, for every claim kind.
-Author bias ``b_a`` and noise ``s_a`` (and Dirichlet concentration ``kappa_a``) are partially pooled across
-claimants.
 """
 
 from __future__ import annotations
@@ -35,6 +27,7 @@ from typing import Any
 import pymc as pm
 import pytensor.tensor as pt
 
+from .claims import FAMILIES, ModelTerms
 from .design import ModelData, centred_walk, model_inputs
 from .priors import Priors
 
@@ -111,49 +104,23 @@ def build_model(data: ModelData, priors: Priors | None = None) -> pm.Model:
         noise_z = pm.Normal("noise_z", 0.0, 1.0, dims="claimant")
         noise = pm.Deterministic("noise", pt.exp(noise_log_mean + noise_spread * noise_z), dims="claimant")
 
-        def block(family: str) -> Any:
-            """The named inputs of one claim family, as attributes (``block("point").value``)."""
-            prefix = f"{family}_"
-            return SimpleNamespace(**{k.removeprefix(prefix): v for k, v in inputs.items() if k.startswith(prefix)})
-
-        def located(claims: Any) -> Any:
-            return logit_theta[claims.pod, claims.outcome] + bias[claims.author, claims.outcome]
-
-        if len(data.point):
-            point = block("point")
-            sd = pt.sqrt((noise[point.author] / point.confidence) ** 2 + point.extra**2)
-            stated = pm.logp(pm.Normal.dist(located(point), sd), point.value)
-            pm.Potential("point_claims", point.weight * stated)
-
-        if len(data.interval):
-            interval = block("interval")
-            mu = located(interval)
-            sd = noise[interval.author] / interval.confidence
-            standard = pm.Normal.dist(0.0, 1.0)
-            upper = pm.logcdf(standard, (interval.extra - mu) / sd)
-            lower = pm.logcdf(standard, (interval.value - mu) / sd)
-            pm.Potential("interval_claims", interval.weight * pm.math.logdiffexp(upper, lower))
-
-        if len(data.distribution):
-            dist = block("distribution")
-            kappa_log_mean = pm.Normal("kappa_log_mean", priors.kappa_log_mean, priors.kappa_log_sd)
-            kappa_spread = pm.HalfNormal("kappa_spread", priors.kappa_spread_scale)
-            kappa_z = pm.Normal("kappa_z", 0.0, 1.0, dims="claimant")
-            kappa = pm.Deterministic("kappa", pt.exp(kappa_log_mean + kappa_spread * kappa_z), dims="claimant")
-            concentration = (kappa[dist.author] * dist.confidence)[:, None] * theta[dist.pod]
-            pm.Potential("distribution_claims", dist.weight * pm.logp(pm.Dirichlet.dist(a=concentration), dist.vectors))
-
-        if len(data.ordering):
-            order = block("ordering")
-            gap = logit_theta[order.pod, order.outcome] - logit_theta[order.other_pod, order.outcome]
-            pm.Potential(
-                "ordering_claims",
-                -order.weight * pt.softplus(-order.confidence * gap / priors.ordering_tau),
-            )
-
-        if len(data.era):
-            era = block("era")
-            curve = pt.concatenate([alpha + year_effect, pt.zeros((len(data.knots), 1))], axis=-1)
-            gap = (era.contrast * _logit_softmax(curve, k)[:, era.outcome].T).sum(axis=-1)
-            pm.Potential("era_claims", -era.weight * pt.softplus(-era.confidence * gap / priors.ordering_tau))
+        terms = ModelTerms(
+            theta=theta,
+            logit_theta=logit_theta,
+            bias=bias,
+            noise=noise,
+            alpha=alpha,
+            year_effect=year_effect,
+            n_knots=len(data.knots),
+            n_outcomes=k,
+            priors=priors,
+            logit_softmax=_logit_softmax,
+        )
+        for family in FAMILIES:
+            if len(data.blocks[family.name]):
+                prefix = f"{family.name}_"
+                block = SimpleNamespace(
+                    **{name.removeprefix(prefix): v for name, v in inputs.items() if name.startswith(prefix)}
+                )
+                pm.Potential(f"{family.name}_claims", family.model_term(block, terms))
     return model

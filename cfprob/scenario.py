@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 __all__ = [
-    "CLAIM_KINDS",
     "ERA_COMPARISONS",
     "OTL",
     "PROBABILITY_FLOOR",
@@ -31,7 +30,6 @@ __all__ = [
 OTL = "otl"
 """The id of the divergence point that is no divergence: real history."""
 
-CLAIM_KINDS = ("probability", "interval", "verbal", "distribution", "ordering", "era")
 
 ERA_COMPARISONS = ("earlier", "later", "outside")
 """What an era claim's window is compared with: the timeline's years before it, after it, or both."""
@@ -146,11 +144,9 @@ class Claim:
     @property
     def pods(self) -> tuple[str, ...]:
         """The divergence points the claim is about (none for an era claim: it is about years)."""
-        if self.kind == "ordering":
-            return (str(self.higher), str(self.lower))
-        if self.kind == "era":
-            return ()
-        return (str(self.pod),)
+        from .claims import KINDS
+
+        return KINDS[self.kind].pods(self)
 
 
 @dataclass(frozen=True)

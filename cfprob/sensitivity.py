@@ -19,7 +19,8 @@ import xarray as xr
 from numpy.typing import NDArray
 
 from .design import ModelData
-from .likelihood import FAMILIES, Draws, claim_log_likelihood, claim_order, log_prior
+from .draws import Draws
+from .likelihood import claim_log_likelihood, claim_order, log_prior
 
 __all__ = ["KHAT_LIMIT", "Influence", "analyse", "influences", "power_scaling", "without_claims"]
 
@@ -114,12 +115,11 @@ def influences(
 def without_claims(data: ModelData, claims: Sequence[str]) -> ModelData:
     """``data`` with ``claims`` given weight 0: the model as if they had not been made, same shapes."""
     changed = {}
-    for family in FAMILIES:
-        block = getattr(data, family)
+    for name, block in data.blocks.items():
         drop = np.isin(np.asarray(block.ids, dtype=object), list(claims))
         if drop.any():
-            changed[family] = replace(block, weight=np.where(drop, 0.0, block.weight))
-    return replace(data, **changed)
+            changed[name] = replace(block, weight=np.where(drop, 0.0, block.weight))
+    return data.with_blocks(**changed)
 
 
 def analyse(
@@ -137,9 +137,7 @@ def analyse(
     draws = Draws.from_posterior(posterior)
     ids = claim_order(data)
     authors_by_claim = {
-        i: data.claimants[a]
-        for family in FAMILIES
-        for i, a in zip(getattr(data, family).ids, getattr(data, family).author, strict=False)
+        i: data.claimants[a] for block in data.blocks.values() for i, a in zip(block.ids, block.author, strict=False)
     }
     rows = influences(
         draws.theta,

@@ -6,6 +6,7 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from .claims import KINDS
 from .lexicon import Lexicon
 from .provenance import CHECK_LEVEL, CREDIBLE_MASS, SEMANTICS
 from .scenario import OTL, Claim, Pod, Scenario
@@ -112,25 +113,8 @@ def diagnostics_lines(attrs: Mapping[Any, Any]) -> list[str]:
 
 
 def claim_strength(claim: Claim, lexicon: Lexicon, outcomes: Sequence[str]) -> str:
-    """What a claim says, with the numbers a verbal phrase became."""
-    if claim.kind == "probability":
-        return f"P({claim.outcome}) = {claim.probability:g}"
-    if claim.kind == "interval":
-        return f"P({claim.outcome}) in [{claim.low:g}, {claim.high:g}]"
-    if claim.kind == "verbal":
-        entry = lexicon.lookup(str(claim.phrase))
-        shown = entry.describe() if entry else f'"{claim.phrase}"'
-        return f"P({claim.outcome}): {shown}"
-    if claim.kind == "distribution":
-        parts = ", ".join(f"{o} {p:.2f}" for o, p in zip(outcomes, claim.distribution or (), strict=True))
-        return f"distribution: {parts}"
-    if claim.kind == "era":
-        than = {"earlier": "before it", "later": "after it", "outside": "outside it"}[str(claim.compared_with)]
-        return (
-            f"P({claim.outcome}) higher for a divergence in {claim.start}-{claim.end} than {than} "
-            "(the inevitability curve)"
-        )
-    return f"P({claim.outcome}) higher under {claim.higher} than under {claim.lower}"
+    """What a claim says, with the numbers a verbal phrase became (its kind's own sentence)."""
+    return KINDS[claim.kind].says(claim, lexicon, outcomes)
 
 
 def _pod_title(pod: Pod) -> str:
@@ -252,7 +236,7 @@ def format_claims(claims: Sequence[Claim], scenario: Scenario, lexicon: Lexicon)
         return "No claims match."
     blocks = []
     for c in claims:
-        about = {"ordering": f"{c.higher} vs {c.lower}", "era": f"the years {c.start}-{c.end}"}.get(c.kind, c.pod)
+        about = KINDS[c.kind].about(c)
         blocks.append(
             "\n".join(
                 [

@@ -53,8 +53,7 @@ def test_unknown_pod_is_an_error(weimar: Path) -> None:
 def test_a_stated_value_at_the_centre_has_p_one_and_far_out_near_zero(data) -> None:
     """A probability claim of 60% (logit 0.405) with the model's located logit at 0.405: p ~ 1."""
     point = data.point
-    only = replace(
-        data,
+    only = data.with_blocks(
         point=replace(
             point,
             outcome=np.zeros_like(point.outcome),

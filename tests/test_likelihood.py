@@ -69,7 +69,7 @@ def test_replicated_orderings_and_eras_follow_their_probability(data):
     reps = replicate(many, data, np.random.default_rng(5))
     n = len(data.ordering) + len(data.era)
     chance = np.exp(claim_log_likelihood(many, data)[0, -n:])
-    np.testing.assert_allclose(np.concatenate([reps.ordering.mean(0), reps.era.mean(0)]), chance, atol=0.04)
+    np.testing.assert_allclose(np.concatenate([reps["ordering"].mean(0), reps["era"].mean(0)]), chance, atol=0.04)
 
 
 @pytest.mark.mcmc

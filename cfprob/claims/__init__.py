@@ -1,0 +1,36 @@
+"""Claim kinds, one module per likelihood family, and the registry every other module iterates over.
+
+To add a kind, write a module like :mod:`cfprob.claims.interval` (its fields and checks, design block,
+PyMC and numpy log-likelihoods, replicas, simulation and the sentence that describes a claim) and list its
+family in :data:`FAMILIES`; ARCHITECTURE.md's "Adding a claim kind" says what else a new kind needs.
+"""
+
+from __future__ import annotations
+
+from . import distribution, era, interval, ordering, point
+from .base import ClaimBlock, ClaimKind, DesignContext, Family, KindContext, ModelTerms
+
+__all__ = [
+    "FAMILIES",
+    "KINDS",
+    "ClaimBlock",
+    "ClaimKind",
+    "DesignContext",
+    "Family",
+    "KindContext",
+    "ModelTerms",
+    "family_of",
+]
+
+FAMILIES: tuple[Family, ...] = (point.FAMILY, interval.FAMILY, distribution.FAMILY, ordering.FAMILY, era.FAMILY)
+"""The likelihood families in model order: the order of the model's terms and of every per-claim array."""
+
+KINDS: dict[str, ClaimKind] = {kind.name: kind for family in FAMILIES for kind in family.kinds}
+"""Every claim kind by the name claim files give in ``kind``."""
+
+_FAMILY_OF = {kind.name: family for family in FAMILIES for kind in family.kinds}
+
+
+def family_of(kind: str) -> Family:
+    """The likelihood family of a claim kind."""
+    return _FAMILY_OF[kind]

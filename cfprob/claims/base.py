@@ -1,0 +1,242 @@
+"""What a claim kind is made of: its fields and checks, its design block, its PyMC and numpy
+log-likelihoods, its replicas and simulation, and the sentence that says what a claim of it states.
+
+A *family* is one likelihood: its claims become one :class:`ClaimBlock` of parallel arrays, and it holds
+one or more *kinds* (``probability`` and ``verbal`` share the point family: both state a probability of
+one outcome, as a number or as a phrase). The registry (:mod:`cfprob.claims`) lists the families in the
+order the model and every per-claim array use; every other module iterates over it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+if TYPE_CHECKING:
+    from ..draws import Draws
+    from ..fields import Check, Problems
+    from ..lexicon import Lexicon
+    from ..priors import Priors
+    from ..scenario import Claim, Scenario
+
+__all__ = [
+    "ClaimBlock",
+    "ClaimKind",
+    "DesignContext",
+    "Family",
+    "KindContext",
+    "ModelTerms",
+    "fitted_range",
+    "make_block",
+    "sigmoid",
+    "stated_as_written",
+    "two_sided",
+]
+
+Floats = NDArray[np.float64]
+Ints = NDArray[np.int64]
+
+
+@dataclass(frozen=True)
+class ClaimBlock:
+    """Claims of one likelihood family, as parallel arrays (one entry per claim)."""
+
+    ids: tuple[str, ...]
+    pod: Ints
+    """The pod each claim is about (for an ordering: the `higher` pod)."""
+    other_pod: Ints
+    """ordering: the `lower` pod; -1 otherwise."""
+    outcome: Ints
+    author: Ints
+    confidence: Floats
+    weight: Floats
+    value: Floats
+    """point: stated logit; interval: lower logit; 0 otherwise."""
+    extra: Floats
+    """point: lexicon spread of the logit (0 for numbers); interval: upper logit; 0 otherwise."""
+    vectors: Floats
+    """distribution: the stated K-vectors (n, K); empty otherwise."""
+    contrast: Floats
+    """era: the window's mean knot weights minus those of the years compared with (n, knots); (n, 0)
+    otherwise."""
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+
+@dataclass(frozen=True)
+class KindContext:
+    """What a kind's own checks may use while a claim file is read; problems go to ``problems``."""
+
+    problems: Problems
+    file: str
+    label: str
+    lexicon: Lexicon
+    outcomes: tuple[str, ...]
+    timeline: tuple[int, int] | None
+    """The divergence points' first and last year (None while they are broken, and reported)."""
+
+
+@dataclass(frozen=True)
+class DesignContext:
+    """What a family's design block may use: the scenario, the lexicon and the year effect's knots."""
+
+    scenario: Scenario
+    lexicon: Lexicon
+    knots: Floats
+
+
+@dataclass(frozen=True)
+class ModelTerms:
+    """The PyMC model's quantities a family's log-likelihood is written in (PyTensor variables)."""
+
+    theta: Any
+    """(pods, outcomes)"""
+    logit_theta: Any
+    """(pods, outcomes): log odds of each outcome, computed stably"""
+    bias: Any
+    """(claimants, outcomes)"""
+    noise: Any
+    """(claimants,)"""
+    alpha: Any
+    """(outcomes - 1,): real history's logits against the last outcome"""
+    year_effect: Any
+    """(knots, outcomes - 1)"""
+    n_knots: int
+    n_outcomes: int
+    priors: Priors
+    logit_softmax: Callable[[Any, int], Any]
+    """logit of each outcome from full logits (reference 0 appended), stably."""
+
+
+def no_check(clean: dict[str, Any], context: KindContext) -> dict[str, Any] | None:
+    """A kind whose fields need no check beyond their own: nothing to add."""
+    return {}
+
+
+def claim_pods(claim: Claim) -> tuple[str, ...]:
+    """The divergence point a claim names in ``pod``."""
+    return (str(claim.pod),)
+
+
+@dataclass(frozen=True)
+class ClaimKind:
+    """One ``kind = "..."`` of claim files."""
+
+    name: str
+    fields: Mapping[str, Check]
+    """The kind's own keys (besides the keys every claim has) and their checks."""
+    says: Callable[[Claim, Lexicon, Sequence[str]], str]
+    """What a claim states, in words and numbers (``claims`` listing, report, run)."""
+    check: Callable[[dict[str, Any], KindContext], dict[str, Any] | None] = no_check
+    """Checks across fields; returns further values for the :class:`Claim` (``{}`` for none), or None once it
+    has reported a problem."""
+    pods: Callable[[Claim], tuple[str, ...]] = claim_pods
+    """The divergence points a claim is about."""
+    pod_keys: tuple[str, ...] = ("pod",)
+    """Fields that name a divergence point (checked against pods.toml by the loader)."""
+    about: Callable[[Claim], str] = lambda claim: str(claim.pod)
+    """What a claim is about, in a few words (the ``claims`` listing)."""
+
+
+@dataclass(frozen=True)
+class Family:
+    """One likelihood and the kinds it reads. Every function sees only its own block."""
+
+    name: str
+    kinds: tuple[ClaimKind, ...]
+    inputs: tuple[str, ...]
+    """The block's arrays the model reads as inputs (named ``<family>_<field>`` in the model)."""
+    block: Callable[[list[Claim], DesignContext], ClaimBlock]
+    model_term: Callable[[Any, ModelTerms], Any]
+    """PyMC: each claim's weighted log-likelihood, from the block's model inputs (attributes by field)."""
+    log_likelihood: Callable[[Draws, ClaimBlock, Priors], Floats]
+    """numpy: each claim's weighted log-likelihood under each draw, (S, n); tested against ``model_term``."""
+    replicate: Callable[[Draws, ClaimBlock, np.random.Generator, Priors], Floats]
+    """Claims as the model would generate them under each draw: (S, n, ...)."""
+    p_values: Callable[[Floats, ClaimBlock], Floats]
+    """Each claim's predictive p-value among replicas."""
+    simulate: Callable[[ClaimBlock, Floats, np.random.Generator], ClaimBlock]
+    """The block with its claims replaced by one replica (``replicas[0]``), for simulation-based calibration."""
+    describe: Callable[[Draws, ClaimBlock, Sequence[str]], list[tuple[str, str]]]
+    """(stated, fitted) in words for each claim: what it says and what the fit makes of it."""
+    uses_draws: tuple[str, ...] = field(default=())
+    """Optional :class:`Draws` fields the family needs (``kappa``, ``curve``)."""
+
+
+def sigmoid(x: Floats) -> Floats:
+    result: Floats = 1.0 / (1.0 + np.exp(-x))
+    return result
+
+
+def make_block(
+    claims: list[Claim],
+    context: DesignContext,
+    *,
+    pod: list[str | None] | None = None,
+    other_pod: list[str | None] | None = None,
+    value: list[float] | None = None,
+    extra: list[float] | None = None,
+    vectors: list[list[float]] | None = None,
+    contrast: Floats | None = None,
+) -> ClaimBlock:
+    """A block of ``claims``: ids, indices, confidences and weights from the claims, the rest as given.
+
+    ``pod`` defaults to each claim's ``pod`` (None gives -1: a claim about no divergence point), ``other_pod``
+    to -1 for every claim, ``value`` and ``extra`` to zeros, ``vectors`` and ``contrast`` to empty rows.
+    """
+    scenario = context.scenario
+    pods = {p: i for i, p in enumerate(scenario.pod_ids)}
+    outcomes = {o: i for i, o in enumerate(scenario.outcome_ids)}
+    authors = {a: i for i, a in enumerate(scenario.claimant_ids)}
+    k = len(outcomes)
+
+    def ints(values: list[int]) -> Ints:
+        return np.asarray(values, dtype=np.int64)
+
+    def floats(values: list[float]) -> Floats:
+        return np.asarray(values, dtype=float)
+
+    def indices(names: list[str | None]) -> Ints:
+        return ints([-1 if name is None else pods[name] for name in names])
+
+    zeros = [0.0] * len(claims)
+    return ClaimBlock(
+        ids=tuple(c.id for c in claims),
+        pod=indices(pod if pod is not None else [c.pod for c in claims]),
+        other_pod=indices(other_pod if other_pod is not None else [None] * len(claims)),
+        outcome=ints([outcomes[c.outcome] if c.outcome else 0 for c in claims]),
+        author=ints([authors[c.author] for c in claims]),
+        confidence=floats([c.confidence for c in claims]),
+        weight=floats([c.weight for c in claims]),
+        value=floats(value if value is not None else zeros),
+        extra=floats(extra if extra is not None else zeros),
+        vectors=np.asarray(vectors, dtype=float).reshape(-1, k) if vectors else np.zeros((0, k)),
+        contrast=contrast if contrast is not None else np.zeros((len(claims), 0)),
+    )
+
+
+def two_sided(replicas: Floats, stated: Floats) -> Floats:
+    """Two-sided predictive p-value of each stated value among replicas (first axis)."""
+    below = (replicas <= stated).mean(axis=0)
+    above = (replicas >= stated).mean(axis=0)
+    result: Floats = np.minimum(1.0, 2.0 * np.minimum(below, above))
+    return result
+
+
+def stated_as_written(gap: Floats, rng: np.random.Generator) -> Floats:
+    """1 where a replica of a claim with log-odds ``gap`` of being stated as written is stated so, else 0."""
+    return (rng.random(gap.shape) < 1.0 / (1.0 + np.exp(-gap))).astype(float)
+
+
+def fitted_range(values: Floats) -> str:
+    """A probability's posterior mean and central interval, as percentages."""
+    from ..provenance import CREDIBLE_MASS
+
+    tail = (1 - CREDIBLE_MASS) / 2
+    low, high = np.quantile(values, [tail, 1 - tail])
+    return f"{values.mean():.0%} [{low:.0%}, {high:.0%}]"

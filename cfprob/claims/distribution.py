@@ -1,0 +1,149 @@
+"""Distribution claims: a probability for every outcome under one divergence point.
+
+Likelihood: ``q ~ Dirichlet(kappa_a * confidence * theta_d)``, with no bias (a stated K-vector is read as
+it is, its spread given by the claimant's concentration ``kappa_a``, partially pooled). Replicas are
+Dirichlet vectors; the predictive p-value is the most extreme outcome's two-sided tail probability, times
+the number of outcomes (at most 1).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from .. import fields as f
+from ..draws import TINY
+from .base import ClaimBlock, ClaimKind, DesignContext, Family, KindContext, ModelTerms, make_block, two_sided
+
+if TYPE_CHECKING:
+    from ..draws import Draws
+    from ..lexicon import Lexicon
+    from ..priors import Priors
+    from ..scenario import Claim
+
+__all__ = ["DISTRIBUTION", "FAMILY", "MIN_STATED_SHARE", "SUM_TOLERANCE"]
+
+Floats = np.typing.NDArray[np.float64]
+SUM_TOLERANCE = 0.02
+"""How far a stated distribution may sum from 1 (it is then rescaled to sum to 1)."""
+MIN_STATED_SHARE = 0.001
+"""The smallest share a stated distribution may give an outcome."""
+
+
+def _says(claim: Claim, lexicon: Lexicon, outcomes: Sequence[str]) -> str:
+    parts = ", ".join(f"{o} {p:.2f}" for o, p in zip(outcomes, claim.distribution or (), strict=True))
+    return f"distribution: {parts}"
+
+
+def _check(clean: dict[str, Any], context: KindContext) -> dict[str, Any] | None:
+    """Every outcome given a share in [MIN_STATED_SHARE, 1], summing to 1 within SUM_TOLERANCE."""
+    raw, outcomes = clean["distribution"], context.outcomes
+    problems, file = context.problems, context.file
+    where = f"{context.label}: key 'distribution'"
+    ok = True
+    for key in raw:
+        if key not in outcomes:
+            problems.add(file, where, "only outcome ids as keys", f'"{key}"', f.did_you_mean(key, outcomes))
+            ok = False
+    for key in outcomes:
+        if key not in raw:
+            problems.add(file, where, f"a probability for every outcome ({', '.join(outcomes)})", f'no "{key}"')
+            ok = False
+            continue
+        if f.number(MIN_STATED_SHARE, 1).convert(raw[key]) is f.BAD:
+            problems.add(
+                file,
+                f"{where}: '{key}'",
+                f"a number in [{MIN_STATED_SHARE:g}, 1] (a Dirichlet cannot observe 0)",
+                f.describe(raw[key]),
+            )
+            ok = False
+    if not ok:
+        return None
+    total = math.fsum(float(raw[k]) for k in outcomes)
+    if abs(total - 1.0) > SUM_TOLERANCE + 1e-9:  # slack for rounding: 0.98 is within 0.02
+        problems.add(file, where, f"probabilities summing to 1 (within {SUM_TOLERANCE:g})", f"a sum of {total:g}")
+        return None
+    return {"distribution": tuple(float(raw[k]) / total for k in outcomes)}
+
+
+DISTRIBUTION = ClaimKind("distribution", {"pod": f.identifier(), "distribution": f.table()}, _says, check=_check)
+
+
+def _block(claims: list[Claim], context: DesignContext) -> ClaimBlock:
+    return make_block(claims, context, vectors=[list(c.distribution or ()) for c in claims])
+
+
+def _model_term(dist: Any, m: ModelTerms) -> Any:
+    import pymc as pm
+    import pytensor.tensor as pt
+
+    priors = m.priors
+    kappa_log_mean = pm.Normal("kappa_log_mean", priors.kappa_log_mean, priors.kappa_log_sd)
+    kappa_spread = pm.HalfNormal("kappa_spread", priors.kappa_spread_scale)
+    kappa_z = pm.Normal("kappa_z", 0.0, 1.0, dims="claimant")
+    kappa = pm.Deterministic("kappa", pt.exp(kappa_log_mean + kappa_spread * kappa_z), dims="claimant")
+    concentration = (kappa[dist.author] * dist.confidence)[:, None] * m.theta[dist.pod]
+    return dist.weight * pm.logp(pm.Dirichlet.dist(a=concentration), dist.vectors)
+
+
+def _concentration(draws: Draws, block: ClaimBlock) -> Floats:
+    assert draws.kappa is not None, "distribution claims come with kappa"
+    result: Floats = (draws.kappa[:, block.author] * block.confidence)[:, :, None] * draws.theta[:, block.pod, :]
+    return result
+
+
+def _log_likelihood(draws: Draws, block: ClaimBlock, priors: Priors) -> Floats:
+    from scipy.special import gammaln
+
+    a = _concentration(draws, block)
+    logx = np.log(np.clip(block.vectors, TINY, 1.0))
+    logp = gammaln(a.sum(-1)) - gammaln(a).sum(-1) + ((a - 1.0) * logx[None]).sum(-1)
+    result: Floats = block.weight * logp
+    return result
+
+
+def _replicate(draws: Draws, block: ClaimBlock, rng: np.random.Generator, priors: Priors) -> Floats:
+    gamma = rng.gamma(np.maximum(_concentration(draws, block), 1e-3))
+    gamma = np.maximum(gamma, TINY)
+    result: Floats = gamma / gamma.sum(-1, keepdims=True)
+    return result
+
+
+def _p_values(replicas: Floats, block: ClaimBlock) -> Floats:
+    k = block.vectors.shape[-1]
+    per_outcome = two_sided(replicas, block.vectors)
+    result: Floats = np.minimum(1.0, k * per_outcome.min(axis=-1))
+    return result
+
+
+def _simulate(block: ClaimBlock, replica: Floats, rng: np.random.Generator) -> ClaimBlock:
+    vectors = np.clip(replica[0], 1e-9, None)
+    return replace(block, vectors=vectors / vectors.sum(-1, keepdims=True))
+
+
+def _describe(draws: Draws, block: ClaimBlock, outcomes: Sequence[str]) -> list[tuple[str, str]]:
+    rows = []
+    for j in range(len(block)):
+        fitted = draws.theta[:, block.pod[j], :].mean(axis=0)
+        rows.append((" / ".join(f"{v:.0%}" for v in block.vectors[j]), " / ".join(f"{v:.0%}" for v in fitted)))
+    return rows
+
+
+FAMILY = Family(
+    name="distribution",
+    kinds=(DISTRIBUTION,),
+    inputs=("pod", "author", "confidence", "weight", "vectors"),
+    block=_block,
+    model_term=_model_term,
+    log_likelihood=_log_likelihood,
+    replicate=_replicate,
+    p_values=_p_values,
+    simulate=_simulate,
+    describe=_describe,
+    uses_draws=("kappa",),
+)

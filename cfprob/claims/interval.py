@@ -1,0 +1,157 @@
+"""Interval claims: the probability of one outcome under one divergence point lies in ``[low, high]``.
+
+Likelihood: ``P(logit low < x < logit high)`` for the claimant's latent logit
+``x ~ Normal(logit theta_dk + b_ak, s_a / confidence)`` (interval-censored). Replicas are latent logits;
+the predictive p-value is twice the smaller of P(replica >= low) and P(replica <= high), at most 1.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from .. import fields as f
+from ..numeric import logit
+from ..scenario import PROBABILITY_FLOOR
+from .base import (
+    ClaimBlock,
+    ClaimKind,
+    DesignContext,
+    Family,
+    KindContext,
+    ModelTerms,
+    fitted_range,
+    make_block,
+    sigmoid,
+)
+
+if TYPE_CHECKING:
+    from ..draws import Draws
+    from ..lexicon import Lexicon
+    from ..priors import Priors
+    from ..scenario import Claim
+
+__all__ = ["FAMILY", "INTERVAL"]
+
+Floats = np.typing.NDArray[np.float64]
+
+
+def _says(claim: Claim, lexicon: Lexicon, outcomes: Sequence[str]) -> str:
+    return f"P({claim.outcome}) in [{claim.low:g}, {claim.high:g}]"
+
+
+def _check(clean: dict[str, Any], context: KindContext) -> dict[str, Any] | None:
+    low, high = clean["low"], clean["high"]
+    problems, file, label = context.problems, context.file, context.label
+    if not low < high:
+        problems.add(file, label, "low < high", f"low = {low:g}, high = {high:g}")
+    elif low == 0 and high == 1:
+        problems.add(file, label, "an interval narrower than 0 to 1", "the whole range")
+    elif high <= PROBABILITY_FLOOR or low >= 1 - PROBABILITY_FLOOR:
+        problems.add(
+            file,
+            label,
+            f"an interval reaching further than {PROBABILITY_FLOOR:g} from 0 and 1",
+            f"low = {low:g}, high = {high:g}",
+        )
+    else:
+        return {}
+    return None
+
+
+INTERVAL = ClaimKind(
+    "interval",
+    {"pod": f.identifier(), "outcome": f.identifier(), "low": f.number(0, 1), "high": f.number(0, 1)},
+    _says,
+    check=_check,
+)
+
+
+def _block(claims: list[Claim], context: DesignContext) -> ClaimBlock:
+    return make_block(
+        claims,
+        context,
+        value=[float(logit(c.low or 0.0)) for c in claims],
+        extra=[float(logit(c.high or 0.0)) for c in claims],
+    )
+
+
+def _model_term(interval: Any, m: ModelTerms) -> Any:
+    import pymc as pm
+
+    mu = m.logit_theta[interval.pod, interval.outcome] + m.bias[interval.author, interval.outcome]
+    sd = m.noise[interval.author] / interval.confidence
+    standard = pm.Normal.dist(0.0, 1.0)
+    upper = pm.logcdf(standard, (interval.extra - mu) / sd)
+    lower = pm.logcdf(standard, (interval.value - mu) / sd)
+    return interval.weight * pm.math.logdiffexp(upper, lower)
+
+
+def _log_normal_mass(low: Floats, high: Floats) -> Floats:
+    """log P(low < Z < high) for a standard normal Z, from the nearer tail so that it stays finite."""
+    from scipy.special import log_ndtr
+
+    upper_side = low > 0
+    a = np.where(upper_side, log_ndtr(-low), log_ndtr(high))
+    b = np.where(upper_side, log_ndtr(-high), log_ndtr(low))
+    result: Floats = a + np.log1p(-np.exp(np.minimum(b - a, 0.0)))
+    return result
+
+
+def _log_likelihood(draws: Draws, block: ClaimBlock, priors: Priors) -> Floats:
+    from ..draws import located_logits
+
+    mu = located_logits(draws, block)
+    sd = draws.noise[:, block.author] / block.confidence
+    result: Floats = block.weight * _log_normal_mass((block.value - mu) / sd, (block.extra - mu) / sd)
+    return result
+
+
+def _replicate(draws: Draws, block: ClaimBlock, rng: np.random.Generator, priors: Priors) -> Floats:
+    from ..draws import located_logits
+
+    result: Floats = rng.normal(located_logits(draws, block), draws.noise[:, block.author] / block.confidence)
+    return result
+
+
+def _p_values(replicas: Floats, block: ClaimBlock) -> Floats:
+    low = (replicas >= block.value).mean(axis=0)
+    high = (replicas <= block.extra).mean(axis=0)
+    result: Floats = np.minimum(1.0, 2.0 * np.minimum(low, high))
+    return result
+
+
+def _simulate(block: ClaimBlock, replica: Floats, rng: np.random.Generator) -> ClaimBlock:
+    """Intervals keep their width and are placed on a grid with a random offset around the simulated value
+    (so that the interval likelihood is the exact one)."""
+    width = block.extra - block.value
+    offset = rng.uniform(0.0, width)
+    low = np.floor((replica[0] - offset) / width) * width + offset
+    return replace(block, value=low, extra=low + width)
+
+
+def _describe(draws: Draws, block: ClaimBlock, outcomes: Sequence[str]) -> list[tuple[str, str]]:
+    from ..draws import located_logits
+
+    fitted = sigmoid(located_logits(draws, block))
+    return [
+        (f"[{sigmoid(block.value[j]):.0%}, {sigmoid(block.extra[j]):.0%}]", fitted_range(fitted[:, j]))
+        for j in range(len(block))
+    ]
+
+
+FAMILY = Family(
+    name="interval",
+    kinds=(INTERVAL,),
+    inputs=("pod", "outcome", "author", "confidence", "weight", "value", "extra"),
+    block=_block,
+    model_term=_model_term,
+    log_likelihood=_log_likelihood,
+    replicate=_replicate,
+    p_values=_p_values,
+    simulate=_simulate,
+    describe=_describe,
+)

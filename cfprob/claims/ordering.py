@@ -1,0 +1,124 @@
+"""Ordering claims: an outcome is more likely under one divergence point (``higher``) than under another
+(``lower``).
+
+Likelihood: ``Bernoulli(sigmoid(confidence * (logit theta_Hk - logit theta_Lk) / tau)) = 1``. Replicas are 1
+where the claim would be stated as written, 0 where reversed; the predictive p-value is the share stated
+as written. A reversed simulated claim gets a negative confidence (the reversed statement's likelihood).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from .. import fields as f
+from ..draws import logit_theta
+from .base import (
+    ClaimBlock,
+    ClaimKind,
+    DesignContext,
+    Family,
+    KindContext,
+    ModelTerms,
+    make_block,
+    stated_as_written,
+)
+
+if TYPE_CHECKING:
+    from ..draws import Draws
+    from ..lexicon import Lexicon
+    from ..priors import Priors
+    from ..scenario import Claim
+
+__all__ = ["FAMILY", "ORDERING"]
+
+Floats = np.typing.NDArray[np.float64]
+
+
+def _says(claim: Claim, lexicon: Lexicon, outcomes: Sequence[str]) -> str:
+    return f"P({claim.outcome}) higher under {claim.higher} than under {claim.lower}"
+
+
+def _check(clean: dict[str, Any], context: KindContext) -> dict[str, Any] | None:
+    if clean["higher"] == clean["lower"]:
+        context.problems.add(
+            context.file,
+            context.label,
+            "two different divergence points in 'higher' and 'lower'",
+            f'"{clean["higher"]}" twice',
+        )
+        return None
+    return {}
+
+
+ORDERING = ClaimKind(
+    "ordering",
+    {"higher": f.identifier(), "lower": f.identifier(), "outcome": f.identifier()},
+    _says,
+    check=_check,
+    pods=lambda claim: (str(claim.higher), str(claim.lower)),
+    pod_keys=("higher", "lower"),
+    about=lambda claim: f"{claim.higher} vs {claim.lower}",
+)
+
+
+def _block(claims: list[Claim], context: DesignContext) -> ClaimBlock:
+    return make_block(claims, context, pod=[c.higher for c in claims], other_pod=[c.lower for c in claims])
+
+
+def _model_term(order: Any, m: ModelTerms) -> Any:
+    import pytensor.tensor as pt
+
+    gap = m.logit_theta[order.pod, order.outcome] - m.logit_theta[order.other_pod, order.outcome]
+    return -order.weight * pt.softplus(-order.confidence * gap / m.priors.ordering_tau)
+
+
+def _gap(draws: Draws, block: ClaimBlock, priors: Priors) -> Floats:
+    lt = logit_theta(draws.theta)
+    gap = lt[:, block.pod, block.outcome] - lt[:, block.other_pod, block.outcome]
+    result: Floats = block.confidence * gap / priors.ordering_tau
+    return result
+
+
+def _log_likelihood(draws: Draws, block: ClaimBlock, priors: Priors) -> Floats:
+    result: Floats = -block.weight * np.logaddexp(0.0, -_gap(draws, block, priors))
+    return result
+
+
+def _replicate(draws: Draws, block: ClaimBlock, rng: np.random.Generator, priors: Priors) -> Floats:
+    return stated_as_written(_gap(draws, block, priors), rng)
+
+
+def _p_values(replicas: Floats, block: ClaimBlock) -> Floats:
+    result: Floats = replicas.mean(axis=0)
+    return result
+
+
+def _simulate(block: ClaimBlock, replica: Floats, rng: np.random.Generator) -> ClaimBlock:
+    return replace(block, confidence=block.confidence * np.where(replica[0] > 0, 1.0, -1.0))
+
+
+def _describe(draws: Draws, block: ClaimBlock, outcomes: Sequence[str]) -> list[tuple[str, str]]:
+    rows = []
+    for j in range(len(block)):
+        theta = draws.theta[:, :, block.outcome[j]]
+        higher = (theta[:, block.pod[j]] > theta[:, block.other_pod[j]]).mean()
+        rows.append((f"P({outcomes[block.outcome[j]]}) higher", f"{higher:.0%} of draws agree"))
+    return rows
+
+
+FAMILY = Family(
+    name="ordering",
+    kinds=(ORDERING,),
+    inputs=("pod", "other_pod", "outcome", "confidence", "weight"),
+    block=_block,
+    model_term=_model_term,
+    log_likelihood=_log_likelihood,
+    replicate=_replicate,
+    p_values=_p_values,
+    simulate=_simulate,
+    describe=_describe,
+)
