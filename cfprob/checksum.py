@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -45,7 +46,13 @@ def _array_bytes(values: np.ndarray) -> bytes:
         # one byte order and width per kind, so that storage choices do not change the checksum
         wide = {"b": "<i8", "i": "<i8", "u": "<u8", "f": "<f8", "c": "<c16"}[values.dtype.kind]
         return np.ascontiguousarray(values, dtype=wide).tobytes()
-    return json.dumps([str(v) for v in values.ravel().tolist()]).encode()
+    # text: str and object arrays alike; a missing value (None or NaN) is stored as an empty string
+    return json.dumps([_text(v) for v in values.ravel().tolist()]).encode()
+
+
+def _text(value: Any) -> str:
+    missing = value is None or (isinstance(value, float) and math.isnan(value))
+    return "" if missing else str(value)
 
 
 def tree_checksum(tree: xr.DataTree) -> str:
@@ -58,7 +65,8 @@ def tree_checksum(tree: xr.DataTree) -> str:
         for name in sorted(map(str, dataset.variables)):
             variable = dataset.variables[name]
             values = np.asarray(variable.values)
-            digest.update(f"var {name} {variable.dims} {values.shape} {values.dtype.kind}\0".encode())
+            kind = values.dtype.kind if values.dtype.kind in "biufc" else "text"
+            digest.update(f"var {name} {variable.dims} {values.shape} {kind}\0".encode())
             digest.update(_array_bytes(values))
             digest.update(_attrs_bytes(variable.attrs))
     return digest.hexdigest()

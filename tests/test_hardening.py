@@ -84,6 +84,17 @@ def test_saved_fit_round_trips_with_its_checksum(tmp_path: Path) -> None:
     assert loaded.attrs[TREE_ATTR] == tree_checksum(loaded) == tree_checksum(tree)
 
 
+def test_checksum_survives_what_netcdf_does_to_text(tmp_path: Path) -> None:
+    """nutpie's divergence messages are an object array with NaN where there is none (read back as "");
+    coordinates are object arrays in memory and fixed-width strings on disk."""
+    tree = fake_fit(load_scenario(WEIMAR))
+    messages = np.full(tree["sample_stats"]["diverging"].shape, np.nan, dtype=object)
+    messages[0, 1] = "Divergence due to large energy error: 1101.97"
+    tree["sample_stats"]["divergence_message"] = (("chain", "draw"), messages)
+    save_tree(tree, tmp_path / "r.nc")
+    assert load_tree(tmp_path / "r.nc")["sample_stats"]["divergence_message"].values[0, 1].startswith("Divergence")
+
+
 def _flip_a_draw(path: Path, tree) -> None:  # type: ignore[no-untyped-def]
     """Change one byte of one stored draw of ``theta`` in the file (as a failing disk would)."""
     data = bytearray(path.read_bytes())
