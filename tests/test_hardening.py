@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import xarray as xr
 
 from cfprob.checksum import TREE_ATTR, tree_checksum
 from cfprob.errors import CacheError, CfprobError, ScenarioError
@@ -90,7 +91,9 @@ def test_checksum_survives_what_netcdf_does_to_text(tmp_path: Path) -> None:
     tree = fake_fit(load_scenario(WEIMAR))
     messages = np.full(tree["sample_stats"]["diverging"].shape, np.nan, dtype=object)
     messages[0, 1] = "Divergence due to large energy error: 1101.97"
-    tree["sample_stats"]["divergence_message"] = (("chain", "draw"), messages)
+    stats = tree["sample_stats"].to_dataset()
+    stats["divergence_message"] = (("chain", "draw"), messages)
+    tree["sample_stats"] = xr.DataTree(stats)
     save_tree(tree, tmp_path / "r.nc")
     assert load_tree(tmp_path / "r.nc")["sample_stats"]["divergence_message"].values[0, 1].startswith("Divergence")
 
