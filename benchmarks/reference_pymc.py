@@ -2,7 +2,7 @@
 
     python benchmarks/reference_pymc.py --seed 1 [--draws 1000 --tune 1000 --chains 4] [--scenario DIR]
 
-The model is cfprob's own (``cfprob.model.build_model``); sampling is ``pm.sample`` with PyMC's default
+The model is cfprob's own (``cfprob.fitting.model.build_model``); sampling is ``pm.sample`` with PyMC's default
 settings except the draws, tuning steps, chains and seed, and ``nuts_sampler="pymc"``: with nutpie
 installed PyMC would otherwise hand the model to nutpie. PyTensor compiles into its own cache
 (``PYTENSOR_FLAGS``, set by the caller). Prints one JSON line: sampling seconds and the same
@@ -20,11 +20,11 @@ started = time.perf_counter()
 
 import pymc as pm  # noqa: E402
 
-from cfprob.design import design  # noqa: E402
-from cfprob.inference import diagnose  # noqa: E402
-from cfprob.loader import load_scenario  # noqa: E402
-from cfprob.model import build_model  # noqa: E402
+from cfprob.fitting.design import design  # noqa: E402
+from cfprob.fitting.inference import diagnose  # noqa: E402
+from cfprob.fitting.model import build_model  # noqa: E402
 from cfprob.paths import bundled_scenario  # noqa: E402
+from cfprob.reading.loader import load_scenario  # noqa: E402
 
 
 def main() -> None:

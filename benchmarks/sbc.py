@@ -4,7 +4,7 @@
 
 Each simulation draws parameters from the prior, simulates every claim and the evidence with the
 scenario's structure, fits them with cfprob's sampler and ranks each true parameter among posterior draws
-thinned to about their effective sample size (cfprob.calibration). Prints and writes
+thinned to about their effective sample size (cfprob.answers.calibration). Prints and writes
 ``benchmarks/results/sbc.md``: a chi-square test of rank uniformity (10 bins) per parameter, and the
 pooled test over all of them; the ranks themselves, with which fits had divergences, go to ``sbc.json``
 beside it.
@@ -21,11 +21,11 @@ from pathlib import Path
 from sampler import machine
 from scipy import stats
 
-from cfprob.calibration import calibrate
-from cfprob.design import design
-from cfprob.loader import load_scenario
+from cfprob.answers.calibration import calibrate
+from cfprob.fitting.design import design
+from cfprob.fitting.provenance import SamplerSettings
 from cfprob.paths import bundled_scenario
-from cfprob.provenance import SamplerSettings
+from cfprob.reading.loader import load_scenario
 
 RESULTS = Path(__file__).resolve().parent / "results" / "sbc.md"
 

@@ -6,7 +6,7 @@ import os
 from importlib import resources
 from pathlib import Path
 
-from .errors import CacheError, CfprobError
+from cfprob.errors import CacheError, CfprobError
 
 __all__ = ["BUNDLED_SCENARIO", "bundled_scenario", "cache_dir", "cache_folder"]
 

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import argparse
 
-from cfprob.loader import load_scenario
+from cfprob.answers.query import Fit, answer
+from cfprob.fitting.provenance import SamplerSettings
+from cfprob.outputs.store import cached_fit
 from cfprob.paths import bundled_scenario
-from cfprob.provenance import SamplerSettings
-from cfprob.query import Fit, answer
-from cfprob.store import cached_fit
+from cfprob.reading.loader import load_scenario
 
 
 def main() -> None:

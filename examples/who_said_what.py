@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from collections import Counter
 
-from cfprob.lexicon import load_lexicon
-from cfprob.loader import load_scenario
+from cfprob.outputs.tables import claim_strength
 from cfprob.paths import bundled_scenario
-from cfprob.tables import claim_strength
+from cfprob.reading.lexicon import load_lexicon
+from cfprob.reading.loader import load_scenario
 
 
 def main() -> None:

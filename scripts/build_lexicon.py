@@ -10,7 +10,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from cfprob.lexicon_build import build_rows, format_csv, read_capphrase, read_zonination
+from cfprob.reading.lexicon_build import build_rows, format_csv, read_capphrase, read_zonination
 
 ROOT = Path(__file__).resolve().parent.parent
 RAW = ROOT / "data" / "verbal_probability"

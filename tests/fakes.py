@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import xarray as xr
 
-from cfprob.design import design, softmax_last
-from cfprob.inference import fit_tree
-from cfprob.provenance import SamplerSettings, provenance_attrs
-from cfprob.scenario import Scenario
+from cfprob.fitting.design import design, softmax_last
+from cfprob.fitting.inference import fit_tree
+from cfprob.fitting.provenance import SamplerSettings, provenance_attrs
+from cfprob.reading.scenario import Scenario
 
 
 def fake_fit(scenario: Scenario, settings: SamplerSettings | None = None, seed: int = 1) -> xr.DataTree:
@@ -73,7 +73,7 @@ def fake_fit(scenario: Scenario, settings: SamplerSettings | None = None, seed: 
 
 def install_fake_fit(scenario: Scenario, settings: SamplerSettings | None = None) -> xr.DataTree:
     """Put a fake fit into the cache where `cfprob run` will look for it."""
-    from cfprob.store import cache_path, save_tree
+    from cfprob.outputs.store import cache_path, save_tree
 
     settings = settings or SamplerSettings()
     tree = fake_fit(scenario, settings)

@@ -1,4 +1,4 @@
-"""Leave-one-regime-out backtest (cfprob.backtest) and `cfprob backtest`: errors first, then by hand."""
+"""Leave-one-regime-out backtest (cfprob.answers.backtest) and `cfprob backtest`: errors first, then by hand."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from cfprob.backtest import backtest, brier, log_loss
-from cfprob.loader import load_scenario
+from cfprob.answers.backtest import backtest, brier, log_loss
+from cfprob.reading.loader import load_scenario
 
 from .fakes import invoke
 

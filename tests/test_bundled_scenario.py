@@ -6,10 +6,10 @@ from collections import Counter
 
 import pytest
 
-from cfprob.lexicon import load_lexicon
-from cfprob.loader import load_scenario
 from cfprob.paths import bundled_scenario
-from cfprob.scenario import Scenario
+from cfprob.reading.lexicon import load_lexicon
+from cfprob.reading.loader import load_scenario
+from cfprob.reading.scenario import Scenario
 
 REQUIRED_PODS = [
     "otl",

@@ -1,4 +1,4 @@
-"""Simulation-based calibration (cfprob.calibration): simulated data, the rank test, a reduced SBC run."""
+"""Simulation-based calibration (cfprob.answers.calibration): simulated data, the rank test, a reduced SBC run."""
 
 from __future__ import annotations
 
@@ -8,11 +8,11 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from cfprob.calibration import THINNED, Calibration, calibrate, simulate_data
-from cfprob.design import design
-from cfprob.likelihood import draw_prior
-from cfprob.loader import load_scenario
-from cfprob.provenance import SamplerSettings
+from cfprob.answers.calibration import THINNED, Calibration, calibrate, simulate_data
+from cfprob.answers.likelihood import draw_prior
+from cfprob.fitting.design import design
+from cfprob.fitting.provenance import SamplerSettings
+from cfprob.reading.loader import load_scenario
 
 
 def test_rank_uniformity_by_hand() -> None:

@@ -1,4 +1,4 @@
-"""Predictive checks (cfprob.checks) and `cfprob check`: errors first, then hand-computed values."""
+"""Predictive checks (cfprob.answers.checks) and `cfprob check`: errors first, then hand-computed values."""
 
 from __future__ import annotations
 
@@ -9,13 +9,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from cfprob.checks import check_claims, predictive_p_values
-from cfprob.design import design
-from cfprob.likelihood import Draws, claim_order, draw_prior
-from cfprob.loader import load_scenario
+from cfprob.answers.checks import check_claims, predictive_p_values
+from cfprob.answers.likelihood import Draws, claim_order, draw_prior
+from cfprob.fitting.design import design
+from cfprob.fitting.provenance import CHECK_LEVEL
+from cfprob.outputs.tables import check_failures
 from cfprob.paths import bundled_scenario
-from cfprob.provenance import CHECK_LEVEL
-from cfprob.tables import check_failures
+from cfprob.reading.loader import load_scenario
 
 from .fakes import install_fake_fit, invoke
 
@@ -131,12 +131,12 @@ def test_check_command_on_a_fake_fit() -> None:
 
 
 def test_strict_fails_on_sampler_problems_of_a_fake_fit(weimar: Path) -> None:
-    from cfprob.store import cache_path, save_tree
+    from cfprob.outputs.store import cache_path, save_tree
 
     scenario = load_scenario(weimar)
     tree = install_fake_fit(scenario)
     tree.attrs["diag_divergences"] = 5
-    from cfprob.provenance import SamplerSettings
+    from cfprob.fitting.provenance import SamplerSettings
 
     save_tree(tree, cache_path(scenario, SamplerSettings()), overwrite=True)
     assert invoke("check", "--scenario", str(weimar))[0] == 0

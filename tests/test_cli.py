@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from cfprob.loader import load_scenario
+from cfprob.fitting.provenance import SamplerSettings
+from cfprob.outputs.store import load_tree
 from cfprob.paths import bundled_scenario
-from cfprob.provenance import SamplerSettings
-from cfprob.store import load_tree
+from cfprob.reading.loader import load_scenario
 
 from .fakes import install_fake_fit, invoke
 
@@ -210,7 +210,7 @@ def test_plot_rejects_unknown_format(tmp_path: Path) -> None:
 
 
 def test_damaged_cache_entry_is_refitted_not_used(ussr_fit: None, monkeypatch: pytest.MonkeyPatch) -> None:
-    from cfprob import store
+    from cfprob.outputs import store
 
     scenario = load_scenario(bundled_scenario())
     path = store.cache_path(scenario, SamplerSettings())
@@ -223,7 +223,7 @@ def test_damaged_cache_entry_is_refitted_not_used(ussr_fit: None, monkeypatch: p
 
         return make(scenario, SamplerSettings())
 
-    monkeypatch.setattr("cfprob.inference.fit", fake_fit)
+    monkeypatch.setattr("cfprob.fitting.inference.fit", fake_fit)
     code, _, err = invoke("run", "kosygin-1965")
     assert code == 0
     assert called and "cached fit unusable" in err

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from cfprob.coherence import (
+from cfprob.reading.coherence import (
     COHERENCE_KINDS,
     POINT_GAP,
     SUM_TOLERANCE,
@@ -17,9 +17,9 @@ from cfprob.coherence import (
     coherence_warnings,
     describe,
 )
-from cfprob.lexicon import Lexicon, load_lexicon
-from cfprob.loader import load_scenario
-from cfprob.scenario import Scenario
+from cfprob.reading.lexicon import Lexicon, load_lexicon
+from cfprob.reading.loader import load_scenario
+from cfprob.reading.scenario import Scenario
 
 from .conftest import REPO
 

@@ -9,10 +9,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from cfprob.checksum import text_checksum
-from cfprob.inference import fit
-from cfprob.loader import load_scenario
-from cfprob.provenance import SamplerSettings
+from cfprob.fitting.inference import fit
+from cfprob.fitting.provenance import SamplerSettings
+from cfprob.outputs.checksum import text_checksum
+from cfprob.reading.loader import load_scenario
 
 from .fakes import invoke
 

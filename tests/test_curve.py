@@ -8,11 +8,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from cfprob.curve import era_marks, inevitability_curve
-from cfprob.design import centred_walk, design, interpolation_weights, knot_years
+from cfprob.answers.curve import era_marks, inevitability_curve
+from cfprob.answers.query import Fit, answer
 from cfprob.errors import QueryError
-from cfprob.loader import load_scenario
-from cfprob.query import Fit, answer
+from cfprob.fitting.design import centred_walk, design, interpolation_weights, knot_years
+from cfprob.reading.loader import load_scenario
 
 from .conftest import WEIMAR
 from .fakes import fake_fit, install_fake_fit, invoke, softmax_last
@@ -148,7 +148,7 @@ def test_cli_json_has_every_year_and_provenance(weimar: Path) -> None:
 
 
 def test_plot_curve_returns_its_axes(fit: Fit) -> None:
-    from cfprob.plots import figure_bytes, plot_curve
+    from cfprob.outputs.plots import figure_bytes, plot_curve
 
     curve = inevitability_curve(fit, "survives", era_marks(load_scenario(WEIMAR), "survives"))
     ax = plot_curve(curve)

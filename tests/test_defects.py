@@ -14,7 +14,7 @@ from click.testing import CliRunner
 
 from cfprob.cli import cli
 from cfprob.errors import ScenarioError
-from cfprob.loader import load_scenario
+from cfprob.reading.loader import load_scenario
 
 DEFECTS = sorted((Path(__file__).parent / "defects").glob("*.toml"))
 TARGETS = {"claims": "claims/thread.toml", "pods": "pods.toml", "scenario": "scenario.toml"}

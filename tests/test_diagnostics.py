@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import xarray as xr
 
-from cfprob.inference import diagnose
-from cfprob.loader import load_scenario
-from cfprob.tables import diagnostics_lines, diagnostics_problems
+from cfprob.fitting.inference import diagnose
+from cfprob.outputs.tables import diagnostics_lines, diagnostics_problems
+from cfprob.reading.loader import load_scenario
 
 from .conftest import WEIMAR
 from .fakes import fake_fit

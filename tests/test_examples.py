@@ -8,8 +8,8 @@ import sys
 
 import pytest
 
-from cfprob.loader import load_scenario
 from cfprob.paths import bundled_scenario
+from cfprob.reading.loader import load_scenario
 
 from .conftest import REPO
 from .fakes import install_fake_fit

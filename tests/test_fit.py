@@ -9,11 +9,11 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
+from cfprob.answers.query import Fit, answer
 from cfprob.cli import cli
-from cfprob.inference import fit
-from cfprob.loader import load_scenario
-from cfprob.provenance import SamplerSettings
-from cfprob.query import Fit, answer
+from cfprob.fitting.inference import fit
+from cfprob.fitting.provenance import SamplerSettings
+from cfprob.reading.loader import load_scenario
 
 from .fakes import softmax_last
 

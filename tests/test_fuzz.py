@@ -103,7 +103,7 @@ def _invoke(args: list[str]) -> Result:
     def fake(scenario: Any, settings: Any, **_: Any) -> Any:
         return fake_fit(scenario, settings)
 
-    with mock.patch("cfprob.inference.fit", fake):
+    with mock.patch("cfprob.fitting.inference.fit", fake):
         return CliRunner().invoke(cli, args)
 
 
@@ -233,10 +233,10 @@ _SAVED: dict[str, Any] = {}
 def _saved_fit(tmp_path: Path) -> tuple[bytes, str]:
     """The bytes of a small saved fit and the checksum of its content (made once)."""
     if "fit" not in _SAVED:
-        from cfprob.checksum import tree_checksum
-        from cfprob.loader import load_scenario
-        from cfprob.provenance import SamplerSettings
-        from cfprob.store import save_tree
+        from cfprob.fitting.provenance import SamplerSettings
+        from cfprob.outputs.checksum import tree_checksum
+        from cfprob.outputs.store import save_tree
+        from cfprob.reading.loader import load_scenario
 
         tree = fake_fit(load_scenario(WEIMAR), SamplerSettings(draws=20, tune=10, chains=2))
         path = tmp_path / "seed.nc"
@@ -248,9 +248,9 @@ def _saved_fit(tmp_path: Path) -> tuple[bytes, str]:
 @FUZZ
 @given(data=st.data())
 def test_mutated_saved_fit_is_refused_or_unchanged(tmp_path: Path, data: st.DataObject) -> None:
-    from cfprob.checksum import tree_checksum
     from cfprob.errors import CacheError
-    from cfprob.store import load_tree
+    from cfprob.outputs.checksum import tree_checksum
+    from cfprob.outputs.store import load_tree
 
     original, checksum = _saved_fit(tmp_path)
     content = bytearray(original)
@@ -270,7 +270,7 @@ def _sealed(value: Any) -> str:
     """``value`` as a compiled-code record with a valid checksum: only the field checks stand in the way."""
     import json
 
-    from cfprob.checksum import text_checksum
+    from cfprob.outputs.checksum import text_checksum
 
     content = json.dumps(value, default=str)
     return json.dumps({"sha256": text_checksum(content), "record": content})
@@ -284,7 +284,7 @@ records = st.recursive(
 @FUZZ
 @given(text=st.one_of(st.text(max_size=300), records.map(_sealed)))
 def test_any_compiled_record_is_refused_as_damaged(text: str) -> None:
-    from cfprob.compiled import _Damaged, _Record
+    from cfprob.fitting.compiled import _Damaged, _Record
 
     with pytest.raises(_Damaged):
         _Record.from_json(text)

@@ -13,14 +13,14 @@ import numpy as np
 import pytest
 import xarray as xr
 
-from cfprob.checksum import TREE_ATTR, tree_checksum
 from cfprob.errors import CacheError, CfprobError, ScenarioError
-from cfprob.loader import load_scenario
-from cfprob.neutralise import for_markdown, for_terminal, safe_url
-from cfprob.outputs import write_all_atomically, write_atomically
-from cfprob.provenance import SamplerSettings
-from cfprob.store import cache_path, list_cache, load_tree, nonfinite_draws, save_tree
-from cfprob.tables import diagnostics_lines
+from cfprob.fitting.provenance import SamplerSettings
+from cfprob.outputs.checksum import TREE_ATTR, tree_checksum
+from cfprob.outputs.files import write_all_atomically, write_atomically
+from cfprob.outputs.neutralise import for_markdown, for_terminal, safe_url
+from cfprob.outputs.store import cache_path, list_cache, load_tree, nonfinite_draws, save_tree
+from cfprob.outputs.tables import diagnostics_lines
+from cfprob.reading.loader import load_scenario
 
 from .conftest import WEIMAR
 from .fakes import fake_fit, install_fake_fit, invoke
@@ -118,8 +118,8 @@ def test_a_flipped_bit_in_a_draw_is_detected(tmp_path: Path) -> None:
 
 
 def test_a_damaged_cache_entry_is_reported_and_never_used(monkeypatch: pytest.MonkeyPatch) -> None:
-    import cfprob.inference
-    from cfprob.store import cached_fit
+    import cfprob.fitting.inference
+    from cfprob.outputs.store import cached_fit
 
     scenario = load_scenario(WEIMAR)
     tree = install_fake_fit(scenario)
@@ -128,7 +128,7 @@ def test_a_damaged_cache_entry_is_reported_and_never_used(monkeypatch: pytest.Mo
     def refit(*_args: object, **_kwargs: object) -> None:
         raise RuntimeError("refit requested")
 
-    monkeypatch.setattr(cfprob.inference, "fit", refit)
+    monkeypatch.setattr(cfprob.fitting.inference, "fit", refit)
     messages: list[str] = []
     with pytest.raises(RuntimeError, match="refit requested"):
         cached_fit(scenario, SamplerSettings(), on_stage=messages.append)

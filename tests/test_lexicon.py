@@ -8,8 +8,8 @@ import sys
 
 import pytest
 
-from cfprob.lexicon import load_lexicon, normalise_phrase
-from cfprob.lexicon_build import fit_phrase
+from cfprob.reading.lexicon import load_lexicon, normalise_phrase
+from cfprob.reading.lexicon_build import fit_phrase
 
 from .conftest import REPO
 

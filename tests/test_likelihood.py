@@ -1,14 +1,14 @@
-"""The numpy mirror of the model's observation side (cfprob.likelihood)."""
+"""The numpy mirror of the model's observation side (cfprob.answers.likelihood)."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from cfprob.design import design, softmax_last
-from cfprob.likelihood import Draws, claim_log_likelihood, claim_order, draw_prior, replicate
-from cfprob.loader import load_scenario
-from cfprob.priors import Priors
+from cfprob.answers.likelihood import Draws, claim_log_likelihood, claim_order, draw_prior, replicate
+from cfprob.fitting.design import design, softmax_last
+from cfprob.fitting.priors import Priors
+from cfprob.reading.loader import load_scenario
 
 from .conftest import REPO, WEIMAR
 
@@ -78,7 +78,7 @@ def test_matches_the_pymc_model(path):
     """Claim log-likelihoods summed equal the model's claim potentials at random parameter values."""
     import pymc as pm
 
-    from cfprob.model import build_model
+    from cfprob.fitting.model import build_model
 
     data = design(load_scenario(path))
     model = build_model(data)

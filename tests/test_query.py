@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from cfprob.answers.query import Fit, answer, compare, simulate_histories, summarise
 from cfprob.errors import QueryError
-from cfprob.loader import load_scenario
-from cfprob.query import Fit, answer, compare, simulate_histories, summarise
+from cfprob.reading.loader import load_scenario
 
 from .conftest import WEIMAR
 from .fakes import fake_fit, softmax_last

@@ -8,10 +8,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from cfprob.loader import load_scenario
+from cfprob.answers.query import Fit
+from cfprob.outputs.plots import plot_forest, plot_ternary
 from cfprob.paths import bundled_scenario
-from cfprob.plots import plot_forest, plot_ternary
-from cfprob.query import Fit
+from cfprob.reading.loader import load_scenario
 
 from .fakes import fake_fit, install_fake_fit, invoke
 

@@ -12,9 +12,9 @@ import numpy as np
 import pytest
 import xarray as xr
 
-from cfprob.inference import fit
-from cfprob.loader import load_scenario
-from cfprob.provenance import SamplerSettings
+from cfprob.fitting.inference import fit
+from cfprob.fitting.provenance import SamplerSettings
+from cfprob.reading.loader import load_scenario
 
 pytestmark = pytest.mark.mcmc
 
@@ -51,9 +51,9 @@ def _fit_in_new_process(scenario: Path, cache: Path) -> dict[str, object]:
     """Fit in a fresh interpreter; report what it imported, what it said and a digest of the draws."""
     script = (
         "import json, sys\n"
-        "from cfprob.inference import fit\n"
-        "from cfprob.loader import load_scenario\n"
-        "from cfprob.provenance import SamplerSettings\n"
+        "from cfprob.fitting.inference import fit\n"
+        "from cfprob.reading.loader import load_scenario\n"
+        "from cfprob.fitting.provenance import SamplerSettings\n"
         "said = []\n"
         f"tree = fit(load_scenario({str(scenario)!r}), SamplerSettings(**{SMALL!r}), on_stage=said.append)\n"
         "theta = tree['posterior']['theta'].values\n"

@@ -1,4 +1,4 @@
-"""Leave-one-out influence (cfprob.sensitivity) and `cfprob sensitivity`."""
+"""Leave-one-out influence (cfprob.answers.sensitivity) and `cfprob sensitivity`."""
 
 from __future__ import annotations
 
@@ -8,10 +8,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from cfprob.design import design
-from cfprob.loader import load_scenario
+from cfprob.answers.sensitivity import KHAT_LIMIT, influences, without_claims
+from cfprob.fitting.design import design
 from cfprob.paths import bundled_scenario
-from cfprob.sensitivity import KHAT_LIMIT, influences, without_claims
+from cfprob.reading.loader import load_scenario
 
 from .fakes import install_fake_fit, invoke
 

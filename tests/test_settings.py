@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 from click.testing import CliRunner
 
-from cfprob import provenance
+from cfprob.fitting import provenance
 from cfprob.cli import cli
-from cfprob.compiled import _Layout
 from cfprob.errors import CfprobError
-from cfprob.provenance import SamplerSettings, fit_key
+from cfprob.fitting.compiled import _Layout
+from cfprob.fitting.provenance import SamplerSettings, fit_key
 
 
 def test_unknown_sampler_lists_the_valid_ones() -> None:

@@ -7,8 +7,8 @@ family in :data:`FAMILIES`; ARCHITECTURE.md's "Adding a claim kind" says what el
 
 from __future__ import annotations
 
-from . import distribution, era, interval, ordering, point
-from .base import ClaimBlock, ClaimKind, DesignContext, Family, KindContext, ModelTerms
+from cfprob.claims import distribution, era, interval, ordering, point
+from cfprob.claims.base import ClaimBlock, ClaimKind, DesignContext, Family, KindContext, ModelTerms
 
 __all__ = [
     "FAMILIES",

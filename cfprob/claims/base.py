@@ -17,11 +17,11 @@ import numpy as np
 from numpy.typing import NDArray
 
 if TYPE_CHECKING:
-    from ..draws import Draws
-    from ..fields import Check, Problems
-    from ..lexicon import Lexicon
-    from ..priors import Priors
-    from ..scenario import Claim, Scenario
+    from cfprob.fitting.draws import Draws
+    from cfprob.fitting.priors import Priors
+    from cfprob.reading.fields import Check, Problems
+    from cfprob.reading.lexicon import Lexicon
+    from cfprob.reading.scenario import Claim, Scenario
 
 __all__ = [
     "ClaimBlock",
@@ -235,7 +235,7 @@ def stated_as_written(gap: Floats, rng: np.random.Generator) -> Floats:
 
 def fitted_range(values: Floats) -> str:
     """A probability's posterior mean and central interval, as percentages."""
-    from ..provenance import CREDIBLE_MASS
+    from cfprob.fitting.provenance import CREDIBLE_MASS
 
     tail = (1 - CREDIBLE_MASS) / 2
     low, high = np.quantile(values, [tail, 1 - tail])

@@ -15,15 +15,24 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .. import fields as f
-from ..draws import TINY
-from .base import ClaimBlock, ClaimKind, DesignContext, Family, KindContext, ModelTerms, make_block, two_sided
+from cfprob.claims.base import (
+    ClaimBlock,
+    ClaimKind,
+    DesignContext,
+    Family,
+    KindContext,
+    ModelTerms,
+    make_block,
+    two_sided,
+)
+from cfprob.fitting.draws import TINY
+from cfprob.reading import fields as f
 
 if TYPE_CHECKING:
-    from ..draws import Draws
-    from ..lexicon import Lexicon
-    from ..priors import Priors
-    from ..scenario import Claim
+    from cfprob.fitting.draws import Draws
+    from cfprob.fitting.priors import Priors
+    from cfprob.reading.lexicon import Lexicon
+    from cfprob.reading.scenario import Claim
 
 __all__ = ["DISTRIBUTION", "FAMILY", "MIN_STATED_SHARE", "SUM_TOLERANCE"]
 

@@ -14,11 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .. import fields as f
-from ..draws import logit_theta
-from ..numeric import interpolation_weights, logit
-from ..scenario import ERA_COMPARISONS, era_years
-from .base import (
+from cfprob.claims.base import (
     ClaimBlock,
     ClaimKind,
     DesignContext,
@@ -28,12 +24,16 @@ from .base import (
     make_block,
     stated_as_written,
 )
+from cfprob.fitting.draws import logit_theta
+from cfprob.fitting.numeric import interpolation_weights, logit
+from cfprob.reading import fields as f
+from cfprob.reading.scenario import ERA_COMPARISONS, era_years
 
 if TYPE_CHECKING:
-    from ..draws import Draws
-    from ..lexicon import Lexicon
-    from ..priors import Priors
-    from ..scenario import Claim
+    from cfprob.fitting.draws import Draws
+    from cfprob.fitting.priors import Priors
+    from cfprob.reading.lexicon import Lexicon
+    from cfprob.reading.scenario import Claim
 
 __all__ = ["ERA", "FAMILY"]
 

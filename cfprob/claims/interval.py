@@ -13,10 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .. import fields as f
-from ..numeric import logit
-from ..scenario import PROBABILITY_FLOOR
-from .base import (
+from cfprob.claims.base import (
     ClaimBlock,
     ClaimKind,
     DesignContext,
@@ -27,12 +24,15 @@ from .base import (
     make_block,
     sigmoid,
 )
+from cfprob.fitting.numeric import logit
+from cfprob.reading import fields as f
+from cfprob.reading.scenario import PROBABILITY_FLOOR
 
 if TYPE_CHECKING:
-    from ..draws import Draws
-    from ..lexicon import Lexicon
-    from ..priors import Priors
-    from ..scenario import Claim
+    from cfprob.fitting.draws import Draws
+    from cfprob.fitting.priors import Priors
+    from cfprob.reading.lexicon import Lexicon
+    from cfprob.reading.scenario import Claim
 
 __all__ = ["FAMILY", "INTERVAL"]
 
@@ -102,7 +102,7 @@ def _log_normal_mass(low: Floats, high: Floats) -> Floats:
 
 
 def _log_likelihood(draws: Draws, block: ClaimBlock, priors: Priors) -> Floats:
-    from ..draws import located_logits
+    from cfprob.fitting.draws import located_logits
 
     mu = located_logits(draws, block)
     sd = draws.noise[:, block.author] / block.confidence
@@ -111,7 +111,7 @@ def _log_likelihood(draws: Draws, block: ClaimBlock, priors: Priors) -> Floats:
 
 
 def _replicate(draws: Draws, block: ClaimBlock, rng: np.random.Generator, priors: Priors) -> Floats:
-    from ..draws import located_logits
+    from cfprob.fitting.draws import located_logits
 
     result: Floats = rng.normal(located_logits(draws, block), draws.noise[:, block.author] / block.confidence)
     return result
@@ -134,7 +134,7 @@ def _simulate(block: ClaimBlock, replica: Floats, rng: np.random.Generator) -> C
 
 
 def _describe(draws: Draws, block: ClaimBlock, outcomes: Sequence[str]) -> list[tuple[str, str]]:
-    from ..draws import located_logits
+    from cfprob.fitting.draws import located_logits
 
     fitted = sigmoid(located_logits(draws, block))
     return [

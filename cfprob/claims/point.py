@@ -13,9 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .. import fields as f
-from ..numeric import logit
-from .base import (
+from cfprob.claims.base import (
     ClaimBlock,
     ClaimKind,
     DesignContext,
@@ -27,12 +25,14 @@ from .base import (
     sigmoid,
     two_sided,
 )
+from cfprob.fitting.numeric import logit
+from cfprob.reading import fields as f
 
 if TYPE_CHECKING:
-    from ..draws import Draws
-    from ..lexicon import Lexicon
-    from ..priors import Priors
-    from ..scenario import Claim
+    from cfprob.fitting.draws import Draws
+    from cfprob.fitting.priors import Priors
+    from cfprob.reading.lexicon import Lexicon
+    from cfprob.reading.scenario import Claim
 
 __all__ = ["FAMILY", "PROBABILITY", "VERBAL"]
 
@@ -109,7 +109,7 @@ def _sd(draws: Draws, block: ClaimBlock) -> Floats:
 
 
 def _log_likelihood(draws: Draws, block: ClaimBlock, priors: Priors) -> Floats:
-    from ..draws import located_logits
+    from cfprob.fitting.draws import located_logits
 
     sd = _sd(draws, block)
     z = (block.value - located_logits(draws, block)) / sd
@@ -118,7 +118,7 @@ def _log_likelihood(draws: Draws, block: ClaimBlock, priors: Priors) -> Floats:
 
 
 def _replicate(draws: Draws, block: ClaimBlock, rng: np.random.Generator, priors: Priors) -> Floats:
-    from ..draws import located_logits
+    from cfprob.fitting.draws import located_logits
 
     result: Floats = rng.normal(located_logits(draws, block), _sd(draws, block))
     return result
@@ -135,7 +135,7 @@ def _simulate(block: ClaimBlock, replica: Floats, rng: np.random.Generator) -> C
 
 
 def _describe(draws: Draws, block: ClaimBlock, outcomes: Sequence[str]) -> list[tuple[str, str]]:
-    from ..draws import located_logits
+    from cfprob.fitting.draws import located_logits
 
     fitted = sigmoid(located_logits(draws, block))
     return [

@@ -1,0 +1,151 @@
+"""The model's observation side in numpy: prior draws, per-claim log-likelihoods, replicated claims.
+
+Each claim family writes its numpy log-likelihood and replicas beside its PyMC term
+(:mod:`cfprob.claims`; a test checks the log-likelihoods against the PyMC model); this module gathers them
+in the model's family order (:func:`claim_order`) and draws the model's prior, so that checks, sensitivity
+analysis and simulation-based calibration work from draws without PyMC.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import xarray as xr
+from numpy.typing import NDArray
+
+from cfprob.claims import FAMILIES
+from cfprob.fitting.design import ModelData, centred_walk, softmax_last
+from cfprob.fitting.draws import Draws, located_logits
+from cfprob.fitting.priors import Priors
+
+__all__ = [
+    "FAMILIES",
+    "Draws",
+    "Replicas",
+    "claim_log_likelihood",
+    "claim_order",
+    "draw_prior",
+    "located_logits",
+    "log_prior",
+    "replicate",
+]
+
+Floats = NDArray[np.float64]
+
+
+def claim_order(data: ModelData) -> tuple[str, ...]:
+    """Claim ids in the order of the log-likelihood's last axis."""
+    return tuple(i for family in FAMILIES for i in data.blocks[family.name].ids)
+
+
+def claim_log_likelihood(draws: Draws, data: ModelData, priors: Priors | None = None) -> Floats:
+    """Each claim's weighted log-likelihood under each draw: (S, claims), claims in :func:`claim_order`.
+
+    The weight tempers a claim as in the model, so summing a claim's column out of the joint removes the
+    claim exactly.
+    """
+    priors = priors or Priors()
+    parts = [
+        family.log_likelihood(draws, data.blocks[family.name], priors)
+        for family in FAMILIES
+        if len(data.blocks[family.name])
+    ]
+    if not parts:
+        return np.zeros((len(draws), 0))
+    return np.concatenate(parts, axis=1)
+
+
+Replicas = dict[str, Floats]
+"""Claims replicated from draws, by family: (S, n, ...) each (see each family's ``replicate``); only
+non-empty families."""
+
+
+def replicate(draws: Draws, data: ModelData, rng: np.random.Generator, priors: Priors | None = None) -> Replicas:
+    """Claims as the model would generate them under each draw."""
+    priors = priors or Priors()
+    return {
+        family.name: family.replicate(draws, data.blocks[family.name], rng, priors)
+        for family in FAMILIES
+        if len(data.blocks[family.name])
+    }
+
+
+def draw_prior(data: ModelData, n: int, rng: np.random.Generator, priors: Priors | None = None) -> Draws:
+    """``n`` draws from the model's prior, before any claim or evidence.
+
+    ``extra`` holds ``alpha``, ``sigma_u``, ``sigma_bias``, ``noise_log_mean``, ``noise_spread`` and
+    ``sigma_year`` (0 when there is a single knot).
+    """
+    priors = priors or Priors()
+    d, f, k, a = len(data.pods), len(data.features), len(data.outcomes), len(data.claimants)
+    class_logit = rng.normal(0.0, priors.class_logit_sd, (n, k - 1))
+    alpha = class_logit + priors.offset_sd * rng.normal(size=(n, k - 1))
+    beta = rng.normal(0.0, priors.beta_sd, (n, f, k - 1))
+    year_level = rng.normal(0.0, priors.year_level_sd, (n, k - 1))
+    walk = centred_walk(len(data.knots))
+    sigma_year = np.abs(rng.normal(0.0, priors.year_step_scale, n)) if walk.shape[1] else np.zeros(n)
+    steps = rng.normal(size=(n, walk.shape[1], k - 1))
+    year_effect = year_level[:, None, :] + sigma_year[:, None, None] * np.einsum("jm,smk->sjk", walk, steps)
+    sigma_u = np.abs(rng.normal(0.0, priors.pod_sd_scale, n))
+    u = sigma_u[:, None, None] * rng.normal(size=(n, d, k - 1))
+    u[:, 0] = 0.0
+    eta = alpha[:, None, :] + np.einsum("pf,sfk->spk", data.X, beta)
+    theta = softmax_last(eta + np.einsum("pj,sjk->spk", data.year_weights, year_effect) + u)
+    curve = softmax_last(alpha[:, None, :] + year_effect)
+    sigma_bias = np.abs(rng.normal(0.0, priors.bias_sd_scale, n))
+    bias = sigma_bias[:, None, None] * rng.normal(size=(n, a, k))
+    noise_log_mean = rng.normal(priors.noise_log_mean, priors.noise_log_sd, n)
+    noise_spread = np.abs(rng.normal(0.0, priors.noise_spread_scale, n))
+    noise = np.exp(noise_log_mean[:, None] + noise_spread[:, None] * rng.normal(size=(n, a)))
+    kappa = None
+    if len(data.distribution):
+        kappa_log_mean = rng.normal(priors.kappa_log_mean, priors.kappa_log_sd, n)
+        kappa_spread = np.abs(rng.normal(0.0, priors.kappa_spread_scale, n))
+        kappa = np.exp(kappa_log_mean[:, None] + kappa_spread[:, None] * rng.normal(size=(n, a)))
+    extra = {
+        "alpha": alpha,
+        "sigma_u": sigma_u,
+        "sigma_bias": sigma_bias,
+        "noise_log_mean": noise_log_mean,
+        "noise_spread": noise_spread,
+        "sigma_year": sigma_year,
+    }
+    return Draws(theta, bias, noise, kappa, class_logit, curve, extra)
+
+
+def _normal(x: Floats, mu: float, sd: float) -> Floats:
+    result: Floats = -0.5 * ((x - mu) / sd) ** 2 - np.log(sd) - 0.5 * np.log(2 * np.pi)
+    return result
+
+
+def log_prior(posterior: xr.Dataset, priors: Priors | None = None) -> xr.DataArray:
+    """The model's log prior density of each posterior draw (chain, draw), over its free parameters.
+
+    Half-normal scales are on their own (positive) scale, as the model states them.
+    """
+    priors = priors or Priors()
+    half = np.log(2.0)
+    terms = {
+        "class_logit": (0.0, priors.class_logit_sd, 0.0),
+        "offset_z": (0.0, 1.0, 0.0),
+        "beta": (0.0, priors.beta_sd, 0.0),
+        "year_level": (0.0, priors.year_level_sd, 0.0),
+        "sigma_year": (0.0, priors.year_step_scale, half),
+        "year_z": (0.0, 1.0, 0.0),
+        "sigma_u": (0.0, priors.pod_sd_scale, half),
+        "u_z": (0.0, 1.0, 0.0),
+        "sigma_bias": (0.0, priors.bias_sd_scale, half),
+        "bias_z": (0.0, 1.0, 0.0),
+        "noise_log_mean": (priors.noise_log_mean, priors.noise_log_sd, 0.0),
+        "noise_spread": (0.0, priors.noise_spread_scale, half),
+        "noise_z": (0.0, 1.0, 0.0),
+        "kappa_log_mean": (priors.kappa_log_mean, priors.kappa_log_sd, 0.0),
+        "kappa_spread": (0.0, priors.kappa_spread_scale, half),
+        "kappa_z": (0.0, 1.0, 0.0),
+    }
+    total = xr.zeros_like(posterior["theta"].isel(pod=0, outcome=0), dtype=float).drop_vars(["pod", "outcome"])
+    for name, (mu, sd, extra) in terms.items():
+        if name in posterior:
+            values = posterior[name]
+            density = xr.apply_ufunc(lambda x, m=mu, s=sd: _normal(x, m, s), values) + extra
+            total = total + density.sum([d for d in values.dims if d not in ("chain", "draw")])
+    return total

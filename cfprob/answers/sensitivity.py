@@ -1,0 +1,189 @@
+"""Which claims and claimants drive an answer: leave-one-out by importance reweighting.
+
+Leaving out a set of claims G divides the posterior by their likelihood, so each draw gets the weight
+``exp(-sum_{i in G} loglik_i)``. The weights are Pareto-smoothed (PSIS, from arviz-stats) and their
+Pareto k diagnostic kept: below 0.7 the reweighted answer is reliable; above it, only an exact refit
+(claims given weight 0, same compiled model) is. Every claimant (all their claims) and every claim is
+left out in turn.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+
+import numpy as np
+import xarray as xr
+from numpy.typing import NDArray
+
+from cfprob.answers.likelihood import claim_log_likelihood, claim_order, log_prior
+from cfprob.fitting.design import ModelData
+from cfprob.fitting.draws import Draws
+
+__all__ = ["KHAT_LIMIT", "Influence", "analyse", "influences", "power_scaling", "without_claims"]
+
+Floats = NDArray[np.float64]
+
+KHAT_LIMIT = 0.7
+"""Pareto k above which importance reweighting is unreliable (Vehtari et al. 2024)."""
+
+
+@dataclass(frozen=True)
+class Influence:
+    """How leaving out a claimant's claims (or one claim) moves the outcome probabilities of one PoD."""
+
+    group: str
+    """``claimant`` or ``claim``."""
+    id: str
+    claims: tuple[str, ...]
+    pod: str
+    base: tuple[float, ...]
+    """Posterior mean P(outcome | pod), every claim in."""
+    without: tuple[float, ...]
+    """The same, reweighted as if ``claims`` had not been made."""
+    khat: float
+    refit: tuple[float, ...] | None = None
+    """The same from an exact refit without ``claims``, when one was made."""
+
+    @property
+    def shift(self) -> tuple[float, ...]:
+        source = self.refit if self.refit is not None else self.without
+        return tuple(w - b for w, b in zip(source, self.base, strict=True))
+
+    @property
+    def size(self) -> float:
+        """The largest absolute shift over the outcomes."""
+        return max(abs(s) for s in self.shift)
+
+    @property
+    def reliable(self) -> bool:
+        return self.refit is not None or self.khat <= KHAT_LIMIT
+
+
+def _reweighted(theta: Floats, left_out: Floats, chains: int) -> tuple[Floats, float]:
+    """Self-normalised PSIS mean of ``theta`` (S, K) with claims of log-likelihood ``left_out`` (S,) removed,
+    and the Pareto k of the weights ``exp(-left_out)``."""
+    if not np.any(left_out):
+        return theta.mean(axis=0), 0.0
+    import arviz_stats  # noqa: F401  (registers the ``.azstats`` accessor)
+
+    shaped = xr.DataArray(left_out.reshape(chains, -1), dims=("chain", "draw"))
+    try:
+        log_weights, khat = shaped.azstats.psislw(dim=["chain", "draw"])  # takes a log-likelihood, weights by 1/L
+        lw = np.asarray(log_weights.values, dtype=float).reshape(-1)
+    except ValueError:  # a flat upper tail: the weights are bounded and there is nothing to smooth
+        lw, khat = -left_out, 0.0
+    w = np.exp(lw - lw.max())
+    w /= w.sum()
+    result: Floats = w @ theta
+    return result, float(khat)
+
+
+def influences(
+    theta: Floats,
+    log_likelihood: Floats,
+    claim_ids: Sequence[str],
+    authors: Sequence[str],
+    pods: Sequence[str],
+    pod_ids: Sequence[str],
+    chains: int,
+) -> list[Influence]:
+    """Every claimant's and every claim's influence on each of ``pods``, largest first per PoD.
+
+    ``theta`` (S, pods, outcomes) and ``log_likelihood`` (S, claims) are draws of one fit, chains
+    concatenated; ``authors`` gives each claim's claimant, in ``claim_ids`` order.
+    """
+    groups: list[tuple[str, str, list[int]]] = []
+    for author in dict.fromkeys(authors):
+        groups.append(("claimant", author, [i for i, a in enumerate(authors) if a == author]))
+    groups += [("claim", claim, [i]) for i, claim in enumerate(claim_ids)]
+    result = []
+    for pod in pods:
+        t = theta[:, list(pod_ids).index(pod), :]
+        base = tuple(float(x) for x in t.mean(axis=0))
+        rows = []
+        for group, gid, index in groups:
+            without, khat = _reweighted(t, log_likelihood[:, index].sum(axis=1), chains)
+            claims = tuple(claim_ids[i] for i in index)
+            rows.append(Influence(group, gid, claims, pod, base, tuple(float(x) for x in without), khat))
+        result += sorted(rows, key=lambda r: -r.size)
+    return result
+
+
+def without_claims(data: ModelData, claims: Sequence[str]) -> ModelData:
+    """``data`` with ``claims`` given weight 0: the model as if they had not been made, same shapes."""
+    changed = {}
+    for name, block in data.blocks.items():
+        drop = np.isin(np.asarray(block.ids, dtype=object), list(claims))
+        if drop.any():
+            changed[name] = replace(block, weight=np.where(drop, 0.0, block.weight))
+    return data.with_blocks(**changed)
+
+
+def analyse(
+    tree: xr.DataTree,
+    data: ModelData,
+    pods: Sequence[str],
+    refits: int = 0,
+    refit: Callable[[ModelData], xr.DataTree] | None = None,
+) -> dict[str, list[Influence]]:
+    """Influences on each of ``pods`` from one fit; the ``refits`` largest per PoD checked by exact refits.
+
+    ``refit`` samples the model for changed data (same shapes) and returns its fit.
+    """
+    posterior = tree["posterior"].to_dataset()
+    draws = Draws.from_posterior(posterior)
+    ids = claim_order(data)
+    authors_by_claim = {
+        i: data.claimants[a] for block in data.blocks.values() for i, a in zip(block.ids, block.author, strict=False)
+    }
+    rows = influences(
+        draws.theta,
+        claim_log_likelihood(draws, data),
+        ids,
+        [authors_by_claim[i] for i in ids],
+        pods,
+        data.pods,
+        posterior.sizes["chain"],
+    )
+    by_pod: dict[str, list[Influence]] = {pod: [r for r in rows if r.pod == pod] for pod in pods}
+    if refits and refit is not None:
+        means: dict[tuple[str, ...], Floats] = {}
+        for pod in pods:
+            for r in by_pod[pod][:refits]:
+                if r.claims not in means:
+                    fitted = refit(without_claims(data, r.claims))["posterior"]["theta"]
+                    means[r.claims] = np.asarray(fitted.mean(("chain", "draw")).values, dtype=float)
+        for pod in pods:
+            i = list(data.pods).index(pod)
+            updated = [
+                replace(r, refit=tuple(float(x) for x in means[r.claims][i])) if r.claims in means else r
+                for r in by_pod[pod]
+            ]
+            by_pod[pod] = sorted(updated, key=lambda r: -r.size)
+    return by_pod
+
+
+def power_scaling(tree: xr.DataTree, data: ModelData, pod: str) -> dict[str, tuple[float, float, str]]:
+    """Prior and likelihood power-scaling sensitivity of each P(outcome | pod), with arviz-stats' diagnosis."""
+    from arviz_stats import psense_summary  # type: ignore[attr-defined]
+
+    posterior = tree["posterior"].to_dataset()
+    draws = Draws.from_posterior(posterior)
+    chains, per_chain = posterior.sizes["chain"], posterior.sizes["draw"]
+    ll = claim_log_likelihood(draws, data).reshape(chains, per_chain, -1)
+    subset = xr.DataTree.from_dict(
+        {
+            "posterior": posterior[["theta"]].sel(pod=[pod]),
+            "log_prior": xr.Dataset({"prior": log_prior(posterior)}),
+            "log_likelihood": xr.Dataset({"claims": (("chain", "draw", "claim"), ll)}),
+        }
+    )
+    with contextlib.redirect_stdout(io.StringIO()):  # it prints advice on its own; the table says it all
+        table = psense_summary(subset, var_names=["theta"])
+    result = {}
+    for outcome, (_, row) in zip(data.outcomes, table.iterrows(), strict=True):
+        result[outcome] = (float(row["prior"]), float(row["likelihood"]), str(row["diagnosis"]))
+    return result

@@ -1,0 +1,133 @@
+"""Commands that answer the question: ``run`` and ``compare``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+if TYPE_CHECKING:
+    pass
+from cfprob.cli.common import (
+    _emit_json,
+    _get_fit,
+    _load,
+    _parse_features,
+    _provenance,
+    _read_saved,
+    _sampler_options,
+    _scenario_option,
+    _show,
+    _warn_coherence,
+)
+from cfprob.cli.group import cli
+
+
+@cli.command()
+@click.argument("pods", nargs=-1)
+@click.option(
+    "--feature",
+    "feature_values",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="Describe (or add to) the divergence by mechanism features; repeatable.",
+)
+@_scenario_option
+@_sampler_options
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+@click.option("--output", type=click.Path(path_type=Path), default=None, help="Save the result as NetCDF (.nc).")
+@click.option("--force", is_flag=True, help="Replace an existing --output file.")
+@click.option(
+    "--from",
+    "from_file",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Answer from a result saved with --output instead of the cache or a new fit.",
+)
+def run(
+    pods: tuple[str, ...],
+    feature_values: tuple[str, ...],
+    scenario_path: Path | None,
+    as_json: bool,
+    output: Path | None,
+    force: bool,
+    from_file: Path | None,
+    **sampler: Any,
+) -> None:
+    """Posterior outcome probabilities for divergence point(s) POD.
+
+    Several PODs are stacked (an extrapolation, predicted without refitting).
+    """
+    features = _parse_features(feature_values)
+    if not pods and not features:
+        raise click.UsageError("give at least one divergence point (see `cfprob pods`) or --feature")
+    if output is not None:
+        if output.suffix != ".nc":
+            raise click.BadParameter(
+                f"expected a file name ending in .nc, found '{output.suffix}'", param_hint="--output"
+            )
+        from cfprob.outputs.files import check_new_file
+
+        check_new_file(output, force)
+    scenario = _load(scenario_path)
+    from cfprob.answers.query import Fit, answer, check_question
+
+    check_question(scenario.pod_ids, scenario.feature_ids, pods, features)
+    if pods:
+        _warn_coherence(scenario, pods)
+
+    tree = _read_saved(from_file, scenario) if from_file else _get_fit(scenario, sampler, as_json)
+    result = answer(Fit.from_tree(tree), pods, features, seed=sampler["seed"])
+    if output is not None:
+        from cfprob.outputs.results import with_answer
+        from cfprob.outputs.store import save_tree
+
+        save_tree(with_answer(tree, result), output, overwrite=force)
+    if as_json:
+        claims = [c.id for p in result.pods for c in scenario.claims_about(p)]
+        _emit_json({"answer": result.to_dict(), "claims": claims, "provenance": _provenance(tree.attrs)})
+    else:
+        from cfprob.outputs.tables import format_answer
+        from cfprob.reading.lexicon import load_lexicon
+
+        _show(format_answer(result, scenario, tree.attrs, load_lexicon()))
+        if output is not None:
+            click.echo(f"Saved to {output}")
+
+
+@cli.command()
+@click.argument("pods", nargs=-1)
+@click.option("--by", default=None, help="Outcome to rank by (default: the scenario's first outcome).")
+@_scenario_option
+@_sampler_options
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+def compare(
+    pods: tuple[str, ...],
+    by: str | None,
+    scenario_path: Path | None,
+    as_json: bool,
+    **sampler: Any,
+) -> None:
+    """Rank divergence points (all, or the PODS given) in one table."""
+    from cfprob.answers.query import Fit, check_pods
+    from cfprob.answers.query import compare as compare_pods
+
+    scenario = _load(scenario_path)
+    if by is not None and by not in scenario.outcome_ids:
+        from cfprob.reading.fields import did_you_mean
+
+        raise click.BadParameter(
+            f'expected an outcome, found "{by}"{did_you_mean(by, scenario.outcome_ids)}', param_hint="--by"
+        )
+    check_pods(scenario.pod_ids, pods)
+    _warn_coherence(scenario, pods)
+    tree = _get_fit(scenario, sampler, as_json)
+    by = by or scenario.outcome_ids[0]
+    answers = compare_pods(Fit.from_tree(tree), pods, by=by, seed=sampler["seed"])
+    if as_json:
+        _emit_json({"ranked_by": by, "answers": [a.to_dict() for a in answers], "provenance": _provenance(tree.attrs)})
+    else:
+        from cfprob.outputs.tables import format_compare
+
+        _show(format_compare(answers, scenario, by, tree.attrs))

@@ -1,0 +1,40 @@
+"""The ``cache`` commands: list and clear cached fits and compiled model code."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import click
+
+if TYPE_CHECKING:
+    pass
+from cfprob.cli.group import cli
+
+
+@cli.group()
+def cache() -> None:
+    """List or clear cached fits and compiled model code."""
+
+
+@cache.command("list")
+def cache_list() -> None:
+    """List cached fits and the size of the compiled model code."""
+    from cfprob.outputs.store import compiled_size, list_cache
+
+    entries = list_cache()
+    for entry in entries:
+        click.echo(f"{entry}  {entry.stat().st_size / 1e6:.1f} MB")
+    click.echo(f"{len(entries)} cached fit{'s' if len(entries) != 1 else ''}.")
+    files, size = compiled_size()
+    click.echo(f"Compiled model code: {files} files, {size / 1e6:.1f} MB.")
+
+
+@cache.command("clear")
+@click.option("--compiled", is_flag=True, help="Also delete compiled model code (the next fit compiles again).")
+def cache_clear(compiled: bool) -> None:
+    """Delete every cached fit (and, with --compiled, the compiled model code)."""
+    from cfprob.outputs.store import clear_cache, clear_compiled
+
+    click.echo(f"Removed {clear_cache()} cached fits.")
+    if compiled:
+        click.echo(f"Removed {clear_compiled()} files of compiled model code.")

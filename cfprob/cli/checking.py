@@ -1,0 +1,214 @@
+"""Commands that check the answer: ``check``, ``sensitivity`` and ``backtest``."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from cfprob.fitting.provenance import SamplerSettings
+
+if TYPE_CHECKING:
+    import xarray as xr
+
+from cfprob.cli.common import (
+    _check_plot_out,
+    _emit_json,
+    _get_fit,
+    _load,
+    _provenance,
+    _sampler_options,
+    _scenario_option,
+    _show,
+    _stage_printer,
+    _warn_coherence,
+)
+from cfprob.cli.group import cli
+
+
+@cli.command()
+@click.argument("pods", nargs=-1)
+@click.option("--strict", is_flag=True, help="Exit with code 1 when any check fails.")
+@click.option(
+    "--prior-draws", type=click.IntRange(100, 100_000), default=4000, show_default=True, help="Draws from the prior."
+)
+@_scenario_option
+@_sampler_options
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of tables.")
+def check(
+    pods: tuple[str, ...],
+    strict: bool,
+    prior_draws: int,
+    scenario_path: Path | None,
+    as_json: bool,
+    **sampler: Any,
+) -> None:
+    """Prior and posterior predictive checks of every claim, and the sampler diagnostics.
+
+    The prior predictive table shows real history and the PODS given.
+    """
+    from cfprob.answers.checks import check_fit, prior_outcomes
+    from cfprob.answers.query import check_pods
+    from cfprob.fitting.design import design
+    from cfprob.outputs.tables import check_failures, format_checks
+
+    scenario = _load(scenario_path)
+    check_pods(scenario.pod_ids, pods)
+    _warn_coherence(scenario)
+    tree = _get_fit(scenario, sampler, as_json)
+    data = design(scenario)
+    checks, prior = check_fit(tree["posterior"].to_dataset(), data, prior_draws, sampler["seed"])
+    shown = ("otl", *(p for p in pods if p != "otl"))
+    outcomes = prior_outcomes(prior, data, shown)
+    failures = check_failures(checks, tree.attrs)
+    if as_json:
+        _emit_json(
+            {
+                "passed": not failures,
+                "failures": failures,
+                "prior_outcomes": {
+                    pod: {
+                        o: {"mean": m, "low": lo, "high": hi}
+                        for o, (m, lo, hi) in zip(scenario.outcome_ids, values, strict=True)
+                    }
+                    for pod, values in outcomes.items()
+                },
+                "claims": [
+                    {
+                        "id": c.claim,
+                        "stated": c.stated,
+                        "fitted": c.fitted,
+                        "posterior_p": c.posterior_p,
+                        "prior_p": c.prior_p,
+                        "misfit": c.misfit,
+                        "prior_conflict": c.conflict,
+                    }
+                    for c in checks
+                ],
+                "provenance": _provenance(tree.attrs),
+            }
+        )
+    else:
+        _show(format_checks(checks, outcomes, scenario, tree.attrs, prior_draws))
+    if strict and failures:
+        sys.exit(1)
+
+
+@cli.command()
+@click.argument("pods", nargs=-1, required=True)
+@click.option(
+    "--refits",
+    type=click.IntRange(0, 20),
+    default=3,
+    show_default=True,
+    help="Confirm this many of the largest influences per POD by exact refits (0: reweighting only).",
+)
+@click.option("--top", type=click.IntRange(1, 1000), default=12, show_default=True, help="Rows shown per POD.")
+@click.option("--plot", "plot_path", type=click.Path(path_type=Path), default=None, help="Save a bar plot (.png/.svg).")
+@click.option("--force", is_flag=True, help="Replace an existing --plot file.")
+@_scenario_option
+@_sampler_options
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of tables.")
+def sensitivity(
+    pods: tuple[str, ...],
+    refits: int,
+    top: int,
+    plot_path: Path | None,
+    force: bool,
+    scenario_path: Path | None,
+    as_json: bool,
+    **sampler: Any,
+) -> None:
+    """Which claimants and claims drive the answer for each POD: leave each out and see what moves."""
+    if plot_path is not None:
+        _check_plot_out(plot_path, force, "--plot")
+    scenario = _load(scenario_path)
+    from cfprob.answers.query import check_pods
+    from cfprob.answers.sensitivity import analyse, power_scaling
+    from cfprob.fitting.design import design
+
+    check_pods(scenario.pod_ids, pods)
+    _warn_coherence(scenario, pods)
+    tree = _get_fit(scenario, sampler, as_json)
+    data = design(scenario)
+    say = _stage_printer()
+
+    def refit(changed: Any) -> xr.DataTree:
+        from cfprob.fitting.inference import fit
+
+        options = {k: v for k, v in sampler.items() if k != "refit"}
+        say("refitting without the claims of one row")
+        return fit(scenario, SamplerSettings(**options), data=changed)
+
+    results = analyse(tree, data, pods, refits=refits, refit=refit)
+    scaling = {pod: power_scaling(tree, data, pod) for pod in pods}
+    if as_json:
+        _emit_json(
+            {
+                "pods": {
+                    pod: {
+                        "base": dict(zip(scenario.outcome_ids, rows[0].base, strict=True)),
+                        "left_out": [
+                            {
+                                "group": r.group,
+                                "id": r.id,
+                                "claims": list(r.claims),
+                                "without": dict(zip(scenario.outcome_ids, r.without, strict=True)),
+                                "refit": dict(zip(scenario.outcome_ids, r.refit, strict=True)) if r.refit else None,
+                                "pareto_k": r.khat,
+                            }
+                            for r in rows
+                        ],
+                        "power_scaling": {
+                            o: {"prior": p, "likelihood": q, "diagnosis": d} for o, (p, q, d) in scaling[pod].items()
+                        },
+                    }
+                    for pod, rows in results.items()
+                },
+                "provenance": _provenance(tree.attrs),
+            }
+        )
+    else:
+        from cfprob.outputs.tables import format_sensitivity
+
+        _show("\n\n".join(format_sensitivity(results[p], scenario, top, scaling[p]) for p in pods))
+    if plot_path is not None:
+        from cfprob.outputs.plots import plot_sensitivity, save_figure
+
+        ax = plot_sensitivity(results[pods[0]][:top], scenario.outcome_ids)
+        save_figure(ax, plot_path, overwrite=force)
+        if not as_json:
+            click.echo(f"Saved sensitivity plot to {plot_path}")
+
+
+@cli.command()
+@_scenario_option
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+def backtest(scenario_path: Path | None, as_json: bool) -> None:
+    """Forecast each real regime of the reference class from the others; score against baselines."""
+    from cfprob.answers.backtest import backtest as run_backtest
+
+    scenario = _load(scenario_path)
+    result = run_backtest(scenario)
+    if as_json:
+        _emit_json(
+            {
+                "scores": {name: {"log_loss": ll, "brier": b} for name, (ll, b) in result.scores.items()},
+                "forecasts": [
+                    {
+                        "case": f.case,
+                        "outcome": f.outcome,
+                        "model": dict(zip(result.outcomes, f.model, strict=True)),
+                        "base_rate": dict(zip(result.outcomes, f.base_rate, strict=True)),
+                    }
+                    for f in result.forecasts
+                ],
+                "prior_draws": result.prior_draws,
+            }
+        )
+    else:
+        from cfprob.outputs.tables import format_backtest
+
+        _show(format_backtest(result, scenario))

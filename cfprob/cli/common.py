@@ -1,0 +1,186 @@
+"""What the commands share: the scenario and sampler options, loading, fits, JSON and terminal output."""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+import time
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from cfprob.errors import CfprobError
+from cfprob.fitting.provenance import SAMPLER_LIMITS, SAMPLERS, SamplerSettings
+from cfprob.outputs.neutralise import for_terminal
+from cfprob.reading.fields import one_line
+
+if TYPE_CHECKING:
+    import xarray as xr
+
+    from cfprob.reading.scenario import Scenario
+
+
+JSON_EXCLUDED_ATTRS = ("created", "fit_seconds", "sampling_seconds")
+"""Attributes left out of JSON output: they change from run to run."""
+
+
+def _scenario_option[F: Callable[..., Any]](func: F) -> F:
+    return click.option(
+        "--scenario",
+        "scenario_path",
+        type=click.Path(path_type=Path),
+        default=None,
+        help="Scenario folder (default: the bundled USSR scenario).",
+    )(func)
+
+
+def _sampler_options[F: Callable[..., Any]](func: F) -> F:
+    defaults = SamplerSettings()
+    func = click.option("--refit", is_flag=True, help="Sample again even if a cached fit exists.")(func)
+    func = click.option(
+        "--target-accept",
+        type=click.FloatRange(0.5, 0.99),
+        default=None,
+        help="Target acceptance rate of NUTS; higher takes smaller steps (fewer divergences, slower). "
+        "Default: 0.8 for nutpie, 0.9 for PyMC.",
+    )(func)
+    func = click.option(
+        "--sampler",
+        type=click.Choice(["auto", *SAMPLERS]),
+        default="auto",
+        show_default=True,
+        help="NUTS implementation: nutpie (fast; cfprob[fast]) or PyMC's own. auto: nutpie when installed.",
+    )(func)
+    for name, (low, high, meaning) in reversed(SAMPLER_LIMITS.items()):
+        option = click.option(
+            f"--{name}",
+            type=click.IntRange(low, high),
+            default=getattr(defaults, name),
+            show_default=True,
+            help=meaning,
+        )
+        func = option(func)
+    return func
+
+
+def _load(scenario_path: Path | None) -> Scenario:
+    from cfprob.paths import bundled_scenario
+    from cfprob.reading.loader import load_scenario
+
+    return load_scenario(scenario_path or bundled_scenario())
+
+
+def _check_plot_out(path: Path, force: bool, option: str) -> None:
+    """A plot file to write: an unknown format is bad usage; an existing file is refused without --force."""
+    from cfprob.outputs.plots import PLOT_FORMATS, check_plot_path
+
+    if path.suffix.lower() not in PLOT_FORMATS:
+        raise click.BadParameter(
+            f"expected a file name ending in {' or '.join(PLOT_FORMATS)}, found '{path.suffix}'", param_hint=option
+        )
+    check_plot_path(path, force)
+
+
+def _show(text: str) -> None:
+    """Print text that holds scenario content: control characters (terminal escape sequences) made visible."""
+    click.echo(for_terminal(text))
+
+
+def _warn_coherence(scenario: Scenario, pods: tuple[str, ...] = ()) -> None:
+    """Print on stderr the coherence warnings that involve ``pods`` (all of them if none given)."""
+    for line in _coherence_lines(scenario, pods):
+        click.echo(f"cfprob: warning: {one_line(line, 2000)}", err=True)
+
+
+def _coherence_lines(scenario: Scenario, pods: tuple[str, ...] = ()) -> list[str]:
+    """Each coherence warning involving ``pods`` (every one if none given), with the claims it quotes."""
+    from cfprob.reading.coherence import coherence_warnings, describe
+
+    by_id = {c.id: c for c in scenario.claims}
+    lines = []
+    for warning in coherence_warnings(scenario):
+        involved = {p for claim in warning.claims for p in by_id[claim].pods} | ({warning.pod} - {None})
+        if not pods or involved & set(pods):
+            lines += describe(warning, scenario)
+    return lines
+
+
+def _stage_printer() -> Callable[[str], None]:
+    started = time.perf_counter()
+
+    def say(message: str) -> None:
+        click.echo(f"cfprob: {message} [{time.perf_counter() - started:.0f} s]", err=True)
+
+    return say
+
+
+def _get_fit(scenario: Scenario, sampler: dict[str, Any], as_json: bool) -> xr.DataTree:
+    """The fit for the sampler options (``seed``, ``draws``, ``tune``, ``chains``, ``sampler``, ``target_accept``,
+    ``refit``)."""
+    from cfprob.outputs.store import cached_fit
+
+    options = dict(sampler)
+    refit = options.pop("refit")
+    settings = SamplerSettings(**options)
+    say = _stage_printer()
+    tree, cached = cached_fit(
+        scenario,
+        settings,
+        refit=refit,
+        progressbar=sys.stdout.isatty() and not as_json,
+        on_stage=say,
+    )
+    if not cached:
+        say(f"fitted in {tree.attrs.get('fit_seconds')} s (compiling and sampling); cached for later questions")
+    return tree
+
+
+def _read_saved(path: Path, scenario: Scenario) -> xr.DataTree:
+    """A result saved with ``run --output``, checked against the scenario it is shown with."""
+    from cfprob.outputs.store import load_tree
+
+    tree = load_tree(path)
+    if tree.attrs["scenario_id"] != scenario.id:
+        raise CfprobError(
+            f"{path}: expected a result for scenario {scenario.id}, found one for {tree.attrs['scenario_id']} "
+            "(use --scenario)"
+        )
+    if tree.attrs["scenario_hash"] != scenario.content_hash:
+        click.echo(
+            f"cfprob: note: {path} was fitted to other contents of scenario {scenario.id}; its numbers are "
+            "shown with the claims as they are now",
+            err=True,
+        )
+    return tree
+
+
+def _emit_json(payload: dict[str, Any]) -> None:
+    click.echo(json.dumps(payload, indent=2, allow_nan=False))
+
+
+def _plain(value: Any) -> Any:
+    """A JSON-safe copy of an attribute value: numpy scalars unwrapped, NaN and infinity as null."""
+    value = value.item() if hasattr(value, "item") else value
+    return None if isinstance(value, float) and not math.isfinite(value) else value
+
+
+def _provenance(tree_attrs: Mapping[Any, Any]) -> dict[str, Any]:
+    return {str(k): _plain(v) for k, v in tree_attrs.items() if k not in JSON_EXCLUDED_ATTRS}
+
+
+def _parse_features(values: tuple[str, ...]) -> dict[str, float]:
+    features = {}
+    for item in values:
+        name, sep, value = item.partition("=")
+        try:
+            features[name.strip()] = float(value)
+        except ValueError:
+            sep = ""
+        if not sep:
+            raise click.BadParameter(
+                f"expected NAME=VALUE with a number in [0, 1], found '{item}'", param_hint="--feature"
+            )
+    return features

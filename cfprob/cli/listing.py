@@ -1,0 +1,145 @@
+"""Commands that list and validate a scenario: ``pods``, ``claims``, ``validate`` and ``lexicon``."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from cfprob.errors import CfprobError
+from cfprob.reading.fields import one_line
+
+if TYPE_CHECKING:
+    pass
+from cfprob.cli.common import (
+    _coherence_lines,
+    _emit_json,
+    _load,
+    _scenario_option,
+    _show,
+)
+from cfprob.cli.group import cli
+
+
+@cli.command()
+@_scenario_option
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+def pods(scenario_path: Path | None, as_json: bool) -> None:
+    """List the divergence points of a scenario."""
+    scenario = _load(scenario_path)
+    if as_json:
+        _emit_json(
+            {
+                "pods": [
+                    {
+                        "id": p.id,
+                        "year": p.year,
+                        "title": p.title,
+                        "description": p.description,
+                        "features": dict(p.features),
+                        "passages": [{"source": x.source, "quote": x.quote} for x in p.passages],
+                    }
+                    for p in scenario.pods
+                ]
+            }
+        )
+        return
+    from cfprob.outputs.tables import format_pods
+
+    _show(format_pods(scenario))
+
+
+@cli.command()
+@_scenario_option
+@click.option("--pod", default=None, help="Only claims about this divergence point.")
+@click.option("--author", default=None, help="Only claims by this claimant (name, id or alias).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
+def claims(scenario_path: Path | None, pod: str | None, author: str | None, as_json: bool) -> None:
+    """List claims with their quotes and the numbers verbal phrases became."""
+    from cfprob.reading.fields import did_you_mean
+    from cfprob.reading.lexicon import load_lexicon
+
+    scenario = _load(scenario_path)
+    chosen = list(scenario.claims)
+    if pod is not None:
+        from cfprob.answers.query import check_pods
+
+        check_pods(scenario.pod_ids, (pod,))
+        chosen = [c for c in chosen if pod in c.pods]
+    if author is not None:
+        match = [
+            c.id
+            for c in scenario.claimants
+            if author.lower() in {c.id.lower(), c.name.lower(), *(a.lower() for a in c.aliases)}
+        ]
+        if not match:
+            names = [n for c in scenario.claimants for n in (c.name, *c.aliases)]
+            raise CfprobError(f'--author "{author}": no such claimant{did_you_mean(author, names)}')
+        chosen = [c for c in chosen if c.author == match[0]]
+    lexicon = load_lexicon()
+    if as_json:
+        from cfprob.outputs.tables import claim_strength
+
+        _emit_json(
+            {
+                "claims": [
+                    {
+                        "id": c.id,
+                        "kind": c.kind,
+                        "author": c.author,
+                        "written_as": c.written_author,
+                        "source": c.source,
+                        "locator": c.locator,
+                        "quote": c.quote,
+                        "pods": list(c.pods),
+                        "says": claim_strength(c, lexicon, scenario.outcome_ids),
+                        "confidence": c.confidence,
+                        "weight": c.weight,
+                        "note": c.note,
+                    }
+                    for c in chosen
+                ]
+            }
+        )
+        return
+    from cfprob.outputs.tables import format_claims
+
+    _show(format_claims(chosen, scenario, lexicon))
+
+
+@cli.command()
+@click.argument("path", required=False, type=click.Path(path_type=Path))
+def validate(path: Path | None) -> None:
+    """Check a scenario folder completely (default: the bundled one)."""
+    from cfprob.errors import ScenarioError
+    from cfprob.paths import bundled_scenario
+    from cfprob.reading.loader import load_scenario
+
+    try:
+        scenario = load_scenario(path or bundled_scenario())
+    except ScenarioError as exc:
+        for line in exc.problems:
+            click.echo(f"cfprob: error: {one_line(line, 2000)}", err=True)
+        sys.exit(1)
+    authors = {c.author for c in scenario.claims}
+    click.echo(
+        f"{scenario.path}: valid. {len(scenario.pods) - 1} divergence points besides otl, {len(scenario.claims)} "
+        f"claims by {len(authors)} claimants, {len(scenario.outcomes)} outcomes; content hash "
+        f"{scenario.content_hash[:12]}."
+    )
+    coherence = _coherence_lines(scenario)
+    if coherence:
+        warned = sum(1 for line in coherence if not line.startswith(" "))
+        click.echo(f"Coherence warnings ({warned}; the scenario stays valid, the model weighs every claim):")
+        _show("\n".join(f"  {line}" for line in coherence))
+
+
+@cli.command()
+def lexicon() -> None:
+    """Show the verbal-probability lexicon and the forum idioms mapped onto it."""
+    from cfprob.outputs.tables import format_lexicon
+    from cfprob.reading.lexicon import load_lexicon
+
+    _show(format_lexicon(load_lexicon()))

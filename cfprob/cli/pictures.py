@@ -1,0 +1,148 @@
+"""Commands that draw: ``plot``, ``curve`` and ``report``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+if TYPE_CHECKING:
+    pass
+from cfprob.cli.common import (
+    _check_plot_out,
+    _emit_json,
+    _get_fit,
+    _load,
+    _provenance,
+    _sampler_options,
+    _scenario_option,
+    _show,
+    _stage_printer,
+    _warn_coherence,
+)
+from cfprob.cli.group import cli
+
+
+@cli.command()
+@click.argument("pods", nargs=-1)
+@click.option(
+    "--kind",
+    type=click.Choice(["posterior", "forest", "ternary"]),
+    default="posterior",
+    show_default=True,
+    help="posterior: outcome densities of PODS against otl; forest: intervals of every divergence point "
+    "(PODS first); ternary: posterior draws of PODS and otl on the probability simplex.",
+)
+@click.option("--out", "out", type=click.Path(path_type=Path), required=True, help="Output file (.png or .svg).")
+@click.option("--force", is_flag=True, help="Replace an existing output file.")
+@_scenario_option
+@_sampler_options
+def plot(
+    pods: tuple[str, ...],
+    kind: str,
+    out: Path,
+    force: bool,
+    scenario_path: Path | None,
+    **sampler: Any,
+) -> None:
+    """Plot outcome posteriors, a forest of divergence points or a ternary plot."""
+    from cfprob.outputs.plots import plot_kind, save_figure
+
+    _check_plot_out(out, force, "--out")
+    scenario = _load(scenario_path)
+    if kind != "forest" and not pods:
+        raise click.UsageError(f"--kind {kind} needs at least one divergence point")
+    from cfprob.answers.query import Fit, check_pods
+
+    check_pods(scenario.pod_ids, pods)
+    tree = _get_fit(scenario, sampler, False)
+    save_figure(plot_kind(Fit.from_tree(tree), kind, pods), out, overwrite=force)
+    click.echo(f"Saved {kind} plot to {out}")
+
+
+@cli.command()
+@click.argument("outcome")
+@click.option("--out", "out", type=click.Path(path_type=Path), default=None, help="Also save the plot (.png or .svg).")
+@click.option("--force", is_flag=True, help="Replace an existing --out file.")
+@click.option("--step", type=click.IntRange(1, 100), default=5, show_default=True, help="Years between table rows.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (every year) instead of a table.")
+@_scenario_option
+@_sampler_options
+def curve(
+    outcome: str,
+    out: Path | None,
+    force: bool,
+    step: int,
+    as_json: bool,
+    scenario_path: Path | None,
+    **sampler: Any,
+) -> None:
+    """The inevitability curve of OUTCOME: its probability by the year of divergence, with bands."""
+    if out is not None:
+        _check_plot_out(out, force, "--out")
+    scenario = _load(scenario_path)
+    from cfprob.answers.query import check_outcome
+
+    check_outcome(scenario.outcome_ids, outcome)
+    tree = _get_fit(scenario, sampler, as_json)
+    from cfprob.answers.curve import era_marks, inevitability_curve
+    from cfprob.answers.query import Fit
+
+    result = inevitability_curve(Fit.from_tree(tree), outcome, era_marks(scenario, outcome))
+    if out is not None:
+        from cfprob.outputs.plots import plot_curve, save_figure
+
+        save_figure(plot_curve(result), out, overwrite=force)
+    if as_json:
+        _emit_json({**result.to_dict(), "provenance": _provenance(tree.attrs)})
+        return
+    from cfprob.outputs.tables import diagnostics_lines, format_curve
+
+    _show(format_curve(result, step))
+    click.echo("\n".join(diagnostics_lines(tree.attrs)))
+    if out is not None:
+        click.echo(f"Saved the curve to {out}")
+
+
+@cli.command()
+@click.argument("pods", nargs=-1, required=True)
+@click.option(
+    "--out", "out", type=click.Path(path_type=Path), required=True, help="Report file: .html, or .md for forums."
+)
+@click.option("--force", is_flag=True, help="Replace existing files.")
+@click.option("--drivers", type=click.IntRange(1, 50), default=5, show_default=True, help="Driving claims shown.")
+@_scenario_option
+@_sampler_options
+def report(
+    pods: tuple[str, ...],
+    out: Path,
+    force: bool,
+    drivers: int,
+    scenario_path: Path | None,
+    **sampler: Any,
+) -> None:
+    """A shareable report of PODS: one self-contained HTML file, or Markdown (plots as PNG files beside it)."""
+    from cfprob.outputs.files import check_new_file
+
+    if out.suffix.lower() not in (".html", ".md"):
+        raise click.BadParameter(
+            f"expected a file name ending in .html or .md, found '{out.suffix}'", param_hint="--out"
+        )
+    from cfprob.outputs.report import FIGURES
+
+    images = {name: out.with_name(f"{out.stem}-{name}.png") for name in FIGURES}
+    for path in [out, *(images.values() if out.suffix.lower() == ".md" else [])]:
+        check_new_file(path, force)
+    scenario = _load(scenario_path)
+    from cfprob.answers.query import check_question
+
+    check_question(scenario.pod_ids, scenario.feature_ids, pods, {})
+    _warn_coherence(scenario, pods)
+    tree = _get_fit(scenario, sampler, False)
+    from cfprob.outputs.report import build_report, write_report
+
+    _stage_printer()("drawing the plots and weighing every claim's influence (leave-one-out reweighting)")
+    built = build_report(tree, scenario, pods, drivers=drivers, seed=sampler["seed"])
+    written = write_report(built, out, images)
+    click.echo(f"Saved report to {out}" + (f" and {len(written) - 1} plots beside it" if len(written) > 1 else ""))

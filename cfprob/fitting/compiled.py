@@ -1,0 +1,552 @@
+"""nutpie's compiled model for a scenario, with its machine code kept between runs.
+
+nutpie samples through two C callbacks that Numba compiles from PyTensor's graph of the model: the log
+density with its gradient, and the *expand* function that turns an unconstrained draw into every reported
+variable. ``nutpie.compile_pymc_model`` compiles both afresh in every process (about 20 s for the bundled
+scenario on a 2-core machine). Here the callbacks are compiled from fixed source with Numba's on-disk
+cache, under a key made of PyTensor's own hash of the compiled graph, and are found again at two levels:
+
+1. **Same scenario content and library versions** (a refit, another seed, more draws): a small record in
+   ``<cache>/compiled/`` holds everything else nutpie needs (sizes, variable names and shapes, coordinates,
+   the initial point), so the callbacks load without importing PyMC or PyTensor.
+2. **New content**: PyMC builds the model and PyTensor rewrites its graph (a few seconds). Claim data are
+   inputs of the graph (:func:`cfprob.fitting.design.model_inputs`), not constants, so when only claim values
+   changed the graph, its hash and therefore the cached machine code are the same.
+
+The callbacks read the data through nutpie's ``user_data`` pointer, laid out as one ``uint64`` array:
+for each input, its address followed by its shape.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import platform
+import sys
+import warnings
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from importlib.metadata import version
+from pathlib import Path
+from typing import Any
+from uuid import uuid4
+from weakref import WeakKeyDictionary
+
+import numpy as np
+
+from cfprob.errors import CfprobError
+from cfprob.fitting.design import ModelData, model_inputs
+from cfprob.outputs.checksum import text_checksum
+from cfprob.outputs.files import write_atomically
+from cfprob.paths import cache_folder
+
+__all__ = ["LIBRARIES", "compiled_model"]
+
+LIBRARIES = ("nutpie", "numba", "llvmlite", "pytensor", "pymc", "numpy")
+"""Libraries whose versions are part of every compiled-code key."""
+
+LOGP_TEMPLATE = """
+def cfprob_logp(dim, x_, out_, logp_, user_data_):
+    if dim != N:
+        return -1
+    meta = numba.carray(user_data_, (META,), np.uint64)
+{unpack}
+    x = numba.carray(x_, (N,))
+    out = numba.carray(out_, (N,))
+    logp = numba.carray(logp_, ())
+    logp_val, grad = inner(x{args})
+    logp[()] = logp_val
+    out[...] = grad
+    if not np.all(np.isfinite(out)):
+        return 3
+    if not np.isfinite(logp_val):
+        return 4
+    return 0
+"""
+
+EXPAND_TEMPLATE = """
+def cfprob_expand(dim, expanded, x_, out_, user_data_):
+    if dim != N or expanded != E:
+        return -1
+    meta = numba.carray(user_data_, (META,), np.uint64)
+{unpack}
+    x = numba.carray(x_, (N,))
+    out = numba.carray(out_, (E,))
+    (values,) = inner(x{args})
+    out[...] = values
+    return 0
+"""
+
+_KEYS: WeakKeyDictionary[Callable[..., Any], str] = WeakKeyDictionary()
+"""Cache key of each generated callback source, read by :class:`_Locator`."""
+
+
+@dataclass(frozen=True)
+class _Layout:
+    """How the model's inputs sit in the ``user_data`` array: names, ranks and dtypes, in order."""
+
+    names: tuple[str, ...]
+    ranks: tuple[int, ...]
+    dtypes: tuple[str, ...]
+
+    def source(self, template: str, args: tuple[str, ...]) -> str:
+        """The source of a callback that passes the inputs ``args``, in this order, to the compiled graph."""
+        offsets, offset = {}, 0
+        for name, rank in zip(self.names, self.ranks, strict=True):
+            offsets[name] = offset
+            offset += 1 + rank
+        lines = []
+        for i, name in enumerate(args):
+            at, rank = offsets[name], self.ranks[self.names.index(name)]
+            shape = "".join(f"int(meta[{at + 1 + d}]), " for d in range(rank))
+            dtype = self.dtypes[self.names.index(name)]
+            lines.append(f"    d{i} = numba.carray(as_pointer(meta[{at}]), ({shape}), np.{dtype})")
+        call_args = "".join(f", d{i}" for i in range(len(args)))
+        return template.format(unpack="\n".join(lines), args=call_args).replace("META", str(max(offset, 1)))
+
+    def user_data(self, inputs: dict[str, np.ndarray]) -> tuple[np.ndarray, list[np.ndarray]]:
+        """The ``user_data`` array for ``inputs`` and the arrays it points to (keep them alive)."""
+        arrays, words = [], []
+        for name, rank, dtype in zip(self.names, self.ranks, self.dtypes, strict=True):
+            array = np.ascontiguousarray(inputs[name], dtype=dtype)
+            if array.ndim != rank:
+                raise ValueError(f"model input {name}: expected rank {rank}, found {array.ndim}")
+            array.flags.writeable = False
+            arrays.append(array)
+            words += [array.ctypes.data, *array.shape]
+        return np.asarray(words or [0], dtype=np.uint64), arrays
+
+
+TEMPLATES = {"logp": LOGP_TEMPLATE, "expand": EXPAND_TEMPLATE}
+"""The callbacks' source templates, by name: records name a template and never carry source."""
+
+DTYPES = ("float64", "float32", "int64", "int32", "int8", "uint64", "uint8", "bool")
+"""Dtypes a model input may have (a record naming another is refused)."""
+
+
+@dataclass(frozen=True)
+class _Callback:
+    """One callback: its template's name, the inputs it reads (in argument order) and its cache key."""
+
+    template: str
+    args: tuple[str, ...]
+    key: str
+
+
+@dataclass(frozen=True)
+class _Record:
+    """What nutpie needs besides the machine code; saved as JSON for level-1 loads."""
+
+    n_dim: int
+    n_expanded: int
+    names: list[str]
+    shapes: list[list[int]]
+    dims: dict[str, list[str]]
+    coords: dict[str, list[str | int]]
+    initial_point: list[float]
+    layout: _Layout
+    logp: _Callback
+    expand: _Callback
+
+    def to_json(self) -> str:
+        """The record as JSON, sealed with the checksum of its content."""
+        content = json.dumps(asdict(self), sort_keys=True)
+        return json.dumps({"sha256": text_checksum(content), "record": content})
+
+    @classmethod
+    def from_json(cls, text: str) -> _Record:
+        """A record from :meth:`to_json`'s text; :class:`_Damaged` unless every field is what cfprob writes."""
+        try:
+            sealed = json.loads(text)
+            content = sealed["record"]
+            if not isinstance(content, str) or text_checksum(content) != sealed["sha256"]:
+                raise _Damaged("checksum")
+            payload = json.loads(content)
+            layout = _Layout(**{k: tuple(v) for k, v in payload["layout"].items()})
+            payload["layout"] = layout
+            for part in ("logp", "expand"):
+                payload[part] = _Callback(**{**payload[part], "args": tuple(payload[part]["args"])})
+            record = cls(**payload)
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
+            raise _Damaged(type(exc).__name__) from exc
+        record._check()
+        return record
+
+    def _check(self) -> None:
+        """Every value that reaches generated source is of the kind cfprob writes (names never do)."""
+        layout = self.layout
+        sizes_ok = all(isinstance(n, int) and not isinstance(n, bool) and n >= 0 for n in (self.n_dim, self.n_expanded))
+        ranks_ok = all(isinstance(r, int) and not isinstance(r, bool) and 0 <= r <= 8 for r in layout.ranks)
+        dtypes_ok = all(d in DTYPES for d in layout.dtypes)
+        names_ok = all(isinstance(n, str) for n in layout.names) and len(set(layout.names)) == len(layout.names)
+        lengths_ok = len(layout.names) == len(layout.ranks) == len(layout.dtypes)
+        callbacks_ok = all(
+            TEMPLATES.get(c.template) is not None
+            and all(a in layout.names for a in c.args)
+            and isinstance(c.key, str)
+            and c.key.isalnum()
+            for c in (self.logp, self.expand)
+        )
+        if not (sizes_ok and ranks_ok and dtypes_ok and names_ok and lengths_ok and callbacks_ok):
+            raise _Damaged("fields")
+
+
+def content_key(content_hash: str, model_version: str) -> str:
+    """Key of a level-1 record: scenario content, model version, Python and library versions."""
+    parts = [content_hash, model_version, sys.version, platform.machine(), *(version(n) for n in LIBRARIES)]
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
+
+def compiled_model(data: ModelData, content_hash: str, model_version: str, say: Callable[[str], None]) -> Any:
+    """A ``nutpie`` compiled model for ``data``, its machine code from the cache when possible.
+
+    ``content_hash`` and ``model_version`` identify ``data`` and the model exactly: they key the level-1
+    record. Anything unusable in the cache is reported through ``say`` and compiled again.
+
+    New code is compiled in a child process and then loaded from the cache like every later run: machine
+    code compiled in the sampling process itself gives other draws for the same seed than the same code
+    read back from the cache, so the first fit on an empty cache would differ from every later one.
+    """
+    record_path = cache_folder("compiled") / f"{content_key(content_hash, model_version)[:32]}.json"
+    inputs = model_inputs(data)
+    model = _from_cache(record_path, inputs, say)
+    if model is not None:
+        return model
+    try:
+        _compile_in_child(data, record_path, say)
+    except CfprobError as exc:
+        # a damaged PyTensor or Numba cache can break compiling itself: start from an empty one, once
+        say(f"{exc}; clearing the compiled-code cache and compiling again")
+        from cfprob.outputs.store import clear_compiled
+
+        clear_compiled()
+        _compile_in_child(data, record_path, say)
+    model = _from_cache(record_path, inputs, say)
+    if model is None:  # Numba could not cache the machine code: this process compiles it, as every run will
+        record, callbacks = _compile(data, say)
+        model = _assemble(record, inputs, callbacks)
+    return model
+
+
+def _from_cache(record_path: Path, inputs: dict[str, np.ndarray], say: Callable[[str], None]) -> Any | None:
+    """The model from a level-1 record and its cached machine code; None (said why) when either is unusable."""
+    if not record_path.exists():
+        return None
+    try:
+        record = _Record.from_json(record_path.read_text())
+        callbacks = (_load(record, record.logp, None), _load(record, record.expand, None))
+    except _Miss:
+        say("compiled machine code missing from the cache")
+        return None
+    except Exception as exc:  # anything wrong with cached code: never fatal, compiled again
+        say(f"cached model code unusable ({type(exc).__name__}); compiling")
+        record_path.unlink(missing_ok=True)
+        return None
+    say("compiled model code loaded from the cache")
+    return _assemble(record, inputs, callbacks)
+
+
+def _compile_in_child(data: ModelData, record_path: Path, say: Callable[[str], None]) -> None:
+    """Compile the model's callbacks in a new process, which caches their machine code and writes the record;
+    its stage messages are passed on to ``say``. A :class:`CfprobError` when it fails."""
+    import multiprocessing
+
+    context = multiprocessing.get_context("spawn")
+    receive, send = context.Pipe(duplex=False)
+    child = context.Process(target=_child, args=(data, str(record_path), send), daemon=True)
+    child.start()
+    send.close()
+    failure = ""
+    try:
+        while True:
+            try:
+                kind, message = receive.recv()
+            except EOFError:
+                break
+            if kind == "say":
+                say(message)
+            else:
+                failure = message
+        child.join()
+    finally:
+        receive.close()
+        if child.is_alive():  # interrupted: the child's partial work is never used
+            child.terminate()
+            child.join()
+    if child.exitcode != 0 or failure:
+        raise CfprobError(f"compiling the model failed ({failure or f'exit code {child.exitcode}'})")
+
+
+def _child(data: ModelData, record_path: str, send: Any) -> None:
+    """The compiling process: compile, cache the machine code, write the record."""
+    import warnings
+
+    from cfprob.fitting.runtime import silence
+
+    warnings.simplefilter("ignore")
+    silence()
+    try:
+        record, _ = _compile(data, lambda message: send.send(("say", message)))
+        text = record.to_json()
+        write_atomically(Path(record_path), lambda temporary: Path(temporary).write_text(text))
+    except BaseException as exc:
+        first = (str(exc).strip().splitlines() or [""])[0]
+        send.send(("error", f"{type(exc).__name__}: {first}"))
+        raise SystemExit(1) from None
+    finally:
+        send.close()
+
+
+class _Miss(Exception):
+    """Numba's cache holds no machine code for a callback."""
+
+
+class _Damaged(Exception):
+    """A cached record or machine code is not what cfprob wrote."""
+
+
+def _machine_code(key: str) -> list[Path]:
+    """Numba's cache files of the callback with ``key`` (its index and data files carry the key in their names)."""
+    return sorted(p for p in cache_folder("numba").glob(f"*{key}*") if p.suffix in (".nbi", ".nbc"))
+
+
+def _manifest(key: str) -> Path:
+    return cache_folder("numba") / f"{key}.sha256.json"
+
+
+def _file_checksums(files: list[Path]) -> dict[str, str]:
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in files}
+
+
+def _seal_machine_code(key: str) -> None:
+    """Record the checksums of a callback's machine code files, written by Numba just now."""
+    files = _machine_code(key)
+    if files:
+        text = json.dumps(_file_checksums(files), sort_keys=True)
+        write_atomically(_manifest(key), lambda temporary: Path(temporary).write_text(text))
+
+
+def _verify_machine_code(key: str) -> None:
+    """Numba unpickles its cache files: let it read them only when they match the checksums recorded when
+    they were written. Files that do not (damaged, replaced, or never sealed) are deleted, so that Numba
+    finds no cached code and the callback is compiled again."""
+    files = _machine_code(key)
+    if not files:
+        return
+    try:
+        expected = json.loads(_manifest(key).read_text())
+        ok = isinstance(expected, dict) and _file_checksums(files) == expected
+    except (OSError, ValueError):
+        ok = False
+    if not ok:
+        for path in [*files, _manifest(key)]:
+            path.unlink(missing_ok=True)
+
+
+def _numba() -> Any:
+    """Numba, with cfprob's cache locator registered (once)."""
+    import numba
+    from numba.core.caching import CacheImpl, _CacheLocator
+
+    if not any(getattr(c, "cfprob", False) for c in CacheImpl._locator_classes):
+
+        class _Locator(_CacheLocator):
+            """Keep Numba's cache of cfprob's callbacks in cfprob's cache, named by their key."""
+
+            cfprob = True
+
+            def __init__(self, key: str) -> None:
+                self._key = key
+                self._folder = str(cache_folder("numba"))
+                self._py_file = f"<cfprob callback {key[:12]}>"  # named by Numba's "cannot cache" warning
+
+            def ensure_cache_path(self) -> None:
+                pass
+
+            def get_cache_path(self) -> str:
+                return self._folder
+
+            def get_source_stamp(self) -> int:
+                return 0
+
+            def get_disambiguator(self) -> str:
+                return self._key
+
+            @classmethod
+            def from_function(cls, py_func: Callable[..., Any], py_file: str) -> _Locator | None:
+                key = _KEYS.get(py_func)
+                return cls(key) if key else None
+
+        CacheImpl._locator_classes.insert(0, _Locator)  # type: ignore[arg-type]
+    return numba
+
+
+def _as_pointer(numba: Any) -> Any:
+    """A Numba intrinsic turning an integer address into a ``void*``."""
+    from numba.core import cgutils, types
+
+    @numba.extending.intrinsic  # type: ignore[untyped-decorator]
+    def as_pointer(typingctx: Any, address: Any) -> Any:
+        def codegen(context: Any, builder: Any, signature: Any, args: Any) -> Any:
+            return builder.inttoptr(args[0], cgutils.voidptr_t)
+
+        return types.voidptr(address), codegen
+
+    return as_pointer
+
+
+def _load(record: _Record, callback: _Callback, inner: Any) -> Any:
+    """The callback's machine code from Numba's cache; compiled from ``inner`` if given and not cached."""
+    numba = _numba()
+    from numba.core import sigutils
+
+    _verify_machine_code(callback.key)
+    t = numba.types
+    pointer = t.CPointer(t.double)
+    if callback.template == "logp":
+        sig = t.int64(t.uint64, pointer, pointer, pointer, t.voidptr)
+    else:
+        sig = t.int64(t.uint64, t.uint64, pointer, pointer, t.voidptr)
+    env = {
+        "__name__": __name__,
+        "numba": numba,
+        "np": np,
+        "inner": inner,
+        "as_pointer": _as_pointer(numba),
+        "N": record.n_dim,
+        "E": record.n_expanded,
+    }
+    namespace: dict[str, Any] = {}
+    source = record.layout.source(TEMPLATES[callback.template], callback.args)
+    exec(compile(source, f"<cfprob callback {callback.key[:12]}>", "exec"), env, namespace)
+    (function,) = namespace.values()
+    _KEYS[function] = callback.key
+    compiled = _callback_class()(function, sigutils.normalize_signature(sig), locals={}, options={})
+    compiled.enable_caching()
+    compiled.may_compile = inner is not None
+    with warnings.catch_warnings():
+        # Code that embeds large constants cannot be cached; it is then compiled again on the next run.
+        warnings.simplefilter("ignore", numba.NumbaWarning)
+        compiled.compile()
+    if inner is not None:
+        _seal_machine_code(callback.key)
+    return compiled
+
+
+def _callback_class() -> Any:
+    """Numba's ``CFunc``, made to raise :class:`_Miss` instead of compiling unless allowed."""
+    from numba.core.ccallback import CFunc
+
+    base: Any = CFunc  # untyped internals: ``_compile_uncached`` is what ``compile`` calls on a cache miss
+
+    class Callback(base):  # type: ignore[misc]
+        may_compile = False
+
+        def _compile_uncached(self) -> Any:
+            if not self.may_compile:
+                raise _Miss(self.__qualname__)
+            return super()._compile_uncached()
+
+    return Callback
+
+
+def _compile(data: ModelData, say: Callable[[str], None]) -> tuple[_Record, tuple[Any, Any]]:
+    """Build the PyMC model, let PyTensor rewrite it and compile (or find) the two callbacks."""
+    from cfprob.fitting.runtime import prepare
+
+    prepare()
+    say("building the model (PyMC and PyTensor)")
+    from nutpie.compile_pymc import _make_functions, _prepare_dims_and_coords
+    from pytensor.link.numba.cache import CACHED_SRC_FUNCTIONS
+
+    from cfprob.fitting.model import Priors, build_model
+
+    model = build_model(data, Priors())
+    start = model.initial_point()
+    (n_dim, n_expanded, logp_fn, expand_fn, _, shape_info, reparameterized) = _make_functions(
+        model,
+        mode="NUMBA",
+        compute_grad=True,
+        join_expanded=True,
+        pymc_initial_point_fn=lambda _seed: start,
+        var_names=None,
+    )
+    names, _, shapes = shape_info  # every variable of the trace
+    free = [model.rvs_to_values[v].name for v in model.free_RVs]  # the unconstrained point, in order
+    shared = {v.name: v for v in [*logp_fn.get_shared(), *expand_fn.get_shared()]}
+    layout = _Layout(
+        names=tuple(shared),
+        ranks=tuple(v.ndim for v in shared.values()),
+        dtypes=tuple(str(v.dtype) for v in shared.values()),
+    )
+    sizes = json.dumps({"N": int(n_dim), "E": int(n_expanded)})
+
+    def describe(function: Any, template: str) -> _Callback:
+        args = tuple(v.name for v in function.get_shared())
+        graph_key = CACHED_SRC_FUNCTIONS.get(function.vm.jit_fn.py_func)
+        source = layout.source(TEMPLATES[template], args)
+        text = "\n".join([str(graph_key), source, sizes, *(version(n) for n in LIBRARIES)])
+        key = hashlib.sha256(text.encode()).hexdigest()
+        # PyTensor could not hash the graph: a key nobody else can hit, so the code is compiled afresh
+        return _Callback(template, args, key if graph_key else f"{key[:32]}{uuid4().hex}")
+
+    dims, coords = _prepare_dims_and_coords(model, shape_info, reparameterized)
+    record = _Record(
+        n_dim=int(n_dim),
+        n_expanded=int(n_expanded),
+        names=list(names),
+        shapes=[[int(n) for n in s] for s in shapes],
+        dims={k: list(v) for k, v in dims.items()},
+        coords={k: [_plain(x) for x in v] for k, v in coords.items()},
+        initial_point=[float(x) for name in free for x in np.asarray(start[name], dtype=float).ravel()],
+        layout=layout,
+        logp=describe(logp_fn, "logp"),
+        expand=describe(expand_fn, "expand"),
+    )
+    callbacks = []
+    parts = (("log density and gradient", record.logp, logp_fn), ("draw expansion", record.expand, expand_fn))
+    for what, callback, function in parts:
+        try:
+            callbacks.append(_load(record, callback, None))
+        except Exception as exc:  # _Miss, or machine code Numba could not load: compiled again
+            if not isinstance(exc, _Miss):
+                for path in [*_machine_code(callback.key), _manifest(callback.key)]:
+                    path.unlink(missing_ok=True)
+            say(f"compiling the model's {what} with Numba (once per model structure)")
+            callbacks.append(_load(record, callback, function.vm.jit_fn))
+    return record, (callbacks[0], callbacks[1])
+
+
+def _plain(value: Any) -> str | int:
+    return int(value) if isinstance(value, int | np.integer) else str(value)
+
+
+def _assemble(record: _Record, inputs: dict[str, np.ndarray], callbacks: tuple[Any, Any]) -> Any:
+    """nutpie's model object from a record, the data and the two callbacks."""
+    import pandas as pd
+    from nutpie.compile_pymc import CompiledPyMCModel
+
+    user_data, arrays = record.layout.user_data(inputs)
+    start = np.asarray(record.initial_point, dtype=float)
+
+    def initial_point(seed: int) -> np.ndarray:
+        """PyMC's default start: the support point, jittered uniformly by up to 1 in unconstrained space."""
+        return start + np.random.default_rng(seed).uniform(-1.0, 1.0, size=start.shape)
+
+    return CompiledPyMCModel(
+        _n_dim=record.n_dim,
+        dims=record.dims,
+        _coords={k: pd.Index(v) for k, v in record.coords.items()},
+        _shapes={n: tuple(s) for n, s in zip(record.names, record.shapes, strict=True)},
+        compiled_logp_func=callbacks[0],
+        compiled_expand_func=callbacks[1],
+        initial_point_func=initial_point,
+        shared_data=dict(zip(record.layout.names, arrays, strict=True)),
+        shared_var_keys={},
+        user_data=user_data,
+        n_expanded=record.n_expanded,
+        shape_info=(record.names, [], [tuple(s) for s in record.shapes]),
+        logp_func=None,
+        expand_func=None,
+        reparameterized_names=[],
+    )

@@ -1,0 +1,94 @@
+"""Parameter draws as plain numpy arrays, and the logits claims are located at.
+
+:class:`Draws` is what every numpy computation from a fit reads (checks, sensitivity, calibration, the
+claim families' log-likelihoods), whether the draws come from a posterior or from the prior.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+from numpy.typing import NDArray
+
+from cfprob.fitting.numeric import softmax_last
+
+if TYPE_CHECKING:
+    import xarray as xr
+
+__all__ = ["TINY", "Draws", "located_logits", "logit_theta"]
+
+Floats = NDArray[np.float64]
+TINY = 1e-300
+
+
+@dataclass(frozen=True)
+class Draws:
+    """Parameter draws, flattened over chains: ``S`` draws of each array.
+
+    ``theta`` (S, pods, outcomes); ``bias`` (S, claimants, outcomes); ``noise`` (S, claimants);
+    ``kappa`` (S, claimants), only when the scenario has distribution claims; ``class_logit``
+    (S, outcomes - 1), only when it has a reference class; ``curve`` (S, knots, outcomes), the
+    inevitability curve's outcome probabilities at the year effect's knots. ``extra`` holds any further
+    parameters (hyperparameters kept for calibration checks), by name.
+    """
+
+    theta: Floats
+    bias: Floats
+    noise: Floats
+    kappa: Floats | None = None
+    class_logit: Floats | None = None
+    curve: Floats | None = None
+    extra: dict[str, Floats] | None = None
+
+    def __len__(self) -> int:
+        return int(self.theta.shape[0])
+
+    @classmethod
+    def from_posterior(cls, posterior: xr.Dataset) -> Draws:
+        """The draws of a fit's posterior group."""
+
+        def flat(name: str) -> Floats | None:
+            if name not in posterior:
+                return None
+            values = np.asarray(posterior[name].transpose("chain", "draw", ...).values, dtype=float)
+            return values.reshape(-1, *values.shape[2:])
+
+        theta, bias, noise = flat("theta"), flat("bias"), flat("noise")
+        assert theta is not None and bias is not None and noise is not None, "checked when a fit is loaded"
+        alpha, year_effect = flat("alpha"), flat("year_effect")
+        curve = None
+        if alpha is not None and year_effect is not None:
+            curve = softmax_last(alpha[:, None, :] + year_effect)
+        return cls(theta, bias, noise, flat("kappa"), flat("class_logit"), curve)
+
+    def take(self, index: NDArray[np.int64]) -> Draws:
+        """The draws at ``index``."""
+
+        def pick(a: Floats | None) -> Floats | None:
+            return None if a is None else a[index]
+
+        extra = {k: v[index] for k, v in self.extra.items()} if self.extra else None
+        return Draws(
+            self.theta[index],
+            self.bias[index],
+            self.noise[index],
+            pick(self.kappa),
+            pick(self.class_logit),
+            pick(self.curve),
+            extra,
+        )
+
+
+def logit_theta(theta: Floats) -> Floats:
+    """log(theta / (1 - theta)), clipped away from 0 and 1."""
+    q = np.clip(theta, TINY, 1.0)
+    result: Floats = np.log(q) - np.log(np.clip(1.0 - theta, TINY, 1.0))
+    return result
+
+
+def located_logits(draws: Draws, block: object) -> Floats:
+    """logit theta_dk + b_ak for each draw and claim of ``block`` (a :class:`~cfprob.claims.ClaimBlock`): (S, n)."""
+    pod, outcome, author = block.pod, block.outcome, block.author  # type: ignore[attr-defined]
+    return logit_theta(draws.theta)[:, pod, outcome] + draws.bias[:, author, outcome]  # type: ignore[no-any-return]

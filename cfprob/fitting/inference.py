@@ -1,0 +1,204 @@
+"""Fit a scenario: sample the posterior with PyMC, check the sampler, attach provenance.
+
+The returned ``xarray.DataTree`` keeps the ``posterior`` and ``sample_stats`` groups. Its root
+attributes hold the provenance (:func:`cfprob.fitting.provenance.provenance_attrs`) and the sampler diagnostics
+(``diag_*``), so that a cached or saved fit can be reported on without PyMC or ArviZ.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable
+
+import numpy as np
+import xarray as xr
+
+from cfprob.errors import CfprobError
+from cfprob.fitting.design import ModelData, design
+from cfprob.fitting.priors import Priors
+from cfprob.fitting.provenance import MODEL_VERSION, SamplerSettings, nutpie_installed, provenance_attrs
+from cfprob.fitting.runtime import prepare
+from cfprob.outputs.store import nonfinite_draws
+from cfprob.reading.scenario import Scenario
+
+__all__ = ["ESS_PER_CHAIN", "RHAT_LIMIT", "diagnose", "fit", "fit_tree"]
+
+RHAT_LIMIT = 1.01
+ESS_PER_CHAIN = 100
+"""An effective sample size below 100 per chain is reported as low."""
+
+FREE_AND_REPORTED = (
+    "class_logit",
+    "offset_z",
+    "beta",
+    "sigma_u",
+    "u_z",
+    "sigma_bias",
+    "bias_z",
+    "noise_log_mean",
+    "noise_spread",
+    "noise_z",
+    "kappa_log_mean",
+    "kappa_spread",
+    "kappa_z",
+    "theta",
+)
+
+
+def diagnose(tree: xr.DataTree) -> dict[str, float | int | str]:
+    """Divergences, worst r_hat and lowest bulk and tail ESS over the parameters and ``theta``."""
+    from arviz_stats import ess, rhat  # type: ignore[attr-defined]
+
+    posterior = tree["posterior"].to_dataset()
+    names = [n for n in FREE_AND_REPORTED if n in posterior]
+    subset = posterior[names]
+    worst_rhat, worst_name = 0.0, ""
+    min_bulk, min_tail = np.inf, np.inf
+    chains = posterior.sizes["chain"]
+    r_hat = rhat(subset) if chains > 1 else None
+    bulk = ess(subset, method="bulk")
+    tail = ess(subset, method="tail")
+    for name in names:
+        if r_hat is not None:
+            value = float(np.nanmax(r_hat[name].values))
+            if value > worst_rhat:
+                worst_rhat, worst_name = value, name
+        min_bulk = min(min_bulk, float(np.nanmin(bulk[name].values)))
+        min_tail = min(min_tail, float(np.nanmin(tail[name].values)))
+    stats = tree["sample_stats"].to_dataset()
+    return {
+        "diag_divergences": int(stats["diverging"].values.sum()),
+        "diag_max_treedepth_hits": int(stats["reached_max_treedepth"].values.sum())
+        if "reached_max_treedepth" in stats
+        else 0,
+        "diag_max_rhat": worst_rhat if r_hat is not None else float("nan"),
+        "diag_max_rhat_variable": worst_name,
+        "diag_min_ess_bulk": min_bulk,
+        "diag_min_ess_tail": min_tail,
+        "diag_ess_threshold": ESS_PER_CHAIN * chains,
+        "diag_rhat_threshold": RHAT_LIMIT,
+    }
+
+
+def fit_tree(posterior: xr.Dataset, stats: xr.Dataset, data: ModelData) -> xr.DataTree:
+    """A fit's DataTree: the posterior, the sampler statistics and the design (``X``, each divergence point's
+    ``year_weights`` on the knots) queries need."""
+    design_group = xr.Dataset(
+        {"X": (("pod", "feature"), data.X), "year_weights": (("pod", "knot"), data.year_weights)},
+        coords={"pod": list(data.pods), "feature": list(data.features), "knot": [int(y) for y in data.knots]},
+    )
+    return xr.DataTree.from_dict({"posterior": posterior, "sample_stats": stats, "design": design_group})
+
+
+def fit(
+    scenario: Scenario,
+    settings: SamplerSettings,
+    progressbar: bool = False,
+    on_stage: Callable[[str], None] | None = None,
+    data: ModelData | None = None,
+) -> xr.DataTree:
+    """Sample every divergence point of ``scenario`` jointly and return the fit as a DataTree.
+
+    ``settings.sampler`` picks nutpie (model code compiled once and cached, :mod:`cfprob.fitting.compiled`) or
+    PyMC's own NUTS; both sample the same model from :func:`cfprob.fitting.model.build_model`. ``data`` replaces
+    the scenario's arrays (``design(scenario)``) with arrays of the same shapes, for refits with claims
+    left out (weight 0) or with simulated data; the compiled model code is reused.
+    """
+    say = on_stage or (lambda _message: None)
+    data = data or design(scenario)
+    started = time.perf_counter()
+    if settings.sampler == "nutpie":
+        posterior, stats, sampling = _sample_nutpie(scenario, data, settings, progressbar, say)
+    else:
+        if not nutpie_installed():
+            say("nutpie is not installed (cfprob[fast]): sampling with PyMC's NUTS, which is slower")
+        posterior, stats, sampling = _sample_pymc(data, settings, progressbar, say)
+    elapsed = time.perf_counter() - started
+    if posterior.sizes.get("chain") != settings.chains or posterior.sizes.get("draw") != settings.draws:
+        raise CfprobError(
+            f"sampling stopped early ({posterior.sizes.get('chain')} chains x {posterior.sizes.get('draw')} "
+            f"draws of {settings.label}); nothing was cached"
+        )
+    broken = nonfinite_draws(posterior)
+    if broken:
+        raise CfprobError(
+            f"sampling did not finish: the sampler returned {broken} ({settings.label}); nothing was cached"
+        )
+    tree = fit_tree(posterior, stats, data)
+    tree.attrs.update(provenance_attrs(scenario.id, scenario.content_hash, settings))
+    tree.attrs.update(Priors().as_attrs())
+    tree.attrs["fit_seconds"] = round(elapsed, 2)
+    tree.attrs["sampling_seconds"] = round(sampling, 2)
+    tree.attrs.update(diagnose(tree))
+    return tree
+
+
+def _sample_nutpie(
+    scenario: Scenario, data: ModelData, settings: SamplerSettings, progressbar: bool, say: Callable[[str], None]
+) -> tuple[xr.Dataset, xr.Dataset, float]:
+    from cfprob.fitting.compiled import compiled_model
+
+    model = compiled_model(data, scenario.content_hash, MODEL_VERSION, say)
+    import nutpie
+
+    say(f"sampling {settings.label}")
+    started = time.perf_counter()
+    background = nutpie.sample(
+        model,
+        draws=settings.draws,
+        tune=settings.tune,
+        chains=settings.chains,
+        cores=_cores(settings),
+        seed=settings.seed,
+        target_accept=settings.target_accept,
+        progress_bar=progressbar,
+        blocking=False,
+    )
+    try:
+        result = background.wait()
+    except KeyboardInterrupt:
+        # nutpie's own blocking call swallows Ctrl-C and returns the unfinished chains padded with NaN
+        background.cancel()
+        raise
+    sampling = time.perf_counter() - started
+    posterior = result["posterior"].to_dataset()
+    # nutpie also reports the unconstrained values (``sigma_u_log__``); PyMC's traces do not
+    posterior = posterior.drop_vars([name for name in posterior.data_vars if str(name).endswith("__")])
+    return posterior, result["sample_stats"].to_dataset(), sampling
+
+
+def _sample_pymc(
+    data: ModelData, settings: SamplerSettings, progressbar: bool, say: Callable[[str], None]
+) -> tuple[xr.Dataset, xr.Dataset, float]:
+    prepare()
+    say("loading PyMC")
+    import pymc as pm
+
+    from cfprob.fitting.runtime import silence
+
+    silence()  # PyMC sets its own log level on import
+    from cfprob.fitting.model import build_model
+
+    model = build_model(data, Priors())
+    say(f"sampling {settings.label} (compiles model code on first use)")
+    started = time.perf_counter()
+    result = pm.sample(
+        draws=settings.draws,
+        tune=settings.tune,
+        chains=settings.chains,
+        cores=_cores(settings),
+        random_seed=settings.seed,
+        target_accept=settings.target_accept,
+        nuts_sampler="pymc",
+        progressbar=progressbar,
+        compute_convergence_checks=False,
+        model=model,
+    )
+    posterior = result["posterior"].to_dataset()
+    sampling = float(posterior.attrs.get("sampling_time", time.perf_counter() - started))
+    return posterior, result["sample_stats"].to_dataset(), sampling
+
+
+def _cores(settings: SamplerSettings) -> int:
+    return max(1, min(settings.chains, os.cpu_count() or 1))

@@ -1,0 +1,137 @@
+"""Sampler settings, fit keys and the provenance recorded with every result."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from importlib.util import find_spec
+
+from cfprob import __version__
+from cfprob.errors import CfprobError
+
+__all__ = [
+    "CHECK_LEVEL",
+    "CREDIBLE_MASS",
+    "MODEL_VERSION",
+    "SAMPLERS",
+    "SAMPLER_LIMITS",
+    "SEMANTICS",
+    "SamplerSettings",
+    "fit_key",
+    "provenance_attrs",
+]
+
+CHECK_LEVEL = 0.01
+"""A claim whose predictive p-value is below this is flagged by ``cfprob check`` (misfit, or prior-data
+conflict)."""
+
+MODEL_VERSION = "3"
+"""Bumped whenever the model's structure or priors change: it is part of every cache key."""
+
+CREDIBLE_MASS = 0.90
+"""cfprob's one interval convention: central (equal-tailed) 90% posterior intervals, 5% to 95%."""
+
+SEMANTICS = (
+    "interventional (Pearl rung 2): P(outcome | do(divergence point)), the probability of each outcome "
+    "had the divergence been imposed on the pre-divergence world; it is not conditioned on what really "
+    "happened afterwards"
+)
+
+
+SAMPLER_LIMITS = {
+    "seed": (0, 2**32 - 1, "Random seed."),
+    "draws": (10, 1_000_000, "Draws per chain."),
+    "tune": (0, 1_000_000, "Tuning steps per chain."),
+    "chains": (1, 64, "Number of chains."),
+}
+"""Allowed range and meaning of each integer sampler setting (the CLI's options are built from it)."""
+
+SAMPLERS = {
+    "nutpie": "nutpie NUTS (Numba-compiled model, code cached between runs)",
+    "pymc": "PyMC NUTS",
+}
+"""The samplers cfprob can use, and how provenance names them. ``auto`` picks nutpie when installed."""
+
+DEFAULT_TARGET_ACCEPT = {"nutpie": 0.8, "pymc": 0.9}
+"""Target acceptance rate of each sampler unless one is given: nutpie's own default; for PyMC's NUTS
+0.9, which removes the occasional divergence it shows on the bundled scenario at its default of 0.8."""
+
+
+def nutpie_installed() -> bool:
+    """Whether the optional nutpie back end (``cfprob[fast]``) is importable."""
+    return find_spec("nutpie") is not None
+
+
+@dataclass(frozen=True)
+class SamplerSettings:
+    """How the posterior is sampled. Part of every cache key.
+
+    ``sampler="auto"`` becomes ``"nutpie"`` when nutpie is installed and ``"pymc"`` otherwise, and an unset
+    ``target_accept`` becomes the sampler's default, so that a settings object always says what was run.
+    """
+
+    draws: int = 1000
+    tune: int = 1000
+    chains: int = 4
+    seed: int = 20261123
+    sampler: str = "auto"
+    target_accept: float | None = None
+
+    def __post_init__(self) -> None:
+        for name, (low, high, _) in SAMPLER_LIMITS.items():
+            value = getattr(self, name)
+            if not low <= value <= high:
+                raise CfprobError(f"--{name}: expected an integer from {low} to {high}, found {value}")
+        sampler = self.sampler
+        if sampler == "auto":
+            sampler = "nutpie" if nutpie_installed() else "pymc"
+        if sampler not in SAMPLERS:
+            raise CfprobError(f"--sampler: expected one of auto, {', '.join(SAMPLERS)}, found {self.sampler!r}")
+        if sampler == "nutpie" and not nutpie_installed():
+            raise CfprobError(
+                "--sampler nutpie: expected the nutpie package, found it not installed "
+                "(install cfprob[fast], or use --sampler pymc)"
+            )
+        object.__setattr__(self, "sampler", sampler)
+        if self.target_accept is None:
+            object.__setattr__(self, "target_accept", DEFAULT_TARGET_ACCEPT[sampler])
+        if not 0.5 <= float(self.target_accept or 0) < 1:
+            raise CfprobError(f"target_accept: expected a number in [0.5, 1), found {self.target_accept}")
+
+    @property
+    def label(self) -> str:
+        return f"{self.chains} chains x {self.draws} draws ({self.tune} tuning), seed {self.seed}, {self.sampler}"
+
+
+def fit_key(content_hash: str, settings: SamplerSettings, model_version: str = MODEL_VERSION) -> str:
+    """The key of a fit: scenario content, model version, sampler settings and cfprob's version."""
+    payload = json.dumps(
+        {"scenario": content_hash, "model": model_version, "settings": asdict(settings), "cfprob": __version__},
+        sort_keys=True,
+    )
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def provenance_attrs(
+    scenario_id: str, content_hash: str, settings: SamplerSettings, model_version: str = MODEL_VERSION
+) -> dict[str, str | int | float]:
+    """Attributes saved on every result (NetCDF-safe: strings and numbers only)."""
+    return {
+        "cfprob_version": __version__,
+        "scenario_id": scenario_id,
+        "scenario_hash": content_hash,
+        "model_version": model_version,
+        "fit_key": fit_key(content_hash, settings, model_version),
+        "sampler": settings.sampler,
+        "sampler_description": SAMPLERS[settings.sampler],
+        "draws": settings.draws,
+        "tune": settings.tune,
+        "chains": settings.chains,
+        "seed": settings.seed,
+        "target_accept": float(settings.target_accept or 0),
+        "credible_interval": f"central {CREDIBLE_MASS:.0%} (equal-tailed)",
+        "counterfactual_semantics": SEMANTICS,
+        "created": datetime.now(UTC).isoformat(timespec="seconds"),
+    }

@@ -1,0 +1,306 @@
+"""Plots of a fit on matplotlib: each function draws on an Axes (made if not given) and returns it.
+
+``plot_ternary`` shows posterior draws of three outcome probabilities on the simplex; ``plot_forest``
+every divergence point's mean with 50% and 90% intervals; ``plot_densities`` each outcome's posterior
+density (kernel density estimates from arviz-stats); ``plot_curve`` an inevitability curve with its band,
+real history and the named divergence points; ``plot_sensitivity`` how far leaving claims out moves an
+answer. ``save_figure`` writes a figure atomically.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from cfprob.errors import CfprobError
+from cfprob.fitting.provenance import CREDIBLE_MASS
+from cfprob.outputs.files import check_new_file, write_bytes_atomically
+
+if TYPE_CHECKING:
+    from cfprob.answers.curve import Curve
+    from cfprob.answers.query import Fit
+    from cfprob.answers.sensitivity import Influence
+
+__all__ = [
+    "PLOT_FORMATS",
+    "PLOT_KINDS",
+    "check_plot_path",
+    "figure_bytes",
+    "plot_curve",
+    "plot_densities",
+    "plot_forest",
+    "plot_sensitivity",
+    "plot_ternary",
+    "save_figure",
+]
+
+PLOT_KINDS = ("posterior", "forest", "ternary")
+PLOT_FORMATS = (".png", ".svg")
+_SQRT3 = float(np.sqrt(3.0))
+
+
+def _pyplot() -> Any:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def _axes(ax: Any, size: tuple[float, float]) -> Any:
+    if ax is not None:
+        return ax
+    _, made = _pyplot().subplots(figsize=size)
+    return made
+
+
+def check_plot_path(path: Path, overwrite: bool) -> None:
+    """Refuse unknown formats, folders, missing folders and, without ``overwrite``, existing files."""
+    if path.suffix.lower() not in PLOT_FORMATS:
+        raise CfprobError(f"{path}: expected a file name ending in {' or '.join(PLOT_FORMATS)}, found '{path.suffix}'")
+    check_new_file(path, overwrite)
+
+
+def _simplex(p: NDArray[np.float64]) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Cartesian coordinates of 3-outcome probability vectors (N, 3): corners 0 left, 1 right, 2 top."""
+    return p[:, 1] + p[:, 2] / 2, p[:, 2] * _SQRT3 / 2
+
+
+def plot_ternary(fit: Fit, pods: Sequence[str], ax: Any = None, max_points: int = 1500, seed: int = 0) -> Any:
+    """Posterior draws of P(outcome) for each of ``pods`` on the probability simplex (3 outcomes)."""
+    if len(fit.outcomes) != 3:
+        raise CfprobError(f"a ternary plot needs exactly 3 outcomes; this scenario has {len(fit.outcomes)}")
+    ax = _axes(ax, (6.5, 6.0))
+    rng = np.random.default_rng(seed)
+    corners = np.array([[0.0, 0.0], [1.0, 0.0], [0.5, _SQRT3 / 2], [0.0, 0.0]])
+    ax.plot(corners[:, 0], corners[:, 1], color="black", linewidth=1)
+    for level in (0.2, 0.4, 0.6, 0.8):  # grid lines of constant probability for each outcome
+        for k in range(3):
+            ends = np.full((2, 3), (1 - level) / 2)
+            ends[:, k] = level
+            ends[0, (k + 1) % 3], ends[1, (k + 1) % 3] = 1 - level, 0.0
+            ends[0, (k + 2) % 3], ends[1, (k + 2) % 3] = 0.0, 1 - level
+            x, y = _simplex(ends)
+            ax.plot(x, y, color="0.85", linewidth=0.6, zorder=0)
+    for pod in pods:
+        theta = fit.theta[:, fit.index(pod), :]
+        shown = theta[rng.choice(len(theta), size=min(max_points, len(theta)), replace=False)]
+        x, y = _simplex(shown)
+        points = ax.scatter(x, y, s=4, alpha=0.25, label=pod)
+        mx, my = _simplex(theta.mean(axis=0, keepdims=True))
+        color = points.get_facecolor()[0][:3]
+        ax.scatter(mx, my, s=70, marker="X", color=color, edgecolor="black", linewidth=0.8, zorder=3)
+    labels = fit.outcomes
+    ax.text(-0.03, -0.04, labels[0], ha="right", va="top")
+    ax.text(1.03, -0.04, labels[1], ha="left", va="top")
+    ax.text(0.5, _SQRT3 / 2 + 0.03, labels[2], ha="center", va="bottom")
+    ax.set_xlim(-0.2, 1.2)
+    ax.set_ylim(-0.12, 1.0)
+    ax.set_aspect("equal")
+    ax.axis("off")
+    ax.legend(loc="upper right", markerscale=4, fontsize="small")
+    ax.set_title("Posterior draws of the outcome probabilities (X: mean)")
+    return ax
+
+
+def _eti(values: NDArray[np.float64], mass: float) -> NDArray[np.float64]:
+    tail = (1 - mass) / 2
+    result: NDArray[np.float64] = np.quantile(values, [tail, 1 - tail], axis=0)
+    return result
+
+
+def plot_forest(fit: Fit, pods: Sequence[str] = (), ax: Any = None, highlight: Sequence[str] = ()) -> Any:
+    """Every divergence point (or ``pods``): posterior mean, 50% and 90% intervals of each outcome."""
+    chosen = list(pods) or list(fit.pods)
+    ax = _axes(ax, (8.0, 0.32 * len(chosen) + 1.5))
+    k = len(fit.outcomes)
+    colors = _pyplot().rcParams["axes.prop_cycle"].by_key()["color"]
+    for j, outcome in enumerate(fit.outcomes):
+        offset = (j - (k - 1) / 2) * 0.22
+        for i, pod in enumerate(chosen):
+            theta = fit.theta[:, fit.index(pod), j]
+            y = i + offset
+            wide, narrow = _eti(theta, CREDIBLE_MASS), _eti(theta, 0.5)
+            ax.plot(wide, [y, y], color=colors[j % len(colors)], linewidth=1)
+            ax.plot(narrow, [y, y], color=colors[j % len(colors)], linewidth=3)
+            ax.plot(
+                [theta.mean()], [y], "o", color=colors[j % len(colors)], markersize=3, label=outcome if i == 0 else None
+            )
+    ax.set_yticks(range(len(chosen)), [f"> {p}" if p in highlight else p for p in chosen])
+    ax.invert_yaxis()
+    ax.set_xlim(0, 1)
+    ax.set_xlabel(f"P(outcome): mean, 50% and {CREDIBLE_MASS:.0%} intervals")
+    ax.legend(loc="lower right", fontsize="small")
+    ax.grid(axis="x", color="0.9")
+    return ax
+
+
+def plot_densities(fit: Fit, pods: Sequence[str], axes: Any = None) -> Any:
+    """One panel per outcome: the posterior density of P(outcome) for each of ``pods``. Returns the axes."""
+    from arviz_stats.base import array_stats  # type: ignore[attr-defined]
+
+    if axes is None:
+        _, axes = _pyplot().subplots(1, len(fit.outcomes), figsize=(4.0 * len(fit.outcomes), 3.2), squeeze=False)
+        axes = axes[0]
+    for j, outcome in enumerate(fit.outcomes):
+        ax = axes[j]
+        for pod in pods:
+            grid, density, _ = array_stats.kde(fit.theta[:, fit.index(pod), j])
+            ax.plot(grid, density, label=pod)
+        ax.set_title(f"P({outcome})")
+        ax.set_xlim(0, 1)
+        ax.set_yticks([])
+    axes[-1].legend(fontsize="small")
+    return axes
+
+
+def plot_curve(curve: Curve, ax: Any = None, label_pods: bool = True, highlight: Sequence[str] = ()) -> Any:
+    """An inevitability curve: posterior mean and central band against the year of divergence.
+
+    Real history's probability is a dashed line with its band; named divergence points are dots with
+    their intervals (labelled when ``label_pods``; those in ``highlight`` ringed); era claims about the
+    outcome shade their windows.
+    """
+    ax = _axes(ax, (10.0, 5.0))
+    colors = _pyplot().rcParams["axes.prop_cycle"].by_key()["color"]
+    for i, era in enumerate(curve.eras):
+        ax.axvspan(era.start - 0.5, era.end + 0.5, color=colors[(i + 2) % len(colors)], alpha=0.12, linewidth=0)
+        ax.text(
+            era.start,
+            0.985 - 0.05 * i,
+            f"{era.author}: higher {era.start}-{era.end} than {era.compared_with}",
+            transform=ax.get_xaxis_transform(),
+            fontsize="x-small",
+            va="top",
+        )
+    ax.axhspan(curve.otl.low, curve.otl.high, color="0.5", alpha=0.12, linewidth=0)
+    ax.axhline(curve.otl.mean, color="0.35", linestyle="--", linewidth=1, label="real history (otl)")
+    ax.fill_between(
+        curve.years,
+        curve.low,
+        curve.high,
+        color=colors[0],
+        alpha=0.25,
+        linewidth=0,
+        label=f"{CREDIBLE_MASS:.0%} interval",
+    )
+    ax.plot(curve.years, curve.mean, color=colors[0], linewidth=2, label="curve: a divergence in that year")
+    years = np.asarray([m.year for m in curve.pods], dtype=float)
+    means = np.asarray([m.mean for m in curve.pods])
+    errors = np.asarray([[m.mean - m.low for m in curve.pods], [m.high - m.mean for m in curve.pods]])
+    ax.errorbar(
+        years,
+        means,
+        yerr=errors,
+        fmt="o",
+        color=colors[1],
+        markersize=4,
+        elinewidth=0.8,
+        alpha=0.8,
+        label="named divergence points",
+    )
+    ringed = [i for i, m in enumerate(curve.pods) if m.pod in highlight]
+    if ringed:
+        ax.plot(years[ringed], means[ringed], "o", markersize=11, markerfacecolor="none", color="black")
+    if label_pods:
+        span = float(curve.years[-1] - curve.years[0]) or 1.0
+        names = [m.pod for m in curve.pods]
+        for m, x, (lx, ly) in zip(curve.pods, years, _label_positions(names, years, means, span), strict=True):
+            moved = abs(ly - m.mean) > 0.02
+            ax.annotate(
+                m.pod,
+                (x, m.mean),
+                xytext=(lx, ly),
+                fontsize=6,
+                color="0.25",
+                va="center",
+                arrowprops={"arrowstyle": "-", "color": "0.6", "linewidth": 0.5} if moved else None,
+            )
+    ax.set_xlim(curve.years[0] - 1, curve.years[-1] + 1)
+    ax.set_ylim(0, 1)
+    ax.set_xlabel("year of the divergence")
+    ax.set_ylabel(f"P({curve.outcome})")
+    ax.set_title(f"Inevitability curve: P({curve.outcome}) by year of divergence")
+    ax.legend(loc="upper left", bbox_to_anchor=(0.0, 0.9), fontsize="small")
+    ax.grid(color="0.92")
+    return ax
+
+
+def _label_positions(
+    names: Sequence[str], xs: NDArray[np.float64], ys: NDArray[np.float64], span: float
+) -> list[tuple[float, float]]:
+    """Label positions right of each point, moved down until they overlap no label placed before them.
+
+    Sizes are in data units of a 10-inch-wide plot at font size 6: about 0.004 of the x span per
+    character, 0.032 of the y range per line.
+    """
+    height = 0.032
+    placed: dict[int, tuple[float, float, float]] = {}
+    for i in (int(j) for j in np.lexsort((-ys, xs))):
+        x, y, width = float(xs[i]) + 0.006 * span, float(ys[i]), 0.004 * span * len(names[i])
+        while any(x < px + pw and px < x + width and abs(y - py) < height for px, py, pw in placed.values()):
+            y -= height
+        placed[i] = (x, y, width)
+    return [placed[i][:2] for i in range(len(xs))]
+
+
+def plot_sensitivity(rows: Sequence[Influence], outcomes: Sequence[str], ax: Any = None) -> Any:
+    """Horizontal bars: how far leaving out each row's claims moves each outcome's probability.
+
+    ``rows`` are influences on one divergence point (largest first).
+    """
+    ax = _axes(ax, (8.0, 0.45 * len(rows) + 1.5))
+    labels = [f"{r.group} {r.id}" + ("" if r.reliable else " (k > 0.7)") for r in rows]
+    y = np.arange(len(rows))
+    height = 0.8 / len(outcomes)
+    for j, outcome in enumerate(outcomes):
+        ax.barh(y + (j - (len(outcomes) - 1) / 2) * height, [r.shift[j] for r in rows], height, label=outcome)
+    ax.set_yticks(y, labels)
+    ax.invert_yaxis()
+    ax.axvline(0.0, color="black", linewidth=0.8)
+    ax.set_xlabel(f"change in P(outcome | {rows[0].pod}) when left out" if rows else "change")
+    ax.legend(loc="best", fontsize="small")
+    return ax
+
+
+def _figure(ax: Any) -> Any:
+    first = ax[0] if isinstance(ax, np.ndarray | list | tuple) else ax
+    return first.get_figure()
+
+
+def figure_bytes(ax: Any, fmt: str = "png", dpi: int = 110) -> bytes:
+    """The figure of ``ax`` (an Axes or a sequence of them) as image bytes; the figure is closed."""
+    import io
+
+    figure = _figure(ax)
+    figure.tight_layout()
+    buffer = io.BytesIO()
+    try:
+        figure.savefig(buffer, format=fmt, dpi=dpi)
+    finally:
+        _pyplot().close(figure)
+    return buffer.getvalue()
+
+
+def save_figure(ax: Any, path: Path, overwrite: bool = False) -> None:
+    """Save the figure of ``ax`` to ``path`` atomically, then close it."""
+    check_plot_path(path, overwrite)
+    data = figure_bytes(ax, fmt=path.suffix.lstrip(".").lower())
+    write_bytes_atomically(path, data)
+
+
+def plot_kind(fit: Fit, kind: str, pods: Sequence[str]) -> Any:
+    """The plot ``kind`` of :data:`PLOT_KINDS` for ``pods`` (posterior and ternary add ``otl``)."""
+    if kind not in PLOT_KINDS:
+        raise CfprobError(f"--kind: expected one of {', '.join(PLOT_KINDS)}, found '{kind}'")
+    against_otl = list(pods) if "otl" in pods else [*pods, "otl"]
+    if kind == "forest":
+        return plot_forest(fit, highlight=pods)
+    if kind == "ternary":
+        return plot_ternary(fit, against_otl)
+    return plot_densities(fit, against_otl)

@@ -1,0 +1,281 @@
+"""A shareable report of one question: self-contained HTML (plots embedded) or Markdown for forums.
+
+Everything in it comes from a fit and the scenario: the question and outcome definitions, the divergence
+point with the passages that discuss it, the outcome table with intervals and the change against real
+history, plots (ternary, forest, the inevitability curve of the first outcome, posterior densities), the
+claims that drive the answer (leave-one-out reweighting, :mod:`cfprob.answers.sensitivity`) quoted with their
+authors and the numbers their words became, sampler diagnostics, the counterfactual semantics and how to
+cite.
+"""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from cfprob import __version__
+from cfprob.answers.query import Answer, Fit, answer
+from cfprob.answers.sensitivity import Influence
+from cfprob.fitting.provenance import CREDIBLE_MASS, SEMANTICS
+from cfprob.outputs.files import write_files_atomically
+from cfprob.outputs.neutralise import for_html, for_markdown, safe_url
+from cfprob.outputs.tables import claim_strength, diagnostics_lines
+from cfprob.reading.lexicon import Lexicon, load_lexicon
+from cfprob.reading.scenario import OTL, Scenario
+
+if TYPE_CHECKING:
+    import xarray as xr
+
+__all__ = ["FIGURES", "Report", "build_report", "render_html", "render_markdown", "write_report"]
+
+FIGURES = ("ternary", "forest", "curve", "densities")
+"""The report's plots, in the order shown."""
+
+
+@dataclass(frozen=True)
+class Report:
+    """What a report shows; rendered by :func:`render_html` or :func:`render_markdown`."""
+
+    scenario: Scenario
+    answer: Answer
+    drivers: Sequence[Influence]
+    """The claims that move the answer most when left out (largest first)."""
+    attrs: Mapping[str, Any]
+    lexicon: Lexicon
+    figures: Mapping[str, bytes]
+    """PNG images by name (:data:`FIGURES`)."""
+
+
+def _citation(report: Report) -> list[str]:
+    scenario = report.scenario
+    lines = [
+        f"The cfprob developers (2026). cfprob: forecasting the past with Bayesian pooling of "
+        f"counterfactual-history claims, version {__version__}. Scenario {scenario.id}, content hash "
+        f"{scenario.content_hash[:12]}, model version {report.attrs.get('model_version')}, "
+        f"seed {report.attrs.get('seed')}.",
+    ]
+    lines += [f"{s.title} ({s.kind}){': ' + s.url if s.url else ''}" for s in scenario.sources]
+    return lines
+
+
+def _rows(report: Report) -> list[list[str]]:
+    only_otl = report.answer.pods == (OTL,)
+    return [
+        [
+            r.outcome,
+            f"{r.mean:.2f}",
+            f"[{r.low:.2f}, {r.high:.2f}]",
+            f"{r.change_mean:+.2f}",
+            f"[{r.change_low:+.2f}, {r.change_high:+.2f}]",
+            "n/a" if only_otl else f"{r.p_raise:.2f}",
+        ]
+        for r in report.answer.rows
+    ]
+
+
+HEADER = (
+    "outcome",
+    "P(outcome)",
+    f"{CREDIBLE_MASS:.0%} interval",
+    "change vs otl",
+    f"{CREDIBLE_MASS:.0%} interval of change",
+    "P(raises)",
+)
+
+
+def _driver_lines(report: Report) -> list[tuple[str, str, str, str]]:
+    """(author, quote, what it says, how far it moves the answer) for each driving claim."""
+    by_id = {c.id: c for c in report.scenario.claims}
+    outcomes = report.scenario.outcome_ids
+    result = []
+    for row in report.drivers:
+        claim = by_id[row.claims[0]]
+        j = max(range(len(outcomes)), key=lambda i: abs(row.shift[i]))
+        moved = (
+            f"without it P({outcomes[j]} | {row.pod}) would be {(row.refit or row.without)[j]:.2f} "
+            f"instead of {row.base[j]:.2f}" + ("" if row.reliable else " (Pareto k above 0.7: approximate)")
+        )
+        result.append(
+            (
+                report.scenario.claimant(claim.author).name,
+                claim.quote,
+                claim_strength(claim, report.lexicon, outcomes),
+                moved,
+            )
+        )
+    return result
+
+
+CSS = """
+body { font-family: system-ui, sans-serif; max-width: 60rem; margin: 2rem auto; padding: 0 1rem; color: #222; }
+table { border-collapse: collapse; margin: 1rem 0; }
+th, td { border: 1px solid #ccc; padding: 0.3rem 0.6rem; text-align: right; }
+th:first-child, td:first-child { text-align: left; }
+blockquote { border-left: 4px solid #ccc; margin: 0.5rem 0; padding: 0.2rem 0.8rem; color: #444; }
+figure { margin: 1rem 0; }
+figure img { max-width: 100%; }
+.note { color: #555; font-size: 0.9rem; }
+"""
+
+
+def render_html(report: Report) -> str:
+    """One self-contained HTML page: no scripts, no external resources, images as data URIs."""
+    scenario, answer = report.scenario, report.answer
+    parts = [
+        "<!DOCTYPE html>",
+        '<html lang="en"><head><meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>{for_html(answer.label)} - cfprob</title>",
+        f"<style>{CSS}</style></head><body>",
+        f"<h1>{for_html(scenario.title)}</h1>",
+        f'<p id="question"><strong>Question.</strong> {for_html(scenario.question)}</p>',
+        "<h2>Outcomes</h2><dl>",
+    ]
+    for o in scenario.outcomes:
+        parts.append(
+            f"<dt><strong>{for_html(o.label)}</strong> ({for_html(o.id)})</dt><dd>{for_html(o.definition)}</dd>"
+        )
+    parts.append("</dl>")
+    for pod_id in answer.pods:
+        pod = scenario.pod(pod_id)
+        year = f", {pod.year}" if pod.year is not None else ""
+        parts.append(
+            f'<h2 id="pod-{for_html(pod.id)}">Divergence: {for_html(pod.title)} ({for_html(pod.id)}{year})</h2>'
+        )
+        parts.append(f"<p>{for_html(pod.description)}</p>")
+        for passage in pod.passages:
+            source = scenario.source(passage.source)
+            link = (
+                f' <a href="{for_html(url)}">{for_html(source.title)}</a>'
+                if (url := safe_url(source.url))
+                else for_html(source.title)
+            )
+            parts.append(f"<blockquote>{for_html(passage.quote)}<br><span class='note'>{link}</span></blockquote>")
+    if answer.extrapolation:
+        parts.append(
+            "<p class='note'>Extrapolation: this combination was not fitted; it is predicted from the fit.</p>"
+        )
+    parts.append('<h2>Answer</h2><table id="outcomes"><thead><tr>')
+    parts += [f"<th>{for_html(h)}</th>" for h in HEADER]
+    parts.append("</tr></thead><tbody>")
+    for row in _rows(report):
+        parts.append("<tr>" + "".join(f"<td>{for_html(c)}</td>" for c in row) + "</tr>")
+    parts.append("</tbody></table>")
+    histories = ", ".join(f"{o} {n}" for o, n in answer.histories.items())
+    parts.append(f"<p class='note'>Simulated histories (one per posterior draw, {answer.n_draws}): {histories}.</p>")
+    captions = {
+        "ternary": "Posterior draws of the three outcome probabilities, against real history (otl).",
+        "forest": f"Every divergence point: posterior mean, 50% and {CREDIBLE_MASS:.0%} intervals.",
+        "curve": f"Inevitability curve of {scenario.outcome_ids[0]}: its probability for a divergence in each "
+        "year (no mechanism features, a typical per-PoD effect), with every named divergence point; "
+        "those of this report ringed.",
+        "densities": "Posterior densities of each outcome's probability.",
+    }
+    parts.append("<h2>Plots</h2>")
+    for name in FIGURES:
+        if name in report.figures:
+            data = base64.b64encode(report.figures[name]).decode("ascii")
+            parts.append(
+                f'<figure id="{name}"><img alt="{for_html(captions[name])}" src="data:image/png;base64,{data}">'
+                f"<figcaption>{for_html(captions[name])}</figcaption></figure>"
+            )
+    parts.append('<h2>The claims that drive the answer</h2><ul id="drivers">')
+    for author, quote, says, moved in _driver_lines(report):
+        parts.append(
+            f"<li><strong>{for_html(author)}</strong>: <blockquote>{for_html(quote)}</blockquote>"
+            f"{for_html(says)}; {for_html(moved)}.</li>"
+        )
+    parts.append("</ul>")
+    parts.append("<h2>Sampler diagnostics</h2>")
+    parts += [f"<p>{for_html(line)}</p>" for line in diagnostics_lines(report.attrs)]
+    parts.append(f"<h2>Counterfactual semantics</h2><p>{for_html(SEMANTICS)}.</p>")
+    parts.append('<h2>How to cite</h2><ul id="cite">')
+    parts += [f"<li>{for_html(line)}</li>" for line in _citation(report)]
+    parts.append("</ul>")
+    parts.append(
+        f"<p class='note'>cfprob {for_html(__version__)}, scenario hash {for_html(scenario.content_hash[:12])}, "
+        f"sampler {for_html(report.attrs.get('sampler'))}, {for_html(report.attrs.get('chains'))} chains x "
+        f"{for_html(report.attrs.get('draws'))} draws, seed {for_html(report.attrs.get('seed'))}.</p>"
+    )
+    parts.append("</body></html>")
+    return "\n".join(parts) + "\n"
+
+
+def _md_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
+    return [
+        "| " + " | ".join(header) + " |",
+        "|" + "---|" * len(header),
+        *("| " + " | ".join(r) + " |" for r in rows),
+    ]
+
+
+def render_markdown(report: Report, image_names: Mapping[str, str]) -> str:
+    """The report as Markdown for a forum post; plots are linked by the file names in ``image_names``.
+
+    Every text from the scenario is escaped (:func:`cfprob.outputs.neutralise.for_markdown`): it shows as written and
+    adds no markup, links or HTML to the post.
+    """
+    md = for_markdown
+    scenario, answer = report.scenario, report.answer
+    lines = [f"# {md(scenario.title)}", "", f"**Question.** {md(scenario.question)}", "", "**Outcomes**", ""]
+    lines += [f"- **{md(o.label)}** ({md(o.id)}): {md(o.definition)}" for o in scenario.outcomes]
+    for pod_id in answer.pods:
+        pod = scenario.pod(pod_id)
+        year = f", {pod.year}" if pod.year is not None else ""
+        lines += ["", f"## Divergence: {md(pod.title)} ({md(pod.id)}{year})", "", md(pod.description), ""]
+        for passage in pod.passages:
+            lines += [f"> {md(passage.quote)}", f"> — {md(scenario.source(passage.source).title)}", ""]
+    lines += ["## Answer", "", *_md_table(HEADER, [[md(c) for c in row] for row in _rows(report)]), ""]
+    for name in FIGURES:
+        if name in image_names:
+            lines.append(f"![{name}]({image_names[name]})")
+    lines += ["", "## The claims that drive the answer", ""]
+    for author, quote, says, moved in _driver_lines(report):
+        lines += [f'- **{md(author)}**: "{md(quote)}" — {md(says)}; {md(moved)}.']
+    lines += ["", "## Sampler diagnostics", "", *diagnostics_lines(report.attrs)]
+    lines += ["", "## Counterfactual semantics", "", SEMANTICS + "."]
+    lines += ["", "## How to cite", "", *(f"- {md(line)}" for line in _citation(report))]
+    return "\n".join(lines) + "\n"
+
+
+def build_report(tree: xr.DataTree, scenario: Scenario, pods: Sequence[str], drivers: int = 5, seed: int = 0) -> Report:
+    """The report of ``pods`` (stacked when several) from a fit: answer, plots and driving claims."""
+    from cfprob.answers.curve import era_marks, inevitability_curve
+    from cfprob.answers.sensitivity import analyse
+    from cfprob.fitting.design import design
+    from cfprob.outputs.plots import figure_bytes, plot_curve, plot_kind
+
+    fit = Fit.from_tree(tree)
+    result = answer(fit, tuple(pods), {}, seed=seed)
+    headline = scenario.outcome_ids[0]
+    curve = inevitability_curve(fit, headline, era_marks(scenario, headline))
+    figures = {
+        "forest": figure_bytes(plot_kind(fit, "forest", pods)),
+        "curve": figure_bytes(plot_curve(curve, highlight=pods)),
+        "densities": figure_bytes(plot_kind(fit, "posterior", pods)),
+    }
+    if len(fit.outcomes) == 3:
+        figures["ternary"] = figure_bytes(plot_kind(fit, "ternary", pods))
+    influences = analyse(tree, design(scenario), [p for p in pods if p != OTL] or [OTL])
+    claims = [r for rows in influences.values() for r in rows if r.group == "claim"]
+    top = sorted(claims, key=lambda r: -r.size)[:drivers]
+    return Report(scenario, result, top, {str(k): v for k, v in tree.attrs.items()}, load_lexicon(), figures)
+
+
+def write_report(report: Report, out: Path, images: Mapping[str, Path]) -> list[Path]:
+    """Write ``report`` to ``out`` (.html: one file; .md: the plots to ``images`` first), each file atomically.
+
+    The caller has checked that the files may be written (:func:`cfprob.outputs.files.check_new_file`).
+    """
+    files: dict[Path, bytes | str] = {}
+    if out.suffix.lower() == ".md":
+        files = {path: report.figures[name] for name, path in images.items() if name in report.figures}
+        text = render_markdown(report, {n: p.name for n, p in images.items() if p in files})
+    else:
+        text = render_html(report)
+    # all or nothing: a full disk or an interruption leaves no images without their report
+    write_files_atomically({out: text, **files})
+    return [out, *files]

@@ -1,0 +1,242 @@
+"""Save and load fits as NetCDF, atomically, and keep a cache of fits keyed by what produced them."""
+
+from __future__ import annotations
+
+import gc
+import stat
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import xarray as xr
+
+from cfprob.errors import CacheError, CfprobError
+from cfprob.fitting.provenance import SamplerSettings, fit_key
+from cfprob.outputs.checksum import TREE_ATTR, tree_checksum
+from cfprob.outputs.files import check_new_file, write_bytes_atomically
+from cfprob.paths import cache_dir, cache_folder
+from cfprob.reading.fields import one_line
+from cfprob.reading.scenario import Scenario
+
+__all__ = [
+    "COMPILED_FOLDERS",
+    "cache_path",
+    "cached_fit",
+    "clear_cache",
+    "clear_compiled",
+    "compiled_size",
+    "list_cache",
+    "load_tree",
+    "nonfinite_draws",
+    "save_tree",
+]
+
+COMPILED_FOLDERS = ("compiled", "numba", "pytensor")
+"""Cache folders of compiled model code: nutpie model records, Numba's and PyTensor's machine code."""
+
+
+def save_tree(tree: xr.DataTree, path: Path, overwrite: bool = False) -> None:
+    """Write ``tree`` to ``path`` as NetCDF, atomically; an existing file only with ``overwrite``."""
+    path = Path(path)
+    check_new_file(path, overwrite)
+    broken = nonfinite_draws(tree["posterior"].to_dataset())
+    if broken:
+        raise CfprobError(f"{path}: not written: the fit holds {broken} (an interrupted or failed fit)")
+    sealed = tree.copy()
+    sealed.attrs[TREE_ATTR] = tree_checksum(sealed)
+    # serialised in memory, then written as plain bytes: a full disk is then an ordinary write error,
+    # never an HDF5 file left open half-written (which crashed the interpreter at exit)
+    write_bytes_atomically(path, bytes(sealed.to_netcdf(engine="h5netcdf")))
+
+
+def load_tree(path: Path) -> xr.DataTree:
+    """Read a fit saved by :func:`save_tree` fully into memory; a :class:`CacheError` for anything else."""
+    path = Path(path)
+    try:
+        info = path.stat()
+    except FileNotFoundError as exc:
+        raise CacheError(f"{path}: expected a saved cfprob result, found no such file") from exc
+    except OSError as exc:
+        raise CacheError(f"{path}: expected a saved cfprob result, found an unreadable path ({exc.strerror})") from exc
+    if not stat.S_ISREG(info.st_mode):
+        found = "a folder" if stat.S_ISDIR(info.st_mode) else "a special file (a pipe, socket or device)"
+        raise CacheError(f"{path}: expected a saved cfprob result, found {found}")
+    with _quiet_library_cleanup():
+        loaded = _read_netcdf(path)
+    if isinstance(loaded, str):
+        raise CacheError(f"{path}: expected a NetCDF cfprob result, found an unreadable file ({loaded})")
+    stored = loaded.attrs.get(TREE_ATTR)
+    if stored is None:
+        raise CacheError(f"{path}: expected a cfprob result with a content checksum, found none (refit to replace it)")
+    if tree_checksum(loaded) != stored:
+        raise CacheError(f"{path}: expected content matching its checksum, found other content (the file is damaged)")
+    problem = _missing_part(loaded)
+    if problem:
+        raise CacheError(f"{path}: expected a cfprob result, found a NetCDF file without {problem}")
+    broken = nonfinite_draws(loaded["posterior"].to_dataset())
+    if broken:
+        raise CacheError(f"{path}: expected a complete cfprob fit, found {broken} (an interrupted or failed fit)")
+    return loaded
+
+
+def _read_netcdf(path: Path) -> xr.DataTree | str:
+    """The tree in ``path``, or why it could not be read (the error itself is dropped here, with the
+    half-opened objects its traceback holds, so that they are cleaned up inside the quiet block)."""
+    try:
+        with xr.open_datatree(path, engine="h5netcdf") as tree:
+            return tree.load()
+    except Exception as exc:  # h5py / h5netcdf raise many kinds of error for a damaged file
+        return one_line(str(exc)) or type(exc).__name__
+
+
+@contextmanager
+def _quiet_library_cleanup() -> Iterator[None]:
+    """A damaged file leaves a half-opened h5netcdf object whose cleanup fails; Python would print that
+    ("Exception ignored in ...") after cfprob's own one-line message. Collect it here, silently."""
+    previous = sys.unraisablehook
+
+    def hook(unraisable: Any) -> None:
+        origin = getattr(unraisable.object, "__module__", "") or type(unraisable.object).__module__
+        if not str(origin).startswith(("h5netcdf", "h5py")):
+            previous(unraisable)
+
+    sys.unraisablehook = hook
+    try:
+        yield
+    finally:
+        gc.collect()
+        sys.unraisablehook = previous
+
+
+REQUIRED_ATTRS = ("fit_key", "scenario_id", "scenario_hash", "cfprob_version", "seed", "draws", "chains")
+REQUIRED_POSTERIOR = {
+    "theta": ("chain", "draw", "pod", "outcome"),
+    "alpha": ("chain", "draw", "logit_outcome"),
+    "u": ("chain", "draw", "pod", "logit_outcome"),
+    "sigma_u": ("chain", "draw"),
+    "year_effect": ("chain", "draw", "knot", "logit_outcome"),
+}
+
+
+def nonfinite_draws(posterior: xr.Dataset) -> str:
+    """Where ``posterior`` holds non-finite draws ("" when every draw is finite).
+
+    An interrupted or failed sampler leaves NaN (or infinite) draws in some chains; such a fit must never be
+    cached, saved or answered from.
+    """
+    import numpy as np
+
+    for name in sorted(map(str, posterior.data_vars)):
+        values = np.asarray(posterior[name].values)
+        if values.dtype.kind not in "fc":
+            continue
+        bad = ~np.isfinite(values)
+        if not bad.any():
+            continue
+        if posterior[name].dims[:2] == ("chain", "draw"):
+            per_chain = bad.reshape(bad.shape[0], bad.shape[1], -1).any(axis=2).sum(axis=1)
+            chains = ", ".join(f"{c + 1} ({n} draws)" for c, n in enumerate(per_chain) if n)
+            return f"non-finite draws of {name} in chain {chains}"
+        return f"non-finite values of {name}"
+    return ""
+
+
+def _missing_part(tree: xr.DataTree) -> str:
+    """What a loaded tree lacks to be a cfprob fit ("" when nothing is missing)."""
+    for name in ("posterior", "design"):
+        if name not in tree.children:
+            return f"a {name} group"
+    for attr in REQUIRED_ATTRS:
+        if attr not in tree.attrs:
+            return f"the attribute {attr}"
+    posterior = tree["posterior"].to_dataset()
+    for name, dims in REQUIRED_POSTERIOR.items():
+        if name not in posterior or posterior[name].dims != dims:
+            return f"the posterior variable {name}{dims}"
+    if "X" not in tree["design"].to_dataset():
+        return "the design matrix X"
+    return ""
+
+
+def cache_path(scenario: Scenario, settings: SamplerSettings) -> Path:
+    key = fit_key(scenario.content_hash, settings)
+    return cache_dir() / "fits" / f"{scenario.id}-{key[:24]}.nc"
+
+
+def cached_fit(
+    scenario: Scenario,
+    settings: SamplerSettings,
+    refit: bool = False,
+    progressbar: bool = False,
+    on_stage: Callable[[str], None] | None = None,
+) -> tuple[xr.DataTree, bool]:
+    """The fit for ``scenario`` and ``settings``: from the cache when possible, else sampled and cached.
+
+    Returns the fit and whether it came from the cache. A damaged entry or one whose key does not
+    match is reported through ``on_stage`` and recomputed, never used.
+    """
+    say = on_stage or (lambda _message: None)
+    path = cache_path(scenario, settings)
+    if path.exists() and not refit:
+        try:
+            tree = load_tree(path)
+            if tree.attrs.get("fit_key") == fit_key(scenario.content_hash, settings):
+                return tree, True
+            say(f"cached fit {path.name} was made for other inputs; refitting")
+        except CacheError as exc:
+            say(f"cached fit unusable ({exc}); refitting")
+    from cfprob.fitting.inference import fit
+
+    tree = fit(scenario, settings, progressbar=progressbar, on_stage=on_stage)
+    cache_folder("fits")
+    save_tree(tree, path, overwrite=True)
+    return tree, False
+
+
+def list_cache() -> list[Path]:
+    """The cached fits (a write in progress, or one cut short by a kill, is a hidden file and not a fit)."""
+    folder = cache_dir() / "fits"
+    return sorted(p for p in folder.glob("*.nc") if not p.name.startswith(".")) if folder.is_dir() else []
+
+
+def clear_cache() -> int:
+    """Delete every cached fit and any leftover partial write; the number of fits removed."""
+    entries = list_cache()
+    for entry in entries:
+        entry.unlink()
+    folder = cache_dir() / "fits"
+    if folder.is_dir():
+        for leftover in folder.glob(".*"):
+            leftover.unlink(missing_ok=True)
+    return len(entries)
+
+
+def _compiled_files() -> list[Path]:
+    files = []
+    for name in COMPILED_FOLDERS:
+        folder = cache_dir() / name
+        if folder.is_dir():
+            files += [p for p in folder.resolve().rglob("*") if p.is_file()]
+    return files
+
+
+def compiled_size() -> tuple[int, int]:
+    """Number of files and bytes of compiled model code in the cache."""
+    files = _compiled_files()
+    return len(files), sum(p.stat().st_size for p in files)
+
+
+def clear_compiled() -> int:
+    """Delete the compiled model code (the next fit compiles again); the number of files removed."""
+    import shutil
+
+    count = len(_compiled_files())
+    for name in COMPILED_FOLDERS:
+        folder = cache_dir() / name
+        if folder.is_symlink():
+            folder.unlink()
+        elif folder.is_dir():
+            shutil.rmtree(folder)
+    return count

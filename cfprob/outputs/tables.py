@@ -1,0 +1,458 @@
+"""Plain-text tables and sentences for the command line. Pure formatting: no computing, no I/O."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from cfprob.claims import KINDS
+from cfprob.fitting.provenance import CHECK_LEVEL, CREDIBLE_MASS, SEMANTICS
+from cfprob.reading.lexicon import Lexicon
+from cfprob.reading.scenario import OTL, Claim, Pod, Scenario
+
+if TYPE_CHECKING:
+    from cfprob.answers.backtest import Backtest
+    from cfprob.answers.checks import ClaimCheck
+    from cfprob.answers.curve import Curve
+    from cfprob.answers.query import Answer
+    from cfprob.answers.sensitivity import Influence
+
+__all__ = [
+    "check_failures",
+    "claim_strength",
+    "diagnostics_lines",
+    "diagnostics_problems",
+    "format_answer",
+    "format_backtest",
+    "format_checks",
+    "format_claims",
+    "format_compare",
+    "format_curve",
+    "format_lexicon",
+    "format_pods",
+    "format_sensitivity",
+]
+
+INTERVAL = f"{CREDIBLE_MASS:.0%} interval"
+
+
+def _table(header: Sequence[str], rows: Sequence[Sequence[str]], right: Sequence[bool]) -> list[str]:
+    widths = [max(len(str(x)) for x in column) for column in zip(header, *rows, strict=True)]
+
+    def line(cells: Sequence[str]) -> str:
+        parts = [c.rjust(w) if r else c.ljust(w) for c, w, r in zip(cells, widths, right, strict=True)]
+        return "  ".join(parts).rstrip()
+
+    return [line(header), line(["-" * w for w in widths]), *(line(r) for r in rows)]
+
+
+def _p(x: float) -> str:
+    return f"{x:.2f}"
+
+
+def _signed(x: float) -> str:
+    return f"{x:+.2f}"
+
+
+def diagnostics_problems(attrs: Mapping[Any, Any]) -> list[str]:
+    """Sampler problems in plain words; empty when the sampler looks healthy."""
+    problems = []
+    divergences = int(attrs.get("diag_divergences", 0))
+    if divergences:
+        problems.append(
+            f"{divergences} divergent transition{'s' if divergences > 1 else ''}: the sampler could not explore "
+            "part of the posterior, so intervals may be too narrow; refit with --target-accept 0.95 (smaller steps) "
+            "or treat them with care"
+        )
+    rhat = float(attrs.get("diag_max_rhat", float("nan")))
+    limit = float(attrs.get("diag_rhat_threshold", 1.01))
+    if math.isfinite(rhat) and rhat > limit:
+        problems.append(
+            f"chains disagree (r_hat {rhat:.3f} > {limit} for {attrs.get('diag_max_rhat_variable', '?')}): "
+            "the chains have not converged; refit with more --draws and --tune"
+        )
+    elif not math.isfinite(rhat) or rhat <= 0:
+        if int(attrs.get("chains", 1) or 1) > 1:
+            problems.append("r_hat could not be computed: the draws cannot be trusted; refit with --refit")
+        else:
+            problems.append("only one chain: convergence (r_hat) cannot be checked; use --chains 2 or more")
+    treedepth = int(attrs.get("diag_max_treedepth_hits", 0))
+    if treedepth:
+        problems.append(
+            f"{treedepth} draws hit the maximum tree depth: sampling was inefficient there; "
+            "the numbers may still be right, but check them with more --tune"
+        )
+    threshold = float(attrs.get("diag_ess_threshold", 400))
+    ess = min(float(attrs.get("diag_min_ess_bulk", 0)), float(attrs.get("diag_min_ess_tail", 0)))
+    if not math.isfinite(ess):
+        problems.append("the effective sample size could not be computed: the draws cannot be trusted; refit")
+    elif ess < threshold:
+        problems.append(
+            f"too few effective draws ({ess:.0f} < {threshold:.0f}): Monte Carlo error is large; "
+            "refit with more --draws"
+        )
+    return problems
+
+
+def diagnostics_lines(attrs: Mapping[Any, Any]) -> list[str]:
+    """The one-line sampler summary, followed by a warning line for each problem."""
+    rhat = float(attrs.get("diag_max_rhat", float("nan")))
+    shown_rhat = f"{rhat:.3f}" if math.isfinite(rhat) else "n/a (one chain)"
+    summary = (
+        f"Sampler: {attrs.get('sampler', 'NUTS')}, {attrs.get('chains')} chains x {attrs.get('draws')} draws, "
+        f"seed {attrs.get('seed')}; "
+        f"{int(attrs.get('diag_divergences', 0))} divergences; max r_hat "
+        f"{shown_rhat}; min ESS {float(attrs.get('diag_min_ess_bulk', 0)):.0f} bulk / "
+        f"{float(attrs.get('diag_min_ess_tail', 0)):.0f} tail"
+    )
+    problems = diagnostics_problems(attrs)
+    if not problems:
+        return [summary + " - no problems found."]
+    return [summary + ".", *(f"WARNING: {p}" for p in problems)]
+
+
+def claim_strength(claim: Claim, lexicon: Lexicon, outcomes: Sequence[str]) -> str:
+    """What a claim says, with the numbers a verbal phrase became (its kind's own sentence)."""
+    return KINDS[claim.kind].says(claim, lexicon, outcomes)
+
+
+def _pod_title(pod: Pod) -> str:
+    year = f", {pod.year}" if pod.year is not None else ""
+    return f"{pod.title} ({pod.id}{year})"
+
+
+def format_answer(
+    answer: Answer,
+    scenario: Scenario,
+    attrs: Mapping[Any, Any],
+    lexicon: Lexicon,
+    max_claims: int = 8,
+) -> str:
+    """The `cfprob run` report: table, simulated histories, claims, semantics, diagnostics."""
+    titles = [_pod_title(scenario.pod(p)) for p in answer.pods]
+    titles += [f"{k} = {v:g}" for k, v in answer.features.items()]
+    lines = [
+        f"cfprob {attrs.get('cfprob_version')} | scenario {scenario.id} "
+        f"({str(attrs.get('scenario_hash', scenario.content_hash))[:12]})",
+        f"Question: {scenario.question}",
+        "Divergence: " + " + ".join(titles),
+    ]
+    years = [scenario.pod(p).year for p in answer.pods]
+    if len(set(years)) < len(years):
+        lines.append(
+            "NOTE: stacked divergence points share a year; if they exclude each other (two successors at once), "
+            "the stack describes no possible history."
+        )
+    if answer.extrapolation:
+        lines.append(
+            "NOTE: extrapolation - this combination was not fitted; it is predicted from the fitted feature "
+            "effects and per-divergence effects (features combined by maximum)."
+        )
+    header = ["outcome", "P(outcome)", INTERVAL, "change vs otl", f"{INTERVAL} of change", "P(raises)"]
+    rows = [
+        [
+            r.outcome,
+            _p(r.mean),
+            f"[{_p(r.low)}, {_p(r.high)}]",
+            _signed(r.change_mean),
+            f"[{_signed(r.change_low)}, {_signed(r.change_high)}]",
+            "n/a" if answer.pods == (OTL,) else _p(r.p_raise),
+        ]
+        for r in answer.rows
+    ]
+    lines += ["", *_table(header, rows, [False, True, True, True, True, True]), ""]
+    histories = ", ".join(f"{o} {n}" for o, n in answer.histories.items())
+    lines.append(f"Simulated histories (one per posterior draw, {answer.n_draws}): {histories}")
+    claims = [c for p in answer.pods for c in scenario.claims_about(p)]
+    if claims:
+        authors = {c.author for c in claims}
+        lines.append(f"Claims about this divergence ({len(claims)} by {len(authors)} claimants):")
+        for c in claims[:max_claims]:
+            lines.append(f"  - {scenario.claimant(c.author).name}: {claim_strength(c, lexicon, scenario.outcome_ids)}")
+        if len(claims) > max_claims:
+            lines.append(f"  ... and {len(claims) - max_claims} more (cfprob claims --pod {answer.pods[0]})")
+    elif answer.pods and answer.pods != (OTL,):
+        lines.append("No claim is about this divergence point: it borrows strength from its features.")
+    lines.append(f"Semantics: {SEMANTICS}.")
+    lines += diagnostics_lines(attrs)
+    return "\n".join(lines)
+
+
+def format_compare(answers: Sequence[Answer], scenario: Scenario, by: str, attrs: Mapping[Any, Any]) -> str:
+    """The `cfprob compare` table: one row per divergence point, ranked by P(by)."""
+    outcomes = scenario.outcome_ids
+    header = [
+        "rank",
+        "divergence point",
+        "year",
+        *(f"P({o})" for o in outcomes),
+        f"change {by}",
+        f"P(raises {by})",
+        "claims",
+    ]
+    rows = []
+    for i, a in enumerate(answers, 1):
+        pod = scenario.pod(a.pods[0])
+        rows.append(
+            [
+                str(i),
+                pod.id,
+                "" if pod.year is None else str(pod.year),
+                *(f"{_p(a.row(o).mean)} [{_p(a.row(o).low)}, {_p(a.row(o).high)}]" for o in outcomes),
+                _signed(a.row(by).change_mean),
+                "n/a" if pod.id == OTL else _p(a.row(by).p_raise),
+                str(len(scenario.claims_about(pod.id))),
+            ]
+        )
+    lines = [
+        f"Ranked by P({by}); brackets are central {INTERVAL}s; changes are against otl (real history).",
+        "",
+        *_table(header, rows, [True, False, True, *([True] * len(outcomes)), True, True, True]),
+        "",
+        f"Semantics: {SEMANTICS}.",
+        *diagnostics_lines(attrs),
+    ]
+    return "\n".join(lines)
+
+
+def format_pods(scenario: Scenario) -> str:
+    header = ["id", "year", "title", "claims", "features"]
+    rows = [
+        [
+            p.id,
+            "" if p.year is None else str(p.year),
+            p.title,
+            str(len(scenario.claims_about(p.id))),
+            ", ".join(f"{k}={v:g}" for k, v in p.features) or "-",
+        ]
+        for p in scenario.pods
+    ]
+    return "\n".join(_table(header, rows, [False, True, False, True, False]))
+
+
+def format_claims(claims: Sequence[Claim], scenario: Scenario, lexicon: Lexicon) -> str:
+    if not claims:
+        return "No claims match."
+    blocks = []
+    for c in claims:
+        about = KINDS[c.kind].about(c)
+        blocks.append(
+            "\n".join(
+                [
+                    f"{c.id}  [{c.kind}]  {scenario.claimant(c.author).name} on {about}",
+                    f"  says: {claim_strength(c, lexicon, scenario.outcome_ids)}"
+                    + (f" (confidence {c.confidence:g})" if c.confidence != 1 else ""),
+                    f'  quote: "{c.quote}"',
+                    f"  source: {scenario.source(c.source).title}, {c.locator}",
+                    *([f"  note: {c.note}"] if c.note else []),
+                ]
+            )
+        )
+    return "\n\n".join(blocks) + f"\n\n{len(claims)} claim{'s' if len(claims) != 1 else ''}."
+
+
+def format_lexicon(lexicon: Lexicon) -> str:
+    header = ["phrase", "median", "90% of readers", "n", "surveys"]
+    rows = [
+        [e.phrase, f"{e.median_pct:.0f}%", f"{e.low90_pct:.0f}-{e.high90_pct:.0f}%", str(e.n), e.datasets]
+        for e in sorted(lexicon.phrases.values(), key=lambda e: -e.median_pct)
+    ]
+    idioms = [
+        [idiom, f'-> "{lexicon.phrases[target].phrase}"', note]
+        for idiom, (target, note) in sorted(lexicon.idioms.items())
+    ]
+    lines = [
+        "Surveyed phrases (logit-normal fits to CAPphrase and zonination answers):",
+        "",
+        *_table(header, rows, [False, True, True, True, False]),
+    ]
+    if idioms:
+        lines += [
+            "",
+            "Forum idioms, each read as a surveyed phrase:",
+            "",
+            *_table(["idiom", "read as", "why"], idioms, [False, False, False]),
+        ]
+    return "\n".join(lines)
+
+
+def check_failures(checks: Sequence[ClaimCheck], attrs: Mapping[Any, Any]) -> list[str]:
+    """Why the checks fail, one reason per line; empty when every check passes."""
+    reasons = [f"sampler: {p}" for p in diagnostics_problems(attrs)]
+    misfits = [c.claim for c in checks if c.misfit]
+    if misfits:
+        reasons.append(
+            f"posterior predictive: {len(misfits)} claim{'s' if len(misfits) > 1 else ''} not reproduced by the "
+            f"fit (p < {CHECK_LEVEL}): {', '.join(misfits)}"
+        )
+    conflicts = [c.claim for c in checks if c.conflict]
+    if conflicts:
+        reasons.append(
+            f"prior predictive: {len(conflicts)} claim{'s' if len(conflicts) > 1 else ''} outside what the prior "
+            f"allows (p < {CHECK_LEVEL}): {', '.join(conflicts)}"
+        )
+    return reasons
+
+
+def format_checks(
+    checks: Sequence[ClaimCheck],
+    prior: Mapping[str, Sequence[tuple[float, float, float]]],
+    scenario: Scenario,
+    attrs: Mapping[Any, Any],
+    prior_draws: int,
+) -> str:
+    """The prior predictive table, stated against fitted claims (worst first), diagnostics and the verdict."""
+    lines = [f"cfprob {attrs.get('cfprob_version')} | scenario {scenario.id} ({scenario.content_hash[:12]})", ""]
+    lines.append(f"Prior predictive: P(outcome) before any claim or evidence ({prior_draws} prior draws)")
+    header = ["pod", *(f"{o} ({INTERVAL})" for o in scenario.outcome_ids)]
+    rows = [[pod, *(f"{m:.2f} [{lo:.2f}, {hi:.2f}]" for m, lo, hi in values)] for pod, values in prior.items()]
+    lines += _table(header, rows, [False, *([True] * len(scenario.outcome_ids))])
+    by_id = {c.id: c for c in scenario.claims}
+    lines += ["", "Posterior predictive: each claim as stated and as fitted (the claimant's own view, bias included)"]
+    rows = []
+    for c in checks:
+        claim = by_id[c.claim]
+        flag = "MISFIT" if c.misfit else ("prior conflict" if c.conflict else "")
+        rows.append(
+            [
+                c.claim,
+                scenario.claimant(claim.author).name,
+                "/".join(claim.pods) or f"years {claim.start}-{claim.end}",
+                c.stated,
+                c.fitted,
+                f"{c.posterior_p:.3f}",
+                f"{c.prior_p:.3f}",
+                flag,
+            ]
+        )
+    header = ["claim", "claimant", "pod", "stated", f"fitted ({INTERVAL})", "p post", "p prior", ""]
+    lines += _table(header, rows, [False, False, False, True, True, True, True, False])
+    lines += [
+        f"p post / p prior: predictive p-values (how extreme the claim is among claims replicated from the "
+        f"posterior / prior); below {CHECK_LEVEL} is flagged.",
+        "",
+        *diagnostics_lines(attrs),
+    ]
+    failures = check_failures(checks, attrs)
+    lines.append("Checks: all passed." if not failures else "Checks FAILED:")
+    lines += [f"  - {reason}" for reason in failures]
+    return "\n".join(lines)
+
+
+def _who(row: Influence, scenario: Scenario) -> str:
+    if row.group == "claimant":
+        return f"{scenario.claimant(row.id).name}'s claims"
+    return f"claim {row.id}"
+
+
+def format_sensitivity(
+    rows: Sequence[Influence],
+    scenario: Scenario,
+    top: int,
+    power_scaling: Mapping[str, tuple[float, float, str]],
+) -> str:
+    """One divergence point's influences (largest first), the top ones in words with quotes, and the
+    power-scaling sensitivity of each outcome (prior, likelihood, diagnosis)."""
+    outcomes = scenario.outcome_ids
+    pod = rows[0].pod
+    base = rows[0].base
+    lines = [
+        f"Sensitivity of {_pod_title(scenario.pod(pod))}: which claims drive P(outcome | {pod})",
+        "Every claim in: " + ", ".join(f"{o} {_p(b)}" for o, b in zip(outcomes, base, strict=True)),
+        "",
+    ]
+    shown = list(rows[:top])
+    table = []
+    for r in shown:
+        exact = "refit" if r.refit is not None else "reweighted"
+        values = r.refit if r.refit is not None else r.without
+        table.append(
+            [
+                f"{r.group} {r.id}",
+                str(len(r.claims)),
+                *(f"{v:.2f} ({s:+.2f})" for v, s in zip(values, r.shift, strict=True)),
+                f"{r.khat:.2f}",
+                exact if r.refit is None else f"refit (reweighted {', '.join(_p(w) for w in r.without)})",
+            ]
+        )
+    header = ["left out", "claims", *(f"P({o}) without" for o in outcomes), "Pareto k", "how"]
+    lines += _table(header, table, [False, True, *([True] * len(outcomes)), True, False])
+    lines.append(
+        "Reweighted: Pareto-smoothed importance sampling of one fit (reliable when Pareto k <= 0.7); "
+        "refit: sampled again with those claims at weight 0."
+    )
+    by_id = {c.id: c for c in scenario.claims}
+    lines.append("")
+    for r in shown[:3]:
+        j = max(range(len(outcomes)), key=lambda i: abs(r.shift[i]))
+        after = (r.refit or r.without)[j]
+        verb = "rises" if after > r.base[j] else "falls"
+        about = [c for c in r.claims if pod in by_id[c].pods]
+        quoted = by_id[(about or list(r.claims))[0]].quote.split("\n")[0]
+        quoted = quoted if len(quoted) <= 140 else quoted[:137] + "..."
+        lines.append(
+            f"Without {_who(r, scenario)}, P({outcomes[j]} | {pod}) {verb} from {_p(r.base[j])} to {_p(after)} "
+            f'({len(about) or "none"} of {len(r.claims)} about {pod}; "{quoted}")'
+        )
+    if power_scaling:
+        lines += ["", "Power-scaling sensitivity of P(outcome | pod) (arviz-stats psense; above 0.05 is sensitive):"]
+        table = [[o, f"{p:.3f}", f"{q:.3f}", d] for o, (p, q, d) in power_scaling.items()]
+        lines += _table(["outcome", "prior", "likelihood", "diagnosis"], table, [False, True, True, False])
+    return "\n".join(lines)
+
+
+def format_backtest(result: Backtest, scenario: Scenario) -> str:
+    """Each real case's leave-one-out forecast, then the scores of the model and both baselines."""
+    outcomes = result.outcomes
+    lines = [
+        f"Backtest on the reference class of scenario {scenario.id}: each real case predicted from the others",
+        "",
+    ]
+    header = ["case", "what happened", *(f"P({o})" for o in outcomes), "P(what happened)", "base rate"]
+    rows = []
+    for f in result.forecasts:
+        k = outcomes.index(f.outcome)
+        rows.append([f.case, f.outcome, *(_p(x) for x in f.model), _p(f.model[k]), _p(f.base_rate[k])])
+    lines += _table(header, rows, [False, False, *([True] * len(outcomes)), True, True])
+    lines += ["", f"Scores over {len(result.forecasts)} cases (lower is better):"]
+    table = [[name, f"{ll:.3f}", f"{b:.3f}"] for name, (ll, b) in result.scores.items()]
+    lines += _table(["forecast", "log loss", "Brier"], table, [False, True, True])
+    lines.append(
+        "model: the model's reference-class baseline, Bayesian leave-one-out "
+        f"({result.prior_draws} prior draws, importance-weighted); base rate: the other cases' frequencies; "
+        f"uniform: 1/{len(outcomes)} each."
+    )
+    return "\n".join(lines)
+
+
+def format_curve(curve: Curve, step: int = 5) -> str:
+    """The inevitability curve every ``step`` years (and at both ends), real history, the named divergence
+    points by year and the era claims about the outcome."""
+    from cfprob.answers.curve import CURVE_SEMANTICS
+
+    first, last = int(curve.years[0]), int(curve.years[-1])
+    shown = sorted({first, last, *range(step * -(-first // step), last + 1, step)})
+    o = curve.outcome
+    lines = [f"Inevitability curve of P({o}) by the year of divergence, {first} to {last}", ""]
+    rows = []
+    for year in shown:
+        mean, low, high = curve.at(year)
+        above = float(curve.p_above_otl[list(curve.years).index(year)])
+        rows.append([str(year), _p(mean), f"[{_p(low)}, {_p(high)}]", _p(above), _bar(mean)])
+    header = ["year", f"P({o})", INTERVAL, "P(above otl)", ""]
+    lines += _table(header, rows, [True, True, True, True, False])
+    otl = curve.otl
+    lines += ["", f"Real history (otl): P({o}) = {_p(otl.mean)} [{_p(otl.low)}, {_p(otl.high)}]", ""]
+    lines.append("Named divergence points (their own posteriors: features and per-PoD effects included):")
+    pod_rows = [[str(m.year), m.pod, _p(m.mean), f"[{_p(m.low)}, {_p(m.high)}]"] for m in curve.pods]
+    lines += _table(["year", "divergence point", f"P({o})", INTERVAL], pod_rows, [True, False, True, True])
+    if curve.eras:
+        lines += ["", f"Era claims about {o}:"]
+        lines += [f"  {e.claim} ({e.author}): higher in {e.start}-{e.end} than {e.compared_with}" for e in curve.eras]
+    lines += ["", f"Curve: {CURVE_SEMANTICS}."]
+    return "\n".join(lines)
+
+
+def _bar(p: float, width: int = 30) -> str:
+    return "#" * round(p * width)

@@ -1,0 +1,749 @@
+"""Read a scenario folder and validate all of it before anything is computed.
+
+:func:`load_scenario` returns a frozen :class:`~cfprob.reading.scenario.Scenario` or raises
+:class:`~cfprob.errors.ScenarioError` listing every problem found, one line each. Nothing in a scenario
+is executed; every file it names must stay inside its folder.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import re
+import stat
+import tomllib
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from cfprob.claims import KINDS, KindContext
+from cfprob.errors import ScenarioError
+from cfprob.outputs.neutralise import safe_url
+from cfprob.reading import fields as f
+from cfprob.reading.fields import BAD, Problems, describe, did_you_mean
+from cfprob.reading.lexicon import LEXICON_VERSION, Lexicon, load_lexicon
+from cfprob.reading.scenario import (
+    OTL,
+    Claim,
+    Claimant,
+    Evidence,
+    Feature,
+    Outcome,
+    Passage,
+    Pod,
+    ReferenceClass,
+    Scenario,
+    Source,
+    timeline_of,
+)
+
+__all__ = ["SCHEMA_VERSION", "load_scenario", "normalise_text"]
+
+SCHEMA_VERSION = 1
+MAX_FILE_BYTES = 50_000_000
+MAX_DOTTED_PARTS = 200
+MIN_QUOTE_CHARACTERS = 8
+BLANKS = re.compile(r"[ \t]+")
+DOT_WITH_SPACE = re.compile(r" ?\. ?")
+KEY_BEFORE_EQUALS = re.compile(r"(?:^|[{,])[ \t]*([A-Za-z0-9_.\-\"']+)[ \t]*=", re.MULTILINE)
+TABLE_HEADER = re.compile(r"^[ \t]*\[\[?[ \t]*([A-Za-z0-9_.\-\"']+)", re.MULTILINE)
+
+TOP_SPEC = {
+    "schema_version": f.integer(1, 1_000_000),
+    "id": f.identifier(),
+    "title": f.text(),
+    "question": f.text(),
+    "horizon_year": f.integer(-10_000, 10_000),
+    "outcomes": f.Check("a list of [[outcomes]] tables", lambda v: v if isinstance(v, list) else BAD),
+    "features": f.Check("a list of [[features]] tables", lambda v: v if isinstance(v, list) else BAD, False, []),
+    "sources": f.Check("a list of [[sources]] tables", lambda v: v if isinstance(v, list) else BAD),
+    "claimants": f.Check("a list of [[claimants]] tables", lambda v: v if isinstance(v, list) else BAD),
+    "evidence": f.table(),
+}
+OUTCOME_SPEC = {"id": f.identifier(), "label": f.text(), "definition": f.text()}
+FEATURE_SPEC = {"id": f.identifier(), "description": f.text()}
+SOURCE_SPEC = {
+    "id": f.identifier(),
+    "file": f.text(),
+    "title": f.text(),
+    "kind": f.text(),
+    "url": f.Check(
+        "an http:// or https:// address (or nothing)",
+        lambda v: v if isinstance(v, str) and (not v or safe_url(v)) else BAD,
+        False,
+        "",
+    ),
+}
+CLAIMANT_SPEC = {"id": f.identifier(), "name": f.text(), "aliases": f.text_list(), "note": f.optional_text()}
+EVIDENCE_SPEC = {
+    "observed_outcome": f.identifier(),
+    "observed_year": f.integer(-10_000, 10_000, required=False),
+    "observed_note": f.optional_text(),
+    "reference_class": f.table(required=False),
+}
+REFERENCE_SPEC = {
+    "file": f.text(),
+    "case_column": f.text(),
+    "outcome_column": f.text(),
+    "include": f.table(required=False),
+    "exclude_cases": f.text_list(),
+    "rule": f.text(),
+    "outcome_map": f.table(),
+}
+POD_SPEC = {
+    "id": f.identifier(),
+    "year": f.integer(-10_000, 10_000, required=False),
+    "title": f.text(),
+    "description": f.text(),
+    "features": f.table(required=False),
+    "passages": f.Check("a list of [[pods.passages]] tables", lambda v: v if isinstance(v, list) else BAD, False, []),
+}
+PASSAGE_SPEC = {"source": f.identifier(), "quote": f.text()}
+CLAIM_COMMON = {
+    "id": f.identifier(),
+    "kind": f.text(),
+    "author": f.text(),
+    "source": f.identifier(),
+    "locator": f.text(),
+    "quote": f.text(),
+    "confidence": f.number(0.01, 100, required=False, default=1.0),
+    "weight": f.number(0.01, 100, required=False, default=1.0),
+    "tags": f.text_list(),
+    "note": f.optional_text(),
+}
+
+
+def normalise_text(value: str) -> str:
+    """Collapse whitespace runs to one space: how quotes are compared with their sources."""
+    return " ".join(value.split())
+
+
+class _Folder:
+    """Reads files inside one scenario folder, remembering their bytes for the content hash."""
+
+    def __init__(self, root: Path, problems: Problems) -> None:
+        self.root = root
+        self.problems = problems
+        self.read: dict[str, bytes] = {}
+
+    def show(self, relative: str) -> str:
+        return str(self.root / relative)
+
+    def inside(self, relative: str, file: str, item: str) -> Path | None:
+        candidate = Path(relative)
+        try:
+            target = (self.root / candidate).resolve()
+        except (ValueError, RuntimeError, OSError) as exc:  # NUL bytes, symlink loops
+            self.problems.add(file, item, "a usable path inside the scenario folder", f'"{relative}" ({exc})')
+            return None
+        if candidate.is_absolute() or not target.is_relative_to(self.root.resolve()):
+            self.problems.add(file, item, "a path inside the scenario folder", f'"{relative}"')
+            return None
+        return target
+
+    def read_bytes(self, relative: str, file: str = "", item: str = "") -> bytes | None:
+        path = self.inside(relative, file or self.show(relative), item)
+        if path is None:
+            return None
+        shown = file or self.show(relative)
+        where = item if file else ""
+        expectation = f'a readable file "{relative}"' if file else "a readable file"
+        try:
+            info = path.stat()
+            if stat.S_ISDIR(info.st_mode):
+                self.problems.add(shown, where, expectation, "a directory")
+                return None
+            if not stat.S_ISREG(info.st_mode):
+                self.problems.add(shown, where, expectation, "a special file (a pipe, socket or device)")
+                return None
+            if info.st_size > MAX_FILE_BYTES:
+                self.problems.add(
+                    shown, where, f"a file under {MAX_FILE_BYTES // 1_000_000} MB", f"{info.st_size // 1_000_000} MB"
+                )
+                return None
+            data = path.read_bytes()
+        except FileNotFoundError:
+            self.problems.add(shown, where, expectation, "no such file")
+            return None
+        except OSError as exc:
+            self.problems.add(shown, where, expectation, f"an unreadable file ({exc.strerror})")
+            return None
+        self.read[relative] = data
+        return data
+
+    def read_text(self, relative: str, file: str = "", item: str = "") -> str | None:
+        data = self.read_bytes(relative, file, item)
+        if data is None:
+            return None
+        try:
+            return data.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            self.problems.add(
+                file or self.show(relative),
+                item if file else "",
+                "UTF-8 text",
+                f"bytes that are not UTF-8 (at byte {exc.start})",
+            )
+            return None
+
+    def read_toml(self, relative: str) -> dict[str, Any] | None:
+        content = self.read_text(relative)
+        if content is None:
+            return None
+        parts = _longest_dotted_key(content)
+        if parts > MAX_DOTTED_PARTS:
+            # tomllib takes quadratic time on such keys: refuse them before parsing
+            self.problems.add(
+                self.show(relative), "", f"keys of at most {MAX_DOTTED_PARTS} dotted parts", f"a key of {parts} parts"
+            )
+            return None
+        try:
+            return tomllib.loads(content)
+        except tomllib.TOMLDecodeError as exc:
+            self.problems.add(self.show(relative), "", "valid TOML", f"a syntax error: {exc}")
+            return None
+        except RecursionError:
+            self.problems.add(self.show(relative), "", "valid TOML", "nesting too deep to read")
+            return None
+
+    def content_hash(self, lexicon_bytes: bytes) -> str:
+        digest = hashlib.sha256()
+        digest.update(f"schema{SCHEMA_VERSION}/lexicon-{LEXICON_VERSION}".encode())
+        digest.update(lexicon_bytes)
+        for name in sorted(self.read):
+            digest.update(name.encode() + b"\0" + hashlib.sha256(self.read[name]).digest())
+        return digest.hexdigest()
+
+
+def _longest_dotted_key(content: str) -> int:
+    """The most dot-separated parts of any key in ``content``: a key before ``=`` or in a ``[table]`` header.
+
+    Linear time; values (quotes, notes) are not looked at, so dots in prose never count.
+    """
+    # two passes, each linear: blank runs become one space, then a dot loses the spaces around it
+    # (one pattern matching blanks on both sides of the dot backtracks quadratically on long blank runs)
+    joined = DOT_WITH_SPACE.sub(".", BLANKS.sub(" ", content))
+    keys = [m.group(1) for m in KEY_BEFORE_EQUALS.finditer(joined)]
+    keys += [m.group(1) for m in TABLE_HEADER.finditer(joined)]
+    return 1 + max((key.count(".") for key in keys), default=0)
+
+
+def _items(raw: Any, name: str, problems: Problems, file: str) -> list[Any]:
+    if raw is BAD or raw is None:
+        return []
+    if not isinstance(raw, list):
+        problems.add(file, name, f"a list of [[{name}]] tables", describe(raw))
+        return []
+    return raw
+
+
+def _label(kind: str, index: int, raw: Any) -> str:
+    if isinstance(raw, dict) and isinstance(raw.get("id"), str) and raw["id"].strip():
+        return f'{kind} "{raw["id"]}"'
+    return f"{kind}[{index}]"
+
+
+def _unique(values: list[tuple[str, str]], what: str, problems: Problems, file: str) -> None:
+    counts = Counter(v for v, _ in values)
+    for value, item in values:
+        if counts[value] > 1:
+            problems.add(file, item, f"a unique {what}", f'"{value}" used {counts[value]} times')
+            counts[value] = 0
+
+
+def load_scenario(path: str | Path, lexicon: Lexicon | None = None) -> Scenario:
+    """Read and validate a scenario folder.
+
+    Parameters
+    ----------
+    path
+        The scenario folder (holding ``scenario.toml``, ``pods.toml`` and ``claims/``).
+    lexicon
+        The lexicon verbal claims are checked against; the bundled one by default.
+
+    Raises
+    ------
+    ScenarioError
+        With one line per problem.
+    """
+    root = Path(path)
+    problems = Problems()
+    if not root.exists():
+        raise ScenarioError([f"{root}: expected a scenario folder, found nothing at that path"])
+    if not root.is_dir():
+        raise ScenarioError([f"{root}: expected a scenario folder, found a file"])
+    lexicon = lexicon or load_lexicon()
+    folder = _Folder(root, problems)
+    loader = _Loader(folder, problems, lexicon)
+    scenario = loader.load()
+    if problems or scenario is None:
+        raise ScenarioError(problems.lines or [f"{root}: expected a valid scenario, found none"])
+    return scenario
+
+
+class _Loader:
+    def __init__(self, folder: _Folder, problems: Problems, lexicon: Lexicon) -> None:
+        self.folder = folder
+        self.problems = problems
+        self.lexicon = lexicon
+        # ids whose definition failed: references to them are not reported again
+        self.broken_sources: set[str] = set()
+        self.broken_pods: set[str] = set()
+        self.pods_unreadable = False
+        self.timeline: tuple[int, int] | None = None
+        self.horizon_year = 10_000
+        self.outcomes_broken = False
+        self.normalised: dict[str, str] = {}  # source id -> its text with whitespace runs collapsed
+
+    # -- scenario.toml -------------------------------------------------------------------------
+    def load(self) -> Scenario | None:
+        file = self.folder.show("scenario.toml")
+        raw = self.folder.read_toml("scenario.toml")
+        if raw is None:
+            return None
+        top = f.read_table(raw, TOP_SPEC, self.problems, file, "")
+        if top is None:
+            return None
+        version = top["schema_version"]
+        if version is not BAD and version != SCHEMA_VERSION:
+            self.problems.add(
+                file, "key 'schema_version'", f"{SCHEMA_VERSION} (the version this cfprob reads)", str(version)
+            )
+            return None
+        self.horizon_year = top["horizon_year"] if top["horizon_year"] is not BAD else 10_000
+        outcomes = self._outcomes(top["outcomes"], file)
+        features = self._simple(
+            top["features"], "features", FEATURE_SPEC, file, lambda c: Feature(c["id"], c["description"])
+        )
+        sources = self._sources(top["sources"], file)
+        claimants = self._claimants(top["claimants"], file)
+        outcome_ids = tuple(o.id for o in outcomes)
+        evidence = self._evidence(top["evidence"], file, outcome_ids)
+        before = len(self.problems.lines)
+        pods = self._pods(tuple(x.id for x in features), sources)
+        if len(self.problems.lines) == before:  # era claims are checked against sound years only
+            self.timeline = timeline_of(pods)
+        claims = self._claims(outcome_ids, tuple(p.id for p in pods), sources, claimants)
+        if self.problems or any(v is BAD for v in top.values()) or evidence is None:
+            return None
+        return Scenario(
+            path=self.folder.root,
+            id=top["id"],
+            title=top["title"],
+            question=top["question"],
+            horizon_year=top["horizon_year"],
+            outcomes=outcomes,
+            features=features,
+            sources=sources,
+            claimants=claimants,
+            pods=pods,
+            claims=claims,
+            evidence=evidence,
+            content_hash=self.folder.content_hash(_lexicon_bytes()),
+        )
+
+    def _simple(self, raw: Any, name: str, spec: dict[str, f.Check], file: str, build: Any) -> tuple[Any, ...]:
+        built, ids = [], []
+        for i, item in enumerate(_items(raw, name, self.problems, file)):
+            label = _label(name.rstrip("s"), i, item)
+            clean = f.read_table(item, spec, self.problems, file, label)
+            if clean is None or any(v is BAD for v in clean.values()):
+                continue
+            ids.append((clean["id"], label))
+            built.append(build(clean))
+        folded = [(i.casefold(), label) for i, label in ids]
+        _unique(folded, f"{name.rstrip('s')} id (ids are compared without case)", self.problems, file)
+        return tuple(built)
+
+    def _outcomes(self, raw: Any, file: str) -> tuple[Outcome, ...]:
+        outcomes = self._simple(
+            raw, "outcomes", OUTCOME_SPEC, file, lambda c: Outcome(c["id"], c["label"], c["definition"])
+        )
+        if isinstance(raw, list) and len(raw) < 2:
+            self.problems.add(file, "outcomes", "at least 2 [[outcomes]] tables", str(len(raw)))
+        if not isinstance(raw, list) or len(raw) < 2 or len(outcomes) < len(raw):
+            self.outcomes_broken = True  # references to outcomes cannot be checked
+        return outcomes
+
+    def _sources(self, raw: Any, file: str) -> tuple[Source, ...]:
+        sources, ids = [], []
+        for i, item in enumerate(_items(raw, "sources", self.problems, file)):
+            label = _label("source", i, item)
+            clean = f.read_table(item, SOURCE_SPEC, self.problems, file, label)
+            if clean is None or any(v is BAD for v in clean.values()):
+                if clean is not None and clean["id"] is not BAD:
+                    self.broken_sources.add(clean["id"])  # already reported: references to it are not
+                continue
+            ids.append((clean["id"], label))
+            content = self.folder.read_text(clean["file"], file, f"{label}: key 'file'")
+            if content is not None and not content.strip():
+                self.problems.add(
+                    file, f"{label}: key 'file'", f'a source with text in "{clean["file"]}"', "an empty file"
+                )
+                content = None
+            if content is None:
+                self.broken_sources.add(clean["id"])
+                continue
+            sources.append(Source(clean["id"], clean["file"], clean["title"], clean["kind"], clean["url"], content))
+        _unique(ids, "source id", self.problems, file)
+        if isinstance(raw, list) and not raw:
+            self.problems.add(file, "sources", "at least one [[sources]] table", "none")
+        return tuple(sources)
+
+    def _claimants(self, raw: Any, file: str) -> tuple[Claimant, ...]:
+        claimants = self._simple(
+            raw, "claimants", CLAIMANT_SPEC, file, lambda c: Claimant(c["id"], c["name"], c["aliases"], c["note"])
+        )
+        names: list[tuple[str, str]] = []
+        for c in claimants:
+            for name in {n.lower() for n in (c.id, c.name, *c.aliases)}:
+                names.append((name, f'claimant "{c.id}"'))
+        _unique(names, "claimant name or alias (names are matched without case)", self.problems, file)
+        return claimants
+
+    def _evidence(self, raw: Any, file: str, outcomes: tuple[str, ...]) -> Evidence | None:
+        if raw is BAD:
+            return None
+        clean = f.read_table(raw, EVIDENCE_SPEC, self.problems, file, "evidence")
+        if clean is None or any(v is BAD for v in clean.values()):
+            return None
+        observed = clean["observed_outcome"]
+        if outcomes and observed not in outcomes:
+            self.problems.add(
+                file,
+                "evidence: key 'observed_outcome'",
+                "an outcome id",
+                f'"{observed}"',
+                did_you_mean(observed, outcomes),
+            )
+        reference = None
+        if clean["reference_class"] is not None:
+            reference = self._reference_class(clean["reference_class"], file, outcomes)
+            if reference is None:
+                return None
+        year = clean["observed_year"]
+        if year is not None and year > self.horizon_year:
+            self.problems.add(
+                file,
+                "evidence: key 'observed_year'",
+                f"a year no later than the horizon year {self.horizon_year}",
+                str(year),
+            )
+        return Evidence(observed, year, clean["observed_note"], reference)
+
+    def _reference_class(self, raw: dict[str, Any], file: str, outcomes: tuple[str, ...]) -> ReferenceClass | None:
+        item = "evidence.reference_class"
+        clean = f.read_table(raw, REFERENCE_SPEC, self.problems, file, item)
+        if clean is None or any(v is BAD for v in clean.values()):
+            return None
+        mapping = clean["outcome_map"]
+        for value, target in mapping.items():
+            if not isinstance(target, str) or (target not in outcomes and not self.outcomes_broken):
+                self.problems.add(
+                    file,
+                    f"{item}.outcome_map: key '{value}'",
+                    "an outcome id",
+                    describe(target),
+                    did_you_mean(str(target), outcomes),
+                )
+        include = clean["include"] or {}
+        for column, allowed in include.items():
+            if not isinstance(allowed, list) or not all(isinstance(a, str) for a in allowed):
+                self.problems.add(file, f"{item}.include: key '{column}'", "a list of strings", describe(allowed))
+        content = self.folder.read_text(clean["file"], file, f"{item}: key 'file'")
+        if content is None or self.problems:
+            return None
+        csv_file = self.folder.show(clean["file"])
+        try:
+            rows = list(csv.DictReader(io.StringIO(content)))
+        except csv.Error as exc:
+            self.problems.add(csv_file, "", "CSV text", f"unreadable CSV ({exc})")
+            return None
+        columns = {c for c in rows[0] if isinstance(c, str)} if rows else set()  # extra fields come as key None
+        wanted = [clean["case_column"], clean["outcome_column"], *include]
+        missing = [c for c in wanted if c not in columns]
+        if not rows or missing:
+            found = "no rows" if not rows else f'no column "{missing[0]}"'
+            self.problems.add(
+                csv_file,
+                "",
+                f"a CSV with the columns {', '.join(wanted)}",
+                found,
+                did_you_mean(missing[0], columns) if missing and rows else "",
+            )
+            return None
+        kept = [r for r in rows if all(r[c] in allowed for c, allowed in include.items())]
+        names = {r[clean["case_column"]] for r in kept}
+        for case in clean["exclude_cases"]:
+            if case not in names:
+                self.problems.add(
+                    file,
+                    f"{item}: key 'exclude_cases'",
+                    "cases found in the reference class",
+                    f'"{case}"',
+                    did_you_mean(case, names),
+                )
+        cases = []
+        seen: set[str] = set()
+        for r in kept:
+            if r[clean["case_column"]] in clean["exclude_cases"]:
+                continue
+            if r[clean["case_column"]] in seen:
+                self.problems.add(
+                    csv_file, f'case "{r[clean["case_column"]]}"', "each case once", "a second row for it"
+                )
+                continue
+            seen.add(r[clean["case_column"]])
+            value = r[clean["outcome_column"]]
+            if value not in mapping:
+                self.problems.add(
+                    csv_file,
+                    f'case "{r[clean["case_column"]]}"',
+                    f"an {clean['outcome_column']} listed in outcome_map",
+                    f'"{value}"',
+                )
+                continue
+            cases.append((r[clean["case_column"]], mapping[value]))
+        if not cases and not self.problems:
+            self.problems.add(csv_file, "", "at least one case after include and exclude_cases", "none")
+        return ReferenceClass(clean["file"], clean["rule"], tuple(cases))
+
+    # -- pods.toml -----------------------------------------------------------------------------
+    def _pods(self, features: tuple[str, ...], sources: tuple[Source, ...]) -> tuple[Pod, ...]:
+        file = self.folder.show("pods.toml")
+        raw = self.folder.read_toml("pods.toml")
+        if raw is None:
+            self.pods_unreadable = True
+            return ()
+        for key in raw:
+            if key != "pods":
+                self.problems.add(file, "", "only [[pods]] tables", f'the key "{key}"', did_you_mean(key, ["pods"]))
+        pods: list[Pod] = []
+        ids = []
+        otl: Pod | None = None
+        for i, item in enumerate(_items(raw.get("pods", []), "pods", self.problems, file)):
+            label = _label("pod", i, item)
+            clean = f.read_table(item, POD_SPEC, self.problems, file, label)
+            if clean is None or any(v is BAD for v in clean.values()):
+                if isinstance(item, dict) and isinstance(item.get("id"), str):
+                    self.broken_pods.add(item["id"])
+                continue
+            ids.append((clean["id"], label))
+            values = self._feature_values(clean["features"] or {}, features, file, label)
+            passages = self._passages(clean["passages"], sources, file, label)
+            pod = Pod(clean["id"], clean["year"], clean["title"], clean["description"], values, passages)
+            if pod.id != OTL and pod.id.lower() == OTL:
+                self.problems.add(
+                    file, f"{label}: key 'id'", f'an id other than "{OTL}" in any case (reserved)', f'"{pod.id}"'
+                )
+            if pod.year is not None and pod.year >= self.horizon_year:
+                self.problems.add(
+                    file, f"{label}: key 'year'", f"a year before the horizon year {self.horizon_year}", str(pod.year)
+                )
+            if pod.id == OTL:
+                if values or pod.year is not None:
+                    self.problems.add(
+                        file, label, "no features and no year (otl is real history)", "features or a year"
+                    )
+                otl = pod
+            else:
+                if pod.year is None:
+                    self.problems.add(file, label, 'the key "year" (an integer)', "nothing")
+                pods.append(pod)
+        _unique(ids, "pod id", self.problems, file)
+        if not pods:
+            self.problems.add(file, "", "at least one divergence point besides otl", "none")
+            self.pods_unreadable = True  # every reference would fail: say it once
+        otl = otl or Pod(OTL, None, "Real history", "No divergence: history as it happened.", (), ())
+        return (otl, *pods)
+
+    def _feature_values(
+        self, raw: dict[str, Any], features: tuple[str, ...], file: str, label: str
+    ) -> tuple[tuple[str, float], ...]:
+        values = []
+        for name, value in raw.items():
+            if name not in features:
+                self.problems.add(
+                    file,
+                    f"{label}: features",
+                    "a feature id from scenario.toml",
+                    f'"{name}"',
+                    did_you_mean(name, features),
+                )
+                continue
+            x = f.number(0, 1).convert(value)
+            if x is BAD:
+                self.problems.add(
+                    file, f"{label}: features: key '{name}'", "a finite number in [0, 1]", describe(value)
+                )
+                continue
+            if x:
+                values.append((name, x))
+        return tuple(sorted(values))
+
+    def _passages(self, raw: Any, sources: tuple[Source, ...], file: str, label: str) -> tuple[Passage, ...]:
+        passages = []
+        by_id = {s.id: s for s in sources}
+        for j, item in enumerate(_items(raw, "passages", self.problems, file)):
+            where = f"{label}: passages[{j}]"
+            clean = f.read_table(item, PASSAGE_SPEC, self.problems, file, where)
+            if clean is None or any(v is BAD for v in clean.values()):
+                continue
+            if self._check_quote(clean["source"], clean["quote"], by_id, file, where):
+                passages.append(Passage(clean["source"], clean["quote"]))
+        return tuple(passages)
+
+    def _check_quote(self, source: str, quote: str, by_id: dict[str, Source], file: str, where: str) -> bool:
+        if source in self.broken_sources:
+            return False
+        if len(quote.strip()) < MIN_QUOTE_CHARACTERS:
+            self.problems.add(
+                file, f"{where}: key 'quote'", f"a quote of at least {MIN_QUOTE_CHARACTERS} characters", describe(quote)
+            )
+            return False
+        if source not in by_id:
+            self.problems.add(
+                file,
+                f"{where}: key 'source'",
+                "a source id from scenario.toml",
+                f'"{source}"',
+                did_you_mean(source, by_id),
+            )
+            return False
+        if source not in self.normalised:
+            self.normalised[source] = normalise_text(by_id[source].text)
+        if normalise_text(quote) not in self.normalised[source]:
+            self.problems.add(
+                file,
+                f"{where}: key 'quote'",
+                f'text found verbatim in source "{source}"',
+                f"{describe(quote)}, which is not in {by_id[source].file}",
+            )
+            return False
+        return True
+
+    # -- claims/*.toml -------------------------------------------------------------------------
+    def _claims(
+        self,
+        outcomes: tuple[str, ...],
+        pods: tuple[str, ...],
+        sources: tuple[Source, ...],
+        claimants: tuple[Claimant, ...],
+    ) -> tuple[Claim, ...]:
+        claims_dir = self.folder.root / "claims"
+        if not claims_dir.is_dir():
+            found = "a file" if claims_dir.exists() or claims_dir.is_symlink() else "nothing"
+            self.problems.add(self.folder.show("claims"), "", "a folder of claim files", found)
+            return ()
+        files = sorted(p.name for p in claims_dir.iterdir() if p.suffix.lower() == ".toml")
+        claims: list[Claim] = []
+        ids: list[tuple[str, str]] = []
+        for name in files:
+            relative = f"claims/{name}"
+            file = self.folder.show(relative)
+            raw = self.folder.read_toml(relative)
+            if raw is None:
+                continue
+            for key in raw:
+                if key != "claims":
+                    self.problems.add(
+                        file, "", "only [[claims]] tables", f'the key "{key}"', did_you_mean(key, ["claims"])
+                    )
+            for i, item in enumerate(_items(raw.get("claims", []), "claims", self.problems, file)):
+                label = _label("claim", i, item)
+                claim = self._claim(item, file, label, outcomes, pods, sources, claimants)
+                if isinstance(item, dict) and isinstance(item.get("id"), str):
+                    ids.append((item["id"], f"{label} in {name}"))
+                if claim is not None:
+                    claims.append(claim)
+        _unique(ids, "claim id across all claim files", self.problems, self.folder.show("claims"))
+        if not files:
+            self.problems.add(self.folder.show("claims"), "", "at least one claims/*.toml file", "none")
+        elif not claims and not self.problems:
+            self.problems.add(self.folder.show("claims"), "", "at least one claim", "none")
+        return tuple(claims)
+
+    def _claim(
+        self,
+        raw: Any,
+        file: str,
+        label: str,
+        outcomes: tuple[str, ...],
+        pods: tuple[str, ...],
+        sources: tuple[Source, ...],
+        claimants: tuple[Claimant, ...],
+    ) -> Claim | None:
+        if not isinstance(raw, dict):
+            self.problems.add(file, label, "a table", describe(raw))
+            return None
+        kind = raw.get("kind")
+        if not isinstance(kind, str) or kind not in KINDS:
+            found = "nothing" if kind is None else describe(kind)
+            self.problems.add(
+                file,
+                f"{label}: key 'kind'",
+                f"one of {', '.join(KINDS)}",
+                found,
+                did_you_mean(kind, KINDS) if isinstance(kind, str) else "",
+            )
+            return None
+        spec = KINDS[kind]
+        clean = f.read_table(raw, {**CLAIM_COMMON, **spec.fields}, self.problems, file, label)
+        if clean is None or any(v is BAD for v in clean.values()):
+            return None
+        ok = True
+        author = self._author(clean["author"], claimants, file, label)
+        ok &= author is not None
+        ok &= self._check_quote(clean["source"], clean["quote"], {s.id: s for s in sources}, file, label)
+        for key in spec.pod_keys:
+            if clean[key] not in pods:
+                ok = False
+                if self.pods_unreadable or clean[key] in self.broken_pods:
+                    continue
+                self.problems.add(
+                    file,
+                    f"{label}: key '{key}'",
+                    "a divergence point id from pods.toml",
+                    f'"{clean[key]}"',
+                    did_you_mean(clean[key], pods),
+                )
+        if self.outcomes_broken and ("outcome" in clean or "distribution" in clean):
+            return None
+        if "outcome" in clean and clean["outcome"] not in outcomes:
+            self.problems.add(
+                file,
+                f"{label}: key 'outcome'",
+                "an outcome id",
+                f'"{clean["outcome"]}"',
+                did_you_mean(clean["outcome"], outcomes),
+            )
+            ok = False
+        context = KindContext(self.problems, file, label, self.lexicon, outcomes, self.timeline)
+        extra = spec.check(clean, context)
+        if not ok or extra is None or author is None:
+            return None
+        values = {k: v for k, v in clean.items() if k != "author"}
+        values.update(extra)
+        return Claim(author=author, written_author=clean["author"], file=file, **values)
+
+    def _author(self, name: str, claimants: tuple[Claimant, ...], file: str, label: str) -> str | None:
+        for c in claimants:
+            if name.lower() in {c.id.lower(), c.name.lower(), *(a.lower() for a in c.aliases)}:
+                return c.id
+        known = [n for c in claimants for n in (c.name, *c.aliases)]
+        self.problems.add(
+            file,
+            f"{label}: key 'author'",
+            "a claimant's name, id or alias from scenario.toml",
+            f'"{name}"',
+            did_you_mean(name, known),
+        )
+        return None
+
+
+def _lexicon_bytes() -> bytes:
+    from importlib import resources
+
+    data = resources.files("cfprob") / "data"
+    return (data / "lexicon_v1.csv").read_bytes() + (data / "idioms.toml").read_bytes()

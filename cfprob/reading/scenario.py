@@ -1,0 +1,221 @@
+"""Frozen, validated scenario objects.
+
+A :class:`Scenario` is what :func:`cfprob.reading.loader.load_scenario` returns after checking every file of a
+scenario folder. Nothing here reads files or validates; these classes only hold what was read.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+__all__ = [
+    "ERA_COMPARISONS",
+    "OTL",
+    "PROBABILITY_FLOOR",
+    "Claim",
+    "Claimant",
+    "Evidence",
+    "Feature",
+    "Outcome",
+    "Passage",
+    "Pod",
+    "ReferenceClass",
+    "Scenario",
+    "Source",
+    "era_years",
+    "timeline_of",
+]
+
+OTL = "otl"
+"""The id of the divergence point that is no divergence: real history."""
+
+
+ERA_COMPARISONS = ("earlier", "later", "outside")
+"""What an era claim's window is compared with: the timeline's years before it, after it, or both."""
+
+PROBABILITY_FLOOR = 1e-6
+"""Stated probabilities closer than this to 0 or 1 are moved this far inside, so their logits stay finite."""
+
+
+def era_years(start: int, end: int, compared_with: str, timeline: tuple[int, int]) -> tuple[range, tuple[range, ...]]:
+    """An era claim's window of years and the (non-empty) runs of years it is compared with.
+
+    ``timeline`` is (first, last) year: ``earlier`` compares with the years from ``first`` to before
+    ``start``, ``later`` with those after ``end`` to ``last``, ``outside`` with both.
+    """
+    first, last = timeline
+    before, after = range(first, start), range(end + 1, last + 1)
+    compared = {"earlier": (before,), "later": (after,), "outside": (before, after)}[compared_with]
+    return range(start, end + 1), tuple(r for r in compared if len(r))
+
+
+def timeline_of(pods: tuple[Pod, ...] | list[Pod]) -> tuple[int, int] | None:
+    """The first and last year of the dated divergence points (None when none is dated)."""
+    years = [p.year for p in pods if p.year is not None]
+    return (min(years), max(years)) if years else None
+
+
+@dataclass(frozen=True)
+class Outcome:
+    id: str
+    label: str
+    definition: str
+
+
+@dataclass(frozen=True)
+class Feature:
+    id: str
+    description: str
+
+
+@dataclass(frozen=True)
+class Source:
+    id: str
+    file: str
+    title: str
+    kind: str
+    url: str
+    text: str = field(repr=False)
+
+
+@dataclass(frozen=True)
+class Claimant:
+    id: str
+    name: str
+    aliases: tuple[str, ...]
+    note: str
+
+
+@dataclass(frozen=True)
+class Passage:
+    source: str
+    quote: str
+
+
+@dataclass(frozen=True)
+class Pod:
+    """A divergence point: a dated change to real history, described by mechanism features."""
+
+    id: str
+    year: int | None
+    title: str
+    description: str
+    features: tuple[tuple[str, float], ...]
+    passages: tuple[Passage, ...]
+
+    def feature_value(self, feature: str) -> float:
+        return dict(self.features).get(feature, 0.0)
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One statement by one claimant about outcome probabilities.
+
+    Which of the optional attributes are set depends on ``kind`` (see ``priors/README.md``).
+    ``distribution`` is ordered like the scenario's outcomes and sums to 1.
+    """
+
+    id: str
+    kind: str
+    author: str
+    written_author: str
+    source: str
+    locator: str
+    quote: str
+    file: str
+    confidence: float = 1.0
+    weight: float = 1.0
+    tags: tuple[str, ...] = ()
+    note: str = ""
+    pod: str | None = None
+    outcome: str | None = None
+    probability: float | None = None
+    low: float | None = None
+    high: float | None = None
+    phrase: str | None = None
+    distribution: tuple[float, ...] | None = None
+    higher: str | None = None
+    lower: str | None = None
+    start: int | None = None
+    end: int | None = None
+    compared_with: str | None = None
+
+    @property
+    def pods(self) -> tuple[str, ...]:
+        """The divergence points the claim is about (none for an era claim: it is about years)."""
+        from cfprob.claims import KINDS
+
+        return KINDS[self.kind].pods(self)
+
+
+@dataclass(frozen=True)
+class ReferenceClass:
+    """Real comparable cases, each mapped to an outcome."""
+
+    file: str
+    rule: str
+    cases: tuple[tuple[str, str], ...]
+
+    def counts(self, outcomes: tuple[str, ...]) -> tuple[int, ...]:
+        return tuple(sum(1 for _, o in self.cases if o == k) for k in outcomes)
+
+
+@dataclass(frozen=True)
+class Evidence:
+    observed_outcome: str
+    observed_year: int | None
+    observed_note: str
+    reference_class: ReferenceClass | None
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A validated scenario. ``pods[0]`` is always ``otl``."""
+
+    path: Path
+    id: str
+    title: str
+    question: str
+    horizon_year: int
+    outcomes: tuple[Outcome, ...]
+    features: tuple[Feature, ...]
+    sources: tuple[Source, ...]
+    claimants: tuple[Claimant, ...]
+    pods: tuple[Pod, ...]
+    claims: tuple[Claim, ...]
+    evidence: Evidence
+    content_hash: str
+
+    @property
+    def outcome_ids(self) -> tuple[str, ...]:
+        return tuple(o.id for o in self.outcomes)
+
+    @property
+    def pod_ids(self) -> tuple[str, ...]:
+        return tuple(p.id for p in self.pods)
+
+    @property
+    def feature_ids(self) -> tuple[str, ...]:
+        return tuple(f.id for f in self.features)
+
+    @property
+    def claimant_ids(self) -> tuple[str, ...]:
+        return tuple(c.id for c in self.claimants)
+
+    @property
+    def timeline(self) -> tuple[int, int]:
+        """The first and last year of the dated divergence points: the span of the year effect."""
+        return timeline_of(self.pods) or (self.horizon_year, self.horizon_year)
+
+    def pod(self, pod_id: str) -> Pod:
+        return next(p for p in self.pods if p.id == pod_id)
+
+    def source(self, source_id: str) -> Source:
+        return next(s for s in self.sources if s.id == source_id)
+
+    def claimant(self, claimant_id: str) -> Claimant:
+        return next(c for c in self.claimants if c.id == claimant_id)
+
+    def claims_about(self, pod_id: str) -> tuple[Claim, ...]:
+        return tuple(c for c in self.claims if pod_id in c.pods)
