@@ -7,226 +7,42 @@ is executed; every file it names must stay inside its folder.
 
 from __future__ import annotations
 
-import csv
-import hashlib
-import io
-import re
-import stat
-import tomllib
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
 from cfprob.claims import KINDS, KindContext
 from cfprob.errors import ScenarioError
-from cfprob.outputs.neutralise import safe_url
 from cfprob.reading import fields as f
+from cfprob.reading.evidence import EvidenceReader, read_evidence
 from cfprob.reading.fields import BAD, Problems, describe, did_you_mean
-from cfprob.reading.lexicon import LEXICON_VERSION, Lexicon, load_lexicon
+from cfprob.reading.folder import SCHEMA_VERSION, ScenarioFolder
+from cfprob.reading.lexicon import Lexicon, load_lexicon
+from cfprob.reading.quotes import QuoteChecker, normalise_text
 from cfprob.reading.scenario import (
     OTL,
     Claim,
     Claimant,
-    Evidence,
     Feature,
     Outcome,
     Passage,
     Pod,
-    ReferenceClass,
     Scenario,
     Source,
     timeline_of,
 )
+from cfprob.reading.specs import (
+    CLAIM_COMMON,
+    CLAIMANT_SPEC,
+    FEATURE_SPEC,
+    OUTCOME_SPEC,
+    PASSAGE_SPEC,
+    POD_SPEC,
+    SOURCE_SPEC,
+    TOP_SPEC,
+)
 
 __all__ = ["SCHEMA_VERSION", "load_scenario", "normalise_text"]
-
-SCHEMA_VERSION = 1
-MAX_FILE_BYTES = 50_000_000
-MAX_DOTTED_PARTS = 200
-MIN_QUOTE_CHARACTERS = 8
-BLANKS = re.compile(r"[ \t]+")
-DOT_WITH_SPACE = re.compile(r" ?\. ?")
-KEY_BEFORE_EQUALS = re.compile(r"(?:^|[{,])[ \t]*([A-Za-z0-9_.\-\"']+)[ \t]*=", re.MULTILINE)
-TABLE_HEADER = re.compile(r"^[ \t]*\[\[?[ \t]*([A-Za-z0-9_.\-\"']+)", re.MULTILINE)
-
-TOP_SPEC = {
-    "schema_version": f.integer(1, 1_000_000),
-    "id": f.identifier(),
-    "title": f.text(),
-    "question": f.text(),
-    "horizon_year": f.integer(-10_000, 10_000),
-    "outcomes": f.Check("a list of [[outcomes]] tables", lambda v: v if isinstance(v, list) else BAD),
-    "features": f.Check("a list of [[features]] tables", lambda v: v if isinstance(v, list) else BAD, False, []),
-    "sources": f.Check("a list of [[sources]] tables", lambda v: v if isinstance(v, list) else BAD),
-    "claimants": f.Check("a list of [[claimants]] tables", lambda v: v if isinstance(v, list) else BAD),
-    "evidence": f.table(),
-}
-OUTCOME_SPEC = {"id": f.identifier(), "label": f.text(), "definition": f.text()}
-FEATURE_SPEC = {"id": f.identifier(), "description": f.text()}
-SOURCE_SPEC = {
-    "id": f.identifier(),
-    "file": f.text(),
-    "title": f.text(),
-    "kind": f.text(),
-    "url": f.Check(
-        "an http:// or https:// address (or nothing)",
-        lambda v: v if isinstance(v, str) and (not v or safe_url(v)) else BAD,
-        False,
-        "",
-    ),
-}
-CLAIMANT_SPEC = {"id": f.identifier(), "name": f.text(), "aliases": f.text_list(), "note": f.optional_text()}
-EVIDENCE_SPEC = {
-    "observed_outcome": f.identifier(),
-    "observed_year": f.integer(-10_000, 10_000, required=False),
-    "observed_note": f.optional_text(),
-    "reference_class": f.table(required=False),
-}
-REFERENCE_SPEC = {
-    "file": f.text(),
-    "case_column": f.text(),
-    "outcome_column": f.text(),
-    "include": f.table(required=False),
-    "exclude_cases": f.text_list(),
-    "rule": f.text(),
-    "outcome_map": f.table(),
-}
-POD_SPEC = {
-    "id": f.identifier(),
-    "year": f.integer(-10_000, 10_000, required=False),
-    "title": f.text(),
-    "description": f.text(),
-    "features": f.table(required=False),
-    "passages": f.Check("a list of [[pods.passages]] tables", lambda v: v if isinstance(v, list) else BAD, False, []),
-}
-PASSAGE_SPEC = {"source": f.identifier(), "quote": f.text()}
-CLAIM_COMMON = {
-    "id": f.identifier(),
-    "kind": f.text(),
-    "author": f.text(),
-    "source": f.identifier(),
-    "locator": f.text(),
-    "quote": f.text(),
-    "confidence": f.number(0.01, 100, required=False, default=1.0),
-    "weight": f.number(0.01, 100, required=False, default=1.0),
-    "tags": f.text_list(),
-    "note": f.optional_text(),
-}
-
-
-def normalise_text(value: str) -> str:
-    """Collapse whitespace runs to one space: how quotes are compared with their sources."""
-    return " ".join(value.split())
-
-
-class _Folder:
-    """Reads files inside one scenario folder, remembering their bytes for the content hash."""
-
-    def __init__(self, root: Path, problems: Problems) -> None:
-        self.root = root
-        self.problems = problems
-        self.read: dict[str, bytes] = {}
-
-    def show(self, relative: str) -> str:
-        return str(self.root / relative)
-
-    def inside(self, relative: str, file: str, item: str) -> Path | None:
-        candidate = Path(relative)
-        try:
-            target = (self.root / candidate).resolve()
-        except (ValueError, RuntimeError, OSError) as exc:  # NUL bytes, symlink loops
-            self.problems.add(file, item, "a usable path inside the scenario folder", f'"{relative}" ({exc})')
-            return None
-        if candidate.is_absolute() or not target.is_relative_to(self.root.resolve()):
-            self.problems.add(file, item, "a path inside the scenario folder", f'"{relative}"')
-            return None
-        return target
-
-    def read_bytes(self, relative: str, file: str = "", item: str = "") -> bytes | None:
-        path = self.inside(relative, file or self.show(relative), item)
-        if path is None:
-            return None
-        shown = file or self.show(relative)
-        where = item if file else ""
-        expectation = f'a readable file "{relative}"' if file else "a readable file"
-        try:
-            info = path.stat()
-            if stat.S_ISDIR(info.st_mode):
-                self.problems.add(shown, where, expectation, "a directory")
-                return None
-            if not stat.S_ISREG(info.st_mode):
-                self.problems.add(shown, where, expectation, "a special file (a pipe, socket or device)")
-                return None
-            if info.st_size > MAX_FILE_BYTES:
-                self.problems.add(
-                    shown, where, f"a file under {MAX_FILE_BYTES // 1_000_000} MB", f"{info.st_size // 1_000_000} MB"
-                )
-                return None
-            data = path.read_bytes()
-        except FileNotFoundError:
-            self.problems.add(shown, where, expectation, "no such file")
-            return None
-        except OSError as exc:
-            self.problems.add(shown, where, expectation, f"an unreadable file ({exc.strerror})")
-            return None
-        self.read[relative] = data
-        return data
-
-    def read_text(self, relative: str, file: str = "", item: str = "") -> str | None:
-        data = self.read_bytes(relative, file, item)
-        if data is None:
-            return None
-        try:
-            return data.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            self.problems.add(
-                file or self.show(relative),
-                item if file else "",
-                "UTF-8 text",
-                f"bytes that are not UTF-8 (at byte {exc.start})",
-            )
-            return None
-
-    def read_toml(self, relative: str) -> dict[str, Any] | None:
-        content = self.read_text(relative)
-        if content is None:
-            return None
-        parts = _longest_dotted_key(content)
-        if parts > MAX_DOTTED_PARTS:
-            # tomllib takes quadratic time on such keys: refuse them before parsing
-            self.problems.add(
-                self.show(relative), "", f"keys of at most {MAX_DOTTED_PARTS} dotted parts", f"a key of {parts} parts"
-            )
-            return None
-        try:
-            return tomllib.loads(content)
-        except tomllib.TOMLDecodeError as exc:
-            self.problems.add(self.show(relative), "", "valid TOML", f"a syntax error: {exc}")
-            return None
-        except RecursionError:
-            self.problems.add(self.show(relative), "", "valid TOML", "nesting too deep to read")
-            return None
-
-    def content_hash(self, lexicon_bytes: bytes) -> str:
-        digest = hashlib.sha256()
-        digest.update(f"schema{SCHEMA_VERSION}/lexicon-{LEXICON_VERSION}".encode())
-        digest.update(lexicon_bytes)
-        for name in sorted(self.read):
-            digest.update(name.encode() + b"\0" + hashlib.sha256(self.read[name]).digest())
-        return digest.hexdigest()
-
-
-def _longest_dotted_key(content: str) -> int:
-    """The most dot-separated parts of any key in ``content``: a key before ``=`` or in a ``[table]`` header.
-
-    Linear time; values (quotes, notes) are not looked at, so dots in prose never count.
-    """
-    # two passes, each linear: blank runs become one space, then a dot loses the spaces around it
-    # (one pattern matching blanks on both sides of the dot backtracks quadratically on long blank runs)
-    joined = DOT_WITH_SPACE.sub(".", BLANKS.sub(" ", content))
-    keys = [m.group(1) for m in KEY_BEFORE_EQUALS.finditer(joined)]
-    keys += [m.group(1) for m in TABLE_HEADER.finditer(joined)]
-    return 1 + max((key.count(".") for key in keys), default=0)
 
 
 def _items(raw: Any, name: str, problems: Problems, file: str) -> list[Any]:
@@ -274,7 +90,7 @@ def load_scenario(path: str | Path, lexicon: Lexicon | None = None) -> Scenario:
     if not root.is_dir():
         raise ScenarioError([f"{root}: expected a scenario folder, found a file"])
     lexicon = lexicon or load_lexicon()
-    folder = _Folder(root, problems)
+    folder = ScenarioFolder(root, problems)
     loader = _Loader(folder, problems, lexicon)
     scenario = loader.load()
     if problems or scenario is None:
@@ -283,7 +99,7 @@ def load_scenario(path: str | Path, lexicon: Lexicon | None = None) -> Scenario:
 
 
 class _Loader:
-    def __init__(self, folder: _Folder, problems: Problems, lexicon: Lexicon) -> None:
+    def __init__(self, folder: ScenarioFolder, problems: Problems, lexicon: Lexicon) -> None:
         self.folder = folder
         self.problems = problems
         self.lexicon = lexicon
@@ -294,7 +110,7 @@ class _Loader:
         self.timeline: tuple[int, int] | None = None
         self.horizon_year = 10_000
         self.outcomes_broken = False
-        self.normalised: dict[str, str] = {}  # source id -> its text with whitespace runs collapsed
+        self.quotes = QuoteChecker(problems, self.broken_sources)
 
     # -- scenario.toml -------------------------------------------------------------------------
     def load(self) -> Scenario | None:
@@ -319,7 +135,12 @@ class _Loader:
         sources = self._sources(top["sources"], file)
         claimants = self._claimants(top["claimants"], file)
         outcome_ids = tuple(o.id for o in outcomes)
-        evidence = self._evidence(top["evidence"], file, outcome_ids)
+        evidence = read_evidence(
+            top["evidence"],
+            file,
+            outcome_ids,
+            EvidenceReader(self.folder, self.problems, self.horizon_year, self.outcomes_broken),
+        )
         before = len(self.problems.lines)
         pods = self._pods(tuple(x.id for x in features), sources)
         if len(self.problems.lines) == before:  # era claims are checked against sound years only
@@ -402,113 +223,6 @@ class _Loader:
         _unique(names, "claimant name or alias (names are matched without case)", self.problems, file)
         return claimants
 
-    def _evidence(self, raw: Any, file: str, outcomes: tuple[str, ...]) -> Evidence | None:
-        if raw is BAD:
-            return None
-        clean = f.read_table(raw, EVIDENCE_SPEC, self.problems, file, "evidence")
-        if clean is None or any(v is BAD for v in clean.values()):
-            return None
-        observed = clean["observed_outcome"]
-        if outcomes and observed not in outcomes:
-            self.problems.add(
-                file,
-                "evidence: key 'observed_outcome'",
-                "an outcome id",
-                f'"{observed}"',
-                did_you_mean(observed, outcomes),
-            )
-        reference = None
-        if clean["reference_class"] is not None:
-            reference = self._reference_class(clean["reference_class"], file, outcomes)
-            if reference is None:
-                return None
-        year = clean["observed_year"]
-        if year is not None and year > self.horizon_year:
-            self.problems.add(
-                file,
-                "evidence: key 'observed_year'",
-                f"a year no later than the horizon year {self.horizon_year}",
-                str(year),
-            )
-        return Evidence(observed, year, clean["observed_note"], reference)
-
-    def _reference_class(self, raw: dict[str, Any], file: str, outcomes: tuple[str, ...]) -> ReferenceClass | None:
-        item = "evidence.reference_class"
-        clean = f.read_table(raw, REFERENCE_SPEC, self.problems, file, item)
-        if clean is None or any(v is BAD for v in clean.values()):
-            return None
-        mapping = clean["outcome_map"]
-        for value, target in mapping.items():
-            if not isinstance(target, str) or (target not in outcomes and not self.outcomes_broken):
-                self.problems.add(
-                    file,
-                    f"{item}.outcome_map: key '{value}'",
-                    "an outcome id",
-                    describe(target),
-                    did_you_mean(str(target), outcomes),
-                )
-        include = clean["include"] or {}
-        for column, allowed in include.items():
-            if not isinstance(allowed, list) or not all(isinstance(a, str) for a in allowed):
-                self.problems.add(file, f"{item}.include: key '{column}'", "a list of strings", describe(allowed))
-        content = self.folder.read_text(clean["file"], file, f"{item}: key 'file'")
-        if content is None or self.problems:
-            return None
-        csv_file = self.folder.show(clean["file"])
-        try:
-            rows = list(csv.DictReader(io.StringIO(content)))
-        except csv.Error as exc:
-            self.problems.add(csv_file, "", "CSV text", f"unreadable CSV ({exc})")
-            return None
-        columns = {c for c in rows[0] if isinstance(c, str)} if rows else set()  # extra fields come as key None
-        wanted = [clean["case_column"], clean["outcome_column"], *include]
-        missing = [c for c in wanted if c not in columns]
-        if not rows or missing:
-            found = "no rows" if not rows else f'no column "{missing[0]}"'
-            self.problems.add(
-                csv_file,
-                "",
-                f"a CSV with the columns {', '.join(wanted)}",
-                found,
-                did_you_mean(missing[0], columns) if missing and rows else "",
-            )
-            return None
-        kept = [r for r in rows if all(r[c] in allowed for c, allowed in include.items())]
-        names = {r[clean["case_column"]] for r in kept}
-        for case in clean["exclude_cases"]:
-            if case not in names:
-                self.problems.add(
-                    file,
-                    f"{item}: key 'exclude_cases'",
-                    "cases found in the reference class",
-                    f'"{case}"',
-                    did_you_mean(case, names),
-                )
-        cases = []
-        seen: set[str] = set()
-        for r in kept:
-            if r[clean["case_column"]] in clean["exclude_cases"]:
-                continue
-            if r[clean["case_column"]] in seen:
-                self.problems.add(
-                    csv_file, f'case "{r[clean["case_column"]]}"', "each case once", "a second row for it"
-                )
-                continue
-            seen.add(r[clean["case_column"]])
-            value = r[clean["outcome_column"]]
-            if value not in mapping:
-                self.problems.add(
-                    csv_file,
-                    f'case "{r[clean["case_column"]]}"',
-                    f"an {clean['outcome_column']} listed in outcome_map",
-                    f'"{value}"',
-                )
-                continue
-            cases.append((r[clean["case_column"]], mapping[value]))
-        if not cases and not self.problems:
-            self.problems.add(csv_file, "", "at least one case after include and exclude_cases", "none")
-        return ReferenceClass(clean["file"], clean["rule"], tuple(cases))
-
     # -- pods.toml -----------------------------------------------------------------------------
     def _pods(self, features: tuple[str, ...], sources: tuple[Source, ...]) -> tuple[Pod, ...]:
         file = self.folder.show("pods.toml")
@@ -590,38 +304,9 @@ class _Loader:
             clean = f.read_table(item, PASSAGE_SPEC, self.problems, file, where)
             if clean is None or any(v is BAD for v in clean.values()):
                 continue
-            if self._check_quote(clean["source"], clean["quote"], by_id, file, where):
+            if self.quotes.check(clean["source"], clean["quote"], by_id, file, where):
                 passages.append(Passage(clean["source"], clean["quote"]))
         return tuple(passages)
-
-    def _check_quote(self, source: str, quote: str, by_id: dict[str, Source], file: str, where: str) -> bool:
-        if source in self.broken_sources:
-            return False
-        if len(quote.strip()) < MIN_QUOTE_CHARACTERS:
-            self.problems.add(
-                file, f"{where}: key 'quote'", f"a quote of at least {MIN_QUOTE_CHARACTERS} characters", describe(quote)
-            )
-            return False
-        if source not in by_id:
-            self.problems.add(
-                file,
-                f"{where}: key 'source'",
-                "a source id from scenario.toml",
-                f'"{source}"',
-                did_you_mean(source, by_id),
-            )
-            return False
-        if source not in self.normalised:
-            self.normalised[source] = normalise_text(by_id[source].text)
-        if normalise_text(quote) not in self.normalised[source]:
-            self.problems.add(
-                file,
-                f"{where}: key 'quote'",
-                f'text found verbatim in source "{source}"',
-                f"{describe(quote)}, which is not in {by_id[source].file}",
-            )
-            return False
-        return True
 
     # -- claims/*.toml -------------------------------------------------------------------------
     def _claims(
@@ -695,7 +380,7 @@ class _Loader:
         ok = True
         author = self._author(clean["author"], claimants, file, label)
         ok &= author is not None
-        ok &= self._check_quote(clean["source"], clean["quote"], {s.id: s for s in sources}, file, label)
+        ok &= self.quotes.check(clean["source"], clean["quote"], {s.id: s for s in sources}, file, label)
         for key in spec.pod_keys:
             if clean[key] not in pods:
                 ok = False

@@ -1,0 +1,84 @@
+"""The tables of scenario files and the checks of their keys (claim kinds add their own: :mod:`cfprob.claims`)."""
+
+from __future__ import annotations
+
+from cfprob.outputs.neutralise import safe_url
+from cfprob.reading import fields as f
+from cfprob.reading.fields import BAD
+
+__all__ = [
+    "CLAIMANT_SPEC",
+    "CLAIM_COMMON",
+    "EVIDENCE_SPEC",
+    "FEATURE_SPEC",
+    "OUTCOME_SPEC",
+    "PASSAGE_SPEC",
+    "POD_SPEC",
+    "REFERENCE_SPEC",
+    "SOURCE_SPEC",
+    "TOP_SPEC",
+]
+
+TOP_SPEC = {
+    "schema_version": f.integer(1, 1_000_000),
+    "id": f.identifier(),
+    "title": f.text(),
+    "question": f.text(),
+    "horizon_year": f.integer(-10_000, 10_000),
+    "outcomes": f.Check("a list of [[outcomes]] tables", lambda v: v if isinstance(v, list) else BAD),
+    "features": f.Check("a list of [[features]] tables", lambda v: v if isinstance(v, list) else BAD, False, []),
+    "sources": f.Check("a list of [[sources]] tables", lambda v: v if isinstance(v, list) else BAD),
+    "claimants": f.Check("a list of [[claimants]] tables", lambda v: v if isinstance(v, list) else BAD),
+    "evidence": f.table(),
+}
+OUTCOME_SPEC = {"id": f.identifier(), "label": f.text(), "definition": f.text()}
+FEATURE_SPEC = {"id": f.identifier(), "description": f.text()}
+SOURCE_SPEC = {
+    "id": f.identifier(),
+    "file": f.text(),
+    "title": f.text(),
+    "kind": f.text(),
+    "url": f.Check(
+        "an http:// or https:// address (or nothing)",
+        lambda v: v if isinstance(v, str) and (not v or safe_url(v)) else BAD,
+        False,
+        "",
+    ),
+}
+CLAIMANT_SPEC = {"id": f.identifier(), "name": f.text(), "aliases": f.text_list(), "note": f.optional_text()}
+EVIDENCE_SPEC = {
+    "observed_outcome": f.identifier(),
+    "observed_year": f.integer(-10_000, 10_000, required=False),
+    "observed_note": f.optional_text(),
+    "reference_class": f.table(required=False),
+}
+REFERENCE_SPEC = {
+    "file": f.text(),
+    "case_column": f.text(),
+    "outcome_column": f.text(),
+    "include": f.table(required=False),
+    "exclude_cases": f.text_list(),
+    "rule": f.text(),
+    "outcome_map": f.table(),
+}
+POD_SPEC = {
+    "id": f.identifier(),
+    "year": f.integer(-10_000, 10_000, required=False),
+    "title": f.text(),
+    "description": f.text(),
+    "features": f.table(required=False),
+    "passages": f.Check("a list of [[pods.passages]] tables", lambda v: v if isinstance(v, list) else BAD, False, []),
+}
+PASSAGE_SPEC = {"source": f.identifier(), "quote": f.text()}
+CLAIM_COMMON = {
+    "id": f.identifier(),
+    "kind": f.text(),
+    "author": f.text(),
+    "source": f.identifier(),
+    "locator": f.text(),
+    "quote": f.text(),
+    "confidence": f.number(0.01, 100, required=False, default=1.0),
+    "weight": f.number(0.01, 100, required=False, default=1.0),
+    "tags": f.text_list(),
+    "note": f.optional_text(),
+}
