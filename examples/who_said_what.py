@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from cfprob.outputs.tables import claim_strength
+from cfprob.outputs.listings import claim_strength
 from cfprob.paths import bundled_scenario
 from cfprob.reading.lexicon import load_lexicon
 from cfprob.reading.loader import load_scenario

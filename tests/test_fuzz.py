@@ -284,7 +284,7 @@ records = st.recursive(
 @FUZZ
 @given(text=st.one_of(st.text(max_size=300), records.map(_sealed)))
 def test_any_compiled_record_is_refused_as_damaged(text: str) -> None:
-    from cfprob.fitting.compiled import _Damaged, _Record
+    from cfprob.fitting.code_record import Damaged, Record
 
-    with pytest.raises(_Damaged):
-        _Record.from_json(text)
+    with pytest.raises(Damaged):
+        Record.from_json(text)

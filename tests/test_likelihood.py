@@ -75,26 +75,36 @@ def test_replicated_orderings_and_eras_follow_their_probability(data):
 @pytest.mark.mcmc
 @pytest.mark.parametrize("path", [WEIMAR, BUNDLED])
 def test_matches_the_pymc_model(path):
-    """Claim log-likelihoods summed equal the model's claim potentials at random parameter values."""
+    """Each claim family's numpy log-likelihood, summed, equals its PyMC term at random parameter values."""
     import pymc as pm
 
+    from cfprob.claims import FAMILIES
     from cfprob.fitting.model import build_model
+    from cfprob.fitting.priors import Priors
 
     data = design(load_scenario(path))
     model = build_model(data)
     values = model.value_vars
-    potentials = pm.math.sum([pm.math.sum(p) for p in model.potentials])
-    outputs = [model["theta"], model["bias"], model["noise"], model["alpha"], model["year_effect"], potentials]
-    if "kappa" in model.named_vars:
-        outputs.insert(3, model["kappa"])
-    function = model.compile_fn(outputs, inputs=values, point_fn=False, on_unused_input="ignore")
+    present = [f for f in FAMILIES if len(data.blocks[f.name])]
+    named = {p.name: p for p in model.potentials}
+    terms = [pm.math.sum(named[f"{f.name}_claims"]) for f in present]
+    parameters = [model["theta"], model["bias"], model["noise"], model["alpha"], model["year_effect"]]
+    kappa = [model["kappa"]] if "kappa" in model.named_vars else []
+    function = model.compile_fn([*parameters, *kappa, *terms], inputs=values, point_fn=False, on_unused_input="ignore")
     rng = np.random.default_rng(6)
     for _ in range(3):
         point = {v.name: rng.normal(0, 0.7, size=model.initial_point()[v.name].shape) for v in values}
         out = function(*[point[v.name] for v in values])
-        kappa = out[3][None] if len(out) == 7 else None
-        curve = softmax_last(out[-3][None, None] + out[-2][None])
-        draws = Draws(out[0][None], out[1][None], out[2][None], kappa, curve=curve)
-        # rtol 1e-6: at these random values the curve's probabilities reach 1 - 1e-10, where numpy's logit
-        # of a probability loses digits that PyMC's logit of the logits keeps
-        np.testing.assert_allclose(claim_log_likelihood(draws, data).sum(), out[-1], rtol=1e-6)
+        theta, bias, noise, alpha, year_effect = out[:5]
+        draws = Draws(
+            theta[None],
+            bias[None],
+            noise[None],
+            out[5][None] if kappa else None,
+            curve=softmax_last(alpha[None, None] + year_effect[None]),
+        )
+        for family, term in zip(present, out[5 + len(kappa) :], strict=True):
+            numpy_side = family.log_likelihood(draws, data.blocks[family.name], Priors()).sum()
+            # rtol 1e-6: at these random values the curve's probabilities reach 1 - 1e-10, where numpy's logit
+            # of a probability loses digits that PyMC's logit of the logits keeps
+            np.testing.assert_allclose(numpy_side, term, rtol=1e-6, err_msg=family.name)

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from click.testing import CliRunner
 
-from cfprob.fitting import provenance
 from cfprob.cli import cli
 from cfprob.errors import CfprobError
-from cfprob.fitting.compiled import _Layout
+from cfprob.fitting import provenance
+from cfprob.fitting.code_record import Layout
 from cfprob.fitting.provenance import SamplerSettings, fit_key
 
 
@@ -55,7 +55,7 @@ def test_target_accept_out_of_range() -> None:
 
 
 def test_callback_source_reads_inputs_from_user_data() -> None:
-    layout = _Layout(names=("X", "point_pod"), ranks=(2, 1), dtypes=("float64", "int64"))
+    layout = Layout(names=("X", "point_pod"), ranks=(2, 1), dtypes=("float64", "int64"))
     source = layout.source("def f(user_data_):\n    meta = (META,)\n{unpack}\n    inner(x{args})\n", ("point_pod",))
     # X occupies words 0-2 (address, 2 sizes); point_pod's address is word 3 and its length word 4
     assert "meta = (5,)" in source

@@ -209,6 +209,6 @@ def backtest(scenario_path: Path | None, as_json: bool) -> None:
             }
         )
     else:
-        from cfprob.outputs.tables import format_backtest
+        from cfprob.outputs.listings import format_backtest
 
         _show(format_backtest(result, scenario))

@@ -46,7 +46,7 @@ def pods(scenario_path: Path | None, as_json: bool) -> None:
             }
         )
         return
-    from cfprob.outputs.tables import format_pods
+    from cfprob.outputs.listings import format_pods
 
     _show(format_pods(scenario))
 
@@ -80,7 +80,7 @@ def claims(scenario_path: Path | None, pod: str | None, author: str | None, as_j
         chosen = [c for c in chosen if c.author == match[0]]
     lexicon = load_lexicon()
     if as_json:
-        from cfprob.outputs.tables import claim_strength
+        from cfprob.outputs.listings import claim_strength
 
         _emit_json(
             {
@@ -104,7 +104,7 @@ def claims(scenario_path: Path | None, pod: str | None, author: str | None, as_j
             }
         )
         return
-    from cfprob.outputs.tables import format_claims
+    from cfprob.outputs.listings import format_claims
 
     _show(format_claims(chosen, scenario, lexicon))
 
@@ -139,7 +139,7 @@ def validate(path: Path | None) -> None:
 @cli.command()
 def lexicon() -> None:
     """Show the verbal-probability lexicon and the forum idioms mapped onto it."""
-    from cfprob.outputs.tables import format_lexicon
+    from cfprob.outputs.listings import format_lexicon
     from cfprob.reading.lexicon import load_lexicon
 
     _show(format_lexicon(load_lexicon()))

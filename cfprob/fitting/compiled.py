@@ -25,7 +25,6 @@ import platform
 import sys
 import warnings
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any
@@ -35,8 +34,17 @@ from weakref import WeakKeyDictionary
 import numpy as np
 
 from cfprob.errors import CfprobError
+from cfprob.fitting.code_record import (
+    TEMPLATES,
+    Callback,
+    Layout,
+    Record,
+    machine_code,
+    manifest,
+    seal_machine_code,
+    verify_machine_code,
+)
 from cfprob.fitting.design import ModelData, model_inputs
-from cfprob.outputs.checksum import text_checksum
 from cfprob.outputs.files import write_atomically
 from cfprob.paths import cache_folder
 
@@ -45,150 +53,8 @@ __all__ = ["LIBRARIES", "compiled_model"]
 LIBRARIES = ("nutpie", "numba", "llvmlite", "pytensor", "pymc", "numpy")
 """Libraries whose versions are part of every compiled-code key."""
 
-LOGP_TEMPLATE = """
-def cfprob_logp(dim, x_, out_, logp_, user_data_):
-    if dim != N:
-        return -1
-    meta = numba.carray(user_data_, (META,), np.uint64)
-{unpack}
-    x = numba.carray(x_, (N,))
-    out = numba.carray(out_, (N,))
-    logp = numba.carray(logp_, ())
-    logp_val, grad = inner(x{args})
-    logp[()] = logp_val
-    out[...] = grad
-    if not np.all(np.isfinite(out)):
-        return 3
-    if not np.isfinite(logp_val):
-        return 4
-    return 0
-"""
-
-EXPAND_TEMPLATE = """
-def cfprob_expand(dim, expanded, x_, out_, user_data_):
-    if dim != N or expanded != E:
-        return -1
-    meta = numba.carray(user_data_, (META,), np.uint64)
-{unpack}
-    x = numba.carray(x_, (N,))
-    out = numba.carray(out_, (E,))
-    (values,) = inner(x{args})
-    out[...] = values
-    return 0
-"""
-
 _KEYS: WeakKeyDictionary[Callable[..., Any], str] = WeakKeyDictionary()
 """Cache key of each generated callback source, read by :class:`_Locator`."""
-
-
-@dataclass(frozen=True)
-class _Layout:
-    """How the model's inputs sit in the ``user_data`` array: names, ranks and dtypes, in order."""
-
-    names: tuple[str, ...]
-    ranks: tuple[int, ...]
-    dtypes: tuple[str, ...]
-
-    def source(self, template: str, args: tuple[str, ...]) -> str:
-        """The source of a callback that passes the inputs ``args``, in this order, to the compiled graph."""
-        offsets, offset = {}, 0
-        for name, rank in zip(self.names, self.ranks, strict=True):
-            offsets[name] = offset
-            offset += 1 + rank
-        lines = []
-        for i, name in enumerate(args):
-            at, rank = offsets[name], self.ranks[self.names.index(name)]
-            shape = "".join(f"int(meta[{at + 1 + d}]), " for d in range(rank))
-            dtype = self.dtypes[self.names.index(name)]
-            lines.append(f"    d{i} = numba.carray(as_pointer(meta[{at}]), ({shape}), np.{dtype})")
-        call_args = "".join(f", d{i}" for i in range(len(args)))
-        return template.format(unpack="\n".join(lines), args=call_args).replace("META", str(max(offset, 1)))
-
-    def user_data(self, inputs: dict[str, np.ndarray]) -> tuple[np.ndarray, list[np.ndarray]]:
-        """The ``user_data`` array for ``inputs`` and the arrays it points to (keep them alive)."""
-        arrays, words = [], []
-        for name, rank, dtype in zip(self.names, self.ranks, self.dtypes, strict=True):
-            array = np.ascontiguousarray(inputs[name], dtype=dtype)
-            if array.ndim != rank:
-                raise ValueError(f"model input {name}: expected rank {rank}, found {array.ndim}")
-            array.flags.writeable = False
-            arrays.append(array)
-            words += [array.ctypes.data, *array.shape]
-        return np.asarray(words or [0], dtype=np.uint64), arrays
-
-
-TEMPLATES = {"logp": LOGP_TEMPLATE, "expand": EXPAND_TEMPLATE}
-"""The callbacks' source templates, by name: records name a template and never carry source."""
-
-DTYPES = ("float64", "float32", "int64", "int32", "int8", "uint64", "uint8", "bool")
-"""Dtypes a model input may have (a record naming another is refused)."""
-
-
-@dataclass(frozen=True)
-class _Callback:
-    """One callback: its template's name, the inputs it reads (in argument order) and its cache key."""
-
-    template: str
-    args: tuple[str, ...]
-    key: str
-
-
-@dataclass(frozen=True)
-class _Record:
-    """What nutpie needs besides the machine code; saved as JSON for level-1 loads."""
-
-    n_dim: int
-    n_expanded: int
-    names: list[str]
-    shapes: list[list[int]]
-    dims: dict[str, list[str]]
-    coords: dict[str, list[str | int]]
-    initial_point: list[float]
-    layout: _Layout
-    logp: _Callback
-    expand: _Callback
-
-    def to_json(self) -> str:
-        """The record as JSON, sealed with the checksum of its content."""
-        content = json.dumps(asdict(self), sort_keys=True)
-        return json.dumps({"sha256": text_checksum(content), "record": content})
-
-    @classmethod
-    def from_json(cls, text: str) -> _Record:
-        """A record from :meth:`to_json`'s text; :class:`_Damaged` unless every field is what cfprob writes."""
-        try:
-            sealed = json.loads(text)
-            content = sealed["record"]
-            if not isinstance(content, str) or text_checksum(content) != sealed["sha256"]:
-                raise _Damaged("checksum")
-            payload = json.loads(content)
-            layout = _Layout(**{k: tuple(v) for k, v in payload["layout"].items()})
-            payload["layout"] = layout
-            for part in ("logp", "expand"):
-                payload[part] = _Callback(**{**payload[part], "args": tuple(payload[part]["args"])})
-            record = cls(**payload)
-        except (ValueError, KeyError, TypeError, AttributeError) as exc:
-            raise _Damaged(type(exc).__name__) from exc
-        record._check()
-        return record
-
-    def _check(self) -> None:
-        """Every value that reaches generated source is of the kind cfprob writes (names never do)."""
-        layout = self.layout
-        sizes_ok = all(isinstance(n, int) and not isinstance(n, bool) and n >= 0 for n in (self.n_dim, self.n_expanded))
-        ranks_ok = all(isinstance(r, int) and not isinstance(r, bool) and 0 <= r <= 8 for r in layout.ranks)
-        dtypes_ok = all(d in DTYPES for d in layout.dtypes)
-        names_ok = all(isinstance(n, str) for n in layout.names) and len(set(layout.names)) == len(layout.names)
-        lengths_ok = len(layout.names) == len(layout.ranks) == len(layout.dtypes)
-        callbacks_ok = all(
-            TEMPLATES.get(c.template) is not None
-            and all(a in layout.names for a in c.args)
-            and isinstance(c.key, str)
-            and c.key.isalnum()
-            for c in (self.logp, self.expand)
-        )
-        if not (sizes_ok and ranks_ok and dtypes_ok and names_ok and lengths_ok and callbacks_ok):
-            raise _Damaged("fields")
 
 
 def content_key(content_hash: str, model_version: str) -> str:
@@ -233,7 +99,7 @@ def _from_cache(record_path: Path, inputs: dict[str, np.ndarray], say: Callable[
     if not record_path.exists():
         return None
     try:
-        record = _Record.from_json(record_path.read_text())
+        record = Record.from_json(record_path.read_text())
         callbacks = (_load(record, record.logp, None), _load(record, record.expand, None))
     except _Miss:
         say("compiled machine code missing from the cache")
@@ -301,48 +167,6 @@ class _Miss(Exception):
     """Numba's cache holds no machine code for a callback."""
 
 
-class _Damaged(Exception):
-    """A cached record or machine code is not what cfprob wrote."""
-
-
-def _machine_code(key: str) -> list[Path]:
-    """Numba's cache files of the callback with ``key`` (its index and data files carry the key in their names)."""
-    return sorted(p for p in cache_folder("numba").glob(f"*{key}*") if p.suffix in (".nbi", ".nbc"))
-
-
-def _manifest(key: str) -> Path:
-    return cache_folder("numba") / f"{key}.sha256.json"
-
-
-def _file_checksums(files: list[Path]) -> dict[str, str]:
-    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in files}
-
-
-def _seal_machine_code(key: str) -> None:
-    """Record the checksums of a callback's machine code files, written by Numba just now."""
-    files = _machine_code(key)
-    if files:
-        text = json.dumps(_file_checksums(files), sort_keys=True)
-        write_atomically(_manifest(key), lambda temporary: Path(temporary).write_text(text))
-
-
-def _verify_machine_code(key: str) -> None:
-    """Numba unpickles its cache files: let it read them only when they match the checksums recorded when
-    they were written. Files that do not (damaged, replaced, or never sealed) are deleted, so that Numba
-    finds no cached code and the callback is compiled again."""
-    files = _machine_code(key)
-    if not files:
-        return
-    try:
-        expected = json.loads(_manifest(key).read_text())
-        ok = isinstance(expected, dict) and _file_checksums(files) == expected
-    except (OSError, ValueError):
-        ok = False
-    if not ok:
-        for path in [*files, _manifest(key)]:
-            path.unlink(missing_ok=True)
-
-
 def _numba() -> Any:
     """Numba, with cfprob's cache locator registered (once)."""
     import numba
@@ -395,12 +219,12 @@ def _as_pointer(numba: Any) -> Any:
     return as_pointer
 
 
-def _load(record: _Record, callback: _Callback, inner: Any) -> Any:
+def _load(record: Record, callback: Callback, inner: Any) -> Any:
     """The callback's machine code from Numba's cache; compiled from ``inner`` if given and not cached."""
     numba = _numba()
     from numba.core import sigutils
 
-    _verify_machine_code(callback.key)
+    verify_machine_code(callback.key)
     t = numba.types
     pointer = t.CPointer(t.double)
     if callback.template == "logp":
@@ -429,7 +253,7 @@ def _load(record: _Record, callback: _Callback, inner: Any) -> Any:
         warnings.simplefilter("ignore", numba.NumbaWarning)
         compiled.compile()
     if inner is not None:
-        _seal_machine_code(callback.key)
+        seal_machine_code(callback.key)
     return compiled
 
 
@@ -450,7 +274,7 @@ def _callback_class() -> Any:
     return Callback
 
 
-def _compile(data: ModelData, say: Callable[[str], None]) -> tuple[_Record, tuple[Any, Any]]:
+def _compile(data: ModelData, say: Callable[[str], None]) -> tuple[Record, tuple[Any, Any]]:
     """Build the PyMC model, let PyTensor rewrite it and compile (or find) the two callbacks."""
     from cfprob.fitting.runtime import prepare
 
@@ -474,24 +298,24 @@ def _compile(data: ModelData, say: Callable[[str], None]) -> tuple[_Record, tupl
     names, _, shapes = shape_info  # every variable of the trace
     free = [model.rvs_to_values[v].name for v in model.free_RVs]  # the unconstrained point, in order
     shared = {v.name: v for v in [*logp_fn.get_shared(), *expand_fn.get_shared()]}
-    layout = _Layout(
+    layout = Layout(
         names=tuple(shared),
         ranks=tuple(v.ndim for v in shared.values()),
         dtypes=tuple(str(v.dtype) for v in shared.values()),
     )
     sizes = json.dumps({"N": int(n_dim), "E": int(n_expanded)})
 
-    def describe(function: Any, template: str) -> _Callback:
+    def describe(function: Any, template: str) -> Callback:
         args = tuple(v.name for v in function.get_shared())
         graph_key = CACHED_SRC_FUNCTIONS.get(function.vm.jit_fn.py_func)
         source = layout.source(TEMPLATES[template], args)
         text = "\n".join([str(graph_key), source, sizes, *(version(n) for n in LIBRARIES)])
         key = hashlib.sha256(text.encode()).hexdigest()
         # PyTensor could not hash the graph: a key nobody else can hit, so the code is compiled afresh
-        return _Callback(template, args, key if graph_key else f"{key[:32]}{uuid4().hex}")
+        return Callback(template, args, key if graph_key else f"{key[:32]}{uuid4().hex}")
 
     dims, coords = _prepare_dims_and_coords(model, shape_info, reparameterized)
-    record = _Record(
+    record = Record(
         n_dim=int(n_dim),
         n_expanded=int(n_expanded),
         names=list(names),
@@ -510,7 +334,7 @@ def _compile(data: ModelData, say: Callable[[str], None]) -> tuple[_Record, tupl
             callbacks.append(_load(record, callback, None))
         except Exception as exc:  # _Miss, or machine code Numba could not load: compiled again
             if not isinstance(exc, _Miss):
-                for path in [*_machine_code(callback.key), _manifest(callback.key)]:
+                for path in [*machine_code(callback.key), manifest(callback.key)]:
                     path.unlink(missing_ok=True)
             say(f"compiling the model's {what} with Numba (once per model structure)")
             callbacks.append(_load(record, callback, function.vm.jit_fn))
@@ -521,7 +345,7 @@ def _plain(value: Any) -> str | int:
     return int(value) if isinstance(value, int | np.integer) else str(value)
 
 
-def _assemble(record: _Record, inputs: dict[str, np.ndarray], callbacks: tuple[Any, Any]) -> Any:
+def _assemble(record: Record, inputs: dict[str, np.ndarray], callbacks: tuple[Any, Any]) -> Any:
     """nutpie's model object from a record, the data and the two callbacks."""
     import pandas as pd
     from nutpie.compile_pymc import CompiledPyMCModel

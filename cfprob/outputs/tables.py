@@ -9,10 +9,9 @@ from typing import TYPE_CHECKING, Any
 from cfprob.claims import KINDS
 from cfprob.fitting.provenance import CHECK_LEVEL, CREDIBLE_MASS, SEMANTICS
 from cfprob.reading.lexicon import Lexicon
-from cfprob.reading.scenario import OTL, Claim, Pod, Scenario
+from cfprob.reading.scenario import OTL, Pod, Scenario
 
 if TYPE_CHECKING:
-    from cfprob.answers.backtest import Backtest
     from cfprob.answers.checks import ClaimCheck
     from cfprob.answers.curve import Curve
     from cfprob.answers.query import Answer
@@ -20,24 +19,21 @@ if TYPE_CHECKING:
 
 __all__ = [
     "check_failures",
-    "claim_strength",
     "diagnostics_lines",
     "diagnostics_problems",
     "format_answer",
-    "format_backtest",
     "format_checks",
-    "format_claims",
     "format_compare",
     "format_curve",
-    "format_lexicon",
-    "format_pods",
     "format_sensitivity",
+    "percent",
+    "table",
 ]
 
 INTERVAL = f"{CREDIBLE_MASS:.0%} interval"
 
 
-def _table(header: Sequence[str], rows: Sequence[Sequence[str]], right: Sequence[bool]) -> list[str]:
+def table(header: Sequence[str], rows: Sequence[Sequence[str]], right: Sequence[bool]) -> list[str]:
     widths = [max(len(str(x)) for x in column) for column in zip(header, *rows, strict=True)]
 
     def line(cells: Sequence[str]) -> str:
@@ -47,7 +43,7 @@ def _table(header: Sequence[str], rows: Sequence[Sequence[str]], right: Sequence
     return [line(header), line(["-" * w for w in widths]), *(line(r) for r in rows)]
 
 
-def _p(x: float) -> str:
+def percent(x: float) -> str:
     return f"{x:.2f}"
 
 
@@ -112,11 +108,6 @@ def diagnostics_lines(attrs: Mapping[Any, Any]) -> list[str]:
     return [summary + ".", *(f"WARNING: {p}" for p in problems)]
 
 
-def claim_strength(claim: Claim, lexicon: Lexicon, outcomes: Sequence[str]) -> str:
-    """What a claim says, with the numbers a verbal phrase became (its kind's own sentence)."""
-    return KINDS[claim.kind].says(claim, lexicon, outcomes)
-
-
 def _pod_title(pod: Pod) -> str:
     year = f", {pod.year}" if pod.year is not None else ""
     return f"{pod.title} ({pod.id}{year})"
@@ -153,15 +144,15 @@ def format_answer(
     rows = [
         [
             r.outcome,
-            _p(r.mean),
-            f"[{_p(r.low)}, {_p(r.high)}]",
+            percent(r.mean),
+            f"[{percent(r.low)}, {percent(r.high)}]",
             _signed(r.change_mean),
             f"[{_signed(r.change_low)}, {_signed(r.change_high)}]",
-            "n/a" if answer.pods == (OTL,) else _p(r.p_raise),
+            "n/a" if answer.pods == (OTL,) else percent(r.p_raise),
         ]
         for r in answer.rows
     ]
-    lines += ["", *_table(header, rows, [False, True, True, True, True, True]), ""]
+    lines += ["", *table(header, rows, [False, True, True, True, True, True]), ""]
     histories = ", ".join(f"{o} {n}" for o, n in answer.histories.items())
     lines.append(f"Simulated histories (one per posterior draw, {answer.n_draws}): {histories}")
     claims = [c for p in answer.pods for c in scenario.claims_about(p)]
@@ -169,7 +160,8 @@ def format_answer(
         authors = {c.author for c in claims}
         lines.append(f"Claims about this divergence ({len(claims)} by {len(authors)} claimants):")
         for c in claims[:max_claims]:
-            lines.append(f"  - {scenario.claimant(c.author).name}: {claim_strength(c, lexicon, scenario.outcome_ids)}")
+            says = KINDS[c.kind].says(c, lexicon, scenario.outcome_ids)
+            lines.append(f"  - {scenario.claimant(c.author).name}: {says}")
         if len(claims) > max_claims:
             lines.append(f"  ... and {len(claims) - max_claims} more (cfprob claims --pod {answer.pods[0]})")
     elif answer.pods and answer.pods != (OTL,):
@@ -199,81 +191,20 @@ def format_compare(answers: Sequence[Answer], scenario: Scenario, by: str, attrs
                 str(i),
                 pod.id,
                 "" if pod.year is None else str(pod.year),
-                *(f"{_p(a.row(o).mean)} [{_p(a.row(o).low)}, {_p(a.row(o).high)}]" for o in outcomes),
+                *(f"{percent(a.row(o).mean)} [{percent(a.row(o).low)}, {percent(a.row(o).high)}]" for o in outcomes),
                 _signed(a.row(by).change_mean),
-                "n/a" if pod.id == OTL else _p(a.row(by).p_raise),
+                "n/a" if pod.id == OTL else percent(a.row(by).p_raise),
                 str(len(scenario.claims_about(pod.id))),
             ]
         )
     lines = [
         f"Ranked by P({by}); brackets are central {INTERVAL}s; changes are against otl (real history).",
         "",
-        *_table(header, rows, [True, False, True, *([True] * len(outcomes)), True, True, True]),
+        *table(header, rows, [True, False, True, *([True] * len(outcomes)), True, True, True]),
         "",
         f"Semantics: {SEMANTICS}.",
         *diagnostics_lines(attrs),
     ]
-    return "\n".join(lines)
-
-
-def format_pods(scenario: Scenario) -> str:
-    header = ["id", "year", "title", "claims", "features"]
-    rows = [
-        [
-            p.id,
-            "" if p.year is None else str(p.year),
-            p.title,
-            str(len(scenario.claims_about(p.id))),
-            ", ".join(f"{k}={v:g}" for k, v in p.features) or "-",
-        ]
-        for p in scenario.pods
-    ]
-    return "\n".join(_table(header, rows, [False, True, False, True, False]))
-
-
-def format_claims(claims: Sequence[Claim], scenario: Scenario, lexicon: Lexicon) -> str:
-    if not claims:
-        return "No claims match."
-    blocks = []
-    for c in claims:
-        about = KINDS[c.kind].about(c)
-        blocks.append(
-            "\n".join(
-                [
-                    f"{c.id}  [{c.kind}]  {scenario.claimant(c.author).name} on {about}",
-                    f"  says: {claim_strength(c, lexicon, scenario.outcome_ids)}"
-                    + (f" (confidence {c.confidence:g})" if c.confidence != 1 else ""),
-                    f'  quote: "{c.quote}"',
-                    f"  source: {scenario.source(c.source).title}, {c.locator}",
-                    *([f"  note: {c.note}"] if c.note else []),
-                ]
-            )
-        )
-    return "\n\n".join(blocks) + f"\n\n{len(claims)} claim{'s' if len(claims) != 1 else ''}."
-
-
-def format_lexicon(lexicon: Lexicon) -> str:
-    header = ["phrase", "median", "90% of readers", "n", "surveys"]
-    rows = [
-        [e.phrase, f"{e.median_pct:.0f}%", f"{e.low90_pct:.0f}-{e.high90_pct:.0f}%", str(e.n), e.datasets]
-        for e in sorted(lexicon.phrases.values(), key=lambda e: -e.median_pct)
-    ]
-    idioms = [
-        [idiom, f'-> "{lexicon.phrases[target].phrase}"', note]
-        for idiom, (target, note) in sorted(lexicon.idioms.items())
-    ]
-    lines = [
-        "Surveyed phrases (logit-normal fits to CAPphrase and zonination answers):",
-        "",
-        *_table(header, rows, [False, True, True, True, False]),
-    ]
-    if idioms:
-        lines += [
-            "",
-            "Forum idioms, each read as a surveyed phrase:",
-            "",
-            *_table(["idiom", "read as", "why"], idioms, [False, False, False]),
-        ]
     return "\n".join(lines)
 
 
@@ -307,7 +238,7 @@ def format_checks(
     lines.append(f"Prior predictive: P(outcome) before any claim or evidence ({prior_draws} prior draws)")
     header = ["pod", *(f"{o} ({INTERVAL})" for o in scenario.outcome_ids)]
     rows = [[pod, *(f"{m:.2f} [{lo:.2f}, {hi:.2f}]" for m, lo, hi in values)] for pod, values in prior.items()]
-    lines += _table(header, rows, [False, *([True] * len(scenario.outcome_ids))])
+    lines += table(header, rows, [False, *([True] * len(scenario.outcome_ids))])
     by_id = {c.id: c for c in scenario.claims}
     lines += ["", "Posterior predictive: each claim as stated and as fitted (the claimant's own view, bias included)"]
     rows = []
@@ -327,7 +258,7 @@ def format_checks(
             ]
         )
     header = ["claim", "claimant", "pod", "stated", f"fitted ({INTERVAL})", "p post", "p prior", ""]
-    lines += _table(header, rows, [False, False, False, True, True, True, True, False])
+    lines += table(header, rows, [False, False, False, True, True, True, True, False])
     lines += [
         f"p post / p prior: predictive p-values (how extreme the claim is among claims replicated from the "
         f"posterior / prior); below {CHECK_LEVEL} is flagged.",
@@ -359,7 +290,7 @@ def format_sensitivity(
     base = rows[0].base
     lines = [
         f"Sensitivity of {_pod_title(scenario.pod(pod))}: which claims drive P(outcome | {pod})",
-        "Every claim in: " + ", ".join(f"{o} {_p(b)}" for o, b in zip(outcomes, base, strict=True)),
+        "Every claim in: " + ", ".join(f"{o} {percent(b)}" for o, b in zip(outcomes, base, strict=True)),
         "",
     ]
     shown = list(rows[:top])
@@ -373,11 +304,11 @@ def format_sensitivity(
                 str(len(r.claims)),
                 *(f"{v:.2f} ({s:+.2f})" for v, s in zip(values, r.shift, strict=True)),
                 f"{r.khat:.2f}",
-                exact if r.refit is None else f"refit (reweighted {', '.join(_p(w) for w in r.without)})",
+                exact if r.refit is None else f"refit (reweighted {', '.join(percent(w) for w in r.without)})",
             ]
         )
     header = ["left out", "claims", *(f"P({o}) without" for o in outcomes), "Pareto k", "how"]
-    lines += _table(header, table, [False, True, *([True] * len(outcomes)), True, False])
+    lines += table(header, table, [False, True, *([True] * len(outcomes)), True, False])
     lines.append(
         "Reweighted: Pareto-smoothed importance sampling of one fit (reliable when Pareto k <= 0.7); "
         "refit: sampled again with those claims at weight 0."
@@ -392,37 +323,14 @@ def format_sensitivity(
         quoted = by_id[(about or list(r.claims))[0]].quote.split("\n")[0]
         quoted = quoted if len(quoted) <= 140 else quoted[:137] + "..."
         lines.append(
-            f"Without {_who(r, scenario)}, P({outcomes[j]} | {pod}) {verb} from {_p(r.base[j])} to {_p(after)} "
+            f"Without {_who(r, scenario)}, P({outcomes[j]} | {pod}) {verb} "
+            f"from {percent(r.base[j])} to {percent(after)} "
             f'({len(about) or "none"} of {len(r.claims)} about {pod}; "{quoted}")'
         )
     if power_scaling:
         lines += ["", "Power-scaling sensitivity of P(outcome | pod) (arviz-stats psense; above 0.05 is sensitive):"]
         table = [[o, f"{p:.3f}", f"{q:.3f}", d] for o, (p, q, d) in power_scaling.items()]
-        lines += _table(["outcome", "prior", "likelihood", "diagnosis"], table, [False, True, True, False])
-    return "\n".join(lines)
-
-
-def format_backtest(result: Backtest, scenario: Scenario) -> str:
-    """Each real case's leave-one-out forecast, then the scores of the model and both baselines."""
-    outcomes = result.outcomes
-    lines = [
-        f"Backtest on the reference class of scenario {scenario.id}: each real case predicted from the others",
-        "",
-    ]
-    header = ["case", "what happened", *(f"P({o})" for o in outcomes), "P(what happened)", "base rate"]
-    rows = []
-    for f in result.forecasts:
-        k = outcomes.index(f.outcome)
-        rows.append([f.case, f.outcome, *(_p(x) for x in f.model), _p(f.model[k]), _p(f.base_rate[k])])
-    lines += _table(header, rows, [False, False, *([True] * len(outcomes)), True, True])
-    lines += ["", f"Scores over {len(result.forecasts)} cases (lower is better):"]
-    table = [[name, f"{ll:.3f}", f"{b:.3f}"] for name, (ll, b) in result.scores.items()]
-    lines += _table(["forecast", "log loss", "Brier"], table, [False, True, True])
-    lines.append(
-        "model: the model's reference-class baseline, Bayesian leave-one-out "
-        f"({result.prior_draws} prior draws, importance-weighted); base rate: the other cases' frequencies; "
-        f"uniform: 1/{len(outcomes)} each."
-    )
+        lines += table(["outcome", "prior", "likelihood", "diagnosis"], table, [False, True, True, False])
     return "\n".join(lines)
 
 
@@ -439,14 +347,14 @@ def format_curve(curve: Curve, step: int = 5) -> str:
     for year in shown:
         mean, low, high = curve.at(year)
         above = float(curve.p_above_otl[list(curve.years).index(year)])
-        rows.append([str(year), _p(mean), f"[{_p(low)}, {_p(high)}]", _p(above), _bar(mean)])
+        rows.append([str(year), percent(mean), f"[{percent(low)}, {percent(high)}]", percent(above), _bar(mean)])
     header = ["year", f"P({o})", INTERVAL, "P(above otl)", ""]
-    lines += _table(header, rows, [True, True, True, True, False])
+    lines += table(header, rows, [True, True, True, True, False])
     otl = curve.otl
-    lines += ["", f"Real history (otl): P({o}) = {_p(otl.mean)} [{_p(otl.low)}, {_p(otl.high)}]", ""]
+    lines += ["", f"Real history (otl): P({o}) = {percent(otl.mean)} [{percent(otl.low)}, {percent(otl.high)}]", ""]
     lines.append("Named divergence points (their own posteriors: features and per-PoD effects included):")
-    pod_rows = [[str(m.year), m.pod, _p(m.mean), f"[{_p(m.low)}, {_p(m.high)}]"] for m in curve.pods]
-    lines += _table(["year", "divergence point", f"P({o})", INTERVAL], pod_rows, [True, False, True, True])
+    pod_rows = [[str(m.year), m.pod, percent(m.mean), f"[{percent(m.low)}, {percent(m.high)}]"] for m in curve.pods]
+    lines += table(["year", "divergence point", f"P({o})", INTERVAL], pod_rows, [True, False, True, True])
     if curve.eras:
         lines += ["", f"Era claims about {o}:"]
         lines += [f"  {e.claim} ({e.author}): higher in {e.start}-{e.end} than {e.compared_with}" for e in curve.eras]

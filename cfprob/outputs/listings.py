@@ -1,0 +1,107 @@
+"""Plain-text listings of a scenario: divergence points, claims with what they say, the lexicon, and the
+backtest of the reference class. Pure formatting."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from cfprob.claims import KINDS
+from cfprob.outputs.tables import percent, table
+from cfprob.reading.lexicon import Lexicon
+from cfprob.reading.scenario import Claim, Scenario
+
+if TYPE_CHECKING:
+    from cfprob.answers.backtest import Backtest
+
+__all__ = ["claim_strength", "format_backtest", "format_claims", "format_lexicon", "format_pods"]
+
+
+def claim_strength(claim: Claim, lexicon: Lexicon, outcomes: Sequence[str]) -> str:
+    """What a claim says, with the numbers a verbal phrase became (its kind's own sentence)."""
+    return KINDS[claim.kind].says(claim, lexicon, outcomes)
+
+
+def format_pods(scenario: Scenario) -> str:
+    header = ["id", "year", "title", "claims", "features"]
+    rows = [
+        [
+            p.id,
+            "" if p.year is None else str(p.year),
+            p.title,
+            str(len(scenario.claims_about(p.id))),
+            ", ".join(f"{k}={v:g}" for k, v in p.features) or "-",
+        ]
+        for p in scenario.pods
+    ]
+    return "\n".join(table(header, rows, [False, True, False, True, False]))
+
+
+def format_claims(claims: Sequence[Claim], scenario: Scenario, lexicon: Lexicon) -> str:
+    if not claims:
+        return "No claims match."
+    blocks = []
+    for c in claims:
+        about = KINDS[c.kind].about(c)
+        blocks.append(
+            "\n".join(
+                [
+                    f"{c.id}  [{c.kind}]  {scenario.claimant(c.author).name} on {about}",
+                    f"  says: {claim_strength(c, lexicon, scenario.outcome_ids)}"
+                    + (f" (confidence {c.confidence:g})" if c.confidence != 1 else ""),
+                    f'  quote: "{c.quote}"',
+                    f"  source: {scenario.source(c.source).title}, {c.locator}",
+                    *([f"  note: {c.note}"] if c.note else []),
+                ]
+            )
+        )
+    return "\n\n".join(blocks) + f"\n\n{len(claims)} claim{'s' if len(claims) != 1 else ''}."
+
+
+def format_lexicon(lexicon: Lexicon) -> str:
+    header = ["phrase", "median", "90% of readers", "n", "surveys"]
+    rows = [
+        [e.phrase, f"{e.median_pct:.0f}%", f"{e.low90_pct:.0f}-{e.high90_pct:.0f}%", str(e.n), e.datasets]
+        for e in sorted(lexicon.phrases.values(), key=lambda e: -e.median_pct)
+    ]
+    idioms = [
+        [idiom, f'-> "{lexicon.phrases[target].phrase}"', note]
+        for idiom, (target, note) in sorted(lexicon.idioms.items())
+    ]
+    lines = [
+        "Surveyed phrases (logit-normal fits to CAPphrase and zonination answers):",
+        "",
+        *table(header, rows, [False, True, True, True, False]),
+    ]
+    if idioms:
+        lines += [
+            "",
+            "Forum idioms, each read as a surveyed phrase:",
+            "",
+            *table(["idiom", "read as", "why"], idioms, [False, False, False]),
+        ]
+    return "\n".join(lines)
+
+
+def format_backtest(result: Backtest, scenario: Scenario) -> str:
+    """Each real case's leave-one-out forecast, then the scores of the model and both baselines."""
+    outcomes = result.outcomes
+    lines = [
+        f"Backtest on the reference class of scenario {scenario.id}: each real case predicted from the others",
+        "",
+    ]
+    header = ["case", "what happened", *(f"P({o})" for o in outcomes), "P(what happened)", "base rate"]
+    rows = []
+    for f in result.forecasts:
+        k = outcomes.index(f.outcome)
+        rows.append([f.case, f.outcome, *(percent(x) for x in f.model), percent(f.model[k]), percent(f.base_rate[k])])
+    lines += table(header, rows, [False, False, *([True] * len(outcomes)), True, True])
+    lines += ["", f"Scores over {len(result.forecasts)} cases (lower is better):"]
+    scores = [[name, f"{ll:.3f}", f"{b:.3f}"] for name, (ll, b) in result.scores.items()]
+    lines += table(["forecast", "log loss", "Brier"], scores, [False, True, True])
+    lines.append(
+        "model: the model's reference-class baseline, Bayesian leave-one-out "
+        f"({result.prior_draws} prior draws, importance-weighted); base rate: the other cases' frequencies; "
+        f"uniform: 1/{len(outcomes)} each."
+    )
+    return "\n".join(lines)
