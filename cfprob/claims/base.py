@@ -30,6 +30,7 @@ __all__ = [
     "Family",
     "KindContext",
     "ModelTerms",
+    "directional",
     "fitted_range",
     "make_block",
     "sigmoid",
@@ -231,6 +232,32 @@ def two_sided(replicas: Floats, stated: Floats) -> Floats:
 def stated_as_written(gap: Floats, rng: np.random.Generator) -> Floats:
     """1 where a replica of a claim with log-odds ``gap`` of being stated as written is stated so, else 0."""
     return (rng.random(gap.shape) < 1.0 / (1.0 + np.exp(-gap))).astype(float)
+
+
+def directional(
+    gap: Callable[[Draws, ClaimBlock, Priors], Floats],
+) -> dict[str, Callable[..., Any]]:
+    """The numpy side of a claim that states a direction (A above B) with log-odds ``gap`` of being right:
+    ``Bernoulli(sigmoid(gap)) = 1``. Replicas are 1 where stated as written; the p-value is the share of
+    replicas stated so; a claim simulated as reversed gets a negative confidence (the reversed statement's
+    likelihood). Orderings and era claims differ only in their gap."""
+    from dataclasses import replace
+
+    def log_likelihood(draws: Draws, block: ClaimBlock, priors: Priors) -> Floats:
+        result: Floats = -block.weight * np.logaddexp(0.0, -gap(draws, block, priors))
+        return result
+
+    def replicate(draws: Draws, block: ClaimBlock, rng: np.random.Generator, priors: Priors) -> Floats:
+        return stated_as_written(gap(draws, block, priors), rng)
+
+    def p_values(replicas: Floats, block: ClaimBlock) -> Floats:
+        result: Floats = replicas.mean(axis=0)
+        return result
+
+    def simulate(block: ClaimBlock, replicas: Floats, rng: np.random.Generator) -> ClaimBlock:
+        return replace(block, confidence=block.confidence * np.where(replicas[0] > 0, 1.0, -1.0))
+
+    return {"log_likelihood": log_likelihood, "replicate": replicate, "p_values": p_values, "simulate": simulate}
 
 
 def fitted_range(values: Floats) -> str:

@@ -9,7 +9,6 @@ as written. A reversed simulated claim gets a negative confidence (the reversed 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -21,8 +20,8 @@ from cfprob.claims.base import (
     Family,
     KindContext,
     ModelTerms,
+    directional,
     make_block,
-    stated_as_written,
 )
 from cfprob.fitting.draws import logit_theta
 from cfprob.reading import fields as f
@@ -83,24 +82,6 @@ def _gap(draws: Draws, block: ClaimBlock, priors: Priors) -> Floats:
     return result
 
 
-def _log_likelihood(draws: Draws, block: ClaimBlock, priors: Priors) -> Floats:
-    result: Floats = -block.weight * np.logaddexp(0.0, -_gap(draws, block, priors))
-    return result
-
-
-def _replicate(draws: Draws, block: ClaimBlock, rng: np.random.Generator, priors: Priors) -> Floats:
-    return stated_as_written(_gap(draws, block, priors), rng)
-
-
-def _p_values(replicas: Floats, block: ClaimBlock) -> Floats:
-    result: Floats = replicas.mean(axis=0)
-    return result
-
-
-def _simulate(block: ClaimBlock, replica: Floats, rng: np.random.Generator) -> ClaimBlock:
-    return replace(block, confidence=block.confidence * np.where(replica[0] > 0, 1.0, -1.0))
-
-
 def _describe(draws: Draws, block: ClaimBlock, outcomes: Sequence[str]) -> list[tuple[str, str]]:
     rows = []
     for j in range(len(block)):
@@ -116,9 +97,6 @@ FAMILY = Family(
     inputs=("pod", "other_pod", "outcome", "confidence", "weight"),
     block=_block,
     model_term=_model_term,
-    log_likelihood=_log_likelihood,
-    replicate=_replicate,
-    p_values=_p_values,
-    simulate=_simulate,
+    **directional(_gap),
     describe=_describe,
 )

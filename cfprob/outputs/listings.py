@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from cfprob.claims import KINDS
-from cfprob.outputs.tables import percent, table
+from cfprob.outputs.tables import percent, text_table
 from cfprob.reading.lexicon import Lexicon
 from cfprob.reading.scenario import Claim, Scenario
 
@@ -34,7 +34,7 @@ def format_pods(scenario: Scenario) -> str:
         ]
         for p in scenario.pods
     ]
-    return "\n".join(table(header, rows, [False, True, False, True, False]))
+    return "\n".join(text_table(header, rows, [False, True, False, True, False]))
 
 
 def format_claims(claims: Sequence[Claim], scenario: Scenario, lexicon: Lexicon) -> str:
@@ -71,14 +71,14 @@ def format_lexicon(lexicon: Lexicon) -> str:
     lines = [
         "Surveyed phrases (logit-normal fits to CAPphrase and zonination answers):",
         "",
-        *table(header, rows, [False, True, True, True, False]),
+        *text_table(header, rows, [False, True, True, True, False]),
     ]
     if idioms:
         lines += [
             "",
             "Forum idioms, each read as a surveyed phrase:",
             "",
-            *table(["idiom", "read as", "why"], idioms, [False, False, False]),
+            *text_table(["idiom", "read as", "why"], idioms, [False, False, False]),
         ]
     return "\n".join(lines)
 
@@ -95,10 +95,10 @@ def format_backtest(result: Backtest, scenario: Scenario) -> str:
     for f in result.forecasts:
         k = outcomes.index(f.outcome)
         rows.append([f.case, f.outcome, *(percent(x) for x in f.model), percent(f.model[k]), percent(f.base_rate[k])])
-    lines += table(header, rows, [False, False, *([True] * len(outcomes)), True, True])
+    lines += text_table(header, rows, [False, False, *([True] * len(outcomes)), True, True])
     lines += ["", f"Scores over {len(result.forecasts)} cases (lower is better):"]
     scores = [[name, f"{ll:.3f}", f"{b:.3f}"] for name, (ll, b) in result.scores.items()]
-    lines += table(["forecast", "log loss", "Brier"], scores, [False, True, True])
+    lines += text_table(["forecast", "log loss", "Brier"], scores, [False, True, True])
     lines.append(
         "model: the model's reference-class baseline, Bayesian leave-one-out "
         f"({result.prior_draws} prior draws, importance-weighted); base rate: the other cases' frequencies; "

@@ -21,8 +21,9 @@ from cfprob.answers.query import Answer, Fit, answer
 from cfprob.answers.sensitivity import Influence
 from cfprob.fitting.provenance import CREDIBLE_MASS, SEMANTICS
 from cfprob.outputs.files import write_files_atomically
-from cfprob.outputs.listings import claim_strength, diagnostics_lines
+from cfprob.outputs.listings import claim_strength
 from cfprob.outputs.neutralise import for_html, for_markdown, safe_url
+from cfprob.outputs.tables import diagnostics_lines
 from cfprob.reading.lexicon import Lexicon, load_lexicon
 from cfprob.reading.scenario import OTL, Scenario
 

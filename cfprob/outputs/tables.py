@@ -27,13 +27,13 @@ __all__ = [
     "format_curve",
     "format_sensitivity",
     "percent",
-    "table",
+    "text_table",
 ]
 
 INTERVAL = f"{CREDIBLE_MASS:.0%} interval"
 
 
-def table(header: Sequence[str], rows: Sequence[Sequence[str]], right: Sequence[bool]) -> list[str]:
+def text_table(header: Sequence[str], rows: Sequence[Sequence[str]], right: Sequence[bool]) -> list[str]:
     widths = [max(len(str(x)) for x in column) for column in zip(header, *rows, strict=True)]
 
     def line(cells: Sequence[str]) -> str:
@@ -152,7 +152,7 @@ def format_answer(
         ]
         for r in answer.rows
     ]
-    lines += ["", *table(header, rows, [False, True, True, True, True, True]), ""]
+    lines += ["", *text_table(header, rows, [False, True, True, True, True, True]), ""]
     histories = ", ".join(f"{o} {n}" for o, n in answer.histories.items())
     lines.append(f"Simulated histories (one per posterior draw, {answer.n_draws}): {histories}")
     claims = [c for p in answer.pods for c in scenario.claims_about(p)]
@@ -200,7 +200,7 @@ def format_compare(answers: Sequence[Answer], scenario: Scenario, by: str, attrs
     lines = [
         f"Ranked by P({by}); brackets are central {INTERVAL}s; changes are against otl (real history).",
         "",
-        *table(header, rows, [True, False, True, *([True] * len(outcomes)), True, True, True]),
+        *text_table(header, rows, [True, False, True, *([True] * len(outcomes)), True, True, True]),
         "",
         f"Semantics: {SEMANTICS}.",
         *diagnostics_lines(attrs),
@@ -238,7 +238,7 @@ def format_checks(
     lines.append(f"Prior predictive: P(outcome) before any claim or evidence ({prior_draws} prior draws)")
     header = ["pod", *(f"{o} ({INTERVAL})" for o in scenario.outcome_ids)]
     rows = [[pod, *(f"{m:.2f} [{lo:.2f}, {hi:.2f}]" for m, lo, hi in values)] for pod, values in prior.items()]
-    lines += table(header, rows, [False, *([True] * len(scenario.outcome_ids))])
+    lines += text_table(header, rows, [False, *([True] * len(scenario.outcome_ids))])
     by_id = {c.id: c for c in scenario.claims}
     lines += ["", "Posterior predictive: each claim as stated and as fitted (the claimant's own view, bias included)"]
     rows = []
@@ -258,7 +258,7 @@ def format_checks(
             ]
         )
     header = ["claim", "claimant", "pod", "stated", f"fitted ({INTERVAL})", "p post", "p prior", ""]
-    lines += table(header, rows, [False, False, False, True, True, True, True, False])
+    lines += text_table(header, rows, [False, False, False, True, True, True, True, False])
     lines += [
         f"p post / p prior: predictive p-values (how extreme the claim is among claims replicated from the "
         f"posterior / prior); below {CHECK_LEVEL} is flagged.",
@@ -294,11 +294,11 @@ def format_sensitivity(
         "",
     ]
     shown = list(rows[:top])
-    table = []
+    table_rows = []
     for r in shown:
         exact = "refit" if r.refit is not None else "reweighted"
         values = r.refit if r.refit is not None else r.without
-        table.append(
+        table_rows.append(
             [
                 f"{r.group} {r.id}",
                 str(len(r.claims)),
@@ -308,7 +308,7 @@ def format_sensitivity(
             ]
         )
     header = ["left out", "claims", *(f"P({o}) without" for o in outcomes), "Pareto k", "how"]
-    lines += table(header, table, [False, True, *([True] * len(outcomes)), True, False])
+    lines += text_table(header, table_rows, [False, True, *([True] * len(outcomes)), True, False])
     lines.append(
         "Reweighted: Pareto-smoothed importance sampling of one fit (reliable when Pareto k <= 0.7); "
         "refit: sampled again with those claims at weight 0."
@@ -329,8 +329,8 @@ def format_sensitivity(
         )
     if power_scaling:
         lines += ["", "Power-scaling sensitivity of P(outcome | pod) (arviz-stats psense; above 0.05 is sensitive):"]
-        table = [[o, f"{p:.3f}", f"{q:.3f}", d] for o, (p, q, d) in power_scaling.items()]
-        lines += table(["outcome", "prior", "likelihood", "diagnosis"], table, [False, True, True, False])
+        scaling = [[o, f"{p:.3f}", f"{q:.3f}", d] for o, (p, q, d) in power_scaling.items()]
+        lines += text_table(["outcome", "prior", "likelihood", "diagnosis"], scaling, [False, True, True, False])
     return "\n".join(lines)
 
 
@@ -349,12 +349,12 @@ def format_curve(curve: Curve, step: int = 5) -> str:
         above = float(curve.p_above_otl[list(curve.years).index(year)])
         rows.append([str(year), percent(mean), f"[{percent(low)}, {percent(high)}]", percent(above), _bar(mean)])
     header = ["year", f"P({o})", INTERVAL, "P(above otl)", ""]
-    lines += table(header, rows, [True, True, True, True, False])
+    lines += text_table(header, rows, [True, True, True, True, False])
     otl = curve.otl
     lines += ["", f"Real history (otl): P({o}) = {percent(otl.mean)} [{percent(otl.low)}, {percent(otl.high)}]", ""]
     lines.append("Named divergence points (their own posteriors: features and per-PoD effects included):")
     pod_rows = [[str(m.year), m.pod, percent(m.mean), f"[{percent(m.low)}, {percent(m.high)}]"] for m in curve.pods]
-    lines += table(["year", "divergence point", f"P({o})", INTERVAL], pod_rows, [True, False, True, True])
+    lines += text_table(["year", "divergence point", f"P({o})", INTERVAL], pod_rows, [True, False, True, True])
     if curve.eras:
         lines += ["", f"Era claims about {o}:"]
         lines += [f"  {e.claim} ({e.author}): higher in {e.start}-{e.end} than {e.compared_with}" for e in curve.eras]
