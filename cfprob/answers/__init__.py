@@ -1,0 +1,2 @@
+"""Answers and checks from draws: queries, curves, likelihoods, predictive checks, sensitivity, calibration,
+backtest."""

@@ -1,0 +1,2 @@
+"""Outputs: tables, listings, plots, reports, saved and cached fits, safe file writing, checksums, neutralised
+text."""

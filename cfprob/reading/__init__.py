@@ -1,0 +1,1 @@
+"""Reading scenarios: folders to a validated, frozen Scenario; the lexicon; coherence warnings."""
