@@ -23,8 +23,8 @@ if TYPE_CHECKING:
     from cfprob.reading.scenario import Scenario
 
 
-JSON_EXCLUDED_ATTRS = ("created", "fit_seconds", "sampling_seconds")
-"""Attributes left out of JSON output: they change from run to run."""
+JSON_EXCLUDED_ATTRS = ("created", "fit_seconds", "sampling_seconds", "content_sha256")
+"""Attributes left out of JSON output: they change from run to run, or (the checksum) only describe a saved file."""
 
 
 def _scenario_option[F: Callable[..., Any]](func: F) -> F:
