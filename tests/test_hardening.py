@@ -18,7 +18,7 @@ from cfprob.fitting.provenance import SamplerSettings
 from cfprob.outputs.checksum import TREE_ATTR, tree_checksum
 from cfprob.outputs.files import write_all_atomically, write_atomically
 from cfprob.outputs.neutralise import for_markdown, for_terminal, safe_url
-from cfprob.outputs.store import cache_path, list_cache, load_tree, nonfinite_draws, save_tree
+from cfprob.outputs.store import cache_path, list_cache, load_tree, nonfinite_draws, save_tree, seal_bytes
 from cfprob.outputs.tables import diagnostics_lines
 from cfprob.reading.loader import load_scenario
 
@@ -59,7 +59,7 @@ def test_a_cached_fit_with_nan_draws_is_refused_everywhere(tmp_path: Path) -> No
     tree = _interrupted(fake_fit(scenario, SamplerSettings()))
     tree.attrs[TREE_ATTR] = tree_checksum(tree)
     saved = tmp_path / "r.nc"
-    tree.to_netcdf(saved, engine="h5netcdf")
+    saved.write_bytes(seal_bytes(bytes(tree.to_netcdf(engine="h5netcdf"))))
     with pytest.raises(CacheError, match=r"found non-finite draws of theta in chain 4 .* interrupted or failed fit"):
         load_tree(saved)
     code, out, err = invoke("run", "no-depression-1929", "--scenario", str(WEIMAR), "--from", str(saved))
@@ -113,8 +113,44 @@ def test_a_flipped_bit_in_a_draw_is_detected(tmp_path: Path) -> None:
     saved = tmp_path / "r.nc"
     save_tree(tree, saved)
     _flip_a_draw(saved, tree)
-    with pytest.raises(CacheError, match="expected content matching its checksum, found other content"):
+    with pytest.raises(CacheError, match="found bytes that do not match their checksum"):
         load_tree(saved)
+
+
+def test_the_hdf5_library_never_parses_a_damaged_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Some damaged HDF5 files make the library loop forever: the seal is checked before it reads anything."""
+    import cfprob.outputs.store
+
+    tree = fake_fit(load_scenario(WEIMAR))
+    saved = tmp_path / "r.nc"
+    save_tree(tree, saved)
+    _flip_a_draw(saved, tree)
+    monkeypatch.setattr(cfprob.outputs.store, "_read_netcdf", lambda _body: pytest.fail("HDF5 was given the file"))
+    with pytest.raises(CacheError, match="do not match their checksum"):
+        load_tree(saved)
+    saved.write_bytes(saved.read_bytes()[:-10])
+    with pytest.raises(CacheError, match="without cfprob's checksum line at its end"):
+        load_tree(saved)
+
+
+def test_a_sealed_fit_is_an_ordinary_netcdf_file(tmp_path: Path) -> None:
+    tree = fake_fit(load_scenario(WEIMAR))
+    save_tree(tree, tmp_path / "r.nc")
+    with xr.open_datatree(tmp_path / "r.nc", engine="h5netcdf") as opened:
+        np.testing.assert_array_equal(opened["posterior"]["theta"].values, tree["posterior"]["theta"].values)
+
+
+def test_content_is_checked_behind_the_seal(tmp_path: Path) -> None:
+    """A file re-sealed after its draws were changed still fails the content checksum inside it."""
+    tree = fake_fit(load_scenario(WEIMAR))
+    tree.attrs[TREE_ATTR] = tree_checksum(tree)
+    changed = tree.copy()
+    posterior = changed["posterior"].to_dataset()
+    posterior["theta"] = posterior["theta"] * 0.5
+    changed["posterior"] = xr.DataTree(posterior)
+    (tmp_path / "r.nc").write_bytes(seal_bytes(bytes(changed.to_netcdf(engine="h5netcdf"))))
+    with pytest.raises(CacheError, match="expected content matching its checksum, found other content"):
+        load_tree(tmp_path / "r.nc")
 
 
 def test_a_damaged_cache_entry_is_reported_and_never_used(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -137,7 +173,11 @@ def test_a_damaged_cache_entry_is_reported_and_never_used(monkeypatch: pytest.Mo
 
 def test_a_fit_without_checksum_is_refused(tmp_path: Path) -> None:
     saved = tmp_path / "old.nc"
-    fake_fit(load_scenario(WEIMAR)).to_netcdf(saved, engine="h5netcdf")
+    tree = fake_fit(load_scenario(WEIMAR))
+    tree.to_netcdf(saved, engine="h5netcdf")
+    with pytest.raises(CacheError, match="without cfprob's checksum line"):
+        load_tree(saved)
+    saved.write_bytes(seal_bytes(bytes(tree.to_netcdf(engine="h5netcdf"))))
     with pytest.raises(CacheError, match="with a content checksum, found none"):
         load_tree(saved)
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import gc
+import hashlib
+import io
 import stat
 import sys
 from collections.abc import Callable, Iterator
@@ -22,6 +24,7 @@ from cfprob.reading.scenario import Scenario
 
 __all__ = [
     "COMPILED_FOLDERS",
+    "SEAL_PREFIX",
     "cache_path",
     "cached_fit",
     "clear_cache",
@@ -31,6 +34,7 @@ __all__ = [
     "load_tree",
     "nonfinite_draws",
     "save_tree",
+    "seal_bytes",
 ]
 
 COMPILED_FOLDERS = ("compiled", "numba", "pytensor")
@@ -48,7 +52,33 @@ def save_tree(tree: xr.DataTree, path: Path, overwrite: bool = False) -> None:
     sealed.attrs[TREE_ATTR] = tree_checksum(sealed)
     # serialised in memory, then written as plain bytes: a full disk is then an ordinary write error,
     # never an HDF5 file left open half-written (which crashed the interpreter at exit)
-    write_bytes_atomically(path, bytes(sealed.to_netcdf(engine="h5netcdf")))
+    write_bytes_atomically(path, seal_bytes(bytes(sealed.to_netcdf(engine="h5netcdf"))))
+
+
+SEAL_PREFIX = b"\n%cfprob-sha256 "
+"""Starts the line appended to every saved fit: the SHA-256 of the NetCDF bytes before it.
+
+HDF5 readers ignore bytes after the end of the file they describe, so a sealed file is still an ordinary
+NetCDF file for xarray, ArviZ or h5py. cfprob checks the seal *before* the HDF5 library parses anything:
+that library can loop forever on some damaged files, so it is only ever given bytes cfprob wrote.
+"""
+_SEAL_LENGTH = len(SEAL_PREFIX) + 64 + 1
+
+
+def seal_bytes(body: bytes) -> bytes:
+    """``body`` followed by its seal line."""
+    return body + SEAL_PREFIX + hashlib.sha256(body).hexdigest().encode() + b"\n"
+
+
+def _unsealed(data: bytes) -> bytes | str:
+    """The NetCDF bytes of a sealed file, or what is wrong with the seal."""
+    seal = data[-_SEAL_LENGTH:]
+    if len(data) <= _SEAL_LENGTH or not seal.startswith(SEAL_PREFIX) or not seal.endswith(b"\n"):
+        return "a file without cfprob's checksum line at its end (not written by cfprob, or cut short)"
+    body = data[:-_SEAL_LENGTH]
+    if hashlib.sha256(body).hexdigest().encode() != seal[len(SEAL_PREFIX) : -1]:
+        return "bytes that do not match their checksum (the file is damaged)"
+    return body
 
 
 def load_tree(path: Path) -> xr.DataTree:
@@ -63,8 +93,14 @@ def load_tree(path: Path) -> xr.DataTree:
     if not stat.S_ISREG(info.st_mode):
         found = "a folder" if stat.S_ISDIR(info.st_mode) else "a special file (a pipe, socket or device)"
         raise CacheError(f"{path}: expected a saved cfprob result, found {found}")
+    try:
+        body = _unsealed(path.read_bytes())
+    except OSError as exc:
+        raise CacheError(f"{path}: expected a saved cfprob result, found an unreadable file ({exc.strerror})") from exc
+    if isinstance(body, str):
+        raise CacheError(f"{path}: expected a saved cfprob result, found {body}")
     with _quiet_library_cleanup():
-        loaded = _read_netcdf(path)
+        loaded = _read_netcdf(body)
     if isinstance(loaded, str):
         raise CacheError(f"{path}: expected a NetCDF cfprob result, found an unreadable file ({loaded})")
     stored = loaded.attrs.get(TREE_ATTR)
@@ -81,11 +117,11 @@ def load_tree(path: Path) -> xr.DataTree:
     return loaded
 
 
-def _read_netcdf(path: Path) -> xr.DataTree | str:
-    """The tree in ``path``, or why it could not be read (the error itself is dropped here, with the
+def _read_netcdf(body: bytes) -> xr.DataTree | str:
+    """The tree in the NetCDF bytes ``body``, or why it could not be read (the error itself is dropped here, with the
     half-opened objects its traceback holds, so that they are cleaned up inside the quiet block)."""
     try:
-        with xr.open_datatree(path, engine="h5netcdf") as tree:
+        with xr.open_datatree(io.BytesIO(body), engine="h5netcdf") as tree:
             return tree.load()
     except Exception as exc:  # h5py / h5netcdf raise many kinds of error for a damaged file
         return one_line(str(exc)) or type(exc).__name__
