@@ -5,43 +5,47 @@ from __future__ import annotations
 import numpy as np
 import xarray as xr
 
-from cfprob.fitting.design import design, softmax_last
+from cfprob.answers.likelihood import draw_prior
+from cfprob.fitting.design import design
 from cfprob.fitting.inference import fit_tree
 from cfprob.fitting.provenance import SamplerSettings, provenance_attrs
 from cfprob.reading.scenario import Scenario
 
 
 def fake_fit(scenario: Scenario, settings: SamplerSettings | None = None, seed: int = 1) -> xr.DataTree:
-    """A fit-shaped DataTree whose draws follow the model's equations with random parameters."""
+    """A fit-shaped DataTree whose draws are prior draws through the model's own equations
+    (:func:`cfprob.answers.likelihood.draw_prior`)."""
     settings = settings or SamplerSettings(draws=50, tune=10, chains=2)
-    rng = np.random.default_rng(seed)
     data = design(scenario)
     c, s = settings.chains, settings.draws
-    d, f, k = len(data.pods), len(data.features), len(data.outcomes)
-    alpha = rng.normal(0, 0.5, (c, s, k - 1))
-    beta = rng.normal(0, 0.5, (c, s, f, k - 1))
-    sigma_u = np.abs(rng.normal(0, 0.5, (c, s)))
-    u = rng.normal(0, 1, (c, s, d, k - 1)) * sigma_u[..., None, None]
-    u[:, :, 0] = 0.0
-    year_effect = np.cumsum(rng.normal(0, 0.2, (c, s, len(data.knots), k - 1)), axis=2)
-    eta = alpha[:, :, None, :] + np.einsum("pf,csfk->cspk", data.X, beta) + u
-    theta = softmax_last(eta + np.einsum("pj,csjk->cspk", data.year_weights, year_effect))
-    a = len(data.claimants)
-    bias = rng.normal(0, 0.3, (c, s, a, k))
-    noise = np.exp(rng.normal(0, 0.3, (c, s, a)))
-    kappa = np.exp(rng.normal(np.log(10), 0.3, (c, s, a)))
+    prior = draw_prior(data, c * s, np.random.default_rng(seed))
+    assert prior.extra is not None and prior.history is not None and prior.era is not None
+
+    def shaped(values: np.ndarray) -> np.ndarray:
+        return values.reshape(c, s, *values.shape[1:])
+
+    n_pods = len(data.pods)
+    variables = {
+        "alpha": (("logit_outcome",), prior.extra["alpha"]),
+        "beta": (("feature", "logit_outcome"), prior.extra["beta"]),
+        "sigma_u": ((), prior.extra["sigma_u"]),
+        "u": (("pod", "logit_outcome"), prior.extra["u"]),
+        "history": (("knot", "logit_outcome"), prior.history),
+        "era": (("knot",), prior.era),
+        "p_end": ((), prior.extra["p_end"]),
+        "theta": (("pod", "outcome"), prior.theta[:, :n_pods]),
+        "bias": (("claimant", "outcome"), prior.bias),
+        "noise": (("claimant",), prior.noise),
+        "kappa": (
+            ("claimant",),
+            np.exp(np.random.default_rng(seed).normal(np.log(10), 0.3, (c * s, len(data.claimants)))),
+        ),
+        "tendency": (("claimant", "outcome"), prior.tendency),
+    }
+    if len(data.history_years):
+        variables["history_theta"] = (("history_year", "outcome"), prior.theta[:, n_pods:])
     posterior = xr.Dataset(
-        {
-            "alpha": (("chain", "draw", "logit_outcome"), alpha),
-            "beta": (("chain", "draw", "feature", "logit_outcome"), beta),
-            "sigma_u": (("chain", "draw"), sigma_u),
-            "u": (("chain", "draw", "pod", "logit_outcome"), u),
-            "year_effect": (("chain", "draw", "knot", "logit_outcome"), year_effect),
-            "theta": (("chain", "draw", "pod", "outcome"), theta),
-            "bias": (("chain", "draw", "claimant", "outcome"), bias),
-            "noise": (("chain", "draw", "claimant"), noise),
-            "kappa": (("chain", "draw", "claimant"), kappa),
-        },
+        {name: (("chain", "draw", *dims), shaped(np.asarray(v))) for name, (dims, v) in variables.items()},
         coords={
             "chain": np.arange(c),
             "draw": np.arange(s),
@@ -51,6 +55,7 @@ def fake_fit(scenario: Scenario, settings: SamplerSettings | None = None, seed: 
             "feature": list(data.features),
             "claimant": list(data.claimants),
             "knot": [int(y) for y in data.knots],
+            "history_year": [int(y) for y in data.history_years],
         },
     )
     stats = xr.Dataset({"diverging": (("chain", "draw"), np.zeros((c, s), dtype=bool))})

@@ -9,13 +9,22 @@ import numpy as np
 import pytest
 
 from cfprob.answers.curve import era_marks, inevitability_curve
-from cfprob.answers.query import Fit, answer
+from cfprob.answers.query import Fit
 from cfprob.errors import QueryError
-from cfprob.fitting.design import centred_walk, design, interpolation_weights, knot_years
+from cfprob.fitting.design import (
+    bridge,
+    centred_walk,
+    design,
+    interpolation_weights,
+    knot_years,
+    progress,
+    softmax_last,
+)
+from cfprob.fitting.world import NUMPY, divergence_logits, end_logits
 from cfprob.reading.loader import load_scenario
 
 from .conftest import WEIMAR
-from .fakes import fake_fit, install_fake_fit, invoke, softmax_last
+from .fakes import fake_fit, install_fake_fit, invoke
 
 
 @pytest.fixture(scope="module")
@@ -48,10 +57,10 @@ def test_cli_refuses_unknown_format_and_existing_file(weimar: Path, tmp_path: Pa
     assert existing.read_bytes() == b"mine"
 
 
-# -- the design of the year effect ---------------------------------------------------------------
-def test_knots_cover_the_timeline_on_round_years() -> None:
-    np.testing.assert_array_equal(knot_years((1917, 1990)), np.arange(1915, 1991, 5))
-    np.testing.assert_array_equal(knot_years((1930, 1930)), [1930.0])
+# -- the timeline and real history's curve, by hand ------------------------------------------------
+def test_knots_are_the_ends_the_observed_year_and_round_years() -> None:
+    np.testing.assert_array_equal(knot_years((1917, 1991), 1991), [1917, *range(1920, 1991, 5), 1991])
+    np.testing.assert_array_equal(knot_years((1929, 1945), 1933), [1929, 1930, 1933, 1935, 1940, 1945])
 
 
 def test_interpolation_weights_by_hand() -> None:
@@ -68,12 +77,38 @@ def test_centred_walk_steps_and_centre() -> None:
     assert centred_walk(1).shape == (1, 0)
 
 
+def test_bridge_is_pinned_at_the_start_and_from_the_observed_year() -> None:
+    """Knots 1929, 1930, 1933, 1935: steps of 1 and 3 years (scales sqrt(1/5), sqrt(3/5)); at 1930, a quarter
+    of the way to 1933, the walk minus a quarter of its value at 1933."""
+    knots = np.array([1929.0, 1930.0, 1933.0, 1935.0])
+    b = bridge(knots, 1933)
+    np.testing.assert_allclose(progress(knots, 1933), [0.0, 0.25, 1.0, 1.0])
+    a, c = np.sqrt(1 / 5), np.sqrt(3 / 5)
+    np.testing.assert_allclose(b, [[0, 0], [a - 0.25 * a, -0.25 * c], [0, 0], [0, 0]], atol=1e-12)
+
+
+def test_end_logits_put_the_observed_outcome_at_p_end() -> None:
+    """alpha = (log 2, 0) against the last outcome: the others share 1 - p_end as 2 : 1."""
+    end = end_logits(np.array([np.log(2.0), 0.0]), np.array(0.97), np.array([0.0, 1.0, 0.0]), NUMPY)
+    p = softmax_last(end)
+    np.testing.assert_allclose(p, [0.02, 0.97, 0.01], atol=1e-12)
+
+
+def test_a_divergence_that_changes_nothing_is_real_history_at_its_year() -> None:
+    history = np.random.default_rng(0).normal(size=(7, 4, 2))
+    era = np.random.default_rng(1).normal(size=(7, 4))
+    weights = interpolation_weights(np.array([1931.0]), np.array([1929.0, 1930.0, 1933.0, 1935.0]))
+    eta = divergence_logits(history, era, weights, np.zeros((7, 1, 2)), NUMPY)
+    np.testing.assert_allclose(eta[:, 0], 2 / 3 * history[:, 1] + 1 / 3 * history[:, 2])
+
+
 def test_era_contrast_by_hand() -> None:
-    """Cleo's 1929-1930 window against 1931-1933 (knots 1925, 1930, 1935): (0.1, 0.9, 0) - (0, 0.6, 0.4)."""
+    """Cleo's 1929-1930 window against 1931-1933 (knots 1929, 1930, 1933): mean weights (0.5, 0.5, 0) minus
+    the mean of 1931 (0, 2/3, 1/3), 1932 (0, 1/3, 2/3) and 1933 (0, 0, 1): (0, 1/3, 2/3)."""
     data = design(load_scenario(WEIMAR))
-    np.testing.assert_allclose(data.era.contrast, [[0.1, 0.3, -0.4]])
-    assert data.year_weights[0].sum() == 0.0  # real history has no year
-    np.testing.assert_allclose(data.year_weights[1:].sum(axis=1), 1.0)
+    np.testing.assert_allclose(data.era.contrast, [[0.5, 0.5 - 1 / 3, -2 / 3]])
+    assert data.year_weights[0, 0] == 1.0  # real history is the curve at the timeline's start
+    np.testing.assert_allclose(data.year_weights.sum(axis=1), 1.0)
 
 
 # -- the curve from known draws ------------------------------------------------------------------
@@ -81,28 +116,35 @@ def test_curve_at_a_knot_and_between_knots(fit: Fit) -> None:
     curve = inevitability_curve(fit, "survives")
     assert list(curve.years) == [1929, 1930, 1931, 1932, 1933]
     knot = list(fit.knots).index(1930.0)
-    at_knot = softmax_last(fit.alpha + fit.year_effect[:, knot])[:, 0]
+    at_knot = softmax_last(fit.history[:, knot])[:, 0]
     assert curve.at(1930)[0] == pytest.approx(at_knot.mean())
-    between = 0.4 * fit.year_effect[:, knot] + 0.6 * fit.year_effect[:, knot + 1]  # 1933
-    assert curve.at(1933)[0] == pytest.approx(softmax_last(fit.alpha + between)[:, 0].mean())
+    between = 2 / 3 * fit.history[:, knot] + 1 / 3 * fit.history[:, knot + 1]  # 1931
+    assert curve.at(1931)[0] == pytest.approx(softmax_last(between)[:, 0].mean())
     low, high = np.quantile(at_knot, [0.05, 0.95])
     assert curve.at(1930)[1:] == pytest.approx((low, high))
-    otl = fit.theta[:, 0, 0]
-    assert curve.p_above_otl[1] == pytest.approx((at_knot > otl).mean())
+
+
+def test_the_observed_outcome_ends_at_least_at_the_floor(fit: Fit) -> None:
+    curve = inevitability_curve(fit, "dictatorship")
+    assert curve.observed.year == 1933
+    assert curve.at(1933)[1] >= 0.95  # even the interval's low end
 
 
 def test_marks_are_the_divergence_points_own_posteriors(fit: Fit) -> None:
     curve = inevitability_curve(fit, "dictatorship")
     by_pod = {m.pod: m for m in curve.pods}
     assert set(by_pod) == set(fit.pods) - {"otl"}
-    i = fit.pods.index("hindenburg-refuses-1933")
-    assert by_pod["hindenburg-refuses-1933"].year == 1933
-    assert by_pod["hindenburg-refuses-1933"].mean == pytest.approx(fit.theta[:, i, 1].mean())
-    assert curve.otl.mean == pytest.approx(fit.theta[:, 0, 1].mean())
+    i = fit.pods.index("grand-coalition-1930")
+    mark = by_pod["grand-coalition-1930"]
+    assert mark.year == 1930
+    assert mark.mean == pytest.approx(fit.theta[:, i, 1].mean())
+    change = fit.theta[:, i, 1] - fit.history_at(1930)[:, 1]
+    assert mark.change == pytest.approx(change.mean())
+    assert mark.p_raise == pytest.approx((change > 0).mean())
 
 
 def test_pod_years_are_read_back_from_the_weights(fit: Fit) -> None:
-    assert fit.pod_years == (None, 1929, 1930, 1933)
+    assert fit.pod_years == (1929, 1929, 1930, 1933)
 
 
 def test_era_marks_name_the_claims() -> None:
@@ -113,26 +155,16 @@ def test_era_marks_name_the_claims() -> None:
     assert era_marks(load_scenario(WEIMAR), "civil_war") == ()
 
 
-def test_a_feature_only_question_takes_the_year_effects_mean(fit: Fit) -> None:
-    """No divergence point, no year: alpha + x @ beta + mean f + sigma_u z, z drawn with the same seed."""
-    result = answer(fit, features={"economy_spared": 1.0}, seed=5)
-    rng = np.random.default_rng(5)
-    x = np.array([1.0 if f == "economy_spared" else 0.0 for f in fit.features])
-    z = rng.standard_normal(fit.alpha.shape)
-    eta = fit.alpha + np.einsum("f,sfk->sk", x, fit.beta) + fit.year_effect.mean(axis=1) + fit.sigma_u[:, None] * z
-    assert result.rows[0].mean == pytest.approx(softmax_last(eta)[:, 0].mean())
-
-
 # -- the command ---------------------------------------------------------------------------------
 def test_cli_prints_the_table_and_saves_the_plot(weimar: Path, tmp_path: Path) -> None:
     install_fake_fit(load_scenario(weimar))
     out = tmp_path / "curve.png"
     code, text, err = invoke("curve", "survives", "--scenario", str(weimar), "--step", "2", "--out", str(out))
     assert code == 0, err
-    assert "Inevitability curve of P(survives) by the year of divergence, 1929 to 1933" in text
+    assert "Real history's curve of P(survives) given history up to each year, 1929 to 1933" in text
     rows = [line.split()[0] for line in text.splitlines() if line[:4].isdigit() and len(line.split()) >= 4]
     assert rows[:4] == ["1929", "1930", "1932", "1933"]  # both ends and every second year
-    assert "cleo-early-window (Cleo): higher in 1929-1930 than later" in text
+    assert "cleo-early-window (Cleo): 1929-1930 against the years later" in text
     assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
@@ -153,6 +185,6 @@ def test_plot_curve_returns_its_axes(fit: Fit) -> None:
     curve = inevitability_curve(fit, "survives", era_marks(load_scenario(WEIMAR), "survives"))
     ax = plot_curve(curve)
     assert ax.get_ylabel() == "P(survives)"
-    assert ax.texts[0].get_text() == "Cleo: higher 1929-1930 than later"
+    assert ax.texts[0].get_text() == "Cleo: 1929-1930 against the years later"
     assert sorted(t.get_text() for t in ax.texts[1:]) == sorted(fit.pods[1:])
     assert figure_bytes(ax)[:4] == b"\x89PNG"

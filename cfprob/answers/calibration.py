@@ -27,13 +27,13 @@ from cfprob.reading.scenario import Scenario
 __all__ = ["THINNED", "Calibration", "calibrate", "simulate_data"]
 
 Floats = NDArray[np.float64]
-SCALARS = ("sigma_u", "sigma_bias", "noise_log_mean", "sigma_year")
-"""Hyperparameters ranked besides ``alpha`` and real history's outcome probabilities (``sigma_year``
-only where the year effect has more than one knot)."""
+SCALARS = ("sigma_u", "sigma_bias", "noise_log_mean", "sigma_history", "sigma_era", "p_end")
+"""Hyperparameters ranked besides ``alpha``, real history's curve at the middle knot, the first feature's
+effects and the first divergence point's own effects."""
 
 
 def _scalars(data: ModelData) -> tuple[str, ...]:
-    return SCALARS if len(data.knots) > 1 else tuple(s for s in SCALARS if s != "sigma_year")
+    return SCALARS
 
 
 def simulate_data(data: ModelData, truth: Draws, rng: np.random.Generator, priors: Priors | None = None) -> ModelData:
@@ -53,21 +53,29 @@ def simulate_data(data: ModelData, truth: Draws, rng: np.random.Generator, prior
     if counts is not None and truth.class_logit is not None:
         p = np.append(np.exp(truth.class_logit[0]), 1.0)
         counts = rng.multinomial(int(counts.sum()), p / p.sum()).astype(np.int64)
-    return replace(
-        data.with_blocks(**blocks),
-        reference_counts=counts,
-        observed_outcome=int(rng.choice(len(data.outcomes), p=truth.theta[0, 0])),
-    )
+    # real history's outcome is a condition of the model (the curve ends at it), not simulated
+    return replace(data.with_blocks(**blocks), reference_counts=counts)
+
+
+def _middle(data: ModelData) -> int:
+    return len(data.knots) // 2
 
 
 def _truths(truth: Draws, data: ModelData) -> dict[str, float]:
-    values = (
-        {f"alpha[{o}]": float(truth.extra["alpha"][0, j]) for j, o in enumerate(data.outcomes[:-1])}
-        if truth.extra
-        else {}
+    assert truth.extra is not None and truth.history is not None, "prior draws carry their parameters"
+    logits = data.outcomes[:-1]
+    values = {f"alpha[{o}]": float(truth.extra["alpha"][0, j]) for j, o in enumerate(logits)}
+    middle = _middle(data)
+    values.update(
+        {f"history[{int(data.knots[middle])}, {o}]": float(truth.history[0, middle, j]) for j, o in enumerate(logits)}
     )
-    values.update({f"theta[otl, {o}]": float(truth.theta[0, 0, j]) for j, o in enumerate(data.outcomes)})
-    values.update({name: float(truth.extra[name][0]) for name in _scalars(data)} if truth.extra else {})
+    if data.features:
+        values.update(
+            {f"beta[{data.features[0]}, {o}]": float(truth.extra["beta"][0, 0, j]) for j, o in enumerate(logits)}
+        )
+    if len(data.pods) > 1:
+        values.update({f"u[{data.pods[1]}, {o}]": float(truth.extra["u"][0, 1, j]) for j, o in enumerate(logits)})
+    values.update({name: float(truth.extra[name][0]) for name in _scalars(data)})
     return values
 
 
@@ -79,8 +87,18 @@ def _posterior_values(posterior: object, data: ModelData) -> dict[str, Floats]:
     def flat(da: xr.DataArray) -> Floats:
         return np.asarray(da.transpose("chain", "draw").values, dtype=float).reshape(-1)
 
-    values = {f"alpha[{o}]": flat(posterior["alpha"].sel(logit_outcome=o)) for o in data.outcomes[:-1]}
-    values.update({f"theta[otl, {o}]": flat(posterior["theta"].sel(pod="otl", outcome=o)) for o in data.outcomes})
+    logits = data.outcomes[:-1]
+    values = {f"alpha[{o}]": flat(posterior["alpha"].sel(logit_outcome=o)) for o in logits}
+    knot = int(data.knots[_middle(data)])
+    values.update({f"history[{knot}, {o}]": flat(posterior["history"].sel(knot=knot, logit_outcome=o)) for o in logits})
+    if data.features:
+        first = data.features[0]
+        values.update(
+            {f"beta[{first}, {o}]": flat(posterior["beta"].sel(feature=first, logit_outcome=o)) for o in logits}
+        )
+    if len(data.pods) > 1:
+        pod = data.pods[1]
+        values.update({f"u[{pod}, {o}]": flat(posterior["u"].sel(pod=pod, logit_outcome=o)) for o in logits})
     values.update({name: flat(posterior[name]) for name in _scalars(data)})
     return values
 

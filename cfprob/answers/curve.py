@@ -1,11 +1,10 @@
-"""Inevitability curves: an outcome's probability as the year of divergence moves through time.
+"""Inevitability curves: real history's probability of an outcome given history up to each year.
 
-Tetlock and Lebow's inevitability curve, drawn from a fit. The curve at year ``y`` is the model's
-probability for a divergence in year ``y`` with no mechanism features and a typical (zero) per-PoD effect,
-``softmax([alpha + f(y), 0])``, where ``f`` is the year effect interpolated linearly between its knots
-(:mod:`cfprob.fitting.model`). It is the same curve era claims speak about. Named divergence points are marked at
-their years with their own fitted probabilities, which differ from the curve by their features and their
-own effects. Pure numpy: it reads a :class:`~cfprob.answers.query.Fit`.
+Tetlock and Lebow's inevitability curve, drawn from a fit: ``theta_otl(t) = softmax([history(t), 0])``, the
+model's real-history curve (:mod:`cfprob.fitting.world`), interpolated linearly between its knots. The
+observed outcome's curve rises to at least 0.95 at its observed year; the other outcomes' curves are their
+impossibility curves. Named divergence points are marked at their years with their own posteriors and their
+change against the curve at that year. Pure numpy: it reads a :class:`~cfprob.answers.query.Fit`.
 """
 
 from __future__ import annotations
@@ -26,8 +25,9 @@ __all__ = ["CURVE_SEMANTICS", "Curve", "EraMark", "Mark", "era_marks", "inevitab
 Floats = NDArray[np.float64]
 
 CURVE_SEMANTICS = (
-    "P(outcome | do(a divergence in year y)) for a divergence with no mechanism features and a typical "
-    "per-PoD effect; named divergence points are marked with their own posteriors"
+    "P(outcome | real history up to year y): the ex-ante probability of each outcome given what had happened "
+    "by then; a divergence in year y changes this curve at y; named divergence points are marked with their own "
+    "posteriors and their change against the curve at their year"
 )
 
 
@@ -40,6 +40,10 @@ class Mark:
     mean: float
     low: float
     high: float
+    change: float = 0.0
+    """Mean change against real history at the same year."""
+    p_raise: float = 0.0
+    """Posterior probability that the divergence raises the outcome against real history at its year."""
 
 
 @dataclass(frozen=True)
@@ -62,9 +66,8 @@ class Curve:
     mean: Floats
     low: Floats
     high: Floats
-    p_above_otl: Floats
-    """Per year, the posterior probability that the curve lies above real history's probability."""
-    otl: Mark
+    observed: Mark
+    """Real history at the observed year: the observed outcome's end point (its pod is ``otl``)."""
     pods: tuple[Mark, ...]
     eras: tuple[EraMark, ...] = ()
 
@@ -79,11 +82,25 @@ class Curve:
             "credible_interval": f"central {CREDIBLE_MASS:.0%}",
             "semantics": CURVE_SEMANTICS,
             "curve": [
-                {"year": int(y), "mean": float(m), "interval": [float(lo), float(hi)], "p_above_otl": float(p)}
-                for y, m, lo, hi, p in zip(self.years, self.mean, self.low, self.high, self.p_above_otl, strict=True)
+                {"year": int(y), "mean": float(m), "interval": [float(lo), float(hi)]}
+                for y, m, lo, hi in zip(self.years, self.mean, self.low, self.high, strict=True)
             ],
-            "otl": {"mean": self.otl.mean, "interval": [self.otl.low, self.otl.high]},
-            "pods": [{"pod": m.pod, "year": m.year, "mean": m.mean, "interval": [m.low, m.high]} for m in self.pods],
+            "observed_year": {
+                "year": self.observed.year,
+                "mean": self.observed.mean,
+                "interval": [self.observed.low, self.observed.high],
+            },
+            "pods": [
+                {
+                    "pod": m.pod,
+                    "year": m.year,
+                    "mean": m.mean,
+                    "interval": [m.low, m.high],
+                    "change_vs_otl": m.change,
+                    "p_raises": m.p_raise,
+                }
+                for m in self.pods
+            ],
             "era_claims": [
                 {"claim": e.claim, "author": e.author, "window": [e.start, e.end], "compared_with": e.compared_with}
                 for e in self.eras
@@ -91,9 +108,12 @@ class Curve:
         }
 
 
-def _mark(pod: str, year: int | None, draws: Floats, tail: float) -> Mark:
+def _mark(pod: str, year: int | None, draws: Floats, tail: float, baseline: Floats | None = None) -> Mark:
     low, high = np.quantile(draws, [tail, 1 - tail])
-    return Mark(pod, year, float(draws.mean()), float(low), float(high))
+    change = draws - baseline if baseline is not None else np.zeros_like(draws)
+    return Mark(
+        pod, year, float(draws.mean()), float(low), float(high), float(change.mean()), float((change > 0).mean())
+    )
 
 
 def era_marks(scenario: Scenario, outcome: str) -> tuple[EraMark, ...]:
@@ -106,31 +126,28 @@ def era_marks(scenario: Scenario, outcome: str) -> tuple[EraMark, ...]:
 
 
 def inevitability_curve(fit: Fit, outcome: str, eras: tuple[EraMark, ...] = (), mass: float = CREDIBLE_MASS) -> Curve:
-    """The curve of ``outcome`` over every year of the fit's timeline (its dated divergence points)."""
+    """Real history's curve of ``outcome`` over every year of the fit's timeline."""
     check_outcome(fit.outcomes, outcome)
     k = fit.outcomes.index(outcome)
-    years_of = fit.pod_years
-    dated = [y for y in years_of if y is not None]
-    years = np.arange(min(dated), max(dated) + 1)
+    first, last = fit.timeline
+    years = np.arange(first, last + 1)
     weights = interpolation_weights(years.astype(float), fit.knots)
-    eta = fit.alpha[:, None, :] + np.einsum("yj,sjk->syk", weights, fit.year_effect)
-    draws = softmax_last(eta)[:, :, k]
+    draws = softmax_last(np.einsum("yj,sjk->syk", weights, fit.history))[:, :, k]
     tail = (1 - mass) / 2
     low, high = np.quantile(draws, [tail, 1 - tail], axis=0)
-    otl_draws = fit.theta[:, fit.index(OTL), k]
     marks = tuple(
-        _mark(pod, year, fit.theta[:, i, k], tail)
-        for i, (pod, year) in enumerate(zip(fit.pods, years_of, strict=True))
+        _mark(pod, year, fit.theta[:, i, k], tail, fit.history_at(year)[:, k])
+        for i, (pod, year) in enumerate(zip(fit.pods, fit.pod_years, strict=True))
         if pod != OTL
     )
+    observed = _mark(OTL, fit.observed_year, fit.history_at(fit.observed_year)[:, k], tail)
     return Curve(
         outcome=outcome,
         years=years,
         mean=draws.mean(axis=0),
         low=low,
         high=high,
-        p_above_otl=(draws > otl_draws[:, None]).mean(axis=0),
-        otl=_mark(OTL, None, otl_draws, tail),
+        observed=observed,
         pods=tuple(sorted(marks, key=lambda m: (m.year or 0, m.pod))),
         eras=eras,
     )

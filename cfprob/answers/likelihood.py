@@ -13,9 +13,11 @@ import xarray as xr
 from numpy.typing import NDArray
 
 from cfprob.claims import FAMILIES
-from cfprob.fitting.design import ModelData, centred_walk, softmax_last
+from cfprob.claims.base import sigmoid
+from cfprob.fitting.design import ModelData, softmax_last
 from cfprob.fitting.draws import Draws, located_logits
 from cfprob.fitting.priors import Priors
+from cfprob.fitting.world import END_FLOOR, NUMPY, divergence_logits, end_logits, history_logits
 
 __all__ = [
     "FAMILIES",
@@ -70,32 +72,42 @@ def replicate(draws: Draws, data: ModelData, rng: np.random.Generator, priors: P
 
 
 def draw_prior(data: ModelData, n: int, rng: np.random.Generator, priors: Priors | None = None) -> Draws:
-    """``n`` draws from the model's prior, before any claim or evidence.
+    """``n`` draws from the model's prior, before any claim or evidence, through the same equations as the
+    model (:mod:`cfprob.fitting.world`).
 
-    ``extra`` holds ``alpha``, ``sigma_u``, ``sigma_bias``, ``noise_log_mean``, ``noise_spread`` and
-    ``sigma_year`` (0 when there is a single knot).
+    ``extra`` holds the parameters :mod:`cfprob.answers.calibration` ranks and that :class:`Draws` has no
+    field for: ``alpha``, ``beta``, ``u``, ``p_end``, ``sigma_history``, ``sigma_era``, ``sigma_u``,
+    ``sigma_bias``, ``noise_log_mean``, ``noise_spread``, ``sigma_tendency``.
     """
     priors = priors or Priors()
     d, f, k, a = len(data.pods), len(data.features), len(data.outcomes), len(data.claimants)
+    timeline = data.matrices
     class_logit = rng.normal(0.0, priors.class_logit_sd, (n, k - 1))
     alpha = class_logit + priors.offset_sd * rng.normal(size=(n, k - 1))
+    p_end = END_FLOOR + (1.0 - END_FLOOR) * sigmoid(rng.normal(0.0, priors.end_sd, n))
+    end = end_logits(alpha, p_end, np.eye(k)[data.observed_outcome], NUMPY)
+    sigma_history = np.abs(rng.normal(0.0, priors.history_step_scale, n))
+    steps = rng.normal(size=(n, timeline.bridge.shape[1], k - 1))
+    history = history_logits(alpha, end, sigma_history, steps, timeline, NUMPY)
+    sigma_era = np.abs(rng.normal(0.0, priors.era_step_scale, n))
+    era = sigma_era[:, None] * (rng.normal(size=(n, len(data.knots) - 1)) @ timeline.era_walk.T)
     beta = rng.normal(0.0, priors.beta_sd, (n, f, k - 1))
-    year_level = rng.normal(0.0, priors.year_level_sd, (n, k - 1))
-    walk = centred_walk(len(data.knots))
-    sigma_year = np.abs(rng.normal(0.0, priors.year_step_scale, n)) if walk.shape[1] else np.zeros(n)
-    steps = rng.normal(size=(n, walk.shape[1], k - 1))
-    year_effect = year_level[:, None, :] + sigma_year[:, None, None] * np.einsum("jm,smk->sjk", walk, steps)
     sigma_u = np.abs(rng.normal(0.0, priors.pod_sd_scale, n))
     u = sigma_u[:, None, None] * rng.normal(size=(n, d, k - 1))
     u[:, 0] = 0.0
-    eta = alpha[:, None, :] + np.einsum("pf,sfk->spk", data.X, beta)
-    theta = softmax_last(eta + np.einsum("pj,sjk->spk", data.year_weights, year_effect) + u)
-    curve = softmax_last(alpha[:, None, :] + year_effect)
+    effect = np.einsum("pf,sfk->spk", data.X, beta) + u
+    eta = divergence_logits(history, era, data.year_weights, effect, NUMPY)
+    theta = softmax_last(np.concatenate([eta, data.history_weights @ history], axis=1))
     sigma_bias = np.abs(rng.normal(0.0, priors.bias_sd_scale, n))
     bias = sigma_bias[:, None, None] * rng.normal(size=(n, a, k))
     noise_log_mean = rng.normal(priors.noise_log_mean, priors.noise_log_sd, n)
     noise_spread = np.abs(rng.normal(0.0, priors.noise_spread_scale, n))
     noise = np.exp(noise_log_mean[:, None] + noise_spread[:, None] * rng.normal(size=(n, a)))
+    sigma_tendency = np.abs(rng.normal(0.0, priors.tendency_sd_scale, n))
+    tendency_mean = rng.normal(0.0, priors.tendency_mean_sd, (n, k))
+    tendency = tendency_mean[:, None, :] + sigma_tendency[:, None, None] * rng.normal(size=(n, a, k))
+    if not any(np.any(block.direction != 0) for block in data.blocks.values() if len(block)):
+        tendency = np.zeros_like(tendency)
     kappa = None
     if len(data.distribution):
         kappa_log_mean = rng.normal(priors.kappa_log_mean, priors.kappa_log_sd, n)
@@ -103,13 +115,18 @@ def draw_prior(data: ModelData, n: int, rng: np.random.Generator, priors: Priors
         kappa = np.exp(kappa_log_mean[:, None] + kappa_spread[:, None] * rng.normal(size=(n, a)))
     extra = {
         "alpha": alpha,
+        "beta": beta,
+        "u": u,
+        "p_end": p_end,
+        "sigma_history": sigma_history,
+        "sigma_era": sigma_era,
         "sigma_u": sigma_u,
         "sigma_bias": sigma_bias,
         "noise_log_mean": noise_log_mean,
         "noise_spread": noise_spread,
-        "sigma_year": sigma_year,
+        "sigma_tendency": sigma_tendency,
     }
-    return Draws(theta, bias, noise, kappa, class_logit, curve, extra)
+    return Draws(theta, bias, noise, kappa, class_logit, history, era, tendency, extra)
 
 
 def _normal(x: Floats, mu: float, sd: float) -> Floats:
@@ -128,9 +145,14 @@ def log_prior(posterior: xr.Dataset, priors: Priors | None = None) -> xr.DataArr
         "class_logit": (0.0, priors.class_logit_sd, 0.0),
         "offset_z": (0.0, 1.0, 0.0),
         "beta": (0.0, priors.beta_sd, 0.0),
-        "year_level": (0.0, priors.year_level_sd, 0.0),
-        "sigma_year": (0.0, priors.year_step_scale, half),
-        "year_z": (0.0, 1.0, 0.0),
+        "end_z": (0.0, priors.end_sd, 0.0),
+        "sigma_history": (0.0, priors.history_step_scale, half),
+        "history_z": (0.0, 1.0, 0.0),
+        "sigma_era": (0.0, priors.era_step_scale, half),
+        "era_z": (0.0, 1.0, 0.0),
+        "tendency_mean": (0.0, priors.tendency_mean_sd, 0.0),
+        "sigma_tendency": (0.0, priors.tendency_sd_scale, half),
+        "tendency_z": (0.0, 1.0, 0.0),
         "sigma_u": (0.0, priors.pod_sd_scale, half),
         "u_z": (0.0, 1.0, 0.0),
         "sigma_bias": (0.0, priors.bias_sd_scale, half),

@@ -1,18 +1,25 @@
 """Answer questions from a fit with numpy alone: no PyMC, no refit.
 
-A fit holds posterior draws of every divergence point's outcome probabilities (``theta``) and of the
-model's parameters. A named divergence point is read off directly. A stack of several (``run A B``)
-or a point described only by features is predicted from the parameters — an extrapolation, and labelled
-so:
+A fit holds posterior draws of every divergence point's outcome probabilities (``theta``), of real history's
+dated curve (``history``, logits at the knots) and of the model's parameters. A named divergence point is
+read off directly and compared with real history *at its year*. Anything else is predicted from the
+parameters with the model's own equation (:mod:`cfprob.fitting.world`) — an extrapolation, and labelled so:
 
-- stack: features combined by their maximum, the year effect of the earliest (history diverges there),
-  per-PoD effects added: ``alpha + max(X_A, X_B) @ beta + f(min(year_A, year_B)) + u_A + u_B``.
-  Adding the per-PoD effects assumes they are independent; where two divergence points share a cause the
-  stack counts it twice, and divergence points that exclude each other (two successors in one year) should
-  not be stacked at all.
-- features: ``alpha + x @ beta + mean f + sigma_u * z`` with a fresh ``z ~ Normal(0, 1)`` per draw (a
-  divergence at no particular time gets the year effect's mean over the knots); features added to named
-  divergence points raise their features (maximum) and keep their fitted year and per-PoD effects.
+- ``--year Y`` with features ``x``: ``history(Y) + exp(era(Y)) * (x @ beta)``: a divergence in year ``Y``
+  described by its features alone (its own further effect, which named divergence points have, is set to
+  its median, zero); with no features it is real history at ``Y``, exactly.
+- a stack (``run A B``): the earliest year (history diverges there), features combined by their maximum and
+  the own effects added: ``history(t) + exp(era(t)) * (max(X_A, X_B) @ beta + u_A + u_B)``. Adding the own
+  effects assumes they are independent; divergence points that exclude each other should not be stacked.
+- features added to named divergence points raise their features (maximum) and keep their year and own
+  effects.
+
+Counterfactuals given what happened (``given_history``, Pearl's rung 3): the outcome is modelled as a
+Gumbel-max structural model, ``outcome = argmax_k (log p_k + g_k)`` with independent standard Gumbel noise
+``g`` shared by the real and the counterfactual world (Oberst and Sontag 2019). The noise is inferred from
+the observed outcome under real history's probabilities at the divergence's year, then the divergence's
+probabilities are applied to the same noise. A divergence that changes nothing gives the observed outcome
+with probability 1.
 """
 
 from __future__ import annotations
@@ -25,8 +32,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from cfprob.errors import QueryError
-from cfprob.fitting.design import softmax_last
-from cfprob.fitting.provenance import CREDIBLE_MASS, SEMANTICS
+from cfprob.fitting.design import interpolation_weights, softmax_last
+from cfprob.fitting.provenance import CREDIBLE_MASS, RUNG3_SEMANTICS, SEMANTICS
 from cfprob.reading.fields import did_you_mean
 from cfprob.reading.scenario import OTL
 
@@ -68,11 +75,15 @@ class Fit:
     u: Floats
     sigma_u: Floats
     knots: Floats
-    """The year effect's knots (years)."""
+    """The timeline's knots (years)."""
     year_weights: Floats
-    """(pods, knots): each divergence point's year as interpolation weights on the knots (otl: 0)."""
-    year_effect: Floats
-    """(draws, knots, outcomes - 1): the year effect at the knots."""
+    """(pods, knots): each divergence point's year as interpolation weights on the knots (otl: the start)."""
+    history: Floats
+    """(draws, knots, outcomes - 1): real history's logits at the knots."""
+    era: Floats
+    """(draws, knots): the era scale (log of what a divergence can change) at the knots."""
+    observed_outcome: str
+    observed_year: int
     attrs: Mapping[str, Any] = field(default_factory=dict)
 
     @classmethod
@@ -94,14 +105,29 @@ class Fit:
             sigma_u=_stacked(posterior, "sigma_u"),
             knots=np.asarray(design["knot"].values, dtype=float),
             year_weights=np.asarray(design["year_weights"].values, dtype=float),
-            year_effect=_stacked(posterior, "year_effect"),
+            history=_stacked(posterior, "history"),
+            era=_stacked(posterior, "era"),
+            observed_outcome=str(design.attrs["observed_outcome"]),
+            observed_year=int(design.attrs["observed_year"]),
             attrs={str(k): v for k, v in tree.attrs.items()},
         )
 
     @property
-    def pod_years(self) -> tuple[int | None, ...]:
-        """Each divergence point's year, read back from its interpolation weights (otl: None)."""
-        return tuple(round(float(w @ self.knots)) if w.sum() > 0.5 else None for w in self.year_weights)
+    def pod_years(self) -> tuple[int, ...]:
+        """Each divergence point's year, read back from its interpolation weights (otl: the timeline's start)."""
+        return tuple(round(float(w @ self.knots)) for w in self.year_weights)
+
+    @property
+    def timeline(self) -> tuple[int, int]:
+        return int(self.knots[0]), int(self.knots[-1])
+
+    def weights(self, year: int) -> Floats:
+        """Interpolation weights of ``year`` on the knots (knots,)."""
+        return interpolation_weights(np.asarray([float(year)]), self.knots)[0]
+
+    def history_at(self, year: int) -> Floats:
+        """Real history's outcome probabilities given history up to ``year``: (draws, outcomes)."""
+        return softmax_last(np.einsum("j,sjk->sk", self.weights(year), self.history))
 
     @property
     def n_draws(self) -> int:
@@ -137,6 +163,11 @@ class Answer:
     rows: tuple[OutcomeRow, ...]
     histories: Mapping[str, int]
     n_draws: int
+    year: int
+    """The year of divergence: real history at this year is what the change is measured against."""
+    given_history: bool = False
+    """Rung 3: conditioned on real history's observed outcome (Gumbel-max counterfactual)."""
+    extrapolation_note: str = ""
 
     def row(self, outcome: str) -> OutcomeRow:
         return next(r for r in self.rows if r.outcome == outcome)
@@ -146,7 +177,9 @@ class Answer:
             "question": self.label,
             "pods": list(self.pods),
             "features": dict(self.features),
+            "year": self.year,
             "extrapolation": self.extrapolation,
+            "extrapolation_note": self.extrapolation_note,
             "outcomes": {
                 r.outcome: {
                     "mean": r.mean,
@@ -159,7 +192,7 @@ class Answer:
             },
             "posterior_draws": self.n_draws,
             "credible_interval": f"central {CREDIBLE_MASS:.0%}",
-            "semantics": SEMANTICS,
+            "semantics": RUNG3_SEMANTICS if self.given_history else SEMANTICS,
         }
 
 
@@ -214,11 +247,20 @@ def check_outcome(known_outcomes: Sequence[str], outcome: str) -> None:
 
 
 def check_question(
-    known_pods: Sequence[str], known_features: Sequence[str], pods: Sequence[str], features: Mapping[str, float]
+    known_pods: Sequence[str],
+    known_features: Sequence[str],
+    pods: Sequence[str],
+    features: Mapping[str, float],
+    year: int | None = None,
+    timeline: tuple[int, int] | None = None,
 ) -> None:
     """Raise :class:`QueryError` unless the question can be answered (checked before any fitting)."""
-    if not pods and not features:
-        raise QueryError("a question needs at least one divergence point or feature")
+    if not pods and year is None:
+        raise QueryError("a question needs a divergence point or a year (--year), with features or without")
+    if pods and year is not None:
+        raise QueryError("a question names divergence points or a year (--year), not both")
+    if year is not None and timeline is not None and not timeline[0] <= year <= timeline[1]:
+        raise QueryError(f"year {year}: expected a year of the timeline, {timeline[0]} to {timeline[1]}")
     check_pods(known_pods, pods)
     if len(set(pods)) > 1 and OTL in pods:
         raise QueryError(f'divergence point "{OTL}" (real history) cannot be stacked with others')
@@ -238,30 +280,61 @@ def _feature_vector(fit: Fit, features: Mapping[str, float]) -> Floats:
     return x
 
 
-def _year_term(fit: Fit, idx: Sequence[int]) -> Floats:
-    """The year effect of the earliest of the divergence points ``idx``; its mean when there are none."""
-    if not idx:
-        result: Floats = fit.year_effect.mean(axis=1)
-        return result
-    years = fit.pod_years
-    earliest = min(idx, key=lambda i: years[i] or 0)
-    result = np.einsum("j,sjk->sk", fit.year_weights[earliest], fit.year_effect)
-    return result
+def _divergence(fit: Fit, year: int, x: Floats, own: Floats | float) -> Floats:
+    """The outcome probabilities (draws, outcomes) of a divergence in ``year`` with features ``x`` and own
+    effect ``own``: ``history(year) + exp(era(year)) * (x @ beta + own)``."""
+    w = fit.weights(year)
+    scale = np.exp(fit.era @ w)[:, None]
+    eta = np.einsum("j,sjk->sk", w, fit.history) + scale * (np.einsum("f,sfk->sk", x, fit.beta) + own)
+    return softmax_last(eta)
 
 
-def _draws(
-    fit: Fit, pods: Sequence[str], features: Mapping[str, float], rng: np.random.Generator
-) -> tuple[Floats, bool]:
-    if len(pods) == 1 and not features:
-        return fit.theta[:, fit.index(pods[0])], False
+def _draws(fit: Fit, pods: Sequence[str], features: Mapping[str, float], year: int | None) -> tuple[Floats, int]:
+    """The question's outcome probabilities per draw, and its year of divergence."""
+    if year is not None:
+        return _divergence(fit, year, _feature_vector(fit, features), 0.0), year
     idx = [fit.index(p) for p in pods]
+    years = fit.pod_years
+    earliest = min(years[i] for i in idx)
+    if len(pods) == 1 and not features:
+        return fit.theta[:, idx[0]], earliest
     x = _feature_vector(fit, features)
     for i in idx:
         x = np.maximum(x, fit.X[i])
-    # named divergence points bring their own fitted effects; a new one a fresh effect from the fitted spread
-    own = fit.u[:, idx].sum(axis=1) if pods else fit.sigma_u[:, None] * rng.standard_normal(fit.alpha.shape)
-    eta = fit.alpha + np.einsum("f,sfk->sk", x, fit.beta) + _year_term(fit, idx) + own
-    return softmax_last(eta), True
+    return _divergence(fit, earliest, x, fit.u[:, idx].sum(axis=1)), earliest
+
+
+def _extrapolation(fit: Fit, pods: Sequence[str], features: Mapping[str, float], year: int | None) -> str:
+    """Why the answer is an extrapolation ("" when it is read off a fitted divergence point)."""
+    if year is None:
+        return "" if len(pods) == 1 and not features else "predicted from the fitted parameters, not fitted itself"
+    dated = [y for p, y in zip(fit.pods, fit.pod_years, strict=True) if p != OTL]
+    if dated and not min(dated) <= year <= max(dated):
+        return f"year {year} lies outside the divergence points' years, {min(dated)} to {max(dated)}"
+    return "a divergence described by its features alone, predicted from the fitted parameters" if features else ""
+
+
+def counterfactual_given_history(
+    real: Floats, divergence: Floats, observed: int, rng: np.random.Generator, samples: int = 200
+) -> Floats:
+    """Rung 3: P(outcome in the divergent world | the real world had outcome ``observed``), per draw.
+
+    Gumbel-max structural model shared by both worlds (Oberst and Sontag 2019): for each draw, ``samples``
+    noise vectors are drawn from the posterior of the Gumbel noise given that ``argmax(log real + g)`` was
+    ``observed`` (the maximum is a standard Gumbel; the other outcomes' perturbed values are Gumbels truncated
+    below it), and the divergent world's outcome is ``argmax(log divergence + g)``. Both arrays are
+    (draws, outcomes); returns (draws, outcomes).
+    """
+    s, k = real.shape
+    log_real = np.log(np.clip(real, 1e-300, 1.0))
+    top = rng.gumbel(size=(s, samples, 1))
+    free = log_real[:, None, :] + rng.gumbel(size=(s, samples, k))
+    below = -np.log(np.exp(-top) + np.exp(-free))  # Gumbel(log p_k) truncated at the maximum
+    perturbed = np.where(np.arange(k) == observed, top, below)
+    noise = perturbed - log_real[:, None, :]
+    picks = np.argmax(np.log(np.clip(divergence, 1e-300, 1.0))[:, None, :] + noise, axis=-1)
+    result: Floats = (picks[..., None] == np.arange(k)).mean(axis=1)
+    return result
 
 
 def answer(
@@ -269,23 +342,34 @@ def answer(
     pods: Sequence[str] = (),
     features: Mapping[str, float] | None = None,
     seed: int = 0,
+    year: int | None = None,
+    given_history: bool = False,
 ) -> Answer:
-    """The answer for a divergence point, a stack of them, or one described by features."""
+    """The answer for a divergence point, a stack of them, or a divergence in a year described by features;
+    with ``given_history``, conditioned on what really happened (rung 3)."""
     features = dict(features or {})
     pods = tuple(dict.fromkeys(pods))
-    check_question(fit.pods, fit.features, pods, features)
+    check_question(fit.pods, fit.features, pods, features, year, fit.timeline)
     rng = np.random.default_rng(seed)
-    draws, extrapolation = _draws(fit, pods, features, rng)
-    baseline = fit.theta[:, fit.index(OTL)]
-    parts = list(pods) + [f"{k}={v:g}" for k, v in features.items()]
+    draws, at = _draws(fit, pods, features, year)
+    baseline = fit.history_at(at)
+    if given_history:
+        observed = fit.outcomes.index(fit.observed_outcome)
+        draws = counterfactual_given_history(baseline, draws, observed, rng)
+        baseline = np.eye(len(fit.outcomes))[np.full(len(draws), observed)]
+    note = _extrapolation(fit, pods, features, year)
+    parts = list(pods) + ([f"year {year}"] if year is not None else []) + [f"{k}={v:g}" for k, v in features.items()]
     return Answer(
         label=" + ".join(parts),
         pods=pods,
         features=features,
-        extrapolation=extrapolation,
+        extrapolation=bool(note),
         rows=summarise(draws, baseline, fit.outcomes),
         histories=simulate_histories(draws, fit.outcomes, rng),
         n_draws=fit.n_draws,
+        year=at,
+        given_history=given_history,
+        extrapolation_note=note,
     )
 
 

@@ -35,6 +35,7 @@ __all__ = [
     "make_block",
     "sigmoid",
     "stated_as_written",
+    "tendency_term",
     "two_sided",
 ]
 
@@ -64,6 +65,9 @@ class ClaimBlock:
     contrast: Floats
     """era: the window's mean knot weights minus those of the years compared with (n, knots); (n, 0)
     otherwise."""
+    direction: Floats
+    """+1 where a claim says a divergence does better on its outcome than real history, -1 where it says
+    worse, 0 otherwise: the claimant's tendency (:attr:`ModelTerms.tendency`) enters with this sign."""
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -84,11 +88,24 @@ class KindContext:
 
 @dataclass(frozen=True)
 class DesignContext:
-    """What a family's design block may use: the scenario, the lexicon and the year effect's knots."""
+    """What a family's design block may use: the scenario, the lexicon, the timeline's knots and the rows of
+    real history at the years claims about it speak of."""
 
     scenario: Scenario
     lexicon: Lexicon
     knots: Floats
+    history_rows: Mapping[int, int]
+    """Year -> row of the model's outcome probabilities holding real history at that year (after the pods)."""
+
+    def row(self, claim: Claim, pod: str | None) -> int:
+        """The row of ``pod`` for ``claim``: real history at the claim's history year for ``otl``."""
+        from cfprob.reading.scenario import OTL
+
+        if pod is None:
+            return -1
+        if pod == OTL:
+            return self.history_rows[self.scenario.history_year(claim)]
+        return self.scenario.pod_ids.index(pod)
 
 
 @dataclass(frozen=True)
@@ -96,18 +113,19 @@ class ModelTerms:
     """The PyMC model's quantities a family's log-likelihood is written in (PyTensor variables)."""
 
     theta: Any
-    """(pods, outcomes)"""
+    """(rows, outcomes): the pods, then real history at the years claims about it speak of"""
     logit_theta: Any
-    """(pods, outcomes): log odds of each outcome, computed stably"""
+    """(rows, outcomes): log odds of each outcome, computed stably"""
     bias: Any
     """(claimants, outcomes)"""
     noise: Any
     """(claimants,)"""
-    alpha: Any
-    """(outcomes - 1,): real history's logits against the last outcome"""
-    year_effect: Any
-    """(knots, outcomes - 1)"""
-    n_knots: int
+    tendency: Any
+    """(claimants, outcomes): each claimant's tendency to call divergences better than real history"""
+    history: Any
+    """(knots, outcomes - 1): real history's logits at the knots"""
+    era: Any
+    """(knots,): the log scale of what a divergence in each year can change"""
     n_outcomes: int
     priors: Priors
     logit_softmax: Callable[[Any, int], Any]
@@ -166,7 +184,7 @@ class Family:
     describe: Callable[[Draws, ClaimBlock, Sequence[str]], list[tuple[str, str]]]
     """(stated, fitted) in words for each claim: what it says and what the fit makes of it."""
     uses_draws: tuple[str, ...] = field(default=())
-    """Optional :class:`Draws` fields the family needs (``kappa``, ``curve``)."""
+    """Optional :class:`Draws` fields the family needs (``kappa``)."""
 
 
 def sigmoid(x: Floats) -> Floats:
@@ -184,14 +202,15 @@ def make_block(
     extra: list[float] | None = None,
     vectors: list[list[float]] | None = None,
     contrast: Floats | None = None,
+    direction: list[float] | None = None,
 ) -> ClaimBlock:
     """A block of ``claims``: ids, indices, confidences and weights from the claims, the rest as given.
 
-    ``pod`` defaults to each claim's ``pod`` (None gives -1: a claim about no divergence point), ``other_pod``
-    to -1 for every claim, ``value`` and ``extra`` to zeros, ``vectors`` and ``contrast`` to empty rows.
+    ``pod`` defaults to each claim's ``pod`` (None gives -1: a claim about no divergence point; ``otl`` the row
+    of real history at the claim's history year), ``other_pod`` to -1 for every claim, ``value``, ``extra`` and
+    ``direction`` to zeros, ``vectors`` and ``contrast`` to empty rows.
     """
     scenario = context.scenario
-    pods = {p: i for i, p in enumerate(scenario.pod_ids)}
     outcomes = {o: i for i, o in enumerate(scenario.outcome_ids)}
     authors = {a: i for i, a in enumerate(scenario.claimant_ids)}
     k = len(outcomes)
@@ -203,7 +222,7 @@ def make_block(
         return np.asarray(values, dtype=float)
 
     def indices(names: list[str | None]) -> Ints:
-        return ints([-1 if name is None else pods[name] for name in names])
+        return ints([context.row(c, name) for c, name in zip(claims, names, strict=True)])
 
     zeros = [0.0] * len(claims)
     return ClaimBlock(
@@ -218,6 +237,7 @@ def make_block(
         extra=floats(extra if extra is not None else zeros),
         vectors=np.asarray(vectors, dtype=float).reshape(-1, k) if vectors else np.zeros((0, k)),
         contrast=contrast if contrast is not None else np.zeros((len(claims), 0)),
+        direction=floats(direction if direction is not None else zeros),
     )
 
 
@@ -237,10 +257,11 @@ def stated_as_written(gap: Floats, rng: np.random.Generator) -> Floats:
 def directional(
     gap: Callable[[Draws, ClaimBlock, Priors], Floats],
 ) -> dict[str, Callable[..., Any]]:
-    """The numpy side of a claim that states a direction (A above B) with log-odds ``gap`` of being right:
-    ``Bernoulli(sigmoid(gap)) = 1``. Replicas are 1 where stated as written; the p-value is the share of
-    replicas stated so; a claim simulated as reversed gets a negative confidence (the reversed statement's
-    likelihood). Orderings and era claims differ only in their gap."""
+    """The numpy side of a claim that states a direction (A above B) with log-odds ``gap`` of being stated so
+    (the claimant's tendency included): ``Bernoulli(sigmoid(gap)) = 1``. Replicas are 1 where stated as
+    written; the p-value is the share of replicas stated so; a claim simulated as reversed gets a negative
+    confidence and direction (the reversed statement's likelihood). Orderings and era claims differ only in
+    their gap."""
     from dataclasses import replace
 
     def log_likelihood(draws: Draws, block: ClaimBlock, priors: Priors) -> Floats:
@@ -255,9 +276,18 @@ def directional(
         return result
 
     def simulate(block: ClaimBlock, replicas: Floats, rng: np.random.Generator) -> ClaimBlock:
-        return replace(block, confidence=block.confidence * np.where(replicas[0] > 0, 1.0, -1.0))
+        sign = np.where(replicas[0] > 0, 1.0, -1.0)
+        return replace(block, confidence=block.confidence * sign, direction=block.direction * sign)
 
     return {"log_likelihood": log_likelihood, "replicate": replicate, "p_values": p_values, "simulate": simulate}
+
+
+def tendency_term(draws: Draws, block: ClaimBlock) -> Floats:
+    """The claimant's tendency with each claim's direction, per draw: (S, n)."""
+    if draws.tendency is None:
+        return np.zeros((len(draws), len(block)))
+    result: Floats = block.direction * draws.tendency[:, block.author, block.outcome]
+    return result
 
 
 def fitted_range(values: Floats) -> str:

@@ -1,9 +1,15 @@
-"""Era claims: an outcome is more likely for a divergence inside a window of years than for one in the years
-it is compared with (``earlier``, ``later`` or ``outside`` the window), on the inevitability curve.
+"""Era claims: a window of years against the years it is compared with (``earlier``, ``later`` or
+``outside`` the window), read under one of two meanings (``about``):
 
-Likelihood: the ordering likelihood, with the gap between the window's and the compared years' mean of
-``logit curve_k`` at the knots (:attr:`ClaimBlock.contrast` @ logit curve_k). Replicas, p-values and
-simulation as for orderings.
+- ``about = "history"``: real history made the outcome more likely in the window: the gap is the window's
+  mean of ``logit history_k(t)`` minus the compared years' (e.g. "after 1985 the collapse was inevitable").
+- ``about = "divergences"``: a divergence could change more in the window ("a real chance ... can't
+  possibly emerge until the 60s or 70s"): the gap is the window's mean of the era scale ``era(t)`` (the log
+  of how much a divergence in year ``t`` can change) minus the compared years'. It never moves a divergence
+  that changes nothing. The claimant's tendency enters as for an ordering that calls divergences better.
+
+Likelihood: the ordering likelihood on that gap (:attr:`ClaimBlock.contrast` holds the window's mean knot
+weights minus the compared years'). Replicas, p-values and simulation as for orderings.
 """
 
 from __future__ import annotations
@@ -22,11 +28,12 @@ from cfprob.claims.base import (
     ModelTerms,
     directional,
     make_block,
+    tendency_term,
 )
 from cfprob.fitting.draws import logit_theta
-from cfprob.fitting.numeric import interpolation_weights, logit
+from cfprob.fitting.numeric import interpolation_weights, softmax_last
 from cfprob.reading import fields as f
-from cfprob.reading.scenario import ERA_COMPARISONS, era_years
+from cfprob.reading.scenario import ERA_COMPARISONS, ERA_MEANINGS, era_years
 
 if TYPE_CHECKING:
     from cfprob.fitting.draws import Draws
@@ -41,13 +48,13 @@ Floats = np.typing.NDArray[np.float64]
 
 def _says(claim: Claim, lexicon: Lexicon, outcomes: Sequence[str]) -> str:
     than = {"earlier": "before it", "later": "after it", "outside": "outside it"}[str(claim.compared_with)]
-    return (
-        f"P({claim.outcome}) higher for a divergence in {claim.start}-{claim.end} than {than} (the inevitability curve)"
-    )
+    if claim.about == "history":
+        return f"real history's P({claim.outcome}) higher in {claim.start}-{claim.end} than {than}"
+    return f"a divergence in {claim.start}-{claim.end} could change P({claim.outcome}) more than {than}"
 
 
 def _check(clean: dict[str, Any], context: KindContext) -> dict[str, Any] | None:
-    """The window lies in the divergence points' timeline and leaves years to compare it with."""
+    """The window lies in the timeline and leaves years to compare it with."""
     start, end = clean["start"], clean["end"]
     problems, file, label = context.problems, context.file, context.label
     if start > end:
@@ -56,7 +63,7 @@ def _check(clean: dict[str, Any], context: KindContext) -> dict[str, Any] | None
     if context.timeline is None:
         return {}  # the divergence points are broken, and reported
     first, last = context.timeline
-    span = f"the divergence points' years, {first} to {last}"
+    span = f"the timeline's years, {first} to {last}"
     if start < first or end > last:
         problems.add(file, label, f"a window inside {span}", f"start = {start}, end = {end}")
         return None
@@ -78,6 +85,7 @@ ERA = ClaimKind(
         "start": f.integer(-10_000, 10_000),
         "end": f.integer(-10_000, 10_000),
         "compared_with": f.choice(ERA_COMPARISONS),
+        "about": f.choice(ERA_MEANINGS),
     },
     _says,
     check=_check,
@@ -89,7 +97,7 @@ ERA = ClaimKind(
 
 def contrast(claims: list[Claim], timeline: tuple[int, int], knots: Floats) -> Floats:
     """Each era claim's window, as mean knot weights, minus the mean knot weights of the years it is
-    compared with: the claim's gap is this row times the curve's logits at the knots."""
+    compared with: the claim's gap is this row times the curve (or era scale) at the knots."""
     rows = []
     for c in claims:
         window, compared = era_years(int(c.start or 0), int(c.end or 0), str(c.compared_with), timeline)
@@ -100,34 +108,51 @@ def contrast(claims: list[Claim], timeline: tuple[int, int], knots: Floats) -> F
 
 
 def _block(claims: list[Claim], context: DesignContext) -> ClaimBlock:
+    divergences = [1.0 if c.about == "divergences" else 0.0 for c in claims]
     return make_block(
         claims,
         context,
         pod=[None] * len(claims),
+        extra=divergences,
         contrast=contrast(claims, context.scenario.timeline, context.knots),
+        direction=divergences,
     )
 
 
 def _model_term(era: Any, m: ModelTerms) -> Any:
     import pytensor.tensor as pt
 
-    curve = pt.concatenate([m.alpha + m.year_effect, pt.zeros((m.n_knots, 1))], axis=-1)
-    gap = (era.contrast * m.logit_softmax(curve, m.n_outcomes)[:, era.outcome].T).sum(axis=-1)
-    return -era.weight * pt.softplus(-era.confidence * gap / m.priors.ordering_tau)
+    curve = pt.concatenate([m.history, pt.zeros((m.history.shape[0], 1))], axis=-1)
+    history_gap = (era.contrast * m.logit_softmax(curve, m.n_outcomes)[:, era.outcome].T).sum(axis=-1)
+    era_gap = pt.dot(era.contrast, m.era)
+    gap = era.extra * era_gap + (1.0 - era.extra) * history_gap
+    tendency = era.direction * m.tendency[era.author, era.outcome]
+    return -era.weight * pt.softplus(-(era.confidence * gap / m.priors.ordering_tau + tendency))
+
+
+def _raw_gap(draws: Draws, block: ClaimBlock) -> Floats:
+    """The gap each claim states as positive, per draw (S, n), before confidence, tau and tendency."""
+    assert draws.history is not None and draws.era is not None, "era claims come with the curves"
+    lt = logit_theta(softmax_last(draws.history))[:, :, block.outcome]  # (S, knots, n)
+    history_gap = np.einsum("skn,nk->sn", lt, block.contrast)
+    era_gap = draws.era @ block.contrast.T
+    result: Floats = block.extra * era_gap + (1.0 - block.extra) * history_gap
+    return result
 
 
 def _gap(draws: Draws, block: ClaimBlock, priors: Priors) -> Floats:
-    assert draws.curve is not None, "era claims come with the curve"
-    lt = logit_theta(draws.curve)[:, :, block.outcome]  # (S, knots, n)
-    result: Floats = block.confidence * np.einsum("skn,nk->sn", lt, block.contrast) / priors.ordering_tau
+    result: Floats = block.confidence * _raw_gap(draws, block) / priors.ordering_tau + tendency_term(draws, block)
     return result
 
 
 def _describe(draws: Draws, block: ClaimBlock, outcomes: Sequence[str]) -> list[tuple[str, str]]:
-    assert draws.curve is not None, "era claims come with the curve"
-    gap = np.einsum("skn,nk->sn", logit(draws.curve[:, :, block.outcome]), block.contrast)
+    gap = _raw_gap(draws, block)
+    said = ["divergences change more in the window", "real history's P({}) higher in the window"]
     return [
-        (f"P({outcomes[block.outcome[j]]}) higher in the window", f"{(gap[:, j] > 0).mean():.0%} of draws agree")
+        (
+            said[int(block.extra[j] == 0)].format(outcomes[block.outcome[j]]),
+            f"{(gap[:, j] > 0).mean():.0%} of draws agree",
+        )
         for j in range(len(block))
     ]
 
@@ -135,10 +160,10 @@ def _describe(draws: Draws, block: ClaimBlock, outcomes: Sequence[str]) -> list[
 FAMILY = Family(
     name="era",
     kinds=(ERA,),
-    inputs=("outcome", "confidence", "weight", "contrast"),
+    inputs=("outcome", "author", "confidence", "weight", "extra", "contrast", "direction"),
     block=_block,
     model_term=_model_term,
     **directional(_gap),
     describe=_describe,
-    uses_draws=("curve",),
+    uses_draws=("history", "era"),
 )

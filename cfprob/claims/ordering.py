@@ -1,9 +1,12 @@
 """Ordering claims: an outcome is more likely under one divergence point (``higher``) than under another
 (``lower``).
 
-Likelihood: ``Bernoulli(sigmoid(confidence * (logit theta_Hk - logit theta_Lk) / tau)) = 1``. Replicas are 1
-where the claim would be stated as written, 0 where reversed; the predictive p-value is the share stated
-as written. A reversed simulated claim gets a negative confidence (the reversed statement's likelihood).
+Likelihood: ``Bernoulli(sigmoid(confidence * (logit theta_Hk - logit theta_Lk) / tau + s * t_ak)) = 1``,
+where ``t_ak`` is claimant ``a``'s tendency to call divergences better on outcome ``k`` and ``s`` is +1 when
+the claim puts a divergence above real history, -1 when below, 0 between two divergences: a crowd of hopeful
+proposers is read as hopeful proposers, not as a world where every divergence helps. Real history is taken
+at the year of the divergence it is compared with (or the claim's ``year``). Replicas are 1 where the claim
+would be stated as written, 0 where reversed; the predictive p-value is the share stated as written.
 """
 
 from __future__ import annotations
@@ -22,9 +25,11 @@ from cfprob.claims.base import (
     ModelTerms,
     directional,
     make_block,
+    tendency_term,
 )
 from cfprob.fitting.draws import logit_theta
 from cfprob.reading import fields as f
+from cfprob.reading.scenario import OTL
 
 if TYPE_CHECKING:
     from cfprob.fitting.draws import Draws
@@ -64,21 +69,33 @@ ORDERING = ClaimKind(
 )
 
 
+def direction(claim: Claim) -> float:
+    """+1 for "a divergence above real history", -1 for "below", 0 between two divergences."""
+    return 1.0 if claim.lower == OTL else -1.0 if claim.higher == OTL else 0.0
+
+
 def _block(claims: list[Claim], context: DesignContext) -> ClaimBlock:
-    return make_block(claims, context, pod=[c.higher for c in claims], other_pod=[c.lower for c in claims])
+    return make_block(
+        claims,
+        context,
+        pod=[c.higher for c in claims],
+        other_pod=[c.lower for c in claims],
+        direction=[direction(c) for c in claims],
+    )
 
 
 def _model_term(order: Any, m: ModelTerms) -> Any:
     import pytensor.tensor as pt
 
     gap = m.logit_theta[order.pod, order.outcome] - m.logit_theta[order.other_pod, order.outcome]
-    return -order.weight * pt.softplus(-order.confidence * gap / m.priors.ordering_tau)
+    tendency = order.direction * m.tendency[order.author, order.outcome]
+    return -order.weight * pt.softplus(-(order.confidence * gap / m.priors.ordering_tau + tendency))
 
 
 def _gap(draws: Draws, block: ClaimBlock, priors: Priors) -> Floats:
     lt = logit_theta(draws.theta)
     gap = lt[:, block.pod, block.outcome] - lt[:, block.other_pod, block.outcome]
-    result: Floats = block.confidence * gap / priors.ordering_tau
+    result: Floats = block.confidence * gap / priors.ordering_tau + tendency_term(draws, block)
     return result
 
 
@@ -94,7 +111,7 @@ def _describe(draws: Draws, block: ClaimBlock, outcomes: Sequence[str]) -> list[
 FAMILY = Family(
     name="ordering",
     kinds=(ORDERING,),
-    inputs=("pod", "other_pod", "outcome", "confidence", "weight"),
+    inputs=("pod", "other_pod", "outcome", "author", "confidence", "weight", "direction"),
     block=_block,
     model_term=_model_term,
     **directional(_gap),

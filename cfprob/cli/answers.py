@@ -33,6 +33,12 @@ from cfprob.cli.group import cli
     metavar="NAME=VALUE",
     help="Describe (or add to) the divergence by mechanism features; repeatable.",
 )
+@click.option("--year", type=int, default=None, help="A divergence in this year of the timeline (no refit).")
+@click.option(
+    "--given-history",
+    is_flag=True,
+    help="Also answer given what really happened (rung 3: Gumbel-max counterfactual), beside rung 2.",
+)
 @_scenario_option
 @_sampler_options
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
@@ -48,6 +54,8 @@ from cfprob.cli.group import cli
 def run(
     pods: tuple[str, ...],
     feature_values: tuple[str, ...],
+    year: int | None,
+    given_history: bool,
     scenario_path: Path | None,
     as_json: bool,
     output: Path | None,
@@ -55,13 +63,14 @@ def run(
     from_file: Path | None,
     **sampler: Any,
 ) -> None:
-    """Posterior outcome probabilities for divergence point(s) POD.
+    """Posterior outcome probabilities for divergence point(s) POD, or for a divergence in --year.
 
-    Several PODs are stacked (an extrapolation, predicted without refitting).
+    Several PODs are stacked (an extrapolation, predicted without refitting). With --given-history the
+    answer given what really happened (rung 3) is shown beside the interventional one (rung 2).
     """
     features = _parse_features(feature_values)
-    if not pods and not features:
-        raise click.UsageError("give at least one divergence point (see `cfprob pods`) or --feature")
+    if not pods and year is None:
+        raise click.UsageError("give a divergence point (see `cfprob pods`) or --year, with --feature or without")
     if output is not None:
         if output.suffix != ".nc":
             raise click.BadParameter(
@@ -73,12 +82,16 @@ def run(
     scenario = _load(scenario_path)
     from cfprob.answers.query import Fit, answer, check_question
 
-    check_question(scenario.pod_ids, scenario.feature_ids, pods, features)
+    check_question(scenario.pod_ids, scenario.feature_ids, pods, features, year, scenario.timeline)
     if pods:
         _warn_coherence(scenario, pods)
 
     tree = _read_saved(from_file, scenario) if from_file else _get_fit(scenario, sampler, as_json)
-    result = answer(Fit.from_tree(tree), pods, features, seed=sampler["seed"])
+    fit = Fit.from_tree(tree)
+    interventional = answer(fit, pods, features, seed=sampler["seed"], year=year)
+    result = answer(fit, pods, features, seed=sampler["seed"], year=year, given_history=True) if given_history else None
+    shown = [interventional] + ([result] if result else [])
+    result = result or interventional
     if output is not None:
         from cfprob.outputs.results import with_answer
         from cfprob.outputs.store import save_tree
@@ -86,12 +99,15 @@ def run(
         save_tree(with_answer(tree, result), output, overwrite=force)
     if as_json:
         claims = [c.id for p in result.pods for c in scenario.claims_about(p)]
-        _emit_json({"answer": result.to_dict(), "claims": claims, "provenance": _provenance(tree.attrs)})
+        report = {"answer": result.to_dict(), "claims": claims, "provenance": _provenance(tree.attrs)}
+        if given_history:
+            report["interventional"] = interventional.to_dict()
+        _emit_json(report)
     else:
         from cfprob.outputs.tables import format_answer
         from cfprob.reading.lexicon import load_lexicon
 
-        _show(format_answer(result, scenario, tree.attrs, load_lexicon()))
+        _show("\n\n".join(format_answer(a, scenario, tree.attrs, load_lexicon()) for a in shown))
         if output is not None:
             click.echo(f"Saved to {output}")
 

@@ -14,20 +14,32 @@ import numpy as np
 from numpy.typing import NDArray
 
 from cfprob.claims import FAMILIES, ClaimBlock, DesignContext, family_of
-from cfprob.fitting.numeric import KNOT_SPACING, centred_walk, interpolation_weights, knot_years, logit, softmax_last
+from cfprob.fitting.numeric import (
+    KNOT_SPACING,
+    bridge,
+    centred_walk,
+    interpolation_weights,
+    knot_years,
+    logit,
+    progress,
+    softmax_last,
+)
+from cfprob.fitting.world import TimelineMatrices
 from cfprob.reading.lexicon import Lexicon, load_lexicon
-from cfprob.reading.scenario import Scenario
+from cfprob.reading.scenario import OTL, Scenario
 
 __all__ = [
     "KNOT_SPACING",
     "ClaimBlock",
     "ModelData",
+    "bridge",
     "centred_walk",
     "design",
     "interpolation_weights",
     "knot_years",
     "logit",
     "model_inputs",
+    "progress",
     "softmax_last",
 ]
 
@@ -46,12 +58,18 @@ class ModelData:
     claimants: tuple[str, ...]
     X: Floats
     knots: Floats
-    """The year effect's knots (years)."""
+    """The timeline's knots (years)."""
     year_weights: Floats
-    """(pods, knots): each divergence point's year as interpolation weights; otl's row is 0."""
+    """(pods, knots): each divergence point's year as interpolation weights (otl: the timeline's start)."""
+    history_years: Ints
+    """The years of real history claims about ``otl`` speak of: rows after the pods in the claims' indices."""
+    history_weights: Floats
+    """(history years, knots): those years as interpolation weights."""
+    matrices: TimelineMatrices
     blocks: Mapping[str, ClaimBlock]
     reference_counts: Ints | None
     observed_outcome: int
+    observed_year: int
 
     def __getattr__(self, name: str) -> ClaimBlock:
         blocks = self.__dict__.get("blocks")
@@ -67,15 +85,18 @@ class ModelData:
 def model_inputs(data: ModelData) -> dict[str, Floats | Ints]:
     """The data arrays the model reads as inputs rather than constants, by input name.
 
-    ``X`` (when there are features), ``year_weights``, ``history_outcome`` (real history's outcome, as a
-    1-vector), ``reference_counts`` (when there is a reference class) and, for every non-empty claim family, its
-    arrays named ``<family>_<field>``. Keeping them out of the model's constants lets compiled model code
-    be reused when only data values change (:mod:`cfprob.fitting.compiled`): an edited claim, or a dataset
+    ``X`` (when there are features), ``year_weights``, ``history_weights`` (when claims speak of real history),
+    ``observed`` (real history's outcome, one-hot), ``reference_counts`` (when there is a reference class)
+    and, for every non-empty claim family, its arrays named ``<family>_<field>``. Keeping them out of the
+    model's constants lets compiled model code be reused when only data values change
+    (:mod:`cfprob.fitting.compiled`): an edited claim, or a dataset
     simulated from the prior.
     """
     inputs: dict[str, Floats | Ints] = {"X": data.X} if data.features else {}
     inputs["year_weights"] = data.year_weights
-    inputs["history_outcome"] = np.asarray([data.observed_outcome], dtype=np.int64)
+    if len(data.history_years):
+        inputs["history_weights"] = data.history_weights
+    inputs["observed"] = np.eye(len(data.outcomes))[data.observed_outcome]
     if data.reference_counts is not None:
         inputs["reference_counts"] = data.reference_counts
     for family in FAMILIES:
@@ -88,12 +109,14 @@ def model_inputs(data: ModelData) -> dict[str, Floats | Ints]:
 def design(scenario: Scenario, lexicon: Lexicon | None = None) -> ModelData:
     """The model's arrays for ``scenario``. Pods keep the scenario's order (``otl`` first)."""
     lexicon = lexicon or load_lexicon()
-    knots = knot_years(scenario.timeline)
-    context = DesignContext(scenario, lexicon, knots)
+    observed_year = scenario.evidence.observed_year
+    knots = knot_years(scenario.timeline, observed_year)
+    history_years = sorted({scenario.history_year(c) for c in scenario.claims if OTL in c.pods})
+    rows = {year: len(scenario.pods) + i for i, year in enumerate(history_years)}
+    context = DesignContext(scenario, lexicon, knots, rows)
     X = np.array([[p.feature_value(f) for f in scenario.feature_ids] for p in scenario.pods], dtype=float)
     X = X.reshape(len(scenario.pods), len(scenario.feature_ids))
-    years = np.asarray([p.year or 0 for p in scenario.pods], dtype=float)
-    dated = np.asarray([p.year is not None for p in scenario.pods], dtype=float)
+    years = np.asarray([p.year if p.year is not None else scenario.timeline[0] for p in scenario.pods], dtype=float)
     reference = scenario.evidence.reference_class
     return ModelData(
         outcomes=scenario.outcome_ids,
@@ -102,11 +125,17 @@ def design(scenario: Scenario, lexicon: Lexicon | None = None) -> ModelData:
         claimants=scenario.claimant_ids,
         X=X,
         knots=knots,
-        year_weights=interpolation_weights(years, knots) * dated[:, None],
+        year_weights=interpolation_weights(years, knots),
+        history_years=np.asarray(history_years, dtype=np.int64),
+        history_weights=interpolation_weights(np.asarray(history_years, dtype=float), knots).reshape(-1, len(knots)),
+        matrices=TimelineMatrices(
+            knots, progress(knots, observed_year), bridge(knots, observed_year), centred_walk(len(knots))
+        ),
         blocks={
             family.name: family.block([c for c in scenario.claims if family_of(c.kind) is family], context)
             for family in FAMILIES
         },
         reference_counts=(np.asarray(reference.counts(scenario.outcome_ids), dtype=np.int64) if reference else None),
         observed_outcome=scenario.outcome_ids.index(scenario.evidence.observed_outcome),
+        observed_year=observed_year,
     )

@@ -12,8 +12,6 @@ from typing import TYPE_CHECKING
 import numpy as np
 from numpy.typing import NDArray
 
-from cfprob.fitting.numeric import softmax_last
-
 if TYPE_CHECKING:
     import xarray as xr
 
@@ -27,11 +25,13 @@ TINY = 1e-300
 class Draws:
     """Parameter draws, flattened over chains: ``S`` draws of each array.
 
-    ``theta`` (S, pods, outcomes); ``bias`` (S, claimants, outcomes); ``noise`` (S, claimants);
-    ``kappa`` (S, claimants), only when the scenario has distribution claims; ``class_logit``
-    (S, outcomes - 1), only when it has a reference class; ``curve`` (S, knots, outcomes), the
-    inevitability curve's outcome probabilities at the year effect's knots. ``extra`` holds any further
-    parameters (hyperparameters kept for calibration checks), by name.
+    ``theta`` (S, rows, outcomes): the divergence points, then real history at the years claims about it
+    speak of (:attr:`~cfprob.fitting.design.ModelData.history_years`); ``bias`` (S, claimants, outcomes);
+    ``noise`` (S, claimants); ``kappa`` (S, claimants), only when the scenario has distribution claims;
+    ``class_logit`` (S, outcomes - 1), only when it has a reference class; ``history`` (S, knots,
+    outcomes - 1), real history's logits at the knots; ``era`` (S, knots), the era scale; ``tendency``
+    (S, claimants, outcomes), claimants' tendency to call divergences better. ``extra`` holds any further
+    parameters (kept for calibration checks), by name.
     """
 
     theta: Floats
@@ -39,7 +39,9 @@ class Draws:
     noise: Floats
     kappa: Floats | None = None
     class_logit: Floats | None = None
-    curve: Floats | None = None
+    history: Floats | None = None
+    era: Floats | None = None
+    tendency: Floats | None = None
     extra: dict[str, Floats] | None = None
 
     def __len__(self) -> int:
@@ -57,11 +59,12 @@ class Draws:
 
         theta, bias, noise = flat("theta"), flat("bias"), flat("noise")
         assert theta is not None and bias is not None and noise is not None, "checked when a fit is loaded"
-        alpha, year_effect = flat("alpha"), flat("year_effect")
-        curve = None
-        if alpha is not None and year_effect is not None:
-            curve = softmax_last(alpha[:, None, :] + year_effect)
-        return cls(theta, bias, noise, flat("kappa"), flat("class_logit"), curve)
+        rows = flat("history_theta")
+        if rows is not None:
+            theta = np.concatenate([theta, rows], axis=1)
+        return cls(
+            theta, bias, noise, flat("kappa"), flat("class_logit"), flat("history"), flat("era"), flat("tendency")
+        )
 
     def take(self, index: NDArray[np.int64]) -> Draws:
         """The draws at ``index``."""
@@ -76,7 +79,9 @@ class Draws:
             self.noise[index],
             pick(self.kappa),
             pick(self.class_logit),
-            pick(self.curve),
+            pick(self.history),
+            pick(self.era),
+            pick(self.tendency),
             extra,
         )
 

@@ -1,21 +1,23 @@
-"""The hierarchical pooling model, in PyMC.
+"""The hierarchical pooling model, in PyMC (model version 4).
 
-Claims are noisy measurements of latent outcome probabilities (supra-Bayesian pooling). For divergence
-point ``d`` with mechanism features ``X_d``, the logits of the first K-1 outcomes against the last are
+Claims are noisy measurements of latent outcome probabilities (supra-Bayesian pooling). Real history is a
+dated curve and a divergence is a change to it (:mod:`cfprob.fitting.world`, shared with the numpy side):
 
-    eta_d = alpha + X_d @ beta + f(year_d) + u_d,       theta_d = softmax([eta_d, 0])
+    history(t) = (1 - r_t) alpha + r_t end + sigma_history * bridge_t @ z          (real history, logits)
+    eta_d      = history(t_d) + exp(era(t_d)) * (X_d @ beta + u_d),   theta_d = softmax([eta_d, 0])
 
-``u_otl = 0`` and ``f`` does not apply to otl: real history sits at the baseline ``alpha``, which is the
-reference class's logit plus an offset for how this case differs from its class. The year effect ``f``
-is a random walk over knots every 5 years (``design.knot_years``), linearly interpolated between them:
-``f = level + sigma_year * centred_walk @ z`` (a walk centred on its mean, so ``level`` is the mean effect
-of a dated divergence). The inevitability curve of a divergence with no mechanism features and a typical
-per-PoD effect is ``curve(y) = softmax([alpha + f(y), 0])``. Real history's outcome is one categorical
-observation of ``theta_otl``. All other parameters are non-centred.
+``alpha`` is the reference class's logits plus an offset for how this case differs from its class; ``end``
+puts the observed outcome at probability ``0.95 + 0.05 * sigmoid(end_z)`` at the observed year; the bridge is
+pinned at both ends. ``u_otl = 0`` and ``X_otl = 0``: real history (``otl``) is the curve at the timeline's
+start, and a divergence with no features and no own effect is real history at its year, exactly. All
+parameters are non-centred.
 
 Each claim family adds its own term, written in its module (:mod:`cfprob.claims`): point claims
 (probabilities and verbal phrases), intervals, distributions, orderings and era claims, with claimant ``a``'s
-bias ``b_ak`` and noise ``s_a`` (and Dirichlet concentration ``kappa_a``) partially pooled across claimants.
+bias ``b_ak`` and noise ``s_a`` (and Dirichlet concentration ``kappa_a``) partially pooled across claimants,
+and, for claims that call a divergence better or worse than real history, the claimant's tendency ``t_ak``
+(pooled around a shared mean: the selection of hopeful proposers). A claim about ``otl`` speaks of real
+history at a year (its history year); those rows follow the pods in ``theta`` and the claims' indices.
 A claim's weight w tempers its likelihood: its log-likelihood is multiplied by w, for every claim kind.
 """
 
@@ -24,12 +26,14 @@ from __future__ import annotations
 from types import SimpleNamespace
 from typing import Any
 
+import numpy as np
 import pymc as pm
 import pytensor.tensor as pt
 
 from cfprob.claims import FAMILIES, ModelTerms
-from cfprob.fitting.design import ModelData, centred_walk, model_inputs
+from cfprob.fitting.design import ModelData, model_inputs
 from cfprob.fitting.priors import Priors
+from cfprob.fitting.world import END_FLOOR, divergence_logits, end_logits, history_logits, pytensor_ops
 
 __all__ = ["Priors", "build_model"]
 
@@ -52,7 +56,9 @@ def _logit_softmax(eta_full: Any, k: int) -> Any:
 def build_model(data: ModelData, priors: Priors | None = None) -> pm.Model:
     """The PyMC model for ``data``: every divergence point fitted jointly."""
     priors = priors or Priors()
-    k = len(data.outcomes)
+    xp = pytensor_ops()
+    k, n_pods = len(data.outcomes), len(data.pods)
+    timeline = data.matrices
     coords = {
         "outcome": list(data.outcomes),
         "logit_outcome": list(data.outcomes[:-1]),
@@ -61,10 +67,12 @@ def build_model(data: ModelData, priors: Priors | None = None) -> pm.Model:
         "feature": list(data.features),
         "claimant": list(data.claimants),
         "knot": [int(y) for y in data.knots],
-        "year_step": [int(y) for y in data.knots[1:]],
+        "history_step": list(range(timeline.bridge.shape[1])),
+        "era_step": [int(y) for y in data.knots[1:]],
+        "history_year": [int(y) for y in data.history_years],
     }
     with pm.Model(coords=coords) as model:
-        dims = {"X": ("pod", "feature"), "year_weights": ("pod", "knot")}
+        dims = {"X": ("pod", "feature"), "year_weights": ("pod", "knot"), "history_weights": ("history_year", "knot")}
         inputs = {name: pm.Data(name, value, dims=dims.get(name)) for name, value in model_inputs(data).items()}
         class_logit = pm.Normal("class_logit", 0.0, priors.class_logit_sd, dims="logit_outcome")
         if data.reference_counts is not None:
@@ -73,27 +81,39 @@ def build_model(data: ModelData, priors: Priors | None = None) -> pm.Model:
         offset_z = pm.Normal("offset_z", 0.0, 1.0, dims="logit_outcome")
         alpha = pm.Deterministic("alpha", class_logit + priors.offset_sd * offset_z, dims="logit_outcome")
 
-        eta = pt.broadcast_to(alpha, (len(data.pods), k - 1))
+        end_z = pm.Normal("end_z", 0.0, priors.end_sd)
+        p_end = pm.Deterministic("p_end", END_FLOOR + (1.0 - END_FLOOR) * pm.math.sigmoid(end_z))
+        end = end_logits(alpha, p_end, inputs["observed"], xp)
+        sigma_history = pm.HalfNormal("sigma_history", priors.history_step_scale)
+        history_z = pm.Normal("history_z", 0.0, 1.0, dims=("history_step", "logit_outcome"))
+        history = pm.Deterministic(
+            "history",
+            history_logits(alpha, end, sigma_history, history_z, timeline, xp),
+            dims=("knot", "logit_outcome"),
+        )
+        sigma_era = pm.HalfNormal("sigma_era", priors.era_step_scale)
+        era_z = pm.Normal("era_z", 0.0, 1.0, dims="era_step")
+        era = pm.Deterministic("era", sigma_era * pt.dot(timeline.era_walk, era_z), dims="knot")
+
+        effect = pt.zeros((n_pods, k - 1))
         if data.features:
-            X = inputs["X"]
             beta = pm.Normal("beta", 0.0, priors.beta_sd, dims=("feature", "logit_outcome"))
-            eta = eta + pt.dot(X, beta)
-        year_level = pm.Normal("year_level", 0.0, priors.year_level_sd, dims="logit_outcome")
-        year_effect = pt.broadcast_to(year_level, (len(data.knots), k - 1))
-        if len(data.knots) > 1:
-            sigma_year = pm.HalfNormal("sigma_year", priors.year_step_scale)
-            year_z = pm.Normal("year_z", 0.0, 1.0, dims=("year_step", "logit_outcome"))
-            year_effect = year_effect + sigma_year * pt.dot(centred_walk(len(data.knots)), year_z)
-        year_effect = pm.Deterministic("year_effect", year_effect, dims=("knot", "logit_outcome"))
-        eta = eta + pt.dot(inputs["year_weights"], year_effect)
+            effect = effect + pt.dot(inputs["X"], beta)
         sigma_u = pm.HalfNormal("sigma_u", priors.pod_sd_scale)
         u_z = pm.Normal("u_z", 0.0, 1.0, dims=("cf_pod", "logit_outcome"))
         u = pm.Deterministic(
             "u", pt.concatenate([pt.zeros((1, k - 1)), sigma_u * u_z], axis=0), dims=("pod", "logit_outcome")
         )
-        eta_full = pt.concatenate([eta + u, pt.zeros((len(data.pods), 1))], axis=-1)
-        theta = pm.Deterministic("theta", pt.special.softmax(eta_full, axis=-1), dims=("pod", "outcome"))
-        pm.Categorical("history", p=theta[0], observed=inputs["history_outcome"][0])
+        eta = divergence_logits(history, era, inputs["year_weights"], effect + u, xp)
+        theta = pm.Deterministic("theta", _softmax_last(eta), dims=("pod", "outcome"))
+        rows = [eta]
+        all_theta = theta
+        if len(data.history_years):
+            at_years = pt.dot(inputs["history_weights"], history)
+            history_theta = pm.Deterministic("history_theta", _softmax_last(at_years), dims=("history_year", "outcome"))
+            rows.append(at_years)
+            all_theta = pt.concatenate([theta, history_theta], axis=0)
+        eta_full = _softmax_input(pt.concatenate(rows, axis=0))
         logit_theta = _logit_softmax(eta_full, k)
 
         sigma_bias = pm.HalfNormal("sigma_bias", priors.bias_sd_scale)
@@ -103,15 +123,16 @@ def build_model(data: ModelData, priors: Priors | None = None) -> pm.Model:
         noise_spread = pm.HalfNormal("noise_spread", priors.noise_spread_scale)
         noise_z = pm.Normal("noise_z", 0.0, 1.0, dims="claimant")
         noise = pm.Deterministic("noise", pt.exp(noise_log_mean + noise_spread * noise_z), dims="claimant")
+        tendency = _tendency(data, priors)
 
         terms = ModelTerms(
-            theta=theta,
+            theta=all_theta,
             logit_theta=logit_theta,
             bias=bias,
             noise=noise,
-            alpha=alpha,
-            year_effect=year_effect,
-            n_knots=len(data.knots),
+            tendency=tendency,
+            history=history,
+            era=era,
             n_outcomes=k,
             priors=priors,
             logit_softmax=_logit_softmax,
@@ -124,3 +145,19 @@ def build_model(data: ModelData, priors: Priors | None = None) -> pm.Model:
                 )
                 pm.Potential(f"{family.name}_claims", family.model_term(block, terms))
     return model
+
+
+def _softmax_input(eta: Any) -> Any:
+    """Logits against the last outcome with the last outcome's 0 appended."""
+    return pt.concatenate([eta, pt.zeros((eta.shape[0], 1))], axis=-1)
+
+
+def _tendency(data: ModelData, priors: Priors) -> Any:
+    """Claimants' tendency to call divergences better than real history (claimant, outcome), pooled around a
+    shared mean; zeros when no claim compares a divergence with real history."""
+    if not any(np.any(block.direction != 0) for block in data.blocks.values() if len(block)):
+        return pt.zeros((len(data.claimants), len(data.outcomes)))
+    mean = pm.Normal("tendency_mean", 0.0, priors.tendency_mean_sd, dims="outcome")
+    spread = pm.HalfNormal("sigma_tendency", priors.tendency_sd_scale)
+    z = pm.Normal("tendency_z", 0.0, 1.0, dims=("claimant", "outcome"))
+    return pm.Deterministic("tendency", mean + spread * z, dims=("claimant", "outcome"))

@@ -16,7 +16,14 @@ class Priors:
     class_logit_sd: float = 1.5
     """Normal prior sd of the reference class's outcome logits."""
     offset_sd: float = 1.0
-    """How far this case's baseline may sit from its reference class."""
+    """How far real history at the timeline's start may sit from its reference class."""
+    end_sd: float = 1.5
+    """Normal prior sd of the logit of where, between 0.95 and 1, real history puts its observed outcome at the
+    observed year."""
+    history_step_scale: float = 0.5
+    """Half-normal scale of the step (per 5 years) of the bridge that shapes real history's curve."""
+    era_step_scale: float = 0.2
+    """Half-normal scale of the step (per knot) of the era scale's walk (log of what a divergence can change)."""
     beta_sd: float = 1.0
     """Normal prior sd of each mechanism feature's effect."""
     pod_sd_scale: float = 1.0
@@ -35,10 +42,10 @@ class Priors:
     """Half-normal scale of how much claimants' Dirichlet concentrations differ."""
     ordering_tau: float = 0.5
     """Logit difference at which an ordering (or era) claim is sigmoid(2) = 88% sure to be stated correctly."""
-    year_level_sd: float = 1.0
-    """Normal prior sd of the year effect's mean: how a dated divergence as such moves the logits."""
-    year_step_scale: float = 0.3
-    """Half-normal scale of the year effect's random-walk step per knot (5 years)."""
+    tendency_mean_sd: float = 1.0
+    """Normal prior sd of the claimants' mean tendency to call divergences better (log odds of saying so)."""
+    tendency_sd_scale: float = 0.5
+    """Half-normal scale of how much claimants' tendencies differ."""
 
     def as_attrs(self) -> dict[str, float]:
         return {f"prior_{k}": float(v) for k, v in asdict(self).items()}

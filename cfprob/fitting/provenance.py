@@ -15,6 +15,7 @@ __all__ = [
     "CHECK_LEVEL",
     "CREDIBLE_MASS",
     "MODEL_VERSION",
+    "RUNG3_SEMANTICS",
     "SAMPLERS",
     "SAMPLER_LIMITS",
     "SEMANTICS",
@@ -27,7 +28,7 @@ CHECK_LEVEL = 0.01
 """A claim whose predictive p-value is below this is flagged by ``cfprob check`` (misfit, or prior-data
 conflict)."""
 
-MODEL_VERSION = "3"
+MODEL_VERSION = "4"
 """Bumped whenever the model's structure or priors change: it is part of every cache key."""
 
 CREDIBLE_MASS = 0.90
@@ -35,8 +36,14 @@ CREDIBLE_MASS = 0.90
 
 SEMANTICS = (
     "interventional (Pearl rung 2): P(outcome | do(divergence point)), the probability of each outcome "
-    "had the divergence been imposed on the pre-divergence world; it is not conditioned on what really "
-    "happened afterwards"
+    "had the divergence been imposed on real history at its year; it is not conditioned on what really "
+    "happened afterwards; change is against real history at the same year"
+)
+
+RUNG3_SEMANTICS = (
+    "counterfactual given what happened (Pearl rung 3): P(outcome in the divergent world | the real world "
+    "ended in its observed outcome), assuming a Gumbel-max structural model whose noise is shared by both "
+    "worlds (Oberst and Sontag 2019); change is against the observed outcome (probability 1)"
 )
 
 

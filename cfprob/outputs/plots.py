@@ -162,8 +162,8 @@ def plot_densities(fit: Fit, pods: Sequence[str], axes: Any = None) -> Any:
 def plot_curve(curve: Curve, ax: Any = None, label_pods: bool = True, highlight: Sequence[str] = ()) -> Any:
     """An inevitability curve: posterior mean and central band against the year of divergence.
 
-    Real history's probability is a dashed line with its band; named divergence points are dots with
-    their intervals (labelled when ``label_pods``; those in ``highlight`` ringed); era claims about the
+    The curve is real history's, with its band; the observed year is a dashed line; named divergence points are
+    dots with their intervals (labelled when ``label_pods``; those in ``highlight`` ringed); era claims about the
     outcome shade their windows.
     """
     ax = _axes(ax, (10.0, 5.0))
@@ -173,13 +173,12 @@ def plot_curve(curve: Curve, ax: Any = None, label_pods: bool = True, highlight:
         ax.text(
             era.start,
             0.985 - 0.05 * i,
-            f"{era.author}: higher {era.start}-{era.end} than {era.compared_with}",
+            f"{era.author}: {era.start}-{era.end} against the years {era.compared_with}",
             transform=ax.get_xaxis_transform(),
             fontsize="x-small",
             va="top",
         )
-    ax.axhspan(curve.otl.low, curve.otl.high, color="0.5", alpha=0.12, linewidth=0)
-    ax.axhline(curve.otl.mean, color="0.35", linestyle="--", linewidth=1, label="real history (otl)")
+    ax.axvline(curve.observed.year, color="0.35", linestyle="--", linewidth=1, label="observed year")
     ax.fill_between(
         curve.years,
         curve.low,
@@ -189,7 +188,7 @@ def plot_curve(curve: Curve, ax: Any = None, label_pods: bool = True, highlight:
         linewidth=0,
         label=f"{CREDIBLE_MASS:.0%} interval",
     )
-    ax.plot(curve.years, curve.mean, color=colors[0], linewidth=2, label="curve: a divergence in that year")
+    ax.plot(curve.years, curve.mean, color=colors[0], linewidth=2, label="real history given history up to that year")
     years = np.asarray([m.year for m in curve.pods], dtype=float)
     means = np.asarray([m.mean for m in curve.pods])
     errors = np.asarray([[m.mean - m.low for m in curve.pods], [m.high - m.mean for m in curve.pods]])

@@ -31,6 +31,8 @@ def with_answer(tree: xr.DataTree, answer: Answer) -> xr.DataTree:
             "pods": json.dumps(list(answer.pods)),
             "features": json.dumps(dict(answer.features)),
             "extrapolation": int(answer.extrapolation),
+            "year": int(answer.year),
+            "semantics": answer.to_dict()["semantics"],
         },
     )
     result = tree.copy()

@@ -152,7 +152,8 @@ REQUIRED_POSTERIOR = {
     "alpha": ("chain", "draw", "logit_outcome"),
     "u": ("chain", "draw", "pod", "logit_outcome"),
     "sigma_u": ("chain", "draw"),
-    "year_effect": ("chain", "draw", "knot", "logit_outcome"),
+    "history": ("chain", "draw", "knot", "logit_outcome"),
+    "era": ("chain", "draw", "knot"),
 }
 
 

@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from cfprob.claims import KINDS
-from cfprob.fitting.provenance import CHECK_LEVEL, CREDIBLE_MASS, SEMANTICS
+from cfprob.fitting.provenance import CHECK_LEVEL, CREDIBLE_MASS, RUNG3_SEMANTICS, SEMANTICS
 from cfprob.reading.lexicon import Lexicon
 from cfprob.reading.scenario import OTL, Pod, Scenario
 
@@ -122,6 +122,7 @@ def format_answer(
 ) -> str:
     """The `cfprob run` report: table, simulated histories, claims, semantics, diagnostics."""
     titles = [_pod_title(scenario.pod(p)) for p in answer.pods]
+    titles += [] if answer.pods else [f"a divergence in {answer.year}"]
     titles += [f"{k} = {v:g}" for k, v in answer.features.items()]
     lines = [
         f"cfprob {attrs.get('cfprob_version')} | scenario {scenario.id} "
@@ -136,10 +137,13 @@ def format_answer(
             "the stack describes no possible history."
         )
     if answer.extrapolation:
+        lines.append(f"NOTE: extrapolation - {answer.extrapolation_note}.")
+    if answer.given_history:
         lines.append(
-            "NOTE: extrapolation - this combination was not fitted; it is predicted from the fitted feature "
-            "effects and per-divergence effects (features combined by maximum)."
+            f"Given what happened: real history ended in {scenario.evidence.observed_outcome}; change is against it."
         )
+    else:
+        lines.append(f"Change is against real history at {answer.year}.")
     header = ["outcome", "P(outcome)", INTERVAL, "change vs otl", f"{INTERVAL} of change", "P(raises)"]
     rows = [
         [
@@ -166,7 +170,7 @@ def format_answer(
             lines.append(f"  ... and {len(claims) - max_claims} more (cfprob claims --pod {answer.pods[0]})")
     elif answer.pods and answer.pods != (OTL,):
         lines.append("No claim is about this divergence point: it borrows strength from its features.")
-    lines.append(f"Semantics: {SEMANTICS}.")
+    lines.append(f"Semantics: {RUNG3_SEMANTICS if answer.given_history else SEMANTICS}.")
     lines += diagnostics_lines(attrs)
     return "\n".join(lines)
 
@@ -342,22 +346,36 @@ def format_curve(curve: Curve, step: int = 5) -> str:
     first, last = int(curve.years[0]), int(curve.years[-1])
     shown = sorted({first, last, *range(step * -(-first // step), last + 1, step)})
     o = curve.outcome
-    lines = [f"Inevitability curve of P({o}) by the year of divergence, {first} to {last}", ""]
+    lines = [f"Real history's curve of P({o}) given history up to each year, {first} to {last}", ""]
     rows = []
     for year in shown:
         mean, low, high = curve.at(year)
-        above = float(curve.p_above_otl[list(curve.years).index(year)])
-        rows.append([str(year), percent(mean), f"[{percent(low)}, {percent(high)}]", percent(above), _bar(mean)])
-    header = ["year", f"P({o})", INTERVAL, "P(above otl)", ""]
-    lines += text_table(header, rows, [True, True, True, True, False])
-    otl = curve.otl
-    lines += ["", f"Real history (otl): P({o}) = {percent(otl.mean)} [{percent(otl.low)}, {percent(otl.high)}]", ""]
-    lines.append("Named divergence points (their own posteriors: features and per-PoD effects included):")
-    pod_rows = [[str(m.year), m.pod, percent(m.mean), f"[{percent(m.low)}, {percent(m.high)}]"] for m in curve.pods]
-    lines += text_table(["year", "divergence point", f"P({o})", INTERVAL], pod_rows, [True, False, True, True])
+        rows.append([str(year), percent(mean), f"[{percent(low)}, {percent(high)}]", _bar(mean)])
+    lines += text_table(["year", f"P({o})", INTERVAL, ""], rows, [True, True, True, False])
+    end = curve.observed
+    lines += [
+        "",
+        f"At the observed year {end.year}: P({o}) = {percent(end.mean)} [{percent(end.low)}, {percent(end.high)}]",
+    ]
+    lines += ["", "Named divergence points (their own posteriors; change against real history at their year):"]
+    pod_rows = [
+        [
+            str(m.year),
+            m.pod,
+            percent(m.mean),
+            f"[{percent(m.low)}, {percent(m.high)}]",
+            _signed(m.change),
+            percent(m.p_raise),
+        ]
+        for m in curve.pods
+    ]
+    header = ["year", "divergence point", f"P({o})", INTERVAL, "change", "P(raises)"]
+    lines += text_table(header, pod_rows, [True, False, True, True, True, True])
     if curve.eras:
         lines += ["", f"Era claims about {o}:"]
-        lines += [f"  {e.claim} ({e.author}): higher in {e.start}-{e.end} than {e.compared_with}" for e in curve.eras]
+        lines += [
+            f"  {e.claim} ({e.author}): {e.start}-{e.end} against the years {e.compared_with}" for e in curve.eras
+        ]
     lines += ["", f"Curve: {CURVE_SEMANTICS}."]
     return "\n".join(lines)
 

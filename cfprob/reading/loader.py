@@ -39,6 +39,7 @@ from cfprob.reading.specs import (
     PASSAGE_SPEC,
     POD_SPEC,
     SOURCE_SPEC,
+    TIMELINE_SPEC,
     TOP_SPEC,
 )
 
@@ -143,8 +144,9 @@ class _Loader:
         )
         before = len(self.problems.lines)
         pods = self._pods(tuple(x.id for x in features), sources)
-        if len(self.problems.lines) == before:  # era claims are checked against sound years only
-            self.timeline = timeline_of(pods)
+        declared = self._timeline(top["timeline"], file)
+        if len(self.problems.lines) == before and evidence is not None:  # claims are checked against sound years
+            self.timeline = self._checked_timeline(declared, pods, evidence.observed_year, file)
         claims = self._claims(outcome_ids, tuple(p.id for p in pods), sources, claimants)
         if self.problems or any(v is BAD for v in top.values()) or evidence is None:
             return None
@@ -162,7 +164,44 @@ class _Loader:
             claims=claims,
             evidence=evidence,
             content_hash=self.folder.content_hash(_lexicon_bytes()),
+            declared_timeline=declared,
         )
+
+    def _timeline(self, raw: Any, file: str) -> tuple[int, int] | None:
+        """The declared ``[timeline]`` (None when there is none, or it is broken and reported)."""
+        if raw is None or raw is BAD:
+            return None
+        clean = f.read_table(raw, TIMELINE_SPEC, self.problems, file, "timeline")
+        if clean is None or any(v is BAD for v in clean.values()):
+            return None
+        if clean["start"] >= clean["end"]:
+            self.problems.add(file, "timeline", "start < end", f"start = {clean['start']}, end = {clean['end']}")
+            return None
+        return clean["start"], clean["end"]
+
+    def _checked_timeline(
+        self, declared: tuple[int, int] | None, pods: tuple[Pod, ...], observed_year: int, file: str
+    ) -> tuple[int, int] | None:
+        """The timeline, once every divergence point and the observed year lie inside it (else reported)."""
+        timeline = declared or timeline_of(pods, observed_year)
+        start, end = timeline
+        span = f"the timeline's years, {start} to {end}"
+        ok = True
+        if not start < observed_year <= end:
+            self.problems.add(
+                file, "evidence: key 'observed_year'", f"a year after the start and inside {span}", str(observed_year)
+            )
+            ok = False
+        for pod in pods:
+            if pod.year is not None and not start <= pod.year <= end:
+                self.problems.add(
+                    self.folder.show("pods.toml"),
+                    f"pod \"{pod.id}\": key 'year'",
+                    f"a year inside {span}",
+                    str(pod.year),
+                )
+                ok = False
+        return timeline if ok else None
 
     def _simple(self, raw: Any, name: str, spec: dict[str, f.Check], file: str, build: Any) -> tuple[Any, ...]:
         built, ids = [], []
@@ -404,6 +443,7 @@ class _Loader:
                 did_you_mean(clean["outcome"], outcomes),
             )
             ok = False
+        ok &= self._history_year(clean, spec.pods, file, label)
         context = KindContext(self.problems, file, label, self.lexicon, outcomes, self.timeline)
         extra = spec.check(clean, context)
         if not ok or extra is None or author is None:
@@ -411,6 +451,23 @@ class _Loader:
         values = {k: v for k, v in clean.items() if k != "author"}
         values.update(extra)
         return Claim(author=author, written_author=clean["author"], file=file, **values)
+
+    def _history_year(self, clean: dict[str, Any], pods_of: Any, file: str, label: str) -> bool:
+        """A claim's ``year`` names a year of real history: only for a claim about otl, inside the timeline."""
+        year = clean.get("year")
+        if year is None:
+            return True
+        about = [k for k in ("pod", "higher", "lower") if clean.get(k) == OTL]
+        if not about:
+            self.problems.add(
+                file, f"{label}: key 'year'", 'no year (a year is for claims about real history, "otl")', str(year)
+            )
+            return False
+        if self.timeline is not None and not self.timeline[0] <= year <= self.timeline[1]:
+            first, last = self.timeline
+            self.problems.add(file, f"{label}: key 'year'", f"a year inside the timeline, {first} to {last}", str(year))
+            return False
+        return True
 
     def _author(self, name: str, claimants: tuple[Claimant, ...], file: str, label: str) -> str | None:
         for c in claimants:

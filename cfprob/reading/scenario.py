@@ -11,6 +11,7 @@ from pathlib import Path
 
 __all__ = [
     "ERA_COMPARISONS",
+    "ERA_MEANINGS",
     "OTL",
     "PROBABILITY_FLOOR",
     "Claim",
@@ -34,6 +35,9 @@ OTL = "otl"
 ERA_COMPARISONS = ("earlier", "later", "outside")
 """What an era claim's window is compared with: the timeline's years before it, after it, or both."""
 
+ERA_MEANINGS = ("history", "divergences")
+"""What an era claim speaks about: real history's curve, or how much a divergence in those years can change."""
+
 PROBABILITY_FLOOR = 1e-6
 """Stated probabilities closer than this to 0 or 1 are moved this far inside, so their logits stay finite."""
 
@@ -50,10 +54,11 @@ def era_years(start: int, end: int, compared_with: str, timeline: tuple[int, int
     return range(start, end + 1), tuple(r for r in compared if len(r))
 
 
-def timeline_of(pods: tuple[Pod, ...] | list[Pod]) -> tuple[int, int] | None:
-    """The first and last year of the dated divergence points (None when none is dated)."""
+def timeline_of(pods: tuple[Pod, ...] | list[Pod], observed_year: int) -> tuple[int, int]:
+    """The timeline a scenario that declares none gets: from its first divergence point's year (the observed
+    year when there is none) to its last divergence point's or the observed year, whichever is later."""
     years = [p.year for p in pods if p.year is not None]
-    return (min(years), max(years)) if years else None
+    return (min([*years, observed_year]) if years else observed_year - 1, max([*years, observed_year]))
 
 
 @dataclass(frozen=True)
@@ -140,6 +145,9 @@ class Claim:
     start: int | None = None
     end: int | None = None
     compared_with: str | None = None
+    about: str | None = None
+    year: int | None = None
+    """A claim about real history: the year up to which history is given (see :meth:`history_year`)."""
 
     @property
     def pods(self) -> tuple[str, ...]:
@@ -164,7 +172,7 @@ class ReferenceClass:
 @dataclass(frozen=True)
 class Evidence:
     observed_outcome: str
-    observed_year: int | None
+    observed_year: int
     observed_note: str
     reference_class: ReferenceClass | None
 
@@ -186,6 +194,7 @@ class Scenario:
     claims: tuple[Claim, ...]
     evidence: Evidence
     content_hash: str
+    declared_timeline: tuple[int, int] | None = None
 
     @property
     def outcome_ids(self) -> tuple[str, ...]:
@@ -205,8 +214,19 @@ class Scenario:
 
     @property
     def timeline(self) -> tuple[int, int]:
-        """The first and last year of the dated divergence points: the span of the year effect."""
-        return timeline_of(self.pods) or (self.horizon_year, self.horizon_year)
+        """The first and last year of real history's curve: declared in ``[timeline]``, else
+        :func:`timeline_of` the divergence points and the observed year."""
+        return self.declared_timeline or timeline_of(self.pods, self.evidence.observed_year)
+
+    def history_year(self, claim: Claim) -> int:
+        """The year of real history a claim about ``otl`` speaks of: its ``year``; for an ordering against a
+        divergence point, that point's year (real history where it diverges); else the timeline's start."""
+        if claim.year is not None:
+            return claim.year
+        others = [p for p in claim.pods if p != OTL]
+        if others:
+            return int(self.pod(others[0]).year or self.timeline[0])
+        return self.timeline[0]
 
     def pod(self, pod_id: str) -> Pod:
         return next(p for p in self.pods if p.id == pod_id)

@@ -16,6 +16,7 @@ __all__ = [
     "POD_SPEC",
     "REFERENCE_SPEC",
     "SOURCE_SPEC",
+    "TIMELINE_SPEC",
     "TOP_SPEC",
 ]
 
@@ -30,7 +31,9 @@ TOP_SPEC = {
     "sources": f.Check("a list of [[sources]] tables", lambda v: v if isinstance(v, list) else BAD),
     "claimants": f.Check("a list of [[claimants]] tables", lambda v: v if isinstance(v, list) else BAD),
     "evidence": f.table(),
+    "timeline": f.table(required=False),
 }
+TIMELINE_SPEC = {"start": f.integer(-10_000, 10_000), "end": f.integer(-10_000, 10_000)}
 OUTCOME_SPEC = {"id": f.identifier(), "label": f.text(), "definition": f.text()}
 FEATURE_SPEC = {"id": f.identifier(), "description": f.text()}
 SOURCE_SPEC = {
@@ -48,7 +51,7 @@ SOURCE_SPEC = {
 CLAIMANT_SPEC = {"id": f.identifier(), "name": f.text(), "aliases": f.text_list(), "note": f.optional_text()}
 EVIDENCE_SPEC = {
     "observed_outcome": f.identifier(),
-    "observed_year": f.integer(-10_000, 10_000, required=False),
+    "observed_year": f.integer(-10_000, 10_000),
     "observed_note": f.optional_text(),
     "reference_class": f.table(required=False),
 }
@@ -81,4 +84,5 @@ CLAIM_COMMON = {
     "weight": f.number(0.01, 100, required=False, default=1.0),
     "tags": f.text_list(),
     "note": f.optional_text(),
+    "year": f.integer(-10_000, 10_000, required=False),
 }
