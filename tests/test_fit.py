@@ -11,11 +11,11 @@ from click.testing import CliRunner
 
 from cfprob.answers.query import Fit, answer
 from cfprob.cli import cli
+from cfprob.fitting.design import bridge, centred_walk, interpolation_weights, knot_years, progress, softmax_last
 from cfprob.fitting.inference import fit
 from cfprob.fitting.provenance import SamplerSettings
+from cfprob.fitting.world import NUMPY, TimelineMatrices, end_logits, history_logits
 from cfprob.reading.loader import load_scenario
-
-from .fakes import softmax_last
 
 pytestmark = pytest.mark.mcmc
 
@@ -31,7 +31,19 @@ def _simulate(folder: Path, seed: int = 7) -> dict[str, np.ndarray]:
     pods = ["otl", *FEATURES]
     X = np.array([[0.0, 0.0], *FEATURES.values()])
     u = np.vstack([np.zeros(2), rng.normal(0, 0.3, (len(FEATURES), 2))])
-    theta = softmax_last(alpha + X @ beta + u)
+    # model v4 with a straight curve (no bridge) and a flat era scale: real history from alpha in 1950 to the
+    # observed outcome "b" at 0.97 in 1960; each divergence changes it at its year (1950 + i)
+    knots = knot_years((1950, 1960), 1960)
+    history = history_logits(
+        alpha,
+        end_logits(alpha, np.array(0.97), np.eye(3)[1], NUMPY),
+        np.array(0.0),
+        np.zeros((bridge(knots, 1960).shape[1], 2)),
+        TimelineMatrices(knots, progress(knots, 1960), bridge(knots, 1960), centred_walk(3)),
+        NUMPY,
+    )
+    weights = interpolation_weights(np.array([1950.0 + i for i in range(len(pods))]), knots)
+    theta = softmax_last(weights @ history + X @ beta + u)
     truth = {p: theta[i] for i, p in enumerate(pods)}
 
     quotes: list[str] = []
@@ -81,19 +93,21 @@ def _simulate(folder: Path, seed: int = 7) -> dict[str, np.ndarray]:
     (folder / "claims" / "sim.toml").write_text("\n".join(claims))
     claimants = "".join(f'[[claimants]]\nid = "author{a}"\nname = "author{a}"\n\n' for a in range(7))
     outcomes = "".join(f'[[outcomes]]\nid = "{o}"\nlabel = "{o}"\ndefinition = "outcome {o}"\n\n' for o in OUTCOMES)
-    observed = OUTCOMES[int(rng.choice(3, p=theta[0]))]
+    observed = "b"
     (folder / "scenario.toml").write_text(
         'schema_version = 1\nid = "simulated"\ntitle = "Simulated"\nquestion = "Recovered?"\nhorizon_year = 2000\n\n'
         + outcomes
         + '[[features]]\nid = "f1"\ndescription = "one"\n\n[[features]]\nid = "f2"\ndescription = "two"\n\n'
         + '[[sources]]\nid = "sim"\nfile = "sources/sim.txt"\ntitle = "simulated claims"\nkind = "simulation"\n\n'
         + claimants
-        + f'[evidence]\nobserved_outcome = "{observed}"\n\n[evidence.reference_class]\nfile = "cases.csv"\n'
+        + "[timeline]\nstart = 1950\nend = 1960\n\n"
+        + f'[evidence]\nobserved_outcome = "{observed}"\nobserved_year = 1960\n\n'
+        + '[evidence.reference_class]\nfile = "cases.csv"\n'
         + 'case_column = "case"\noutcome_column = "end"\nrule = "identity"\n\n'
         + '[evidence.reference_class.outcome_map]\na = "a"\nb = "b"\nc = "c"\n'
     )
     pods_toml = "".join(
-        f'[[pods]]\nid = "{p}"\nyear = {1950 + i}\ntitle = "{p}"\ndescription = "{p}"\n'
+        f'[[pods]]\nid = "{p}"\nyear = {1951 + i}\ntitle = "{p}"\ndescription = "{p}"\n'
         f"features = {{ f1 = {x[0]}, f2 = {x[1]} }}\n\n"
         for i, (p, x) in enumerate(FEATURES.items())
     )

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from cfprob.answers.likelihood import Draws, claim_log_likelihood, claim_order, draw_prior, replicate
-from cfprob.fitting.design import design, softmax_last
+from cfprob.fitting.design import design
 from cfprob.fitting.priors import Priors
 from cfprob.reading.loader import load_scenario
 
@@ -88,22 +88,29 @@ def test_matches_the_pymc_model(path):
     present = [f for f in FAMILIES if len(data.blocks[f.name])]
     named = {p.name: p for p in model.potentials}
     terms = [pm.math.sum(named[f"{f.name}_claims"]) for f in present]
-    parameters = [model["theta"], model["bias"], model["noise"], model["alpha"], model["year_effect"]]
+    rows = [model["history_theta"]] if "history_theta" in model.named_vars else []
+    tendency = model["tendency"] if "tendency" in model.named_vars else model["noise"]  # a stand-in when absent
+    parameters = [model["theta"], model["bias"], model["noise"], model["history"], model["era"], tendency, *rows]
     kappa = [model["kappa"]] if "kappa" in model.named_vars else []
     function = model.compile_fn([*parameters, *kappa, *terms], inputs=values, point_fn=False, on_unused_input="ignore")
     rng = np.random.default_rng(6)
     for _ in range(3):
         point = {v.name: rng.normal(0, 0.7, size=model.initial_point()[v.name].shape) for v in values}
         out = function(*[point[v.name] for v in values])
-        theta, bias, noise, alpha, year_effect = out[:5]
+        theta, bias, noise, history, era, tendency = out[:6]
+        n = 6 + len(rows)
+        if rows:
+            theta = np.concatenate([theta, out[6]], axis=0)
         draws = Draws(
             theta[None],
             bias[None],
             noise[None],
-            out[5][None] if kappa else None,
-            curve=softmax_last(alpha[None, None] + year_effect[None]),
+            out[n][None] if kappa else None,
+            history=history[None],
+            era=era[None],
+            tendency=tendency[None] if "tendency" in model.named_vars else None,
         )
-        for family, term in zip(present, out[5 + len(kappa) :], strict=True):
+        for family, term in zip(present, out[n + len(kappa) :], strict=True):
             numpy_side = family.log_likelihood(draws, data.blocks[family.name], Priors()).sum()
             # rtol 1e-6: at these random values the curve's probabilities reach 1 - 1e-10, where numpy's logit
             # of a probability loses digits that PyMC's logit of the logits keeps
