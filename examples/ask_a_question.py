@@ -31,7 +31,8 @@ def main() -> None:
     for question in (
         answer(fit, [args.pod]),
         answer(fit, [args.pod, "no-ww2-1939"]),  # stacked: an extrapolation
-        answer(fit, features={"reform_leader": 1.0, "political_competition": 1.0}),  # defined by features
+        answer(fit, features={"reform_leader": 1.0, "political_competition": 1.0}, year=1965),  # by features
+        answer(fit, [args.pod], given_history=True),  # given what really happened (rung 3)
     ):
         kind = "extrapolation" if question.extrapolation else "fitted"
         print(f"\n{question.label} ({kind}, {question.n_draws} draws)")

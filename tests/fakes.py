@@ -8,6 +8,7 @@ import xarray as xr
 from cfprob.answers.likelihood import draw_prior
 from cfprob.fitting.design import design
 from cfprob.fitting.inference import fit_tree
+from cfprob.fitting.priors import Priors
 from cfprob.fitting.provenance import SamplerSettings, provenance_attrs
 from cfprob.reading.scenario import Scenario
 
@@ -18,7 +19,9 @@ def fake_fit(scenario: Scenario, settings: SamplerSettings | None = None, seed: 
     settings = settings or SamplerSettings(draws=50, tune=10, chains=2)
     data = design(scenario)
     c, s = settings.chains, settings.draws
-    prior = draw_prior(data, c * s, np.random.default_rng(seed))
+    # narrower than the model's priors, like a posterior: no draw puts an outcome near 0 or 1 by accident
+    narrow = Priors(class_logit_sd=0.5, offset_sd=0.3, beta_sd=0.5, pod_sd_scale=0.3, history_step_scale=0.1)
+    prior = draw_prior(data, c * s, np.random.default_rng(seed), narrow)
     assert prior.extra is not None and prior.history is not None and prior.era is not None
 
     def shaped(values: np.ndarray) -> np.ndarray:

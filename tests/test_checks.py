@@ -37,8 +37,14 @@ def point_draws(data, located_logit: float, noise: float, n: int = 20_000) -> Dr
         np.zeros((n, len(data.claimants), k)),
         np.full((n, len(data.claimants)), noise),
         np.full((n, len(data.claimants)), 10.0),
-        curve=np.repeat(theta[:, :1], len(data.knots), axis=1),
+        history=np.repeat(_logits(theta[:, :1]), len(data.knots), axis=1),
+        era=np.zeros((n, len(data.knots))),
     )
+
+
+def _logits(theta: np.ndarray) -> np.ndarray:
+    """Outcome probabilities as the model's logits against the last outcome."""
+    return np.log(theta[..., :-1]) - np.log(theta[..., -1:])
 
 
 def test_unknown_pod_is_an_error(weimar: Path) -> None:
@@ -81,17 +87,18 @@ def test_an_ordering_p_value_is_the_chance_of_stating_it(data) -> None:
 
 
 def test_an_era_p_value_is_the_chance_of_stating_it(data) -> None:
-    """A flat curve: sigmoid(0) = 1/2 of replicas state the era claim; a curve 1 logit higher in the window
-    (1929-1930, against 1931-1933) than after it: sigmoid(confidence * 1 / tau) = sigmoid(2) = 0.881."""
+    """Cleo's claim is about real history. A flat curve: sigmoid(0) = 1/2 of replicas state the era claim; a
+    curve 1 logit higher in the window (1929-1930, against 1931-1933) than after it: sigmoid(confidence * 1 /
+    tau) = sigmoid(2) = 0.881."""
     draws = point_draws(data, 0.0, 1.0)
     i = claim_order(data).index(data.era.ids[0])
     assert predictive_p_values(draws, data, np.random.default_rng(3))[i] == pytest.approx(0.5, abs=0.02)
     # the contrast row sums to 0 (two sets of interpolation weights), so with logits 1, 1, 1 - 1/(-c) at the
-    # knots 1925, 1930, 1935 (c the contrast at 1935) the gap is exactly 1
+    # knots 1929, 1930, 1933 (c the contrast at 1933) the gap is exactly 1
     knot_logit = np.array([1.0, 1.0, 1.0]) - np.array([0.0, 0.0, 1.0]) / float(-data.era.contrast[0, 2])
     p = 1 / (1 + np.exp(-knot_logit))
     curve = np.stack([p, (1 - p) / 2, (1 - p) / 2], axis=-1)
-    draws = replace(draws, curve=np.broadcast_to(curve, (len(draws), 3, 3)).copy())
+    draws = replace(draws, history=np.broadcast_to(_logits(curve), (len(draws), 3, 2)).copy())
     gap = float(data.era.contrast[0] @ knot_logit)
     assert gap == pytest.approx(1.0)
     stated = predictive_p_values(draws, data, np.random.default_rng(4))[i]

@@ -30,7 +30,7 @@ def weimar_fit(weimar: Path) -> Path:
 def test_run_without_pod_is_usage_error() -> None:
     code, _, err = invoke("run")
     assert code == 2
-    assert "at least one divergence point" in err
+    assert "give a divergence point (see `cfprob pods`) or --year" in err
 
 
 def test_run_unknown_pod_suggests() -> None:
@@ -68,8 +68,10 @@ def test_output_must_be_netcdf(tmp_path: Path) -> None:
 def test_problems_found_before_any_fitting(tmp_path: Path) -> None:
     (tmp_path / "folder.nc").mkdir()
     for args, message in [
-        (["run", "--feature", "reform_leadr=1"], 'feature "reform_leader"'),
-        (["run", "--feature", "reform_leader=3"], "expected a number in [0, 1], found 3"),
+        (["run", "--year", "1965", "--feature", "reform_leadr=1"], 'feature "reform_leader"'),
+        (["run", "--year", "1965", "--feature", "reform_leader=3"], "expected a number in [0, 1], found 3"),
+        (["run", "--year", "1900"], "year 1900: expected a year of the timeline, 1917 to 1991"),
+        (["run", "kosygin-1965", "--year", "1965"], "not both"),
         (["run", "otl", "kosygin-1965"], "cannot be stacked"),
         (["run", "kosygin-1965", "--output", str(tmp_path / "missing" / "x.nc")], "expected an existing folder"),
         (["run", "kosygin-1965", "--output", str(tmp_path / "folder.nc"), "--force"], "found a folder"),
@@ -156,8 +158,21 @@ def test_run_json_is_reproducible(ussr_fit: None) -> None:
 def test_run_stack_is_labelled_extrapolation(ussr_fit: None) -> None:
     code, out, _ = invoke("run", "bukharin-1928", "no-ww2-1939")
     assert code == 0 and "extrapolation" in out
-    code, out, _ = invoke("run", "--feature", "reform_leader=1", "--json")
+    code, out, _ = invoke("run", "--year", "1965", "--feature", "reform_leader=1", "--json")
     assert code == 0 and json.loads(out)["answer"]["extrapolation"] is True
+
+
+def test_run_year_and_given_history(ussr_fit: None) -> None:
+    """A null divergence is real history at its year (rung 2) and the observed outcome for sure (rung 3)."""
+    code, out, _ = invoke("run", "--year", "1991", "--given-history", "--json")
+    assert code == 0
+    payload = json.loads(out)
+    assert payload["answer"]["outcomes"]["collapse"]["mean"] == 1.0
+    assert payload["answer"]["semantics"].startswith("counterfactual given what happened (Pearl rung 3)")
+    assert payload["interventional"]["semantics"].startswith("interventional (Pearl rung 2)")
+    assert payload["interventional"]["outcomes"]["collapse"]["change_vs_otl"]["mean"] == 0.0
+    code, out, _ = invoke("run", "kosygin-1965", "--given-history")
+    assert code == 0 and "Change is against real history at 1965." in out and "Given what happened" in out
 
 
 def test_run_output_is_saved_and_not_overwritten(ussr_fit: None, tmp_path: Path) -> None:

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from cfprob.answers.likelihood import Draws, claim_log_likelihood, claim_order, draw_prior, replicate
-from cfprob.fitting.design import design
+from cfprob.fitting.design import design, softmax_last
 from cfprob.fitting.priors import Priors
 from cfprob.reading.loader import load_scenario
 
@@ -27,17 +27,22 @@ def test_claim_order_covers_every_claim_once(data):
 
 def test_prior_draws_have_the_model_shapes(data):
     draws = draw_prior(data, 7, np.random.default_rng(1))
-    assert draws.theta.shape == (7, len(data.pods), len(data.outcomes))
+    rows = len(data.pods) + len(data.history_years)  # the pods, then real history at the claims' years
+    assert draws.theta.shape == (7, rows, len(data.outcomes))
     np.testing.assert_allclose(draws.theta.sum(-1), 1.0)
     assert draws.bias.shape == (7, len(data.claimants), len(data.outcomes))
     assert (draws.noise > 0).all()
-    # real history has no divergence effect: its logits are alpha alone
+    # real history is the curve at the timeline's start, where the curve is alpha
     alpha = draws.extra["alpha"]
     np.testing.assert_allclose(np.log(draws.theta[:, 0, :-1] / draws.theta[:, 0, -1:]), alpha, atol=1e-10)
+    np.testing.assert_allclose(draws.history[:, 0], alpha, atol=1e-10)
+    # at the observed year the observed outcome has at least 0.95
+    end = softmax_last(draws.history[:, list(data.knots).index(data.observed_year)])
+    assert (end[:, data.observed_outcome] >= 0.95).all()
 
 
 def test_an_ordering_claim_by_hand(data):
-    """One ordering claim: -weight * softplus(-confidence * gap / tau)."""
+    """One ordering claim: -weight * softplus(-(confidence * gap / tau + direction * tendency))."""
     draws = draw_prior(data, 3, np.random.default_rng(2))
     ll = claim_log_likelihood(draws, data)
     order = data.ordering
@@ -46,7 +51,8 @@ def test_an_ordering_claim_by_hand(data):
     k, hi, lo = order.outcome[0], order.pod[0], order.other_pod[0]
     logit = lambda p: np.log(p / (1 - p))  # noqa: E731
     gap = logit(theta[:, hi, k]) - logit(theta[:, lo, k])
-    expected = -order.weight[0] * np.log1p(np.exp(-order.confidence[0] * gap / Priors().ordering_tau))
+    tendency = order.direction[0] * draws.tendency[:, order.author[0], k]
+    expected = -order.weight[0] * np.log1p(np.exp(-(order.confidence[0] * gap / Priors().ordering_tau + tendency)))
     np.testing.assert_allclose(ll[:, i], expected)
 
 
