@@ -18,6 +18,7 @@ from cfprob.cli.common import (
     _emit_json,
     _get_fit,
     _load,
+    _plain,
     _provenance,
     _sampler_options,
     _scenario_option,
@@ -157,7 +158,7 @@ def sensitivity(
                                 "claims": list(r.claims),
                                 "without": dict(zip(scenario.outcome_ids, r.without, strict=True)),
                                 "refit": dict(zip(scenario.outcome_ids, r.refit, strict=True)) if r.refit else None,
-                                "pareto_k": r.khat,
+                                "pareto_k": _plain(r.khat),
                             }
                             for r in rows
                         ],
