@@ -165,3 +165,18 @@ def test_cli_fit_is_cached_and_reproducible(weimar: Path) -> None:
     assert provenance["draws"] == 200 and provenance["chains"] == 2 and provenance["seed"] == 5
     assert provenance["model_version"] and provenance["cfprob_version"]
     assert {"diag_divergences", "diag_max_rhat", "diag_min_ess_bulk"} <= set(provenance)
+
+
+def test_a_divergence_that_changes_nothing_stays_real_history(weimar: Path) -> None:
+    """A divergence point with no claims and no features: no more likely to raise an outcome than to lower it
+    (model version 3 lifted every dated divergence above real history through a shared year effect), and a
+    divergence in any year with no features is real history at that year."""
+    with (weimar / "pods.toml").open("a") as pods:
+        pods.write('\n[[pods]]\nid = "nothing-1931"\nyear = 1931\ntitle = "Nothing"\ndescription = "No change."\n')
+    tree = fit(load_scenario(weimar), SamplerSettings(draws=500, tune=500, chains=2, seed=3))
+    posterior = Fit.from_tree(tree)
+    nothing = answer(posterior, ["nothing-1931"])
+    assert all(0.4 <= row.p_raise <= 0.6 for row in nothing.rows), [row.p_raise for row in nothing.rows]
+    history = answer(posterior, year=1931)
+    expected = posterior.history_at(1931).mean(axis=0)
+    assert [row.mean for row in history.rows] == pytest.approx(list(expected), abs=1e-12)
