@@ -62,7 +62,13 @@ def test_reduced_sbc_on_the_small_scenario(weimar: Path) -> None:
     scenario = load_scenario(weimar)
     result = calibrate(scenario, design(scenario), 8, SamplerSettings(draws=200, tune=200, chains=2), seed=3)
     tests = result.tests()
-    assert set(tests) >= {"theta[otl, survives]", "sigma_u", "noise_log_mean"}
+    assert set(tests) >= {
+        "history[1930, survives]",
+        "beta[economy_spared, survives]",
+        "sigma_u",
+        "sigma_history",
+        "p_end",
+    }
     for ranks in result.ranks.values():
         assert len(ranks) == 8 and all(0 <= rank <= of and of in THINNED for rank, of in ranks)
     assert sum(result.histogram("sigma_u")) == 8

@@ -386,3 +386,21 @@ def test_fifo_and_device_inside_a_scenario_are_refused(weimar: Path) -> None:
     assert stat.S_ISFIFO((weimar / "pods.toml").stat().st_mode)
     code, _, err = invoke("validate", str(weimar))
     assert code == 1 and "a special file (a pipe, socket or device)" in err
+
+
+def test_sampler_text_without_any_message_survives_the_round_trip(tmp_path: Path) -> None:
+    """Found by the cached-fit test: a fit with no divergence holds only None in nutpie's messages, which NetCDF
+    stores as floats; the fit stores them as text, so the saved fit reads back as written."""
+    from cfprob.fitting.inference import _text_as_str
+
+    tree = fake_fit(load_scenario(WEIMAR))
+    stats = tree["sample_stats"].to_dataset()
+    stats["divergence_message"] = (("chain", "draw"), np.full(stats["diverging"].shape, None, dtype=object))
+    tree["sample_stats"] = xr.DataTree(_text_as_str(stats))
+    save_tree(tree, tmp_path / "r.nc")
+    assert tree_checksum(load_tree(tmp_path / "r.nc")) == tree_checksum(tree)
+    raw = tree.copy()
+    raw["sample_stats"] = xr.DataTree(stats)  # without the conversion the round trip changes the content
+    raw.to_netcdf(tmp_path / "raw.nc", engine="h5netcdf")
+    with xr.open_datatree(tmp_path / "raw.nc", engine="h5netcdf") as reread:
+        assert tree_checksum(reread.load()) != tree_checksum(raw)

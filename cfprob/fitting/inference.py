@@ -126,13 +126,28 @@ def fit(
         raise CfprobError(
             f"sampling did not finish: the sampler returned {broken} ({settings.label}); nothing was cached"
         )
-    tree = fit_tree(posterior, stats, data)
+    tree = fit_tree(posterior, _text_as_str(stats), data)
     tree.attrs.update(provenance_attrs(scenario.id, scenario.content_hash, settings))
     tree.attrs.update(Priors().as_attrs())
     tree.attrs["fit_seconds"] = round(elapsed, 2)
     tree.attrs["sampling_seconds"] = round(sampling, 2)
     tree.attrs.update(diagnose(tree))
     return tree
+
+
+def _text_as_str(stats: xr.Dataset) -> xr.Dataset:
+    """Sampler statistics held as Python objects (nutpie's divergence messages: text or None) as strings, "" for
+    none: NetCDF would store an array holding only None as floats, and the saved fit would read back other
+    than it was written."""
+    import numpy as np
+
+    changed = stats.copy()
+    for name in stats.data_vars:
+        values = stats[name].values
+        if values.dtype == object:
+            text = [v if isinstance(v, str) else "" for v in values.ravel().tolist()]
+            changed[name] = (stats[name].dims, np.asarray(text, dtype=str).reshape(values.shape))
+    return changed
 
 
 def _sample_nutpie(
