@@ -50,11 +50,11 @@ def generate(folder: Path, pods: int = 200, claims: int = 2000, claimants: int =
             q = rng.dirichlet([2, 2, 2])
             q = np.maximum(q, 0.01) / np.maximum(q, 0.01).sum()
             body = f'pod = "{pod}"\ndistribution = {{ a = {q[0]:.4f}, b = {q[1]:.4f}, c = {1 - q[0] - q[1]:.4f} }}\n'
-        elif kind == "era":  # the timeline is 1900-1989: a window inside it, with years on both sides
+        elif kind == "era":  # the timeline is 1900-1991: a window inside it, with years on both sides
             start = 1910 + int(rng.integers(60))
             comparison = ("earlier", "later", "outside")[rng.integers(3)]
             body = f'outcome = "{outcome}"\nstart = {start}\nend = {start + int(rng.integers(10))}\n'
-            body += f'compared_with = "{comparison}"\n'
+            body += f'compared_with = "{comparison}"\nabout = "{("history", "divergences")[(i // 6) % 2]}"\n'
         else:
             other = pod_ids[(pod_ids.index(pod) + 1) % pods]
             body = f'higher = "{pod}"\nlower = "{other}"\noutcome = "{outcome}"\n'
@@ -81,7 +81,7 @@ def generate(folder: Path, pods: int = 200, claims: int = 2000, claimants: int =
         + features
         + '[[sources]]\nid = "gen"\nfile = "sources/gen.txt"\ntitle = "generated"\nkind = "generated"\n\n'
         + people
-        + '[evidence]\nobserved_outcome = "b"\n'
+        + '[evidence]\nobserved_outcome = "b"\nobserved_year = 1991\n'
     )
 
 
