@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from cfprob import __version__
 from cfprob.answers.query import Answer, Fit, answer
 from cfprob.answers.sensitivity import Influence
-from cfprob.fitting.provenance import CREDIBLE_MASS, SEMANTICS
+from cfprob.fitting.provenance import CREDIBLE_MASS, RUNG3_SEMANTICS, SEMANTICS
 from cfprob.outputs.files import write_files_atomically
 from cfprob.outputs.listings import claim_strength
 from cfprob.outputs.neutralise import for_html, for_markdown, safe_url
@@ -48,6 +48,8 @@ class Report:
     lexicon: Lexicon
     figures: Mapping[str, bytes]
     """PNG images by name (:data:`FIGURES`)."""
+    given_history: Answer | None = None
+    """The same question given what really happened (rung 3), shown beside the interventional answer."""
 
 
 def _citation(report: Report) -> list[str]:
@@ -62,8 +64,9 @@ def _citation(report: Report) -> list[str]:
     return lines
 
 
-def _rows(report: Report) -> list[list[str]]:
-    only_otl = report.answer.pods == (OTL,)
+def _rows(report: Report, answer: Answer | None = None) -> list[list[str]]:
+    answer = answer or report.answer
+    only_otl = answer.pods == (OTL,)
     return [
         [
             r.outcome,
@@ -73,8 +76,16 @@ def _rows(report: Report) -> list[list[str]]:
             f"[{r.change_low:+.2f}, {r.change_high:+.2f}]",
             "n/a" if only_otl else f"{r.p_raise:.2f}",
         ]
-        for r in report.answer.rows
+        for r in answer.rows
     ]
+
+
+def _rung3_intro(report: Report) -> str:
+    observed = report.scenario.evidence.observed_outcome
+    return (
+        f"Given what happened (rung 3): the same divergence, given that real history ended in {observed}; "
+        f"change is against that outcome."
+    )
 
 
 HEADER = (
@@ -165,14 +176,21 @@ def render_html(report: Report) -> str:
     for row in _rows(report):
         parts.append("<tr>" + "".join(f"<td>{for_html(c)}</td>" for c in row) + "</tr>")
     parts.append("</tbody></table>")
+    parts.append(f"<p class='note'>Change is against real history at {answer.year}.</p>")
+    if report.given_history is not None:
+        parts.append(f'<h3>{for_html(_rung3_intro(report))}</h3><table id="given-history"><thead><tr>')
+        parts += [f"<th>{for_html(h)}</th>" for h in HEADER]
+        parts.append("</tr></thead><tbody>")
+        for row in _rows(report, report.given_history):
+            parts.append("<tr>" + "".join(f"<td>{for_html(c)}</td>" for c in row) + "</tr>")
+        parts.append("</tbody></table>")
     histories = ", ".join(f"{o} {n}" for o, n in answer.histories.items())
     parts.append(f"<p class='note'>Simulated histories (one per posterior draw, {answer.n_draws}): {histories}.</p>")
     captions = {
         "ternary": "Posterior draws of the three outcome probabilities, against real history (otl).",
         "forest": f"Every divergence point: posterior mean, 50% and {CREDIBLE_MASS:.0%} intervals.",
-        "curve": f"Inevitability curve of {scenario.outcome_ids[0]}: its probability for a divergence in each "
-        "year (no mechanism features, a typical per-PoD effect), with every named divergence point; "
-        "those of this report ringed.",
+        "curve": f"Real history's curve of {scenario.outcome_ids[0]}: its probability given history up to each "
+        "year, with every named divergence point; those of this report ringed.",
         "densities": "Posterior densities of each outcome's probability.",
     }
     parts.append("<h2>Plots</h2>")
@@ -193,6 +211,8 @@ def render_html(report: Report) -> str:
     parts.append("<h2>Sampler diagnostics</h2>")
     parts += [f"<p>{for_html(line)}</p>" for line in diagnostics_lines(report.attrs)]
     parts.append(f"<h2>Counterfactual semantics</h2><p>{for_html(SEMANTICS)}.</p>")
+    if report.given_history is not None:
+        parts.append(f"<p>{for_html(RUNG3_SEMANTICS)}.</p>")
     parts.append('<h2>How to cite</h2><ul id="cite">')
     parts += [f"<li>{for_html(line)}</li>" for line in _citation(report)]
     parts.append("</ul>")
@@ -230,6 +250,10 @@ def render_markdown(report: Report, image_names: Mapping[str, str]) -> str:
         for passage in pod.passages:
             lines += [f"> {md(passage.quote)}", f"> — {md(scenario.source(passage.source).title)}", ""]
     lines += ["## Answer", "", *_md_table(HEADER, [[md(c) for c in row] for row in _rows(report)]), ""]
+    lines += [f"Change is against real history at {answer.year}.", ""]
+    if report.given_history is not None:
+        rows = [[md(c) for c in row] for row in _rows(report, report.given_history)]
+        lines += [md(_rung3_intro(report)), "", *_md_table(HEADER, rows), ""]
     for name in FIGURES:
         if name in image_names:
             lines.append(f"![{name}]({image_names[name]})")
@@ -238,6 +262,8 @@ def render_markdown(report: Report, image_names: Mapping[str, str]) -> str:
         lines += [f'- **{md(author)}**: "{md(quote)}" — {md(says)}; {md(moved)}.']
     lines += ["", "## Sampler diagnostics", "", *diagnostics_lines(report.attrs)]
     lines += ["", "## Counterfactual semantics", "", SEMANTICS + "."]
+    if report.given_history is not None:
+        lines += ["", RUNG3_SEMANTICS + "."]
     lines += ["", "## How to cite", "", *(f"- {md(line)}" for line in _citation(report))]
     return "\n".join(lines) + "\n"
 
@@ -251,6 +277,7 @@ def build_report(tree: xr.DataTree, scenario: Scenario, pods: Sequence[str], dri
 
     fit = Fit.from_tree(tree)
     result = answer(fit, tuple(pods), {}, seed=seed)
+    given = answer(fit, tuple(pods), {}, seed=seed, given_history=True) if OTL not in pods else None
     headline = scenario.outcome_ids[0]
     curve = inevitability_curve(fit, headline, era_marks(scenario, headline))
     figures = {
@@ -263,7 +290,8 @@ def build_report(tree: xr.DataTree, scenario: Scenario, pods: Sequence[str], dri
     influences = analyse(tree, design(scenario), [p for p in pods if p != OTL] or [OTL])
     claims = [r for rows in influences.values() for r in rows if r.group == "claim"]
     top = sorted(claims, key=lambda r: -r.size)[:drivers]
-    return Report(scenario, result, top, {str(k): v for k, v in tree.attrs.items()}, load_lexicon(), figures)
+    attrs = {str(k): v for k, v in tree.attrs.items()}
+    return Report(scenario, result, top, attrs, load_lexicon(), figures, given)
 
 
 def write_report(report: Report, out: Path, images: Mapping[str, Path]) -> list[Path]:
