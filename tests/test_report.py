@@ -49,11 +49,11 @@ def test_markdown_report_writes_plots_beside_it(tmp_path: Path, ussr_fit: None) 
 def test_ternary_points_sit_inside_the_triangle() -> None:
     """Each drawn point is a convex combination of the corners (0, 0), (1, 0) and (1/2, sqrt(3)/2)."""
     fit = Fit.from_tree(fake_fit(load_scenario(bundled_scenario())))
-    ax = plot_ternary(fit, ["kosygin-1965", "otl"])
+    ax = plot_ternary(fit, ["kosygin-1965"])
     points = np.vstack([c.get_offsets() for c in ax.collections])
     x, y = points[:, 0], points[:, 1]
     assert (y >= -1e-9).all() and (y <= np.sqrt(3) * x + 1e-9).all() and (y <= np.sqrt(3) * (1 - x) + 1e-9).all()
-    assert ax.get_legend() is not None
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["kosygin-1965", "real history, 1965"]
 
 
 def test_forest_has_a_row_per_divergence_point() -> None:

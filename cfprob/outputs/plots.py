@@ -87,11 +87,10 @@ def plot_ternary(fit: Fit, pods: Sequence[str], ax: Any = None, max_points: int 
             ends[0, (k + 2) % 3], ends[1, (k + 2) % 3] = 0.0, 1 - level
             x, y = _simplex(ends)
             ax.plot(x, y, color="0.85", linewidth=0.6, zorder=0)
-    for pod in pods:
-        theta = fit.theta[:, fit.index(pod), :]
+    for label, theta in _with_history(fit, pods).items():
         shown = theta[rng.choice(len(theta), size=min(max_points, len(theta)), replace=False)]
         x, y = _simplex(shown)
-        points = ax.scatter(x, y, s=4, alpha=0.25, label=pod)
+        points = ax.scatter(x, y, s=4, alpha=0.25, label=label)
         mx, my = _simplex(theta.mean(axis=0, keepdims=True))
         color = points.get_facecolor()[0][:3]
         ax.scatter(mx, my, s=70, marker="X", color=color, edgecolor="black", linewidth=0.8, zorder=3)
@@ -106,6 +105,15 @@ def plot_ternary(fit: Fit, pods: Sequence[str], ax: Any = None, max_points: int 
     ax.legend(loc="upper right", markerscale=4, fontsize="small")
     ax.set_title("Posterior draws of the outcome probabilities (X: mean)")
     return ax
+
+
+def _with_history(fit: Fit, pods: Sequence[str]) -> dict[str, NDArray[np.float64]]:
+    """Each of ``pods``' outcome draws (draws, outcomes), then real history at each of their years: what a
+    divergence is compared with."""
+    series = {pod: fit.theta[:, fit.index(pod), :] for pod in pods}
+    years = sorted({fit.pod_years[fit.index(pod)] for pod in pods if pod != "otl"})
+    series.update({f"real history, {year}": fit.history_at(year) for year in years})
+    return series
 
 
 def _eti(values: NDArray[np.float64], mass: float) -> NDArray[np.float64]:
@@ -149,9 +157,9 @@ def plot_densities(fit: Fit, pods: Sequence[str], axes: Any = None) -> Any:
         axes = axes[0]
     for j, outcome in enumerate(fit.outcomes):
         ax = axes[j]
-        for pod in pods:
-            grid, density, _ = array_stats.kde(fit.theta[:, fit.index(pod), j])
-            ax.plot(grid, density, label=pod)
+        for label, theta in _with_history(fit, pods).items():
+            grid, density, _ = array_stats.kde(theta[:, j])
+            ax.plot(grid, density, label=label)
         ax.set_title(f"P({outcome})")
         ax.set_xlim(0, 1)
         ax.set_yticks([])
@@ -294,12 +302,12 @@ def save_figure(ax: Any, path: Path, overwrite: bool = False) -> None:
 
 
 def plot_kind(fit: Fit, kind: str, pods: Sequence[str]) -> Any:
-    """The plot ``kind`` of :data:`PLOT_KINDS` for ``pods`` (posterior and ternary add ``otl``)."""
+    """The plot ``kind`` of :data:`PLOT_KINDS` for ``pods`` (posterior and ternary add real history at their
+    years)."""
     if kind not in PLOT_KINDS:
         raise CfprobError(f"--kind: expected one of {', '.join(PLOT_KINDS)}, found '{kind}'")
-    against_otl = list(pods) if "otl" in pods else [*pods, "otl"]
     if kind == "forest":
         return plot_forest(fit, highlight=pods)
     if kind == "ternary":
-        return plot_ternary(fit, against_otl)
-    return plot_densities(fit, against_otl)
+        return plot_ternary(fit, pods)
+    return plot_densities(fit, pods)

@@ -187,7 +187,7 @@ def render_html(report: Report) -> str:
     histories = ", ".join(f"{o} {n}" for o, n in answer.histories.items())
     parts.append(f"<p class='note'>Simulated histories (one per posterior draw, {answer.n_draws}): {histories}.</p>")
     captions = {
-        "ternary": "Posterior draws of the three outcome probabilities, against real history (otl).",
+        "ternary": "Posterior draws of the three outcome probabilities, against real history at the divergence's year.",
         "forest": f"Every divergence point: posterior mean, 50% and {CREDIBLE_MASS:.0%} intervals.",
         "curve": f"Real history's curve of {scenario.outcome_ids[0]}: its probability given history up to each "
         "year, with every named divergence point; those of this report ringed.",
