@@ -195,10 +195,10 @@ class _Loader:
         for pod in pods:
             if pod.year is not None and not start <= pod.year <= end:
                 self.problems.add(
-                    self.folder.show("pods.toml"),
-                    f"pod \"{pod.id}\": key 'year'",
-                    f"a year inside {span}",
-                    str(pod.year),
+                    file,
+                    "timeline",
+                    f"{start} to {end} to hold every divergence point's year",
+                    f'"{pod.id}" in {pod.year}',
                 )
                 ok = False
         return timeline if ok else None
