@@ -1,4 +1,4 @@
-"""Inevitability curves: the year effect's design, the curve from fake posteriors, the command and its plot."""
+"""Real history's curve: the timeline's design by hand, the curve from fake posteriors, the command and its plot."""
 
 from __future__ import annotations
 

@@ -78,7 +78,7 @@ def curve(
     scenario_path: Path | None,
     **sampler: Any,
 ) -> None:
-    """The inevitability curve of OUTCOME: its probability by the year of divergence, with bands."""
+    """Real history's curve of OUTCOME: its probability given history up to each year, with bands."""
     if out is not None:
         _check_plot_out(out, force, "--out")
     scenario = _load(scenario_path)

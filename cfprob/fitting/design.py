@@ -1,7 +1,7 @@
 """Turn a validated scenario into the arrays the model is fitted to.
 
 Pure numpy: everything the PyMC model needs, indexed by position. Each claim family makes its own block
-(:mod:`cfprob.claims`); the numeric building blocks (logits, the year effect's knots) live in
+(:mod:`cfprob.claims`); the numeric building blocks (logits, the timeline's knots and bridge) live in
 :mod:`cfprob.fitting.numeric` and are re-exported here.
 """
 

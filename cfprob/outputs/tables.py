@@ -339,7 +339,7 @@ def format_sensitivity(
 
 
 def format_curve(curve: Curve, step: int = 5) -> str:
-    """The inevitability curve every ``step`` years (and at both ends), real history, the named divergence
+    """Real history's curve every ``step`` years (and at both ends), the observed year's end point, the named divergence
     points by year and the era claims about the outcome."""
     from cfprob.answers.curve import CURVE_SEMANTICS
 

@@ -45,7 +45,7 @@ POINT_GAP = 0.25
 
 FAR_YEARS = 100
 """A divergence point more than this many years from every other dated one is warned about (a typo such as
-196 for 1960 stretches the year effect over centuries)."""
+196 for 1960 stretches the timeline over centuries)."""
 
 VERBAL_Z = 1.645
 """A verbal phrase covers ``sigmoid(logit_mu +- VERBAL_Z * logit_sd)``: the central 90% of its readers."""
@@ -308,7 +308,7 @@ def _far_year_warnings(scenario: Scenario) -> list[CoherenceWarning]:
                     None,
                     pod.id,
                     f"divergence point {pod.id} is dated {pod.year}, {min(others)} years from the nearest other "
-                    f"divergence point: is the year a typo? The year effect spans every year between them",
+                    f"divergence point: is the year a typo? The timeline spans every year between them",
                     (),
                 )
             )
