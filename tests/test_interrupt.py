@@ -65,6 +65,8 @@ def test_interrupted_run_writes_nothing(tmp_path: Path, isolated_cache: Path, ho
         text=True,
         env=dict(os.environ),
         start_new_session=True,
+        # a shell's background job starts with SIGINT ignored, and Python then keeps ignoring it: restore it
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     assert process.stderr is not None
     for line in process.stderr:

@@ -29,21 +29,21 @@ def test_requested_nutpie_without_nutpie_is_a_clear_error(monkeypatch: pytest.Mo
 def test_auto_falls_back_to_pymc_when_nutpie_is_missing(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(provenance, "nutpie_installed", lambda: False)
     settings = SamplerSettings()
-    assert settings.sampler == "pymc" and settings.target_accept == 0.9
+    assert settings.sampler == "pymc" and settings.target_accept == 0.95
 
 
 def test_auto_prefers_nutpie(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(provenance, "nutpie_installed", lambda: True)
     settings = SamplerSettings()
-    assert settings.sampler == "nutpie" and settings.target_accept == 0.8
-    assert SamplerSettings(target_accept=0.95).target_accept == 0.95
+    assert settings.sampler == "nutpie" and settings.target_accept == 0.95
+    assert SamplerSettings(target_accept=0.9).target_accept == 0.9
     assert "nutpie" in settings.label
 
 
 def test_sampler_and_target_accept_are_part_of_the_key() -> None:
     keys = {
         fit_key("h", SamplerSettings(sampler="pymc")),
-        fit_key("h", SamplerSettings(sampler="pymc", target_accept=0.95)),
+        fit_key("h", SamplerSettings(sampler="pymc", target_accept=0.9)),
         fit_key("h", SamplerSettings(sampler="nutpie")),
     }
     assert len(keys) == 3
