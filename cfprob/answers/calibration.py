@@ -32,10 +32,6 @@ SCALARS = ("sigma_u", "sigma_bias", "noise_log_mean", "sigma_history", "sigma_er
 effects and the first divergence point's own effects."""
 
 
-def _scalars(data: ModelData) -> tuple[str, ...]:
-    return SCALARS
-
-
 def simulate_data(data: ModelData, truth: Draws, rng: np.random.Generator, priors: Priors | None = None) -> ModelData:
     """Claims and evidence simulated from the one draw ``truth``, in the shapes of ``data``.
 
@@ -75,7 +71,7 @@ def _truths(truth: Draws, data: ModelData) -> dict[str, float]:
         )
     if len(data.pods) > 1:
         values.update({f"u[{data.pods[1]}, {o}]": float(truth.extra["u"][0, 1, j]) for j, o in enumerate(logits)})
-    values.update({name: float(truth.extra[name][0]) for name in _scalars(data)})
+    values.update({name: float(truth.extra[name][0]) for name in SCALARS})
     return values
 
 
@@ -99,7 +95,7 @@ def _posterior_values(posterior: object, data: ModelData) -> dict[str, Floats]:
     if len(data.pods) > 1:
         pod = data.pods[1]
         values.update({f"u[{pod}, {o}]": flat(posterior["u"].sel(pod=pod, logit_outcome=o)) for o in logits})
-    values.update({name: flat(posterior[name]) for name in _scalars(data)})
+    values.update({name: flat(posterior[name]) for name in SCALARS})
     return values
 
 

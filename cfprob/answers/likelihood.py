@@ -106,7 +106,7 @@ def draw_prior(data: ModelData, n: int, rng: np.random.Generator, priors: Priors
     sigma_tendency = np.abs(rng.normal(0.0, priors.tendency_sd_scale, n))
     tendency_mean = rng.normal(0.0, priors.tendency_mean_sd, (n, k))
     tendency = tendency_mean[:, None, :] + sigma_tendency[:, None, None] * rng.normal(size=(n, a, k))
-    if not any(np.any(block.direction != 0) for block in data.blocks.values() if len(block)):
+    if not data.has_tendency:
         tendency = np.zeros_like(tendency)
     kappa = None
     if len(data.distribution):

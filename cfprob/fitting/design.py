@@ -77,6 +77,12 @@ class ModelData:
             return blocks[name]  # type: ignore[no-any-return]
         raise AttributeError(name)
 
+    @property
+    def has_tendency(self) -> bool:
+        """Whether any claim calls a divergence better or worse than real history (the model then has
+        claimants' tendencies; otherwise they are zero)."""
+        return any(bool(np.any(block.direction != 0)) for block in self.blocks.values() if len(block))
+
     def with_blocks(self, **changed: ClaimBlock) -> ModelData:
         """A copy with some families' blocks replaced (same shapes: the compiled model code is reused)."""
         return replace(self, blocks={**self.blocks, **changed})

@@ -26,7 +26,6 @@ from __future__ import annotations
 from types import SimpleNamespace
 from typing import Any
 
-import numpy as np
 import pymc as pm
 import pytensor.tensor as pt
 
@@ -155,7 +154,7 @@ def _softmax_input(eta: Any) -> Any:
 def _tendency(data: ModelData, priors: Priors) -> Any:
     """Claimants' tendency to call divergences better than real history (claimant, outcome), pooled around a
     shared mean; zeros when no claim compares a divergence with real history."""
-    if not any(np.any(block.direction != 0) for block in data.blocks.values() if len(block)):
+    if not data.has_tendency:
         return pt.zeros((len(data.claimants), len(data.outcomes)))
     mean = pm.Normal("tendency_mean", 0.0, priors.tendency_mean_sd, dims="outcome")
     spread = pm.HalfNormal("sigma_tendency", priors.tendency_sd_scale)
