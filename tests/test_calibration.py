@@ -11,6 +11,7 @@ from scipy import stats
 from cfprob.answers.calibration import THINNED, Calibration, calibrate, simulate_data
 from cfprob.answers.likelihood import draw_prior
 from cfprob.fitting.design import design
+from cfprob.fitting.draws import seen_logits
 from cfprob.fitting.provenance import SamplerSettings
 from cfprob.reading.loader import load_scenario
 
@@ -51,8 +52,11 @@ def test_reversed_orderings_appear_at_their_rate(weimar: Path) -> None:
     truth = draw_prior(data, 1, rng)
     signs = [simulate_data(data, truth, rng).ordering.confidence[0] > 0 for _ in range(3000)]
     o = data.ordering
-    logit = np.log(truth.theta[0, :, o.outcome[0]] / (1 - truth.theta[0, :, o.outcome[0]]))
-    chance = 1 / (1 + np.exp(-(logit[o.pod[0]] - logit[o.other_pod[0]]) / 0.5))
+    # as the claimant sees both sides, through their worldview
+    higher = seen_logits(truth, o.pod[:1], o.outcome[:1], o.author[:1], o.seen[:1])[0, 0]
+    lower = seen_logits(truth, o.other_pod[:1], o.outcome[:1], o.author[:1], o.other_seen[:1])[0, 0]
+    assert o.direction[0] == 0  # no tendency term
+    chance = 1 / (1 + np.exp(-(higher - lower) / 0.5))
     assert np.mean(signs) == pytest.approx(chance, abs=0.03)
 
 

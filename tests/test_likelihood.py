@@ -41,16 +41,31 @@ def test_prior_draws_have_the_model_shapes(data):
     assert (end[:, data.observed_outcome] >= 0.95).all()
 
 
+def _seen(draws, row, author, seen):
+    """Row ``row`` as ``author`` sees it: a divergence's logits shifted by the author's worldview."""
+    logits = np.log(draws.theta[:, row, :]) + seen * draws.worldview[:, author, :]
+    return np.exp(logits) / np.exp(logits).sum(-1, keepdims=True)
+
+
+def test_prior_worldview_shifts_only_the_logits_against_the_last_outcome(data):
+    draws = draw_prior(data, 5, np.random.default_rng(7))
+    assert draws.worldview.shape == (5, len(data.claimants), len(data.outcomes))
+    np.testing.assert_array_equal(draws.worldview[..., -1], 0.0)
+    assert (draws.extra["worldview_loading"][:, 0] >= 0).all()
+    expected = draws.extra["worldview"][:, :, None] * draws.extra["worldview_loading"][:, None, :]
+    np.testing.assert_allclose(draws.worldview[..., :-1], expected)
+    assert draw_prior(data, 5, np.random.default_rng(7), Priors(worldview_loading_sd=0.0)).worldview is None
+
+
 def test_an_ordering_claim_by_hand(data):
     """One ordering claim: -weight * softplus(-(confidence * gap / tau + direction * tendency))."""
     draws = draw_prior(data, 3, np.random.default_rng(2))
     ll = claim_log_likelihood(draws, data)
     order = data.ordering
     i = claim_order(data).index(order.ids[0])
-    theta = draws.theta
-    k, hi, lo = order.outcome[0], order.pod[0], order.other_pod[0]
+    k, hi, lo, a = order.outcome[0], order.pod[0], order.other_pod[0], order.author[0]
     logit = lambda p: np.log(p / (1 - p))  # noqa: E731
-    gap = logit(theta[:, hi, k]) - logit(theta[:, lo, k])
+    gap = logit(_seen(draws, hi, a, order.seen[0])[:, k]) - logit(_seen(draws, lo, a, order.other_seen[0])[:, k])
     tendency = order.direction[0] * draws.tendency[:, order.author[0], k]
     expected = -order.weight[0] * np.log1p(np.exp(-(order.confidence[0] * gap / Priors().ordering_tau + tendency)))
     np.testing.assert_allclose(ll[:, i], expected)
@@ -62,8 +77,9 @@ def test_a_point_claim_by_hand(data):
     ll = claim_log_likelihood(draws, data)
     point = data.point
     j = 0
-    mu = np.log(draws.theta[:, point.pod[j], point.outcome[j]] / (1 - draws.theta[:, point.pod[j], point.outcome[j]]))
-    mu = mu + draws.bias[:, point.author[j], point.outcome[j]]
+    assert point.seen[j] == 1.0  # a divergence point, seen through the claimant's worldview
+    p = _seen(draws, point.pod[j], point.author[j], 1.0)[:, point.outcome[j]]
+    mu = np.log(p / (1 - p)) + draws.bias[:, point.author[j], point.outcome[j]]
     sd = np.sqrt((draws.noise[:, point.author[j]] / point.confidence[j]) ** 2 + point.extra[j] ** 2)
     expected = -0.5 * ((point.value[j] - mu) / sd) ** 2 - np.log(sd * np.sqrt(2 * np.pi))
     np.testing.assert_allclose(ll[:, j], point.weight[j] * expected)
@@ -96,17 +112,18 @@ def test_matches_the_pymc_model(path):
     terms = [pm.math.sum(named[f"{f.name}_claims"]) for f in present]
     rows = [model["history_theta"]] if "history_theta" in model.named_vars else []
     tendency = model["tendency"] if "tendency" in model.named_vars else model["noise"]  # a stand-in when absent
-    parameters = [model["theta"], model["bias"], model["noise"], model["history"], model["era"], tendency, *rows]
+    shift = model["worldview_shift"]
+    parameters = [model["theta"], model["bias"], model["noise"], model["history"], model["era"], tendency, shift, *rows]
     kappa = [model["kappa"]] if "kappa" in model.named_vars else []
     function = model.compile_fn([*parameters, *kappa, *terms], inputs=values, point_fn=False, on_unused_input="ignore")
     rng = np.random.default_rng(6)
     for _ in range(3):
         point = {v.name: rng.normal(0, 0.7, size=model.initial_point()[v.name].shape) for v in values}
         out = function(*[point[v.name] for v in values])
-        theta, bias, noise, history, era, tendency = out[:6]
-        n = 6 + len(rows)
+        theta, bias, noise, history, era, tendency, shift = out[:7]
+        n = 7 + len(rows)
         if rows:
-            theta = np.concatenate([theta, out[6]], axis=0)
+            theta = np.concatenate([theta, out[7]], axis=0)
         draws = Draws(
             theta[None],
             bias[None],
@@ -115,6 +132,7 @@ def test_matches_the_pymc_model(path):
             history=history[None],
             era=era[None],
             tendency=tendency[None] if "tendency" in model.named_vars else None,
+            worldview=np.concatenate([shift, np.zeros((len(shift), 1))], axis=1)[None],
         )
         for family, term in zip(present, out[n + len(kappa) :], strict=True):
             numpy_side = family.log_likelihood(draws, data.blocks[family.name], Priors()).sum()

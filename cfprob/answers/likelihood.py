@@ -77,7 +77,8 @@ def draw_prior(data: ModelData, n: int, rng: np.random.Generator, priors: Priors
 
     ``extra`` holds the parameters :mod:`cfprob.answers.calibration` ranks and that :class:`Draws` has no
     field for: ``alpha``, ``beta``, ``u``, ``p_end``, ``sigma_history``, ``sigma_era``, ``sigma_u``,
-    ``sigma_bias``, ``noise_log_mean``, ``noise_spread``, ``sigma_tendency``.
+    ``sigma_bias``, ``noise_log_mean``, ``noise_spread``, ``sigma_tendency`` and, with the worldview factor,
+    ``worldview`` (claimants' positions) and ``worldview_loading``.
     """
     priors = priors or Priors()
     d, f, k, a = len(data.pods), len(data.features), len(data.outcomes), len(data.claimants)
@@ -108,6 +109,13 @@ def draw_prior(data: ModelData, n: int, rng: np.random.Generator, priors: Priors
     tendency = tendency_mean[:, None, :] + sigma_tendency[:, None, None] * rng.normal(size=(n, a, k))
     if not data.has_tendency:
         tendency = np.zeros_like(tendency)
+    loading = rng.normal(0.0, priors.worldview_loading_sd, (n, k - 1))
+    loading[:, 0] = np.abs(loading[:, 0])
+    position = rng.normal(size=(n, a))
+    worldview = None
+    if priors.has_worldview and a:
+        shift = position[:, :, None] * loading[:, None, :]
+        worldview = np.concatenate([shift, np.zeros((n, a, 1))], axis=-1)
     kappa = None
     if len(data.distribution):
         kappa_log_mean = rng.normal(priors.kappa_log_mean, priors.kappa_log_sd, n)
@@ -126,7 +134,9 @@ def draw_prior(data: ModelData, n: int, rng: np.random.Generator, priors: Priors
         "noise_spread": noise_spread,
         "sigma_tendency": sigma_tendency,
     }
-    return Draws(theta, bias, noise, kappa, class_logit, history, era, tendency, extra)
+    if worldview is not None:
+        extra |= {"worldview": position, "worldview_loading": loading}
+    return Draws(theta, bias, noise, kappa, class_logit, history, era, tendency, extra, worldview)
 
 
 def _normal(x: Floats, mu: float, sd: float) -> Floats:
@@ -153,6 +163,9 @@ def log_prior(posterior: xr.Dataset, priors: Priors | None = None) -> xr.DataArr
         "tendency_mean": (0.0, priors.tendency_mean_sd, 0.0),
         "sigma_tendency": (0.0, priors.tendency_sd_scale, half),
         "tendency_z": (0.0, 1.0, 0.0),
+        "worldview": (0.0, 1.0, 0.0),
+        "worldview_loading_first": (0.0, priors.worldview_loading_sd, half),
+        "worldview_loading_rest": (0.0, priors.worldview_loading_sd, 0.0),
         "sigma_u": (0.0, priors.pod_sd_scale, half),
         "u_z": (0.0, 1.0, 0.0),
         "sigma_bias": (0.0, priors.bias_sd_scale, half),

@@ -20,6 +20,11 @@ Gumbel-max structural model, ``outcome = argmax_k (log p_k + g_k)`` with indepen
 the observed outcome under real history's probabilities at the divergence's year, then the divergence's
 probabilities are applied to the same noise. A divergence that changes nothing gives the observed outcome
 with probability 1.
+
+Worldviews (``worldview``): the answer is at the population's average worldview. ``"low"`` and ``"high"``
+see the divergence as a claimant at the population's 10th or 90th percentile of the worldview dimension
+would: its logits shifted by ``w * lambda`` with ``w`` = -1.28 or +1.28 and each draw's loadings
+``lambda``; real history, which every claimant sees alike, is not shifted.
 """
 
 from __future__ import annotations
@@ -41,6 +46,7 @@ if TYPE_CHECKING:
     import xarray as xr
 
 __all__ = [
+    "WORLDVIEW_ENDS",
     "Answer",
     "Fit",
     "OutcomeRow",
@@ -49,11 +55,14 @@ __all__ = [
     "check_pods",
     "check_question",
     "compare",
+    "seen_from",
     "simulate_histories",
     "summarise",
 ]
 
 Floats = NDArray[np.float64]
+WORLDVIEW_ENDS = {"low": -1.2816, "high": 1.2816}
+"""Positions ``--worldview low|high`` see from: the population's 10th and 90th percentile worldview."""
 
 
 def _stacked(posterior: xr.Dataset, name: str) -> Floats:
@@ -85,6 +94,8 @@ class Fit:
     observed_outcome: str
     observed_year: int
     attrs: Mapping[str, Any] = field(default_factory=dict)
+    worldview_loading: Floats | None = None
+    """(draws, outcomes - 1): the worldview dimension's loadings; None for a fit without the factor."""
 
     @classmethod
     def from_tree(cls, tree: xr.DataTree) -> Fit:
@@ -110,6 +121,7 @@ class Fit:
             observed_outcome=str(design.attrs["observed_outcome"]),
             observed_year=int(design.attrs["observed_year"]),
             attrs={str(k): v for k, v in tree.attrs.items()},
+            worldview_loading=_stacked(posterior, "worldview_loading") if "worldview_loading" in posterior else None,
         )
 
     @property
@@ -168,6 +180,8 @@ class Answer:
     given_history: bool = False
     """Rung 3: conditioned on real history's observed outcome (Gumbel-max counterfactual)."""
     extrapolation_note: str = ""
+    worldview: str | None = None
+    """The end of the worldview dimension the divergence is seen from ("low", "high"); None: the average."""
 
     def row(self, outcome: str) -> OutcomeRow:
         return next(r for r in self.rows if r.outcome == outcome)
@@ -193,6 +207,11 @@ class Answer:
             "posterior_draws": self.n_draws,
             "credible_interval": f"central {CREDIBLE_MASS:.0%}",
             "semantics": RUNG3_SEMANTICS if self.given_history else SEMANTICS,
+            "worldview": (
+                {"end": self.worldview, "position": WORLDVIEW_ENDS[self.worldview]}
+                if self.worldview
+                else {"end": "average", "position": 0.0}
+            ),
         }
 
 
@@ -337,6 +356,17 @@ def counterfactual_given_history(
     return result
 
 
+def seen_from(fit: Fit, draws: Floats, worldview: str) -> Floats:
+    """Outcome probabilities of a divergence (draws, outcomes) as seen from an end of the worldview dimension."""
+    if worldview not in WORLDVIEW_ENDS:
+        raise QueryError(f'worldview "{worldview}": expected one of {", ".join(WORLDVIEW_ENDS)}')
+    if fit.worldview_loading is None:
+        raise QueryError(f'worldview "{worldview}": this fit has no worldview factor (prior loading sd 0)')
+    logits = np.log(np.clip(draws, 1e-300, 1.0))
+    logits = logits[:, :-1] - logits[:, -1:] + WORLDVIEW_ENDS[worldview] * fit.worldview_loading
+    return softmax_last(logits)
+
+
 def answer(
     fit: Fit,
     pods: Sequence[str] = (),
@@ -344,14 +374,18 @@ def answer(
     seed: int = 0,
     year: int | None = None,
     given_history: bool = False,
+    worldview: str | None = None,
 ) -> Answer:
     """The answer for a divergence point, a stack of them, or a divergence in a year described by features;
-    with ``given_history``, conditioned on what really happened (rung 3)."""
+    with ``given_history``, conditioned on what really happened (rung 3); with ``worldview`` ("low", "high"),
+    as seen from that end of the claimants' worldview dimension (:func:`seen_from`)."""
     features = dict(features or {})
     pods = tuple(dict.fromkeys(pods))
     check_question(fit.pods, fit.features, pods, features, year, fit.timeline)
     rng = np.random.default_rng(seed)
     draws, at = _draws(fit, pods, features, year)
+    if worldview is not None and pods != (OTL,):
+        draws = seen_from(fit, draws, worldview)
     baseline = fit.history_at(at)
     if given_history:
         observed = fit.outcomes.index(fit.observed_outcome)
@@ -359,8 +393,9 @@ def answer(
         baseline = np.eye(len(fit.outcomes))[np.full(len(draws), observed)]
     note = _extrapolation(fit, pods, features, year)
     parts = list(pods) + ([f"year {year}"] if year is not None else []) + [f"{k}={v:g}" for k, v in features.items()]
+    seen = f" (seen from the {worldview} end of the worldview)" if worldview else ""
     return Answer(
-        label=" + ".join(parts),
+        label=" + ".join(parts) + seen,
         pods=pods,
         features=features,
         extrapolation=bool(note),
@@ -370,6 +405,7 @@ def answer(
         year=at,
         given_history=given_history,
         extrapolation_note=note,
+        worldview=worldview,
     )
 
 

@@ -22,7 +22,7 @@ from cfprob.answers.likelihood import claim_log_likelihood, claim_order, log_pri
 from cfprob.fitting.design import ModelData
 from cfprob.fitting.draws import Draws
 
-__all__ = ["KHAT_LIMIT", "Influence", "analyse", "influences", "power_scaling", "without_claims"]
+__all__ = ["KHAT_LIMIT", "Influence", "analyse", "influences", "power_scaling", "psis_weights", "without_claims"]
 
 Floats = NDArray[np.float64]
 
@@ -62,11 +62,11 @@ class Influence:
         return self.refit is not None or self.khat <= KHAT_LIMIT
 
 
-def _reweighted(theta: Floats, left_out: Floats, chains: int) -> tuple[Floats, float]:
-    """Self-normalised PSIS mean of ``theta`` (S, K) with claims of log-likelihood ``left_out`` (S,) removed,
-    and the Pareto k of the weights ``exp(-left_out)``."""
+def psis_weights(left_out: Floats, chains: int) -> tuple[Floats, float]:
+    """Normalised Pareto-smoothed importance weights (S,) that remove claims of log-likelihood ``left_out``
+    (S,) from the posterior (draws of ``chains`` chains, concatenated), and their Pareto k."""
     if not np.any(left_out):
-        return theta.mean(axis=0), 0.0
+        return np.full(len(left_out), 1.0 / len(left_out)), 0.0
     import arviz_stats  # noqa: F401  (registers the ``.azstats`` accessor)
 
     shaped = xr.DataArray(left_out.reshape(chains, -1), dims=("chain", "draw"))
@@ -76,9 +76,16 @@ def _reweighted(theta: Floats, left_out: Floats, chains: int) -> tuple[Floats, f
     except ValueError:  # a flat upper tail: the weights are bounded and there is nothing to smooth
         lw, khat = -left_out, 0.0
     w = np.exp(lw - lw.max())
-    w /= w.sum()
-    result: Floats = w @ theta
+    result: Floats = w / w.sum()
     return result, float(khat)
+
+
+def _reweighted(theta: Floats, left_out: Floats, chains: int) -> tuple[Floats, float]:
+    """Self-normalised PSIS mean of ``theta`` (S, K) with claims of log-likelihood ``left_out`` (S,) removed,
+    and the Pareto k of the weights ``exp(-left_out)``."""
+    w, khat = psis_weights(left_out, chains)
+    result: Floats = w @ theta
+    return result, khat
 
 
 def influences(

@@ -33,6 +33,8 @@ __all__ = [
     "directional",
     "fitted_range",
     "make_block",
+    "seen_logit_theta",
+    "seen_theta",
     "sigmoid",
     "stated_as_written",
     "tendency_term",
@@ -68,6 +70,11 @@ class ClaimBlock:
     direction: Floats
     """+1 where a claim says a divergence does better on its outcome than real history, -1 where it says
     worse, 0 otherwise: the claimant's tendency (:attr:`ModelTerms.tendency`) enters with this sign."""
+    seen: Floats
+    """1 where ``pod`` is a divergence point, which the claimant sees through their worldview
+    (:attr:`ModelTerms.worldview`); 0 for real history and for claims about no divergence point."""
+    other_seen: Floats
+    """The same for ``other_pod``."""
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -126,10 +133,35 @@ class ModelTerms:
     """(knots, outcomes - 1): real history's logits at the knots"""
     era: Any
     """(knots,): the log scale of what a divergence in each year can change"""
+    eta: Any
+    """(rows, outcomes): the rows' logits against the last outcome (its 0 included)"""
+    worldview: Any
+    """(claimants, outcomes) or None: how each claimant's worldview shifts the logits (against the last
+    outcome) of every divergence point they speak of; None when the model has no worldview factor"""
     n_outcomes: int
     priors: Priors
     logit_softmax: Callable[[Any, int], Any]
     """logit of each outcome from full logits (reference 0 appended), stably."""
+
+
+def seen_logit_theta(m: ModelTerms, rows: Any, outcome: Any, authors: Any, seen: Any) -> Any:
+    """PyMC: the log odds of each claim's outcome in its row as the claim's author sees it, (n,): a divergence
+    point (``seen`` 1) through the author's worldview, real history as it is."""
+    if m.worldview is None:
+        return m.logit_theta[rows, outcome]
+    import pytensor.tensor as pt
+
+    full = m.logit_softmax(m.eta[rows] + seen[:, None] * m.worldview[authors], m.n_outcomes)
+    return full[pt.arange(full.shape[0]), outcome]
+
+
+def seen_theta(m: ModelTerms, rows: Any, authors: Any, seen: Any) -> Any:
+    """PyMC: the outcome probabilities of ``rows`` as each claim's author sees them, (n, outcomes)."""
+    import pytensor.tensor as pt
+
+    if m.worldview is None:
+        return m.theta[rows]
+    return pt.special.softmax(m.eta[rows] + seen[:, None] * m.worldview[authors], axis=-1)
 
 
 def no_check(clean: dict[str, Any], context: KindContext) -> dict[str, Any] | None:
@@ -210,6 +242,8 @@ def make_block(
     of real history at the claim's history year), ``other_pod`` to -1 for every claim, ``value``, ``extra`` and
     ``direction`` to zeros, ``vectors`` and ``contrast`` to empty rows.
     """
+    from cfprob.reading.scenario import OTL
+
     scenario = context.scenario
     outcomes = {o: i for i, o in enumerate(scenario.outcome_ids)}
     authors = {a: i for i, a in enumerate(scenario.claimant_ids)}
@@ -224,11 +258,16 @@ def make_block(
     def indices(names: list[str | None]) -> Ints:
         return ints([context.row(c, name) for c, name in zip(claims, names, strict=True)])
 
+    def divergences(names: list[str | None]) -> Floats:
+        return floats([float(name is not None and name != OTL) for name in names])
+
+    pods = pod if pod is not None else [c.pod for c in claims]
+    others = other_pod if other_pod is not None else [None] * len(claims)
     zeros = [0.0] * len(claims)
     return ClaimBlock(
         ids=tuple(c.id for c in claims),
-        pod=indices(pod if pod is not None else [c.pod for c in claims]),
-        other_pod=indices(other_pod if other_pod is not None else [None] * len(claims)),
+        pod=indices(pods),
+        other_pod=indices(others),
         outcome=ints([outcomes[c.outcome] if c.outcome else 0 for c in claims]),
         author=ints([authors[c.author] for c in claims]),
         confidence=floats([c.confidence for c in claims]),
@@ -238,6 +277,8 @@ def make_block(
         vectors=np.asarray(vectors, dtype=float).reshape(-1, k) if vectors else np.zeros((0, k)),
         contrast=contrast if contrast is not None else np.zeros((len(claims), 0)),
         direction=floats(direction if direction is not None else zeros),
+        seen=divergences(pods),
+        other_seen=divergences(others),
     )
 
 

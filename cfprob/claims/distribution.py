@@ -1,6 +1,7 @@
 """Distribution claims: a probability for every outcome under one divergence point.
 
-Likelihood: ``q ~ Dirichlet(kappa_a * confidence * theta_d)``, with no bias (a stated K-vector is read as
+Likelihood: ``q ~ Dirichlet(kappa_a * confidence * theta^a_d)`` (``theta^a_d``: the divergence point as
+claimant ``a``'s worldview sees it), with no bias (a stated K-vector is read as
 it is, its spread given by the claimant's concentration ``kappa_a``, partially pooled). Replicas are
 Dirichlet vectors; the predictive p-value is the most extreme outcome's two-sided tail probability, times
 the number of outcomes (at most 1).
@@ -23,9 +24,11 @@ from cfprob.claims.base import (
     KindContext,
     ModelTerms,
     make_block,
+    seen_theta,
     two_sided,
 )
 from cfprob.fitting.draws import TINY
+from cfprob.fitting.draws import seen_theta as draws_seen_theta
 from cfprob.reading import fields as f
 
 if TYPE_CHECKING:
@@ -96,13 +99,14 @@ def _model_term(dist: Any, m: ModelTerms) -> Any:
     kappa_spread = pm.HalfNormal("kappa_spread", priors.kappa_spread_scale)
     kappa_z = pm.Normal("kappa_z", 0.0, 1.0, dims="claimant")
     kappa = pm.Deterministic("kappa", pt.exp(kappa_log_mean + kappa_spread * kappa_z), dims="claimant")
-    concentration = (kappa[dist.author] * dist.confidence)[:, None] * m.theta[dist.pod]
+    concentration = (kappa[dist.author] * dist.confidence)[:, None] * seen_theta(m, dist.pod, dist.author, dist.seen)
     return dist.weight * pm.logp(pm.Dirichlet.dist(a=concentration), dist.vectors)
 
 
 def _concentration(draws: Draws, block: ClaimBlock) -> Floats:
     assert draws.kappa is not None, "distribution claims come with kappa"
-    result: Floats = (draws.kappa[:, block.author] * block.confidence)[:, :, None] * draws.theta[:, block.pod, :]
+    theta = draws_seen_theta(draws, block.pod, block.author, block.seen)
+    result: Floats = (draws.kappa[:, block.author] * block.confidence)[:, :, None] * theta
     return result
 
 
@@ -138,7 +142,8 @@ def _simulate(block: ClaimBlock, replica: Floats, rng: np.random.Generator) -> C
 def _describe(draws: Draws, block: ClaimBlock, outcomes: Sequence[str]) -> list[tuple[str, str]]:
     rows = []
     for j in range(len(block)):
-        fitted = draws.theta[:, block.pod[j], :].mean(axis=0)
+        fitted = draws_seen_theta(draws, block.pod[j : j + 1], block.author[j : j + 1], block.seen[j : j + 1])
+        fitted = fitted[:, 0, :].mean(axis=0)
         rows.append((" / ".join(f"{v:.0%}" for v in block.vectors[j]), " / ".join(f"{v:.0%}" for v in fitted)))
     return rows
 
@@ -146,7 +151,7 @@ def _describe(draws: Draws, block: ClaimBlock, outcomes: Sequence[str]) -> list[
 FAMILY = Family(
     name="distribution",
     kinds=(DISTRIBUTION,),
-    inputs=("pod", "author", "confidence", "weight", "vectors"),
+    inputs=("pod", "author", "confidence", "weight", "vectors", "seen"),
     block=_block,
     model_term=_model_term,
     log_likelihood=_log_likelihood,

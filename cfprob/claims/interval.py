@@ -1,7 +1,8 @@
 """Interval claims: the probability of one outcome under one divergence point lies in ``[low, high]``.
 
 Likelihood: ``P(logit low < x < logit high)`` for the claimant's latent logit
-``x ~ Normal(logit theta_dk + b_ak, s_a / confidence)`` (interval-censored). Replicas are latent logits;
+``x ~ Normal(logit theta^a_dk + b_ak, s_a / confidence)`` (interval-censored; ``theta^a_d`` is the
+divergence point as claimant ``a``'s worldview sees it). Replicas are latent logits;
 the predictive p-value is twice the smaller of P(replica >= low) and P(replica <= high), at most 1.
 """
 
@@ -22,6 +23,7 @@ from cfprob.claims.base import (
     ModelTerms,
     fitted_range,
     make_block,
+    seen_logit_theta,
     sigmoid,
 )
 from cfprob.fitting.numeric import logit
@@ -82,7 +84,8 @@ def _block(claims: list[Claim], context: DesignContext) -> ClaimBlock:
 def _model_term(interval: Any, m: ModelTerms) -> Any:
     import pymc as pm
 
-    mu = m.logit_theta[interval.pod, interval.outcome] + m.bias[interval.author, interval.outcome]
+    seen = seen_logit_theta(m, interval.pod, interval.outcome, interval.author, interval.seen)
+    mu = seen + m.bias[interval.author, interval.outcome]
     sd = m.noise[interval.author] / interval.confidence
     standard = pm.Normal.dist(0.0, 1.0)
     upper = pm.logcdf(standard, (interval.extra - mu) / sd)
@@ -146,7 +149,7 @@ def _describe(draws: Draws, block: ClaimBlock, outcomes: Sequence[str]) -> list[
 FAMILY = Family(
     name="interval",
     kinds=(INTERVAL,),
-    inputs=("pod", "outcome", "author", "confidence", "weight", "value", "extra"),
+    inputs=("pod", "outcome", "author", "confidence", "weight", "value", "extra", "seen"),
     block=_block,
     model_term=_model_term,
     log_likelihood=_log_likelihood,

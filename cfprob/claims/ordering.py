@@ -1,9 +1,10 @@
 """Ordering claims: an outcome is more likely under one divergence point (``higher``) than under another
 (``lower``).
 
-Likelihood: ``Bernoulli(sigmoid(confidence * (logit theta_Hk - logit theta_Lk) / tau + s * t_ak)) = 1``,
-where ``t_ak`` is claimant ``a``'s tendency to call divergences better on outcome ``k`` and ``s`` is +1 when
-the claim puts a divergence above real history, -1 when below, 0 between two divergences: a crowd of hopeful
+Likelihood: ``Bernoulli(sigmoid(confidence * (logit theta^a_Hk - logit theta^a_Lk) / tau + s * t_ak)) = 1``,
+where ``theta^a`` is a divergence point as claimant ``a``'s worldview sees it (real history as it is),
+``t_ak`` is claimant ``a``'s tendency to call divergences better on outcome ``k`` and ``s`` is +1 when the
+claim puts a divergence above real history, -1 when below, 0 between two divergences: a crowd of hopeful
 proposers is read as hopeful proposers, not as a world where every divergence helps. Real history is taken
 at the year of the divergence it is compared with (or the claim's ``year``). Replicas are 1 where the claim
 would be stated as written, 0 where reversed; the predictive p-value is the share stated as written.
@@ -25,9 +26,10 @@ from cfprob.claims.base import (
     ModelTerms,
     directional,
     make_block,
+    seen_logit_theta,
     tendency_term,
 )
-from cfprob.fitting.draws import logit_theta
+from cfprob.fitting.draws import seen_logits
 from cfprob.reading import fields as f
 from cfprob.reading.scenario import OTL
 
@@ -87,14 +89,15 @@ def _block(claims: list[Claim], context: DesignContext) -> ClaimBlock:
 def _model_term(order: Any, m: ModelTerms) -> Any:
     import pytensor.tensor as pt
 
-    gap = m.logit_theta[order.pod, order.outcome] - m.logit_theta[order.other_pod, order.outcome]
+    higher = seen_logit_theta(m, order.pod, order.outcome, order.author, order.seen)
+    gap = higher - seen_logit_theta(m, order.other_pod, order.outcome, order.author, order.other_seen)
     tendency = order.direction * m.tendency[order.author, order.outcome]
     return -order.weight * pt.softplus(-(order.confidence * gap / m.priors.ordering_tau + tendency))
 
 
 def _gap(draws: Draws, block: ClaimBlock, priors: Priors) -> Floats:
-    lt = logit_theta(draws.theta)
-    gap = lt[:, block.pod, block.outcome] - lt[:, block.other_pod, block.outcome]
+    higher = seen_logits(draws, block.pod, block.outcome, block.author, block.seen)
+    gap = higher - seen_logits(draws, block.other_pod, block.outcome, block.author, block.other_seen)
     result: Floats = block.confidence * gap / priors.ordering_tau + tendency_term(draws, block)
     return result
 
@@ -111,7 +114,7 @@ def _describe(draws: Draws, block: ClaimBlock, outcomes: Sequence[str]) -> list[
 FAMILY = Family(
     name="ordering",
     kinds=(ORDERING,),
-    inputs=("pod", "other_pod", "outcome", "author", "confidence", "weight", "direction"),
+    inputs=("pod", "other_pod", "outcome", "author", "confidence", "weight", "direction", "seen", "other_seen"),
     block=_block,
     model_term=_model_term,
     **directional(_gap),

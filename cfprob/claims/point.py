@@ -1,8 +1,9 @@
 """Point claims: a probability of one outcome under one divergence point, stated as a number
 (``probability``) or as a verbal phrase (``verbal``, read through the lexicon).
 
-Likelihood, for claimant ``a``: ``logit p ~ Normal(logit theta_dk + b_ak, sqrt((s_a / confidence)^2 + v^2))``,
-where ``v`` is the phrase's lexicon spread on the logit scale (0 for a number). Replicas are the claimant's
+Likelihood, for claimant ``a``: ``logit p ~ Normal(logit theta^a_dk + b_ak, sqrt((s_a / confidence)^2 + v^2))``,
+where ``v`` is the phrase's lexicon spread on the logit scale (0 for a number) and ``theta^a_d`` is divergence
+point ``d`` as claimant ``a``'s worldview sees it (real history as it is). Replicas are the claimant's
 latent logits; the predictive p-value is two-sided.
 """
 
@@ -22,6 +23,7 @@ from cfprob.claims.base import (
     ModelTerms,
     fitted_range,
     make_block,
+    seen_logit_theta,
     sigmoid,
     two_sided,
 )
@@ -34,7 +36,7 @@ if TYPE_CHECKING:
     from cfprob.reading.lexicon import Lexicon
     from cfprob.reading.scenario import Claim
 
-__all__ = ["FAMILY", "PROBABILITY", "VERBAL"]
+__all__ = ["FAMILY", "PROBABILITY", "VERBAL", "stated_sd"]
 
 Floats = np.typing.NDArray[np.float64]
 
@@ -98,12 +100,14 @@ def _model_term(point: Any, m: ModelTerms) -> Any:
     import pytensor.tensor as pt
 
     sd = pt.sqrt((m.noise[point.author] / point.confidence) ** 2 + point.extra**2)
-    located = m.logit_theta[point.pod, point.outcome] + m.bias[point.author, point.outcome]
+    seen = seen_logit_theta(m, point.pod, point.outcome, point.author, point.seen)
+    located = seen + m.bias[point.author, point.outcome]
     stated = pm.logp(pm.Normal.dist(located, sd), point.value)
     return point.weight * stated
 
 
-def _sd(draws: Draws, block: ClaimBlock) -> Floats:
+def stated_sd(draws: Draws, block: ClaimBlock) -> Floats:
+    """The sd of each claim's stated logit about where the claimant locates it, per draw: (S, n)."""
     result: Floats = np.sqrt((draws.noise[:, block.author] / block.confidence) ** 2 + block.extra**2)
     return result
 
@@ -111,7 +115,7 @@ def _sd(draws: Draws, block: ClaimBlock) -> Floats:
 def _log_likelihood(draws: Draws, block: ClaimBlock, priors: Priors) -> Floats:
     from cfprob.fitting.draws import located_logits
 
-    sd = _sd(draws, block)
+    sd = stated_sd(draws, block)
     z = (block.value - located_logits(draws, block)) / sd
     result: Floats = block.weight * (-0.5 * z**2 - np.log(sd) - 0.5 * np.log(2 * np.pi))
     return result
@@ -120,7 +124,7 @@ def _log_likelihood(draws: Draws, block: ClaimBlock, priors: Priors) -> Floats:
 def _replicate(draws: Draws, block: ClaimBlock, rng: np.random.Generator, priors: Priors) -> Floats:
     from cfprob.fitting.draws import located_logits
 
-    result: Floats = rng.normal(located_logits(draws, block), _sd(draws, block))
+    result: Floats = rng.normal(located_logits(draws, block), stated_sd(draws, block))
     return result
 
 
@@ -147,7 +151,7 @@ def _describe(draws: Draws, block: ClaimBlock, outcomes: Sequence[str]) -> list[
 FAMILY = Family(
     name="point",
     kinds=(PROBABILITY, VERBAL),
-    inputs=("pod", "outcome", "author", "confidence", "weight", "value", "extra"),
+    inputs=("pod", "outcome", "author", "confidence", "weight", "value", "extra", "seen"),
     block=_block,
     model_term=_model_term,
     log_likelihood=_log_likelihood,

@@ -4,7 +4,7 @@ Commands are grouped in modules by what they do; importing this package register
 and ArviZ are imported only by the commands that need them.
 """
 
-from cfprob.cli import answers, cache, checking, listing, pictures  # noqa: F401  (registers the commands)
+from cfprob.cli import answers, cache, checking, listing, pictures, validation  # noqa: F401  (registers the commands)
 from cfprob.cli.group import cli, main
 
 __all__ = ["cli", "main"]

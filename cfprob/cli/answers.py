@@ -39,6 +39,12 @@ from cfprob.cli.group import cli
     is_flag=True,
     help="Also answer given what really happened (rung 3: Gumbel-max counterfactual), beside rung 2.",
 )
+@click.option(
+    "--worldview",
+    type=click.Choice(["low", "high"]),
+    default=None,
+    help="See the divergence from the low or high end of the claimants' worldview (10th/90th percentile).",
+)
 @_scenario_option
 @_sampler_options
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
@@ -56,6 +62,7 @@ def run(
     feature_values: tuple[str, ...],
     year: int | None,
     given_history: bool,
+    worldview: str | None,
     scenario_path: Path | None,
     as_json: bool,
     output: Path | None,
@@ -66,7 +73,8 @@ def run(
     """Posterior outcome probabilities for divergence point(s) POD, or for a divergence in --year.
 
     Several PODs are stacked (an extrapolation, predicted without refitting). With --given-history the
-    answer given what really happened (rung 3) is shown beside the interventional one (rung 2).
+    answer given what really happened (rung 3) is shown beside the interventional one (rung 2). The answer is
+    at the claimants' average worldview; --worldview low|high shows it as one end of their disagreement sees it.
     """
     features = _parse_features(feature_values)
     if not pods and year is None:
@@ -88,8 +96,9 @@ def run(
 
     tree = _read_saved(from_file, scenario) if from_file else _get_fit(scenario, sampler, as_json)
     fit = Fit.from_tree(tree)
-    interventional = answer(fit, pods, features, seed=sampler["seed"], year=year)
-    result = answer(fit, pods, features, seed=sampler["seed"], year=year, given_history=True) if given_history else None
+    ask = {"seed": sampler["seed"], "year": year, "worldview": worldview}
+    interventional = answer(fit, pods, features, **ask)
+    result = answer(fit, pods, features, given_history=True, **ask) if given_history else None
     shown = [interventional] + ([result] if result else [])
     result = result or interventional
     if output is not None:

@@ -1,4 +1,4 @@
-"""Commands that check the answer: ``check``, ``sensitivity`` and ``backtest``."""
+"""Commands that check the answer: ``check``, ``sensitivity``, ``claimants`` and ``backtest``."""
 
 from __future__ import annotations
 
@@ -182,6 +182,50 @@ def sensitivity(
         save_figure(ax, plot_path, overwrite=force)
         if not as_json:
             click.echo(f"Saved sensitivity plot to {plot_path}")
+
+
+@cli.command()
+@click.argument("pod", required=False)
+@_scenario_option
+@_sampler_options
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+def claimants(pod: str | None, scenario_path: Path | None, as_json: bool, **sampler: Any) -> None:
+    """Each claimant's worldview position, number of claims and influence (on POD, or on whichever answer
+    their claims move most).
+
+    Example: cfprob claimants kosygin-1965
+    """
+    scenario = _load(scenario_path)
+    from cfprob.answers.claimants import claimant_views, loadings
+    from cfprob.answers.query import check_pods
+    from cfprob.fitting.design import design
+
+    if pod is not None:
+        check_pods(scenario.pod_ids, (pod,))
+    tree = _get_fit(scenario, sampler, as_json)
+    rows = claimant_views(tree, design(scenario), pod)
+    loads = loadings(tree["posterior"].to_dataset())
+    if as_json:
+        _emit_json(
+            {
+                "pod": pod,
+                "loadings": {o: {"mean": m, "interval": [lo, hi]} for o, (m, lo, hi) in loads.items()},
+                "claimants": [
+                    {
+                        "claimant": r.claimant,
+                        "claims": r.claims,
+                        "position": None if r.position is None else {"mean": r.position, "interval": [r.low, r.high]},
+                        "influence": {"pod": r.pod, "outcome": r.outcome, "shift": r.shift, "pareto_k": _plain(r.khat)},
+                    }
+                    for r in rows
+                ],
+                "provenance": _provenance(tree.attrs),
+            }
+        )
+    else:
+        from cfprob.outputs.tables import format_claimants
+
+        _show(format_claimants(rows, loads, pod))
 
 
 @cli.command()

@@ -20,6 +20,7 @@ from cfprob.reading.fields import one_line
 if TYPE_CHECKING:
     import xarray as xr
 
+    from cfprob.fitting.priors import Priors
     from cfprob.reading.scenario import Scenario
 
 
@@ -117,9 +118,9 @@ def _stage_printer() -> Callable[[str], None]:
     return say
 
 
-def _get_fit(scenario: Scenario, sampler: dict[str, Any], as_json: bool) -> xr.DataTree:
+def _get_fit(scenario: Scenario, sampler: dict[str, Any], as_json: bool, priors: Priors | None = None) -> xr.DataTree:
     """The fit for the sampler options (``seed``, ``draws``, ``tune``, ``chains``, ``sampler``, ``target_accept``,
-    ``refit``)."""
+    ``refit``), of the shipped model or of a variant's ``priors``."""
     from cfprob.outputs.store import cached_fit
 
     options = dict(sampler)
@@ -132,6 +133,7 @@ def _get_fit(scenario: Scenario, sampler: dict[str, Any], as_json: bool) -> xr.D
         refit=refit,
         progressbar=sys.stdout.isatty() and not as_json,
         on_stage=say,
+        priors=priors,
     )
     if not cached:
         say(f"fitted in {tree.attrs.get('fit_seconds')} s (compiling and sampling); cached for later questions")

@@ -45,6 +45,7 @@ from cfprob.fitting.code_record import (
     verify_machine_code,
 )
 from cfprob.fitting.design import ModelData, model_inputs
+from cfprob.fitting.priors import Priors
 from cfprob.outputs.files import write_atomically
 from cfprob.paths import cache_folder
 
@@ -63,11 +64,14 @@ def content_key(content_hash: str, model_version: str) -> str:
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
 
-def compiled_model(data: ModelData, content_hash: str, model_version: str, say: Callable[[str], None]) -> Any:
+def compiled_model(
+    data: ModelData, content_hash: str, model_version: str, say: Callable[[str], None], priors: Priors | None = None
+) -> Any:
     """A ``nutpie`` compiled model for ``data``, its machine code from the cache when possible.
 
-    ``content_hash`` and ``model_version`` identify ``data`` and the model exactly: they key the level-1
-    record. Anything unusable in the cache is reported through ``say`` and compiled again.
+    ``content_hash`` and ``model_version`` identify ``data`` and the model exactly (a variant's
+    ``priors`` included: :func:`~cfprob.fitting.provenance.model_key`): they key the level-1 record.
+    Anything unusable in the cache is reported through ``say`` and compiled again.
 
     New code is compiled in a child process and then loaded from the cache like every later run: machine
     code compiled in the sampling process itself gives other draws for the same seed than the same code
@@ -79,17 +83,17 @@ def compiled_model(data: ModelData, content_hash: str, model_version: str, say: 
     if model is not None:
         return model
     try:
-        _compile_in_child(data, record_path, say)
+        _compile_in_child(data, record_path, say, priors)
     except CfprobError as exc:
         # a damaged PyTensor or Numba cache can break compiling itself: start from an empty one, once
         say(f"{exc}; clearing the compiled-code cache and compiling again")
         from cfprob.outputs.store import clear_compiled
 
         clear_compiled()
-        _compile_in_child(data, record_path, say)
+        _compile_in_child(data, record_path, say, priors)
     model = _from_cache(record_path, inputs, say)
     if model is None:  # Numba could not cache the machine code: this process compiles it, as every run will
-        record, callbacks = _compile(data, say)
+        record, callbacks = _compile(data, say, priors)
         model = _assemble(record, inputs, callbacks)
     return model
 
@@ -112,14 +116,16 @@ def _from_cache(record_path: Path, inputs: dict[str, np.ndarray], say: Callable[
     return _assemble(record, inputs, callbacks)
 
 
-def _compile_in_child(data: ModelData, record_path: Path, say: Callable[[str], None]) -> None:
+def _compile_in_child(
+    data: ModelData, record_path: Path, say: Callable[[str], None], priors: Priors | None = None
+) -> None:
     """Compile the model's callbacks in a new process, which caches their machine code and writes the record;
     its stage messages are passed on to ``say``. A :class:`CfprobError` when it fails."""
     import multiprocessing
 
     context = multiprocessing.get_context("spawn")
     receive, send = context.Pipe(duplex=False)
-    child = context.Process(target=_child, args=(data, str(record_path), send), daemon=True)
+    child = context.Process(target=_child, args=(data, str(record_path), send, priors), daemon=True)
     child.start()
     send.close()
     failure = ""
@@ -143,7 +149,7 @@ def _compile_in_child(data: ModelData, record_path: Path, say: Callable[[str], N
         raise CfprobError(f"compiling the model failed ({failure or f'exit code {child.exitcode}'})")
 
 
-def _child(data: ModelData, record_path: str, send: Any) -> None:
+def _child(data: ModelData, record_path: str, send: Any, priors: Priors | None = None) -> None:
     """The compiling process: compile, cache the machine code, write the record."""
     import warnings
 
@@ -152,7 +158,7 @@ def _child(data: ModelData, record_path: str, send: Any) -> None:
     warnings.simplefilter("ignore")
     silence()
     try:
-        record, _ = _compile(data, lambda message: send.send(("say", message)))
+        record, _ = _compile(data, lambda message: send.send(("say", message)), priors)
         text = record.to_json()
         write_atomically(Path(record_path), lambda temporary: Path(temporary).write_text(text))
     except BaseException as exc:
@@ -274,7 +280,9 @@ def _callback_class() -> Any:
     return Callback
 
 
-def _compile(data: ModelData, say: Callable[[str], None]) -> tuple[Record, tuple[Any, Any]]:
+def _compile(
+    data: ModelData, say: Callable[[str], None], priors: Priors | None = None
+) -> tuple[Record, tuple[Any, Any]]:
     """Build the PyMC model, let PyTensor rewrite it and compile (or find) the two callbacks."""
     from cfprob.fitting.runtime import prepare
 
@@ -285,7 +293,7 @@ def _compile(data: ModelData, say: Callable[[str], None]) -> tuple[Record, tuple
 
     from cfprob.fitting.model import Priors, build_model
 
-    model = build_model(data, Priors())
+    model = build_model(data, priors or Priors())
     start = model.initial_point()
     (n_dim, n_expanded, logp_fn, expand_fn, _, shape_info, reparameterized) = _make_functions(
         model,

@@ -15,7 +15,7 @@ from numpy.typing import NDArray
 if TYPE_CHECKING:
     import xarray as xr
 
-__all__ = ["TINY", "Draws", "located_logits", "logit_theta"]
+__all__ = ["TINY", "Draws", "located_logits", "logit_theta", "seen_logits", "seen_theta"]
 
 Floats = NDArray[np.float64]
 TINY = 1e-300
@@ -30,8 +30,10 @@ class Draws:
     ``noise`` (S, claimants); ``kappa`` (S, claimants), only when the scenario has distribution claims;
     ``class_logit`` (S, outcomes - 1), only when it has a reference class; ``history`` (S, knots,
     outcomes - 1), real history's logits at the knots; ``era`` (S, knots), the era scale; ``tendency``
-    (S, claimants, outcomes), claimants' tendency to call divergences better. ``extra`` holds any further
-    parameters (kept for calibration checks), by name.
+    (S, claimants, outcomes), claimants' tendency to call divergences better; ``worldview`` (S, claimants,
+    outcomes), how each claimant's worldview shifts the logits of the divergence points they speak of (last
+    outcome 0), only when the model has the worldview factor. ``extra`` holds any further parameters (kept
+    for calibration checks), by name.
     """
 
     theta: Floats
@@ -43,6 +45,7 @@ class Draws:
     era: Floats | None = None
     tendency: Floats | None = None
     extra: dict[str, Floats] | None = None
+    worldview: Floats | None = None
 
     def __len__(self) -> int:
         return int(self.theta.shape[0])
@@ -62,8 +65,19 @@ class Draws:
         rows = flat("history_theta")
         if rows is not None:
             theta = np.concatenate([theta, rows], axis=1)
+        shift = flat("worldview_shift")
+        if shift is not None:
+            shift = np.concatenate([shift, np.zeros((*shift.shape[:-1], 1))], axis=-1)
         return cls(
-            theta, bias, noise, flat("kappa"), flat("class_logit"), flat("history"), flat("era"), flat("tendency")
+            theta,
+            bias,
+            noise,
+            flat("kappa"),
+            flat("class_logit"),
+            flat("history"),
+            flat("era"),
+            flat("tendency"),
+            worldview=shift,
         )
 
     def take(self, index: NDArray[np.int64]) -> Draws:
@@ -83,6 +97,7 @@ class Draws:
             pick(self.era),
             pick(self.tendency),
             extra,
+            pick(self.worldview),
         )
 
 
@@ -93,7 +108,31 @@ def logit_theta(theta: Floats) -> Floats:
     return result
 
 
+def seen_theta(draws: Draws, rows: NDArray[np.int64], authors: NDArray[np.int64], seen: Floats) -> Floats:
+    """The outcome probabilities of ``rows`` as each claim's author sees them: (S, n, outcomes). A divergence
+    point (``seen`` 1) is seen through the author's worldview (its logits shifted by
+    :attr:`Draws.worldview`); real history as it is."""
+    theta = draws.theta[:, rows, :]
+    if draws.worldview is None:
+        return theta
+    logits = np.log(np.clip(theta, TINY, 1.0)) + seen[None, :, None] * draws.worldview[:, authors, :]
+    logits -= logits.max(axis=-1, keepdims=True)
+    weights = np.exp(logits)
+    result: Floats = weights / weights.sum(axis=-1, keepdims=True)
+    return result
+
+
+def seen_logits(
+    draws: Draws, rows: NDArray[np.int64], outcome: NDArray[np.int64], authors: NDArray[np.int64], seen: Floats
+) -> Floats:
+    """logit theta_dk of each claim's row and outcome as its author sees it: (S, n)."""
+    theta = seen_theta(draws, rows, authors, seen)
+    return logit_theta(np.take_along_axis(theta, outcome[None, :, None], axis=-1)[..., 0])
+
+
 def located_logits(draws: Draws, block: object) -> Floats:
-    """logit theta_dk + b_ak for each draw and claim of ``block`` (a :class:`~cfprob.claims.ClaimBlock`): (S, n)."""
-    pod, outcome, author = block.pod, block.outcome, block.author  # type: ignore[attr-defined]
-    return logit_theta(draws.theta)[:, pod, outcome] + draws.bias[:, author, outcome]  # type: ignore[no-any-return]
+    """logit theta_dk, as claimant ``a`` sees it, plus their bias b_ak for each draw and claim of ``block`` (a
+    :class:`~cfprob.claims.ClaimBlock`): (S, n)."""
+    b = block
+    seen = seen_logits(draws, b.pod, b.outcome, b.author, b.seen)  # type: ignore[attr-defined]
+    return seen + draws.bias[:, b.author, b.outcome]  # type: ignore[attr-defined,no-any-return]

@@ -17,7 +17,7 @@ import xarray as xr
 from cfprob.errors import CfprobError
 from cfprob.fitting.design import ModelData, design
 from cfprob.fitting.priors import Priors
-from cfprob.fitting.provenance import MODEL_VERSION, SamplerSettings, nutpie_installed, provenance_attrs
+from cfprob.fitting.provenance import SamplerSettings, model_key, nutpie_installed, provenance_attrs
 from cfprob.fitting.runtime import prepare
 from cfprob.outputs.store import nonfinite_draws
 from cfprob.reading.scenario import Scenario
@@ -98,23 +98,26 @@ def fit(
     progressbar: bool = False,
     on_stage: Callable[[str], None] | None = None,
     data: ModelData | None = None,
+    priors: Priors | None = None,
 ) -> xr.DataTree:
     """Sample every divergence point of ``scenario`` jointly and return the fit as a DataTree.
 
     ``settings.sampler`` picks nutpie (model code compiled once and cached, :mod:`cfprob.fitting.compiled`) or
     PyMC's own NUTS; both sample the same model from :func:`cfprob.fitting.model.build_model`. ``data`` replaces
     the scenario's arrays (``design(scenario)``) with arrays of the same shapes, for refits with claims
-    left out (weight 0) or with simulated data; the compiled model code is reused.
+    left out (weight 0) or with simulated data; the compiled model code is reused. ``priors`` gives a model
+    variant (the default: the shipped model).
     """
+    priors = priors or Priors()
     say = on_stage or (lambda _message: None)
     data = data or design(scenario)
     started = time.perf_counter()
     if settings.sampler == "nutpie":
-        posterior, stats, sampling = _sample_nutpie(scenario, data, settings, progressbar, say)
+        posterior, stats, sampling = _sample_nutpie(scenario, data, settings, progressbar, say, priors)
     else:
         if not nutpie_installed():
             say("nutpie is not installed (cfprob[fast]): sampling with PyMC's NUTS, which is slower")
-        posterior, stats, sampling = _sample_pymc(data, settings, progressbar, say)
+        posterior, stats, sampling = _sample_pymc(data, settings, progressbar, say, priors)
     elapsed = time.perf_counter() - started
     if posterior.sizes.get("chain") != settings.chains or posterior.sizes.get("draw") != settings.draws:
         raise CfprobError(
@@ -127,8 +130,8 @@ def fit(
             f"sampling did not finish: the sampler returned {broken} ({settings.label}); nothing was cached"
         )
     tree = fit_tree(posterior, _text_as_str(stats), data)
-    tree.attrs.update(provenance_attrs(scenario.id, scenario.content_hash, settings))
-    tree.attrs.update(Priors().as_attrs())
+    tree.attrs.update(provenance_attrs(scenario.id, scenario.content_hash, settings, model_key(priors)))
+    tree.attrs.update(priors.as_attrs())
     tree.attrs["fit_seconds"] = round(elapsed, 2)
     tree.attrs["sampling_seconds"] = round(sampling, 2)
     tree.attrs.update(diagnose(tree))
@@ -151,11 +154,16 @@ def _text_as_str(stats: xr.Dataset) -> xr.Dataset:
 
 
 def _sample_nutpie(
-    scenario: Scenario, data: ModelData, settings: SamplerSettings, progressbar: bool, say: Callable[[str], None]
+    scenario: Scenario,
+    data: ModelData,
+    settings: SamplerSettings,
+    progressbar: bool,
+    say: Callable[[str], None],
+    priors: Priors,
 ) -> tuple[xr.Dataset, xr.Dataset, float]:
     from cfprob.fitting.compiled import compiled_model
 
-    model = compiled_model(data, scenario.content_hash, MODEL_VERSION, say)
+    model = compiled_model(data, scenario.content_hash, model_key(priors), say, priors)
     import nutpie
 
     say(f"sampling {settings.label}")
@@ -185,7 +193,7 @@ def _sample_nutpie(
 
 
 def _sample_pymc(
-    data: ModelData, settings: SamplerSettings, progressbar: bool, say: Callable[[str], None]
+    data: ModelData, settings: SamplerSettings, progressbar: bool, say: Callable[[str], None], priors: Priors
 ) -> tuple[xr.Dataset, xr.Dataset, float]:
     prepare()
     say("loading PyMC")
@@ -196,7 +204,7 @@ def _sample_pymc(
     silence()  # PyMC sets its own log level on import
     from cfprob.fitting.model import build_model
 
-    model = build_model(data, Priors())
+    model = build_model(data, priors)
     say(f"sampling {settings.label} (compiles model code on first use)")
     started = time.perf_counter()
     result = pm.sample(

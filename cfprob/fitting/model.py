@@ -16,7 +16,12 @@ Each claim family adds its own term, written in its module (:mod:`cfprob.claims`
 (probabilities and verbal phrases), intervals, distributions, orderings and era claims, with claimant ``a``'s
 bias ``b_ak`` and noise ``s_a`` (and Dirichlet concentration ``kappa_a``) partially pooled across claimants,
 and, for claims that call a divergence better or worse than real history, the claimant's tendency ``t_ak``
-(pooled around a shared mean: the selection of hopeful proposers). A claim about ``otl`` speaks of real
+(pooled around a shared mean: the selection of hopeful proposers). Each claimant also has a *worldview*: a
+position ``w_a`` on one latent dimension with outcome loadings ``lambda``; a claimant sees every divergence
+point through it (its logits shifted by ``w_a * lambda``; real history as it is), in every claim kind that
+states probabilities or compares a divergence with real history (in comparisons of two divergences the
+shifts nearly cancel; era claims compare eras, not worldviews). The answer is at the population's average
+worldview, ``w = 0``. A claim about ``otl`` speaks of real
 history at a year (its history year); those rows follow the pods in ``theta`` and the claims' indices.
 A claim's weight w tempers its likelihood: its log-likelihood is multiplied by w, for every claim kind.
 """
@@ -123,6 +128,7 @@ def build_model(data: ModelData, priors: Priors | None = None) -> pm.Model:
         noise_z = pm.Normal("noise_z", 0.0, 1.0, dims="claimant")
         noise = pm.Deterministic("noise", pt.exp(noise_log_mean + noise_spread * noise_z), dims="claimant")
         tendency = _tendency(data, priors)
+        worldview = _worldview(data, priors)
 
         terms = ModelTerms(
             theta=all_theta,
@@ -132,6 +138,8 @@ def build_model(data: ModelData, priors: Priors | None = None) -> pm.Model:
             tendency=tendency,
             history=history,
             era=era,
+            eta=eta_full,
+            worldview=worldview,
             n_outcomes=k,
             priors=priors,
             logit_softmax=_logit_softmax,
@@ -149,6 +157,29 @@ def build_model(data: ModelData, priors: Priors | None = None) -> pm.Model:
 def _softmax_input(eta: Any) -> Any:
     """Logits against the last outcome with the last outcome's 0 appended."""
     return pt.concatenate([eta, pt.zeros((eta.shape[0], 1))], axis=-1)
+
+
+def _worldview(data: ModelData, priors: Priors) -> Any:
+    """How each claimant's worldview shifts the logits of the divergence points they speak of: (claimant,
+    outcome), the last outcome's column 0; None without the factor.
+
+    Claimant ``a`` sits at ``w_a ~ Normal(0, 1)`` on one dimension with outcome loadings ``lambda`` (the first
+    outcome's half-normal, so that "high" means the end that makes divergences better for it, and the sign is
+    identified); the shift is ``w_a * lambda``. The answer is at ``w = 0``, the population's average worldview.
+    """
+    if not priors.has_worldview or not data.claimants:
+        return None
+    sd = priors.worldview_loading_sd
+    position = pm.Normal("worldview", 0.0, 1.0, dims="claimant")
+    first = pm.HalfNormal("worldview_loading_first", sd)
+    parts = [pt.reshape(first, (1,))]
+    if len(data.outcomes) > 2:
+        parts.append(pm.Normal("worldview_loading_rest", 0.0, sd, shape=len(data.outcomes) - 2))
+    loading = pm.Deterministic("worldview_loading", pt.concatenate(parts), dims="logit_outcome")
+    shift = pm.Deterministic(
+        "worldview_shift", position[:, None] * loading[None, :], dims=("claimant", "logit_outcome")
+    )
+    return pt.concatenate([shift, pt.zeros((len(data.claimants), 1))], axis=1)
 
 
 def _tendency(data: ModelData, priors: Priors) -> Any:

@@ -46,6 +46,14 @@ class Priors:
     """Normal prior sd of the claimants' mean tendency to call divergences better (log odds of saying so)."""
     tendency_sd_scale: float = 0.5
     """Half-normal scale of how much claimants' tendencies differ."""
+    worldview_loading_sd: float = 1.0
+    """Prior sd of the worldview's loading on each outcome's logit (the first outcome's is half-normal, which
+    fixes which end is "high"); 0 leaves the worldview factor out of the model."""
+
+    @property
+    def has_worldview(self) -> bool:
+        """Whether the model has the worldview factor."""
+        return self.worldview_loading_sd > 0
 
     def as_attrs(self) -> dict[str, float]:
         return {f"prior_{k}": float(v) for k, v in asdict(self).items()}

@@ -10,6 +10,7 @@ from importlib.util import find_spec
 
 from cfprob import __version__
 from cfprob.errors import CfprobError
+from cfprob.fitting.priors import Priors
 
 __all__ = [
     "CHECK_LEVEL",
@@ -21,6 +22,7 @@ __all__ = [
     "SEMANTICS",
     "SamplerSettings",
     "fit_key",
+    "model_key",
     "provenance_attrs",
 ]
 
@@ -28,8 +30,18 @@ CHECK_LEVEL = 0.01
 """A claim whose predictive p-value is below this is flagged by ``cfprob check`` (misfit, or prior-data
 conflict)."""
 
-MODEL_VERSION = "4"
+MODEL_VERSION = "5"
 """Bumped whenever the model's structure or priors change: it is part of every cache key."""
+
+
+def model_key(priors: Priors | None = None) -> str:
+    """The model version, with a digest of the prior scales when they are not the defaults (a model variant,
+    such as the model without the worldview factor, is cached and compiled apart)."""
+    if priors is None or priors == Priors():
+        return MODEL_VERSION
+    digest = hashlib.sha256(json.dumps(priors.as_attrs(), sort_keys=True).encode()).hexdigest()
+    return f"{MODEL_VERSION}+{digest[:12]}"
+
 
 CREDIBLE_MASS = 0.90
 """cfprob's one interval convention: central (equal-tailed) 90% posterior intervals, 5% to 95%."""

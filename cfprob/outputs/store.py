@@ -15,7 +15,8 @@ from typing import Any
 import xarray as xr
 
 from cfprob.errors import CacheError, CfprobError
-from cfprob.fitting.provenance import SamplerSettings, fit_key
+from cfprob.fitting.priors import Priors
+from cfprob.fitting.provenance import SamplerSettings, fit_key, model_key
 from cfprob.outputs.checksum import TREE_ATTR, tree_checksum
 from cfprob.outputs.files import check_new_file, write_bytes_atomically
 from cfprob.paths import cache_dir, cache_folder
@@ -197,8 +198,8 @@ def _missing_part(tree: xr.DataTree) -> str:
     return ""
 
 
-def cache_path(scenario: Scenario, settings: SamplerSettings) -> Path:
-    key = fit_key(scenario.content_hash, settings)
+def cache_path(scenario: Scenario, settings: SamplerSettings, priors: Priors | None = None) -> Path:
+    key = fit_key(scenario.content_hash, settings, model_key(priors))
     return cache_dir() / "fits" / f"{scenario.id}-{key[:24]}.nc"
 
 
@@ -208,25 +209,27 @@ def cached_fit(
     refit: bool = False,
     progressbar: bool = False,
     on_stage: Callable[[str], None] | None = None,
+    priors: Priors | None = None,
 ) -> tuple[xr.DataTree, bool]:
-    """The fit for ``scenario`` and ``settings``: from the cache when possible, else sampled and cached.
+    """The fit for ``scenario`` and ``settings`` (and a model variant's ``priors``): from the cache when
+    possible, else sampled and cached.
 
     Returns the fit and whether it came from the cache. A damaged entry or one whose key does not
     match is reported through ``on_stage`` and recomputed, never used.
     """
     say = on_stage or (lambda _message: None)
-    path = cache_path(scenario, settings)
+    path = cache_path(scenario, settings, priors)
     if path.exists() and not refit:
         try:
             tree = load_tree(path)
-            if tree.attrs.get("fit_key") == fit_key(scenario.content_hash, settings):
+            if tree.attrs.get("fit_key") == fit_key(scenario.content_hash, settings, model_key(priors)):
                 return tree, True
             say(f"cached fit {path.name} was made for other inputs; refitting")
         except CacheError as exc:
             say(f"cached fit unusable ({exc}); refitting")
     from cfprob.fitting.inference import fit
 
-    tree = fit(scenario, settings, progressbar=progressbar, on_stage=on_stage)
+    tree = fit(scenario, settings, progressbar=progressbar, on_stage=on_stage, priors=priors)
     cache_folder("fits")
     save_tree(tree, path, overwrite=True)
     return tree, False

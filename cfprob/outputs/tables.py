@@ -13,6 +13,8 @@ from cfprob.reading.scenario import OTL, Pod, Scenario
 
 if TYPE_CHECKING:
     from cfprob.answers.checks import ClaimCheck
+    from cfprob.answers.claimants import ClaimantView
+    from cfprob.answers.crossval import Comparison, ModelScore
     from cfprob.answers.curve import Curve
     from cfprob.answers.query import Answer
     from cfprob.answers.sensitivity import Influence
@@ -23,7 +25,9 @@ __all__ = [
     "diagnostics_problems",
     "format_answer",
     "format_checks",
+    "format_claimants",
     "format_compare",
+    "format_crossval",
     "format_curve",
     "format_sensitivity",
     "percent",
@@ -335,6 +339,70 @@ def format_sensitivity(
         lines += ["", "Power-scaling sensitivity of P(outcome | pod) (arviz-stats psense; above 0.05 is sensitive):"]
         scaling = [[o, f"{p:.3f}", f"{q:.3f}", d] for o, (p, q, d) in power_scaling.items()]
         lines += text_table(["outcome", "prior", "likelihood", "diagnosis"], scaling, [False, True, True, False])
+    return "\n".join(lines)
+
+
+def format_claimants(
+    rows: Sequence[ClaimantView],
+    loadings: Mapping[str, tuple[float, float, float]],
+    pod: str | None,
+) -> str:
+    """Claimants from the lowest worldview position to the highest, with their claims and influence."""
+    lines = ["Claimants: worldview position and influence"]
+    if loadings:
+        shown = ", ".join(f"{o} {m:+.2f} [{lo:+.2f}, {hi:+.2f}]" for o, (m, lo, hi) in loadings.items())
+        lines.append(f"The worldview's loadings on the log odds against the last outcome: {shown}.")
+        lines.append("A high position sees every divergence as the loadings say; the answer is at position 0.")
+    else:
+        lines.append("This fit has no worldview factor.")
+    what = f"P(outcome | {pod})" if pod else "the most-moved P(outcome | divergence point)"
+    lines.append(f"Influence: how {what} moves when all of a claimant's claims are left out.")
+    lines.append("")
+    table = []
+    for r in rows:
+        position = "-" if r.position is None else f"{r.position:+.2f} [{r.low:+.2f}, {r.high:+.2f}]"
+        moved = f"{r.outcome} | {r.pod}" if pod is None else r.outcome
+        table.append([r.claimant, str(r.claims), position, f"{r.shift:+.2f}", moved, f"{r.khat:.2f}"])
+    header = ["claimant", "claims", f"position {INTERVAL}", "influence", "on", "Pareto k"]
+    lines += text_table(header, table, [False, True, True, True, False, True])
+    lines.append("Influence is importance reweighted (Pareto-smoothed); above Pareto k 0.7 only a refit is reliable.")
+    return "\n".join(lines)
+
+
+def format_crossval(scores: Sequence[ModelScore], comparisons: Sequence[Comparison], by: str) -> str:
+    """Held-out scores of each model, their differences from the first, and PIT calibration."""
+    from cfprob.answers.crossval import pit_uniformity
+
+    reference = scores[0]
+    groups = len(reference.groups)
+    lines = [f"Cross-validation: claims held out by {by} ({groups} groups); higher elpd predicts better", ""]
+    difference = {c.name: c for c in comparisons}
+    rows = []
+    for score in scores:
+        counts, p = pit_uniformity(score.pit)
+        c = difference.get(score.name)
+        rows.append(
+            [
+                score.name,
+                f"{score.elpd:.1f}",
+                f"{score.se:.1f}",
+                "-" if c is None else f"{c.difference:+.1f} ({c.se:.1f})",
+                " ".join(str(n) for n in counts),
+                f"{p:.2f}",
+            ]
+        )
+    header = ["model", "elpd", "SE", "minus the model (SE)", "PIT counts", "PIT p"]
+    lines += text_table(header, rows, [False, True, True, True, False, True])
+    refits = sum(g.method == "refit" for s in scores for g in s.groups)
+    unreliable = [f"{s.name}: {g.group}" for s in scores for g in s.groups if g.method.startswith("psis (")]
+    lines.append(
+        f"Held-out densities by Pareto-smoothed importance sampling, {refits} exact refits where Pareto k > 0.7. "
+        "PIT: held-out point claims in 5 bins, and the Kolmogorov-Smirnov p-value against uniform."
+    )
+    if unreliable:
+        lines.append("Left at importance sampling with Pareto k > 0.7 (no refit allowed): " + ", ".join(unreliable))
+    best = max(scores, key=lambda s: s.elpd)
+    lines.append(f"Best: {best.name}.")
     return "\n".join(lines)
 
 

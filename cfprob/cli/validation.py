@@ -1,0 +1,117 @@
+"""The command that scores the model on claims it did not see: ``crossval``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from cfprob.cli.common import (
+    _emit_json,
+    _get_fit,
+    _load,
+    _plain,
+    _provenance,
+    _sampler_options,
+    _scenario_option,
+    _show,
+    _stage_printer,
+)
+from cfprob.cli.group import cli
+
+if TYPE_CHECKING:
+    from cfprob.fitting.draws import Draws
+    from cfprob.fitting.priors import Priors
+
+
+@cli.command()
+@click.option(
+    "--by",
+    type=click.Choice(["claimant", "source", "claim"]),
+    default="claimant",
+    show_default=True,
+    help="Hold out every claim of one claimant, of one source, or one claim at a time.",
+)
+@click.option(
+    "--refits",
+    type=click.IntRange(0, 100),
+    default=None,
+    help="At most this many exact refits per model where Pareto k is above 0.7 (default: every such group).",
+)
+@_scenario_option
+@_sampler_options
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+def crossval(by: str, refits: int | None, scenario_path: Path | None, as_json: bool, **sampler: Any) -> None:
+    """Expected log predictive density of held-out claims: the model against two baselines.
+
+    The baselines are claims at their stated values with no pooling, and the model without the worldview
+    factor. Higher is better; differences come with standard errors.
+
+    Example: cfprob crossval --by claimant
+    """
+    from cfprob.answers.crossval import compare_scores, groups_of, no_pooling_elpd, pit_uniformity, score_fit
+    from cfprob.fitting.design import design
+    from cfprob.fitting.draws import Draws
+    from cfprob.fitting.inference import fit
+    from cfprob.fitting.priors import Priors
+    from cfprob.fitting.provenance import SamplerSettings
+
+    scenario = _load(scenario_path)
+    data = design(scenario)
+    groups = groups_of(scenario, data, by)
+    say = _stage_printer()
+    options = {k: v for k, v in sampler.items() if k != "refit"}
+
+    def scored(name: str, priors: Priors) -> Any:
+        tree = _get_fit(scenario, sampler, as_json, priors)
+        posterior = tree["posterior"].to_dataset()
+
+        def refit(changed: Any) -> Draws:
+            say(f"{name}: refitting without one group's claims (Pareto k above 0.7)")
+            refitted = fit(scenario, SamplerSettings(**options), data=changed, priors=priors)
+            return Draws.from_posterior(refitted["posterior"].to_dataset())
+
+        draws = Draws.from_posterior(posterior)
+        return score_fit(name, draws, data, groups, posterior.sizes["chain"], priors, refit, refits), tree
+
+    model, tree = scored("model (worldview factor)", Priors())
+    without, _ = scored("model without the worldview factor", Priors(worldview_loading_sd=0.0))
+    baseline = no_pooling_elpd(data, groups)
+    scores = [model, without, baseline]
+    comparisons = compare_scores(model, [without, baseline])
+    if as_json:
+        _emit_json(
+            {
+                "by": by,
+                "groups": len(groups),
+                "models": [
+                    {
+                        "name": s.name,
+                        "elpd": s.elpd,
+                        "se": s.se,
+                        "pit": dict(zip(("counts", "ks_p"), pit_uniformity(s.pit), strict=True)),
+                        "groups": [
+                            {
+                                "group": g.group,
+                                "claims": list(g.claims),
+                                "elpd": g.elpd,
+                                "pareto_k": _plain(g.khat),
+                                "method": g.method,
+                            }
+                            for g in s.groups
+                        ],
+                    }
+                    for s in scores
+                ],
+                "differences": [
+                    {"model": c.name, "minus": model.name, "elpd_difference": c.difference, "se": c.se}
+                    for c in comparisons
+                ],
+                "provenance": _provenance(tree.attrs),
+            }
+        )
+    else:
+        from cfprob.outputs.tables import format_crossval
+
+        _show(format_crossval(scores, comparisons, by))
