@@ -1,10 +1,12 @@
 """Simulation-based calibration of cfprob's model on a scenario's structure.
 
     scripts/with-env.sh python benchmarks/sbc.py [--simulations 100] [--draws 400] [--tune 400] [--scenario PATH]
+        [--selection]
 
 Each simulation draws parameters from the prior, simulates every claim and the evidence with the
 scenario's structure, fits them with cfprob's sampler and ranks each true parameter among posterior draws
-thinned to about their effective sample size (cfprob.answers.calibration). Prints and writes
+thinned to about their effective sample size (cfprob.answers.calibration). With ``--selection`` the
+simulated claims are about the divergence points their simulated claimants prefer, as real ones are. Prints and writes
 ``benchmarks/results/sbc.md``: a chi-square test of rank uniformity (10 bins) per parameter, and the
 pooled test over all of them; the ranks themselves, with which fits had divergences, go to ``sbc.json``
 beside it.
@@ -39,6 +41,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--scenario", type=Path, default=None)
     parser.add_argument("--output", type=Path, default=RESULTS)
+    parser.add_argument("--selection", action="store_true", help="Claims about the divergences claimants prefer.")
     args = parser.parse_args()
 
     scenario = load_scenario(args.scenario or bundled_scenario())
@@ -49,7 +52,15 @@ def main() -> None:
     def progress(done: int) -> None:
         print(f"simulation {done}/{args.simulations} [{time.perf_counter() - started:.0f} s]", file=sys.stderr)
 
-    result = calibrate(scenario, design(scenario), args.simulations, settings, seed=args.seed, on_simulation=progress)
+    result = calibrate(
+        scenario,
+        design(scenario),
+        args.simulations,
+        settings,
+        seed=args.seed,
+        on_simulation=progress,
+        selection=args.selection,
+    )
     elapsed = time.perf_counter() - started
     tests = result.tests()
     pooled = sum(s for s, _ in tests.values())
@@ -61,7 +72,13 @@ def main() -> None:
         f"Scenario structure: {scenario.id} ({len(scenario.pods)} divergence points, {len(scenario.claims)} claims, "
         f"{len(scenario.claimants)} claimants). {result.simulations} simulations from the prior, each fitted with "
         f"{settings.label}; each true value ranked among posterior draws thinned to about their effective sample "
-        f"size (19 to 99 draws), {result.bins} bins.",
+        f"size (19 to 99 draws), {result.bins} bins. "
+        + (
+            "Claims simulated with selection: each is about a divergence point its claimant prefers (drawn in "
+            "proportion to the odds of the first outcome there, as the claimant sees it)."
+            if args.selection
+            else "Claims simulated where the scenario's claims are."
+        ),
         f"Machine: {measured_on}. Total {elapsed:.0f} s "
         f"({elapsed / result.simulations:.1f} s per simulation); {result.divergent_fits} fits had divergences.",
         "",
@@ -80,7 +97,7 @@ def main() -> None:
         "Many low ranks mean the posterior sits above the truth; a hump in the middle, that it is too wide.",
         "",
         f"Reproduce: `scripts/with-env.sh python benchmarks/sbc.py --simulations {result.simulations} --draws "
-        f"{args.draws} --tune {args.tune} --seed {args.seed}`",
+        f"{args.draws} --tune {args.tune} --seed {args.seed}" + (" --selection`" if args.selection else "`"),
     ]
     text = "\n".join(lines) + "\n"
     print(text)

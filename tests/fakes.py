@@ -13,14 +13,23 @@ from cfprob.fitting.provenance import SamplerSettings, provenance_attrs
 from cfprob.reading.scenario import Scenario
 
 
-def fake_fit(scenario: Scenario, settings: SamplerSettings | None = None, seed: int = 1) -> xr.DataTree:
+def fake_fit(
+    scenario: Scenario, settings: SamplerSettings | None = None, seed: int = 1, worldview: bool = True
+) -> xr.DataTree:
     """A fit-shaped DataTree whose draws are prior draws through the model's own equations
-    (:func:`cfprob.answers.likelihood.draw_prior`)."""
+    (:func:`cfprob.answers.likelihood.draw_prior`); with or without the worldview factor."""
     settings = settings or SamplerSettings(draws=50, tune=10, chains=2)
     data = design(scenario)
     c, s = settings.chains, settings.draws
     # narrower than the model's priors, like a posterior: no draw puts an outcome near 0 or 1 by accident
-    narrow = Priors(class_logit_sd=0.5, offset_sd=0.3, beta_sd=0.5, pod_sd_scale=0.3, history_step_scale=0.1)
+    narrow = Priors(
+        class_logit_sd=0.5,
+        offset_sd=0.3,
+        beta_sd=0.5,
+        pod_sd_scale=0.3,
+        history_step_scale=0.1,
+        worldview_loading_sd=0.5 if worldview else 0.0,
+    )
     prior = draw_prior(data, c * s, np.random.default_rng(seed), narrow)
     assert prior.extra is not None and prior.history is not None and prior.era is not None
 
@@ -45,6 +54,10 @@ def fake_fit(scenario: Scenario, settings: SamplerSettings | None = None, seed: 
         ),
         "tendency": (("claimant", "outcome"), prior.tendency),
     }
+    if prior.worldview is not None:
+        variables["worldview"] = (("claimant",), prior.extra["worldview"])
+        variables["worldview_loading"] = (("logit_outcome",), prior.extra["worldview_loading"])
+        variables["worldview_shift"] = (("claimant", "logit_outcome"), prior.worldview[..., :-1])
     if len(data.history_years):
         variables["history_theta"] = (("history_year", "outcome"), prior.theta[:, n_pods:])
     posterior = xr.Dataset(
@@ -79,13 +92,18 @@ def fake_fit(scenario: Scenario, settings: SamplerSettings | None = None, seed: 
     return tree
 
 
-def install_fake_fit(scenario: Scenario, settings: SamplerSettings | None = None) -> xr.DataTree:
-    """Put a fake fit into the cache where `cfprob run` will look for it."""
+def install_fake_fit(
+    scenario: Scenario, settings: SamplerSettings | None = None, priors: Priors | None = None
+) -> xr.DataTree:
+    """Put a fake fit into the cache where `cfprob run` will look for it (for a model variant's ``priors``:
+    where commands that fit that variant look; only the worldview factor's presence is followed)."""
+    from cfprob.fitting.provenance import model_key
     from cfprob.outputs.store import cache_path, save_tree
 
     settings = settings or SamplerSettings()
-    tree = fake_fit(scenario, settings)
-    path = cache_path(scenario, settings)
+    tree = fake_fit(scenario, settings, worldview=(priors or Priors()).has_worldview)
+    tree.attrs.update(provenance_attrs(scenario.id, scenario.content_hash, settings, model_key(priors)))
+    path = cache_path(scenario, settings, priors)
     path.parent.mkdir(parents=True, exist_ok=True)
     save_tree(tree, path, overwrite=True)
     return tree

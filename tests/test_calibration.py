@@ -78,3 +78,42 @@ def test_reduced_sbc_on_the_small_scenario(weimar: Path) -> None:
     assert sum(result.histogram("sigma_u")) == 8
     pooled = sum(s for s, _ in tests.values())
     assert stats.chi2.sf(pooled, len(tests) * 9) > 0.001
+
+
+def test_selection_points_claims_at_the_divergences_claimants_prefer(weimar: Path) -> None:
+    """With a strong preference every re-pointed claim goes to the divergence its claimant sees as best for the
+    first outcome; orderings between two divergences and claims about real history stay where they are."""
+    from cfprob.answers.calibration import select_divergences
+    from cfprob.fitting.draws import seen_theta
+
+    data = design(load_scenario(weimar))
+    truth = draw_prior(data, 1, np.random.default_rng(11))
+    chosen = select_divergences(data, truth, np.random.default_rng(12), strength=1e6)
+    candidates = np.arange(1, len(data.pods))
+    moved = 0
+    for name, block in data.blocks.items():
+        new = chosen.blocks[name]
+        for j in range(len(block)):
+            sides = []
+            if name != "ordering" and block.seen[j] == 1:
+                sides = [new.pod[j]]
+            elif name == "ordering" and block.direction[j] > 0:
+                sides = [new.pod[j]]
+            elif name == "ordering" and block.direction[j] < 0:
+                sides = [new.other_pod[j]]
+            for picked in sides:
+                authors = np.full(len(candidates), block.author[j])
+                best = candidates[np.argmax(seen_theta(truth, candidates, authors, np.ones(len(candidates)))[0, :, 0])]
+                assert picked == best
+                moved += 1
+            if not sides:
+                assert (new.pod[j], new.other_pod[j]) == (block.pod[j], block.other_pod[j])
+    assert moved > 0
+
+
+def test_selection_keeps_shapes_and_simulates(weimar: Path) -> None:
+    data = design(load_scenario(weimar))
+    rng = np.random.default_rng(13)
+    simulated = simulate_data(data, draw_prior(data, 1, rng), rng, selection=True)
+    for name, block in data.blocks.items():
+        assert len(simulated.blocks[name]) == len(block)

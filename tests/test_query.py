@@ -147,3 +147,36 @@ def test_compare_ranks_every_pod(fit: Fit) -> None:
     assert {a.pods[0] for a in ranked} == set(fit.pods)
     means = [a.row("survives").mean for a in ranked]
     assert means == sorted(means, reverse=True)
+
+
+def test_worldview_end_must_be_known(fit: Fit) -> None:
+    with pytest.raises(QueryError, match='worldview "middle": expected one of low, high'):
+        answer(fit, ["no-depression-1929"], worldview="middle")
+
+
+def test_worldview_needs_a_fit_with_the_factor() -> None:
+    without = Fit.from_tree(fake_fit(load_scenario(WEIMAR), worldview=False))
+    with pytest.raises(QueryError, match="no worldview factor"):
+        answer(without, ["no-depression-1929"], worldview="high")
+
+
+def test_worldview_end_by_hand(fit: Fit) -> None:
+    """From the high end: the divergence's logits against the last outcome plus 1.2816 * loadings; real
+    history, the baseline, unchanged."""
+    i = fit.pods.index("no-depression-1929")
+    theta = fit.theta[:, i]
+    logits = np.log(theta[:, :-1] / theta[:, -1:]) + 1.2816 * fit.worldview_loading
+    expected = softmax_last(logits)
+    result = answer(fit, ["no-depression-1929"], worldview="high")
+    assert result.row("survives").mean == pytest.approx(expected[:, 0].mean())
+    change = expected[:, 0] - fit.history_at(1929)[:, 0]
+    assert result.row("survives").change_mean == pytest.approx(change.mean())
+    assert result.to_dict()["worldview"] == {"end": "high", "position": 1.2816}
+    assert "high end of the worldview" in result.label
+    # in these draws the two ends lie on either side of the average
+    low = answer(fit, ["no-depression-1929"], worldview="low").row("survives").mean
+    assert low < answer(fit, ["no-depression-1929"]).row("survives").mean < result.row("survives").mean
+
+
+def test_real_history_is_seen_alike_from_every_worldview(fit: Fit) -> None:
+    assert answer(fit, ["otl"], worldview="high").rows == answer(fit, ["otl"]).rows

@@ -6,6 +6,12 @@ claim kinds; :func:`simulate_data`), fits the simulated data with the same compi
 rank of each true parameter among posterior draws thinned to about its effective sample size (so that
 the draws ranked against are close to independent). If the sampler and the model code are right, ranks
 are uniform; a chi-square test per parameter checks that.
+
+With ``selection``, the simulated claims meet the structure of real ones: which divergence point a claim
+speaks of is chosen by its claimant (:func:`select_divergences`), favouring the divergences they see as best
+for the scenario's first outcome, as forum proposers do. The model does not know how claims were chosen, so
+this tests whether its answers survive the selection the real data have; it is no longer a test of the code
+alone.
 """
 
 from __future__ import annotations
@@ -24,21 +30,81 @@ from cfprob.fitting.priors import Priors
 from cfprob.fitting.provenance import SamplerSettings
 from cfprob.reading.scenario import Scenario
 
-__all__ = ["THINNED", "Calibration", "calibrate", "simulate_data"]
+__all__ = ["THINNED", "Calibration", "calibrate", "select_divergences", "simulate_data"]
 
 Floats = NDArray[np.float64]
 SCALARS = ("sigma_u", "sigma_bias", "noise_log_mean", "sigma_history", "sigma_era", "p_end")
 """Hyperparameters ranked besides ``alpha``, real history's curve at the middle knot, the first feature's
-effects and the first divergence point's own effects."""
+effects, the own effects of the first divergence point and of the one with most claims, the worldview's
+loadings and the position of the claimant with most claims."""
 
 
-def simulate_data(data: ModelData, truth: Draws, rng: np.random.Generator, priors: Priors | None = None) -> ModelData:
-    """Claims and evidence simulated from the one draw ``truth``, in the shapes of ``data``.
+def _most(counts: Floats, names: tuple[str, ...], skip_first: bool = False) -> int:
+    """The index of the name with the most claims (the first such; index 0 excluded with ``skip_first``)."""
+    order = np.argsort(-counts, kind="stable")
+    return int(next(i for i in order if not (skip_first and i == 0)))
+
+
+def _claims_per(data: ModelData) -> tuple[Floats, Floats]:
+    """How many claims each divergence point (both sides of an ordering) and each claimant has."""
+    pods, claimants = np.zeros(len(data.pods)), np.zeros(len(data.claimants))
+    for block in data.blocks.values():
+        for rows in (block.pod, block.other_pod):
+            inside = rows[(rows >= 0) & (rows < len(data.pods))]
+            np.add.at(pods, inside, 1.0)
+        np.add.at(claimants, block.author, 1.0)
+    return pods, claimants
+
+
+def select_divergences(data: ModelData, truth: Draws, rng: np.random.Generator, strength: float = 1.0) -> ModelData:
+    """Claims re-pointed at the divergence points their claimants prefer, under the one draw ``truth``.
+
+    Every point, interval or distribution claim about a divergence point, and the divergence side of every
+    ordering that compares one with real history, is moved to a divergence point drawn with probability
+    proportional to ``exp(strength * logit p)``, ``p`` the first outcome's probability there as the claimant
+    sees it (through their worldview). Shapes are kept: the compiled model is reused.
+    """
+    from dataclasses import replace as with_
+
+    from cfprob.fitting.draws import seen_logits
+
+    candidates = np.arange(1, len(data.pods))
+    if not len(candidates):
+        return data
+    changed = {}
+    for name, block in data.blocks.items():
+        if not len(block):
+            continue
+        pod, other = block.pod.copy(), block.other_pod.copy()
+        for j in range(len(block)):
+            sides = [("pod", block.seen[j])] if name != "ordering" or block.direction[j] != 0 else []
+            if name == "ordering" and block.direction[j] < 0:
+                sides = [("other", block.other_seen[j])]
+            for side, seen in sides:
+                if seen != 1.0:
+                    continue
+                author = np.full(len(candidates), block.author[j])
+                first = np.zeros(len(candidates), dtype=np.int64)
+                hope = seen_logits(truth, candidates, first, author, np.ones(len(candidates)))[0]
+                weights = np.exp(strength * (hope - hope.max()))
+                pick = int(rng.choice(candidates, p=weights / weights.sum()))
+                (pod if side == "pod" else other)[j] = pick
+        changed[name] = with_(block, pod=pod, other_pod=other)
+    return data.with_blocks(**changed)
+
+
+def simulate_data(
+    data: ModelData, truth: Draws, rng: np.random.Generator, priors: Priors | None = None, selection: bool = False
+) -> ModelData:
+    """Claims and evidence simulated from the one draw ``truth``, in the shapes of ``data`` (with
+    ``selection``, about the divergence points their claimants prefer: :func:`select_divergences`).
 
     Each claim family simulates its own claims (``Family.simulate``: point claims get a simulated logit,
     intervals keep their width, an ordering or era claim simulated as reversed gets a negative confidence, ...);
     real history's outcome and the reference class's counts are drawn too.
     """
+    if selection:
+        data = select_divergences(data, truth, rng)
     reps = replicate(truth, data, rng, priors)
     blocks = {
         family.name: family.simulate(data.blocks[family.name], reps[family.name], rng)
@@ -69,8 +135,15 @@ def _truths(truth: Draws, data: ModelData) -> dict[str, float]:
         values.update(
             {f"beta[{data.features[0]}, {o}]": float(truth.extra["beta"][0, 0, j]) for j, o in enumerate(logits)}
         )
+    pods, claimants = _claims_per(data)
     if len(data.pods) > 1:
-        values.update({f"u[{data.pods[1]}, {o}]": float(truth.extra["u"][0, 1, j]) for j, o in enumerate(logits)})
+        for i in dict.fromkeys([1, _most(pods, data.pods, skip_first=True)]):
+            values.update({f"u[{data.pods[i]}, {o}]": float(truth.extra["u"][0, i, j]) for j, o in enumerate(logits)})
+    if "worldview" in truth.extra:
+        loading = truth.extra["worldview_loading"][0]
+        values.update({f"worldview_loading[{o}]": float(loading[j]) for j, o in enumerate(logits)})
+        a = _most(claimants, data.claimants)
+        values[f"worldview[{data.claimants[a]}]"] = float(truth.extra["worldview"][0, a])
     values.update({name: float(truth.extra[name][0]) for name in SCALARS})
     return values
 
@@ -92,9 +165,16 @@ def _posterior_values(posterior: object, data: ModelData) -> dict[str, Floats]:
         values.update(
             {f"beta[{first}, {o}]": flat(posterior["beta"].sel(feature=first, logit_outcome=o)) for o in logits}
         )
+    pods, claimants = _claims_per(data)
     if len(data.pods) > 1:
-        pod = data.pods[1]
-        values.update({f"u[{pod}, {o}]": flat(posterior["u"].sel(pod=pod, logit_outcome=o)) for o in logits})
+        for i in dict.fromkeys([1, _most(pods, data.pods, skip_first=True)]):
+            pod = data.pods[i]
+            values.update({f"u[{pod}, {o}]": flat(posterior["u"].sel(pod=pod, logit_outcome=o)) for o in logits})
+    if "worldview" in posterior:
+        loading = posterior["worldview_loading"]
+        values.update({f"worldview_loading[{o}]": flat(loading.sel(logit_outcome=o)) for o in logits})
+        name = data.claimants[_most(claimants, data.claimants)]
+        values[f"worldview[{name}]"] = flat(posterior["worldview"].sel(claimant=name))
     values.update({name: flat(posterior[name]) for name in SCALARS})
     return values
 
@@ -157,8 +237,10 @@ def calibrate(
     seed: int = 1,
     bins: int = 10,
     on_simulation: object = None,
+    selection: bool = False,
 ) -> Calibration:
-    """Run ``simulations`` prior simulations of ``scenario``'s structure, fitting each with ``settings``."""
+    """Run ``simulations`` prior simulations of ``scenario``'s structure, fitting each with ``settings`` (with
+    ``selection``, claims about the divergence points their simulated claimants prefer)."""
     from cfprob.fitting.inference import fit
 
     rng = np.random.default_rng(seed)
@@ -166,7 +248,7 @@ def calibrate(
     divergent = []
     for i in range(simulations):
         truth = draw_prior(data, 1, rng)
-        simulated = simulate_data(data, truth, rng)
+        simulated = simulate_data(data, truth, rng, selection=selection)
         tree = fit(scenario, replace(settings, seed=seed * 100_003 + i), data=simulated)
         divergent.append(bool(tree.attrs["diag_divergences"] > 0))
         posterior = _posterior_values(tree["posterior"].to_dataset(), data)
