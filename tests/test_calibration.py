@@ -95,9 +95,7 @@ def test_selection_points_claims_at_the_divergences_claimants_prefer(weimar: Pat
         new = chosen.blocks[name]
         for j in range(len(block)):
             sides = []
-            if name != "ordering" and block.seen[j] == 1:
-                sides = [new.pod[j]]
-            elif name == "ordering" and block.direction[j] > 0:
+            if (name != "ordering" and block.seen[j] == 1) or (name == "ordering" and block.direction[j] > 0):
                 sides = [new.pod[j]]
             elif name == "ordering" and block.direction[j] < 0:
                 sides = [new.other_pod[j]]

@@ -109,9 +109,7 @@ def test_no_pooling_baseline_by_hand(weimar: Path) -> None:
     point = data.blocks["point"]
     j = 0
     others = [
-        i
-        for i in range(len(point))
-        if i != j and point.pod[i] == point.pod[j] and point.outcome[i] == point.outcome[j]
+        i for i in range(len(point)) if i != j and point.pod[i] == point.pod[j] and point.outcome[i] == point.outcome[j]
     ]
     centre = np.mean(point.value[others]) if others else np.log(1 / (len(data.outcomes) - 1))
     cells: dict[tuple[int, int], list[float]] = {}

@@ -39,6 +39,8 @@ def test_markdown_report_writes_plots_beside_it(tmp_path: Path, ussr_fit: None) 
     assert "Change is against real history at 1965." in text
     assert "Given what happened (rung 3): the same divergence, given that real history ended in collapse" in text
     assert "counterfactual given what happened (Pearl rung 3)" in text and "interventional (Pearl rung 2)" in text
+    assert "Seen from either end of the claimants' worldview" in text
+    assert "| outcome | low end | average worldview | high end |" in text
     for name in ("ternary", "forest", "curve", "densities"):
         image = tmp_path / f"post-{name}.png"
         assert f"]({image.name})" in text
@@ -102,7 +104,14 @@ def test_html_report_in_headless_chromium(tmp_path: Path, ussr_fit: None) -> Non
         page.on("requestfailed", lambda r: errors.append(f"request failed: {r.url}"))
         page.goto(out.as_uri(), wait_until="load")
         boxes = {}
-        for selector in ("#ternary img", "#forest img", "#curve img", "#densities img", "table#outcomes"):
+        for selector in (
+            "#ternary img",
+            "#forest img",
+            "#curve img",
+            "#densities img",
+            "table#outcomes",
+            "table#worldviews",
+        ):
             element = page.locator(selector)
             assert element.is_visible(), selector
             if selector.endswith("img"):

@@ -35,6 +35,11 @@ from cfprob.cli.group import cli
 @click.option(
     "--prior-draws", type=click.IntRange(100, 100_000), default=4000, show_default=True, help="Draws from the prior."
 )
+@click.option(
+    "--placebo",
+    is_flag=True,
+    help="Also fit a placebo divergence that changes nothing; it fails if the answer leans (one more fit).",
+)
 @_scenario_option
 @_sampler_options
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of tables.")
@@ -42,13 +47,17 @@ def check(
     pods: tuple[str, ...],
     strict: bool,
     prior_draws: int,
+    placebo: bool,
     scenario_path: Path | None,
     as_json: bool,
     **sampler: Any,
 ) -> None:
-    """Prior and posterior predictive checks of every claim, and the sampler diagnostics.
+    """Prior and posterior predictive checks of every claim, and the sampler diagnostics; with --placebo, a
+    divergence that changes nothing must stay real history.
 
     The prior predictive table shows real history and the PODS given.
+
+    Example: cfprob check --placebo --strict
     """
     from cfprob.answers.checks import check_fit, prior_outcomes
     from cfprob.answers.query import check_pods
@@ -64,6 +73,12 @@ def check(
     shown = ("otl", *(p for p in pods if p != "otl"))
     outcomes = prior_outcomes(prior, data, shown)
     failures = check_failures(checks, tree.attrs)
+    placebo_result = None
+    if placebo:
+        from cfprob.answers.placebo import placebo_check
+
+        placebo_result = placebo_check(scenario, lambda changed: _get_fit(changed, sampler, as_json))
+        failures += placebo_result.failures
     if as_json:
         _emit_json(
             {
@@ -88,11 +103,20 @@ def check(
                     }
                     for c in checks
                 ],
+                "placebo": None
+                if placebo_result is None
+                else {
+                    "pod": placebo_result.pod,
+                    "year": placebo_result.year,
+                    "p_raises": placebo_result.p_raise,
+                    "change_mean": placebo_result.change,
+                    "passed": placebo_result.passed,
+                },
                 "provenance": _provenance(tree.attrs),
             }
         )
     else:
-        _show(format_checks(checks, outcomes, scenario, tree.attrs, prior_draws))
+        _show(format_checks(checks, outcomes, scenario, tree.attrs, prior_draws, placebo_result))
     if strict and failures:
         sys.exit(1)
 

@@ -4,7 +4,8 @@ Everything in it comes from a fit and the scenario: the question and outcome def
 point with the passages that discuss it, the outcome table with intervals and the change against real
 history, plots (ternary, forest, the inevitability curve of the first outcome, posterior densities), the
 claims that drive the answer (leave-one-out reweighting, :mod:`cfprob.answers.sensitivity`) quoted with their
-authors and the numbers their words became, sampler diagnostics, the counterfactual semantics and how to
+authors and the numbers their words became, the answer seen from either end of the claimants' worldview,
+sampler diagnostics, the counterfactual semantics and how to
 cite.
 """
 
@@ -50,6 +51,27 @@ class Report:
     """PNG images by name (:data:`FIGURES`)."""
     given_history: Answer | None = None
     """The same question given what really happened (rung 3), shown beside the interventional answer."""
+    worldviews: tuple[Answer, Answer] | None = None
+    """The answer seen from the low and the high end of the claimants' worldview (None without the factor)."""
+
+
+WORLDVIEW_HEADER = ("outcome", "low end", "average worldview", "high end")
+
+
+def _worldview_intro() -> str:
+    return (
+        "Seen from either end of the claimants' worldview (a claimant at the 10th or 90th percentile of the "
+        "dimension their disagreement falls on); the answer above is at the average"
+    )
+
+
+def _worldview_rows(report: Report) -> list[list[str]]:
+    assert report.worldviews is not None
+    low, high = report.worldviews
+    return [
+        [o, f"{low.row(o).mean:.2f}", f"{report.answer.row(o).mean:.2f}", f"{high.row(o).mean:.2f}"]
+        for o in report.scenario.outcome_ids
+    ]
 
 
 def _citation(report: Report) -> list[str]:
@@ -184,6 +206,13 @@ def render_html(report: Report) -> str:
         for row in _rows(report, report.given_history):
             parts.append("<tr>" + "".join(f"<td>{for_html(c)}</td>" for c in row) + "</tr>")
         parts.append("</tbody></table>")
+    if report.worldviews is not None:
+        parts.append(f'<h3>{for_html(_worldview_intro())}</h3><table id="worldviews"><thead><tr>')
+        parts += [f"<th>{for_html(h)}</th>" for h in WORLDVIEW_HEADER]
+        parts.append("</tr></thead><tbody>")
+        for row in _worldview_rows(report):
+            parts.append("<tr>" + "".join(f"<td>{for_html(c)}</td>" for c in row) + "</tr>")
+        parts.append("</tbody></table>")
     histories = ", ".join(f"{o} {n}" for o, n in answer.histories.items())
     parts.append(f"<p class='note'>Simulated histories (one per posterior draw, {answer.n_draws}): {histories}.</p>")
     captions = {
@@ -254,6 +283,9 @@ def render_markdown(report: Report, image_names: Mapping[str, str]) -> str:
     if report.given_history is not None:
         rows = [[md(c) for c in row] for row in _rows(report, report.given_history)]
         lines += [md(_rung3_intro(report)), "", *_md_table(HEADER, rows), ""]
+    if report.worldviews is not None:
+        rows = [[md(c) for c in row] for row in _worldview_rows(report)]
+        lines += [_worldview_intro() + ".", "", *_md_table(WORLDVIEW_HEADER, rows), ""]
     for name in FIGURES:
         if name in image_names:
             lines.append(f"![{name}]({image_names[name]})")
@@ -278,6 +310,10 @@ def build_report(tree: xr.DataTree, scenario: Scenario, pods: Sequence[str], dri
     fit = Fit.from_tree(tree)
     result = answer(fit, tuple(pods), {}, seed=seed)
     given = answer(fit, tuple(pods), {}, seed=seed, given_history=True) if OTL not in pods else None
+    worldviews = None
+    if fit.worldview_loading is not None and OTL not in pods:
+        low, high = (answer(fit, tuple(pods), {}, seed=seed, worldview=end) for end in ("low", "high"))
+        worldviews = (low, high)
     headline = scenario.outcome_ids[0]
     curve = inevitability_curve(fit, headline, era_marks(scenario, headline))
     figures = {
@@ -291,7 +327,7 @@ def build_report(tree: xr.DataTree, scenario: Scenario, pods: Sequence[str], dri
     claims = [r for rows in influences.values() for r in rows if r.group == "claim"]
     top = sorted(claims, key=lambda r: -r.size)[:drivers]
     attrs = {str(k): v for k, v in tree.attrs.items()}
-    return Report(scenario, result, top, attrs, load_lexicon(), figures, given)
+    return Report(scenario, result, top, attrs, load_lexicon(), figures, given, worldviews)
 
 
 def write_report(report: Report, out: Path, images: Mapping[str, Path]) -> list[Path]:

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from cfprob.answers.claimants import ClaimantView
     from cfprob.answers.crossval import Comparison, ModelScore
     from cfprob.answers.curve import Curve
+    from cfprob.answers.placebo import PlaceboResult
     from cfprob.answers.query import Answer
     from cfprob.answers.sensitivity import Influence
 
@@ -240,8 +241,10 @@ def format_checks(
     scenario: Scenario,
     attrs: Mapping[Any, Any],
     prior_draws: int,
+    placebo: PlaceboResult | None = None,
 ) -> str:
-    """The prior predictive table, stated against fitted claims (worst first), diagnostics and the verdict."""
+    """The prior predictive table, stated against fitted claims (worst first), diagnostics, the placebo
+    divergence when it was fitted, and the verdict."""
     lines = [f"cfprob {attrs.get('cfprob_version')} | scenario {scenario.id} ({scenario.content_hash[:12]})", ""]
     lines.append(f"Prior predictive: P(outcome) before any claim or evidence ({prior_draws} prior draws)")
     header = ["pod", *(f"{o} ({INTERVAL})" for o in scenario.outcome_ids)]
@@ -274,6 +277,16 @@ def format_checks(
         *diagnostics_lines(attrs),
     ]
     failures = check_failures(checks, attrs)
+    if placebo is not None:
+        from cfprob.answers.placebo import BAND
+
+        low, high = BAND
+        leans = ", ".join(f"{o} {p:.2f}" for o, p in placebo.p_raise.items())
+        lines.append(
+            f"Placebo divergence in {placebo.year} (no features, no claims): P(raises) {leans}; "
+            f"must lie in {low}-{high} for every outcome."
+        )
+        failures += placebo.failures
     lines.append("Checks: all passed." if not failures else "Checks FAILED:")
     lines += [f"  - {reason}" for reason in failures]
     return "\n".join(lines)
