@@ -1,4 +1,5 @@
-"""The placebo check (cfprob.answers.placebo) passes on the shipped model and fails on a broken one."""
+"""The placebo check (cfprob.answers.placebo) fails on a broken model (it passes on the shipped one in
+``tests/test_fit.py::test_a_divergence_that_changes_nothing_stays_real_history``)."""
 
 from __future__ import annotations
 
@@ -37,12 +38,6 @@ def test_the_placebo_is_added_apart(weimar: Path) -> None:
 
 
 SETTINGS = SamplerSettings(draws=500, tune=500, chains=2, seed=3, sampler="pymc")
-
-
-@pytest.mark.mcmc
-def test_the_shipped_model_passes(weimar: Path) -> None:
-    result = placebo_check(load_scenario(weimar), lambda s: fit(s, SETTINGS))
-    assert result.passed, result.failures
 
 
 @pytest.mark.mcmc
