@@ -289,3 +289,14 @@ def test_cache_hit_imports_no_sampler(ussr_fit: None) -> None:
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == ""
+
+
+def test_run_from_an_end_of_the_worldview(ussr_fit: None) -> None:
+    code, out, err = invoke("run", "kosygin-1965", "--worldview", "high")
+    assert code == 0, err
+    assert "Seen from the high end of the claimants' worldview (a claimant at its 90th percentile)" in out
+    code, out, _ = invoke("run", "kosygin-1965", "--worldview", "low", "--json")
+    assert json.loads(out)["answer"]["worldview"] == {"end": "low", "position": -1.2816}
+    code, _, err = invoke("run", "kosygin-1965", "--worldview", "middle")
+    assert code == 2
+    assert "'middle' is not one of 'low', 'high'" in err

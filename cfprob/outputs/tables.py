@@ -143,6 +143,11 @@ def format_answer(
         )
     if answer.extrapolation:
         lines.append(f"NOTE: extrapolation - {answer.extrapolation_note}.")
+    if answer.worldview and answer.pods != (OTL,):
+        lines.append(
+            f"Seen from the {answer.worldview} end of the claimants' worldview (a claimant at its "
+            f"{'10th' if answer.worldview == 'low' else '90th'} percentile), not at the average."
+        )
     if answer.given_history:
         lines.append(
             f"Given what happened: real history ended in {scenario.evidence.observed_outcome}; change is against it."
