@@ -132,7 +132,8 @@ def test_check_command_on_a_fake_fit() -> None:
     assert "Prior predictive" in out and "Posterior predictive" in out and "Sampler:" in out
     code, out, _ = invoke("check", "--json")
     payload = json.loads(out)
-    assert set(payload) == {"passed", "failures", "prior_outcomes", "claims", "provenance"}
+    assert set(payload) == {"passed", "failures", "prior_outcomes", "claims", "placebo", "provenance"}
+    assert payload["placebo"] is None  # not asked for
     assert len(payload["claims"]) == 52
     assert set(payload["prior_outcomes"]["otl"]) == {"stable_democracy", "collapse", "authoritarian"}
 

@@ -139,3 +139,21 @@ def test_matches_the_pymc_model(path):
             # rtol 1e-6: at these random values the curve's probabilities reach 1 - 1e-10, where numpy's logit
             # of a probability loses digits that PyMC's logit of the logits keeps
             np.testing.assert_allclose(numpy_side, term, rtol=1e-6, err_msg=family.name)
+
+
+def test_a_same_claim_by_hand() -> None:
+    """A "same" claim: Normal log density of the stated difference 0 about the difference the claimant sees,
+    with the claimant's noise over the confidence."""
+    data = design(load_scenario(WEIMAR))
+    draws = draw_prior(data, 3, np.random.default_rng(8))
+    ll = claim_log_likelihood(draws, data)
+    same = data.blocks["same"]
+    assert len(same) == 1 and same.value[0] == 0.0
+    i = claim_order(data).index(same.ids[0])
+    a, k = same.author[0], same.outcome[0]
+    first = _seen(draws, same.pod[0], a, same.seen[0])[:, k]
+    second = _seen(draws, same.other_pod[0], a, same.other_seen[0])[:, k]
+    gap = np.log(first / (1 - first)) - np.log(second / (1 - second))
+    sd = draws.noise[:, a] / same.confidence[0]
+    expected = -0.5 * (gap / sd) ** 2 - np.log(sd * np.sqrt(2 * np.pi))
+    np.testing.assert_allclose(ll[:, i], same.weight[0] * expected)

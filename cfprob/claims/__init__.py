@@ -7,7 +7,7 @@ family in :data:`FAMILIES`; ARCHITECTURE.md's "Adding a claim kind" says what el
 
 from __future__ import annotations
 
-from cfprob.claims import distribution, era, interval, ordering, point
+from cfprob.claims import distribution, era, interval, ordering, point, same
 from cfprob.claims.base import ClaimBlock, ClaimKind, DesignContext, Family, KindContext, ModelTerms
 
 __all__ = [
@@ -22,7 +22,14 @@ __all__ = [
     "family_of",
 ]
 
-FAMILIES: tuple[Family, ...] = (point.FAMILY, interval.FAMILY, distribution.FAMILY, ordering.FAMILY, era.FAMILY)
+FAMILIES: tuple[Family, ...] = (
+    point.FAMILY,
+    interval.FAMILY,
+    distribution.FAMILY,
+    ordering.FAMILY,
+    era.FAMILY,
+    same.FAMILY,
+)
 """The likelihood families in model order: the order of the model's terms and of every per-claim array."""
 
 KINDS: dict[str, ClaimKind] = {kind.name: kind for family in FAMILIES for kind in family.kinds}

@@ -457,7 +457,7 @@ class _Loader:
         year = clean.get("year")
         if year is None:
             return True
-        about = [k for k in ("pod", "higher", "lower") if clean.get(k) == OTL]
+        about = [k for k in ("pod", "higher", "lower", "other") if clean.get(k) == OTL]
         if not about:
             self.problems.add(
                 file, f"{label}: key 'year'", 'no year (a year is for claims about real history, "otl")', str(year)

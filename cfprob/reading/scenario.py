@@ -142,6 +142,7 @@ class Claim:
     distribution: tuple[float, ...] | None = None
     higher: str | None = None
     lower: str | None = None
+    other: str | None = None
     start: int | None = None
     end: int | None = None
     compared_with: str | None = None

@@ -1,0 +1,131 @@
+"""Same claims: one outcome is about as likely under one divergence point (``pod``) as under another
+(``other``; either may be ``otl``, real history at the other's year): "it breaks about even", "it would
+have made no difference".
+
+Likelihood: the claimant states a difference of zero, a noisy measurement of the difference they see:
+``0 ~ Normal(logit theta^a_Pk - logit theta^a_Ok, s_a / confidence)``, with ``theta^a`` the divergence
+points as claimant ``a``'s worldview sees them and ``s_a`` their noise. The stated difference is held in
+:attr:`ClaimBlock.value` (zero as written; a simulated claim states another). Replicas are stated
+differences; the predictive p-value is two-sided.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from cfprob.claims.base import (
+    ClaimBlock,
+    ClaimKind,
+    DesignContext,
+    Family,
+    KindContext,
+    ModelTerms,
+    make_block,
+    seen_logit_theta,
+    two_sided,
+)
+from cfprob.fitting.draws import seen_logits
+from cfprob.reading import fields as f
+
+if TYPE_CHECKING:
+    from cfprob.fitting.draws import Draws
+    from cfprob.fitting.priors import Priors
+    from cfprob.reading.lexicon import Lexicon
+    from cfprob.reading.scenario import Claim
+
+__all__ = ["FAMILY", "SAME"]
+
+Floats = np.typing.NDArray[np.float64]
+
+
+def _says(claim: Claim, lexicon: Lexicon, outcomes: Sequence[str]) -> str:
+    return f"P({claim.outcome}) about the same under {claim.pod} as under {claim.other}"
+
+
+def _check(clean: dict[str, Any], context: KindContext) -> dict[str, Any] | None:
+    if clean["pod"] == clean["other"]:
+        context.problems.add(
+            context.file,
+            context.label,
+            "two different divergence points in 'pod' and 'other'",
+            f'"{clean["pod"]}" twice',
+        )
+        return None
+    return {}
+
+
+SAME = ClaimKind(
+    "same",
+    {"pod": f.identifier(), "other": f.identifier(), "outcome": f.identifier()},
+    _says,
+    check=_check,
+    pods=lambda claim: (str(claim.pod), str(claim.other)),
+    pod_keys=("pod", "other"),
+    about=lambda claim: f"{claim.pod} vs {claim.other}",
+)
+
+
+def _block(claims: list[Claim], context: DesignContext) -> ClaimBlock:
+    return make_block(claims, context, other_pod=[c.other for c in claims])
+
+
+def _model_term(same: Any, m: ModelTerms) -> Any:
+    import pymc as pm
+
+    first = seen_logit_theta(m, same.pod, same.outcome, same.author, same.seen)
+    gap = first - seen_logit_theta(m, same.other_pod, same.outcome, same.author, same.other_seen)
+    sd = m.noise[same.author] / same.confidence
+    return same.weight * pm.logp(pm.Normal.dist(gap, sd), same.value)
+
+
+def _gap(draws: Draws, block: ClaimBlock) -> Floats:
+    """The difference each claimant sees, per draw: (S, n)."""
+    first = seen_logits(draws, block.pod, block.outcome, block.author, block.seen)
+    result: Floats = first - seen_logits(draws, block.other_pod, block.outcome, block.author, block.other_seen)
+    return result
+
+
+def _log_likelihood(draws: Draws, block: ClaimBlock, priors: Priors) -> Floats:
+    sd = draws.noise[:, block.author] / block.confidence
+    z = (block.value - _gap(draws, block)) / sd
+    result: Floats = block.weight * (-0.5 * z**2 - np.log(sd) - 0.5 * np.log(2 * np.pi))
+    return result
+
+
+def _replicate(draws: Draws, block: ClaimBlock, rng: np.random.Generator, priors: Priors) -> Floats:
+    result: Floats = rng.normal(_gap(draws, block), draws.noise[:, block.author] / block.confidence)
+    return result
+
+
+def _p_values(replicas: Floats, block: ClaimBlock) -> Floats:
+    return two_sided(replicas, block.value)
+
+
+def _simulate(block: ClaimBlock, replicas: Floats, rng: np.random.Generator) -> ClaimBlock:
+    return replace(block, value=replicas[0])
+
+
+def _describe(draws: Draws, block: ClaimBlock, outcomes: Sequence[str]) -> list[tuple[str, str]]:
+    gap = _gap(draws, block)
+    return [
+        (f"no difference in P({outcomes[block.outcome[j]]})", f"log odds apart {np.abs(gap[:, j]).mean():.2f}")
+        for j in range(len(block))
+    ]
+
+
+FAMILY = Family(
+    name="same",
+    kinds=(SAME,),
+    inputs=("pod", "other_pod", "outcome", "author", "confidence", "weight", "value", "seen", "other_seen"),
+    block=_block,
+    model_term=_model_term,
+    log_likelihood=_log_likelihood,
+    replicate=_replicate,
+    p_values=_p_values,
+    simulate=_simulate,
+    describe=_describe,
+)

@@ -1,0 +1,55 @@
+"""The two-reader protocol's files and its agreement measures (scripts/encoding_agreement.py)."""
+
+from __future__ import annotations
+
+import importlib.util
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from .conftest import REPO
+
+ROUND = REPO / "priors" / "encoding" / "round-1"
+SOURCES = {
+    s["id"]: (REPO / "priors" / "ussr" / s["file"]).read_text(encoding="utf-8")
+    for s in tomllib.loads((REPO / "priors" / "ussr" / "scenario.toml").read_text())["sources"]
+}
+
+
+def _script():  # type: ignore[no-untyped-def]
+    spec = importlib.util.spec_from_file_location("encoding_agreement", REPO / "scripts" / "encoding_agreement.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_kappa_by_hand() -> None:
+    kappa = _script().kappa
+    # 10 pairs, 8 agree; marginals A: x 5, y 5; B: x 5, y 5 -> pe = 0.5, po = 0.8, kappa = 0.6
+    labels = [("x", "x")] * 4 + [("y", "y")] * 4 + [("x", "y"), ("y", "x")]
+    assert kappa(labels) == pytest.approx(0.6)
+    assert kappa([("x", "y"), ("y", "x")]) == pytest.approx(-1.0)
+
+
+def test_readings_pair_by_shared_passage() -> None:
+    pair = _script().pair
+    a = [{"source": "s", "quote": "the Union could never reform itself", "kind": "verbal"}]
+    b = [
+        {"source": "s", "quote": "could never reform itself, he said", "kind": "verbal"},
+        {"source": "t", "quote": "the Union could never reform itself", "kind": "verbal"},
+    ]
+    pairs = pair(a, b)
+    assert (a[0], b[0]) in pairs  # the same source and a shared stretch of quote
+    assert (None, b[1]) in pairs  # another source: read by one reader only
+
+
+@pytest.mark.parametrize("reader", ["a", "b"])
+def test_every_quote_is_verbatim_and_every_phrase_is_the_authors(reader: str) -> None:
+    data = tomllib.loads((ROUND / reader / "claims.toml").read_text(encoding="utf-8"))
+    for entry in [*data["claims"], *data.get("left_out", [])]:
+        assert entry["quote"] in SOURCES[entry["source"]], entry["quote"]
+    for claim in data["claims"]:
+        if "phrase" in claim:
+            assert claim["phrase"] in claim["quote"], claim["id"]
