@@ -120,7 +120,7 @@ def era_marks(scenario: Scenario, outcome: str) -> tuple[EraMark, ...]:
     """The scenario's era claims about ``outcome``."""
     return tuple(
         EraMark(c.id, scenario.claimant(c.author).name, int(c.start or 0), int(c.end or 0), str(c.compared_with))
-        for c in scenario.claims
+        for c in scenario.scored_claims
         if c.kind == "era" and c.outcome == outcome
     )
 

@@ -7,12 +7,13 @@ family in :data:`FAMILIES`; ARCHITECTURE.md's "Adding a claim kind" says what el
 
 from __future__ import annotations
 
-from cfprob.claims import distribution, era, interval, ordering, point, same
+from cfprob.claims import distribution, era, interval, ordering, point, proposal, same
 from cfprob.claims.base import ClaimBlock, ClaimKind, DesignContext, Family, KindContext, ModelTerms
 
 __all__ = [
     "FAMILIES",
     "KINDS",
+    "LISTED",
     "ClaimBlock",
     "ClaimKind",
     "DesignContext",
@@ -20,6 +21,7 @@ __all__ = [
     "KindContext",
     "ModelTerms",
     "family_of",
+    "has_likelihood",
 ]
 
 FAMILIES: tuple[Family, ...] = (
@@ -32,10 +34,20 @@ FAMILIES: tuple[Family, ...] = (
 )
 """The likelihood families in model order: the order of the model's terms and of every per-claim array."""
 
-KINDS: dict[str, ClaimKind] = {kind.name: kind for family in FAMILIES for kind in family.kinds}
+LISTED: tuple[ClaimKind, ...] = (proposal.PROPOSAL,)
+"""Kinds with no likelihood: listed with their divergence point, never fitted."""
+
+KINDS: dict[str, ClaimKind] = {kind.name: kind for family in FAMILIES for kind in (*family.kinds,)} | {
+    kind.name: kind for kind in LISTED
+}
 """Every claim kind by the name claim files give in ``kind``."""
 
 _FAMILY_OF = {kind.name: family for family in FAMILIES for kind in family.kinds}
+
+
+def has_likelihood(kind: str) -> bool:
+    """Whether claims of ``kind`` enter the fit (a family's kind, not a listed one)."""
+    return kind in _FAMILY_OF
 
 
 def family_of(kind: str) -> Family:

@@ -124,9 +124,11 @@ def validate(path: Path | None) -> None:
             click.echo(f"cfprob: error: {one_line(line, 2000)}", err=True)
         sys.exit(1)
     authors = {c.author for c in scenario.claims}
+    listed = len(scenario.claims) - len(scenario.scored_claims)
+    kept_out = f" ({listed} listed but not fitted: proposals and excluded claims)" if listed else ""
     click.echo(
         f"{scenario.path}: valid. {len(scenario.pods) - 1} divergence points besides otl, {len(scenario.claims)} "
-        f"claims by {len(authors)} claimants, {len(scenario.outcomes)} outcomes; content hash "
+        f"claims{kept_out} by {len(authors)} claimants, {len(scenario.outcomes)} outcomes; content hash "
         f"{scenario.content_hash[:12]}."
     )
     coherence = _coherence_lines(scenario)

@@ -117,7 +117,7 @@ def design(scenario: Scenario, lexicon: Lexicon | None = None) -> ModelData:
     lexicon = lexicon or load_lexicon()
     observed_year = scenario.evidence.observed_year
     knots = knot_years(scenario.timeline, observed_year)
-    history_years = sorted({scenario.history_year(c) for c in scenario.claims if OTL in c.pods})
+    history_years = sorted({scenario.history_year(c) for c in scenario.scored_claims if OTL in c.pods})
     rows = {year: len(scenario.pods) + i for i, year in enumerate(history_years)}
     context = DesignContext(scenario, lexicon, knots, rows)
     X = np.array([[p.feature_value(f) for f in scenario.feature_ids] for p in scenario.pods], dtype=float)
@@ -138,7 +138,7 @@ def design(scenario: Scenario, lexicon: Lexicon | None = None) -> ModelData:
             knots, progress(knots, observed_year), bridge(knots, observed_year), centred_walk(len(knots))
         ),
         blocks={
-            family.name: family.block([c for c in scenario.claims if family_of(c.kind) is family], context)
+            family.name: family.block([c for c in scenario.scored_claims if family_of(c.kind) is family], context)
             for family in FAMILIES
         },
         reference_counts=(np.asarray(reference.counts(scenario.outcome_ids), dtype=np.int64) if reference else None),

@@ -52,6 +52,8 @@ def format_claims(claims: Sequence[Claim], scenario: Scenario, lexicon: Lexicon)
                     f'  quote: "{c.quote}"',
                     f"  source: {scenario.source(c.source).title}, {c.locator}",
                     *([f"  note: {c.note}"] if c.note else []),
+                    *([f"  the author's outcome: {c.author_outcome}"] if c.author_outcome else []),
+                    *([f"  not in the fit: {c.excluded}"] if c.excluded else []),
                 ]
             )
         )

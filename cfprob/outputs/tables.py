@@ -175,7 +175,8 @@ def format_answer(
         lines.append(f"Claims about this divergence ({len(claims)} by {len(authors)} claimants):")
         for c in claims[:max_claims]:
             says = KINDS[c.kind].says(c, lexicon, scenario.outcome_ids)
-            lines.append(f"  - {scenario.claimant(c.author).name}: {says}")
+            kept_out = f" (not in the fit: {c.excluded})" if c.excluded else ""
+            lines.append(f"  - {scenario.claimant(c.author).name}: {says}{kept_out}")
         if len(claims) > max_claims:
             lines.append(f"  ... and {len(claims) - max_claims} more (cfprob claims --pod {answer.pods[0]})")
     elif answer.pods and answer.pods != (OTL,):

@@ -149,7 +149,7 @@ def _cycles(edges: dict[tuple[str, str], list[str]], order: dict[str, int]) -> l
 
 def _cycle_warnings(scenario: Scenario, order: dict[str, int]) -> list[CoherenceWarning]:
     graphs: dict[tuple[str, str], dict[tuple[str, str], list[str]]] = defaultdict(lambda: defaultdict(list))
-    for c in scenario.claims:
+    for c in scenario.scored_claims:
         if c.kind == "ordering":
             graphs[c.author, str(c.outcome)][str(c.higher), str(c.lower)].append(c.id)
     warnings = []
@@ -235,7 +235,7 @@ def _contradiction_warnings(
                         claims=(a.claim.id, b.claim.id),
                     )
                 )
-    for c in scenario.claims:
+    for c in scenario.scored_claims:
         if c.kind != "ordering":
             continue
         higher = statements.get((c.author, str(c.higher), str(c.outcome)), [])
@@ -334,7 +334,7 @@ def coherence_warnings(scenario: Scenario, lexicon: Lexicon | None = None) -> tu
     """
     lexicon = lexicon or load_lexicon()
     statements: dict[tuple[str, str, str], list[_Statement]] = defaultdict(list)
-    for c in scenario.claims:
+    for c in scenario.scored_claims:
         if c.kind in _POINT_KINDS:
             s = _statement(c, lexicon)
             if s is not None:

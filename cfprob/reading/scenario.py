@@ -149,6 +149,17 @@ class Claim:
     about: str | None = None
     year: int | None = None
     """A claim about real history: the year up to which history is given (see :meth:`history_year`)."""
+    author_outcome: str = ""
+    """The author's own notion of the outcome, when it differs from the scenario's definition."""
+    excluded: str = ""
+    """Why the claim is kept out of the fit ("" when it is in)."""
+
+    @property
+    def scored(self) -> bool:
+        """Whether the claim enters the fit: its kind has a likelihood and it is not excluded."""
+        from cfprob.claims import has_likelihood
+
+        return has_likelihood(self.kind) and not self.excluded
 
     @property
     def pods(self) -> tuple[str, ...]:
@@ -237,6 +248,11 @@ class Scenario:
 
     def claimant(self, claimant_id: str) -> Claimant:
         return next(c for c in self.claimants if c.id == claimant_id)
+
+    @property
+    def scored_claims(self) -> tuple[Claim, ...]:
+        """The claims that enter the fit (:attr:`Claim.scored`)."""
+        return tuple(c for c in self.claims if c.scored)
 
     def claims_about(self, pod_id: str) -> tuple[Claim, ...]:
         return tuple(c for c in self.claims if pod_id in c.pods)

@@ -85,4 +85,6 @@ CLAIM_COMMON = {
     "tags": f.text_list(),
     "note": f.optional_text(),
     "year": f.integer(-10_000, 10_000, required=False),
+    "author_outcome": f.optional_text(),
+    "excluded": f.optional_text(),
 }
