@@ -157,3 +157,34 @@ def test_a_same_claim_by_hand() -> None:
     sd = draws.noise[:, a] / same.confidence[0]
     expected = -0.5 * (gap / sd) ** 2 - np.log(sd * np.sqrt(2 * np.pi))
     np.testing.assert_allclose(ll[:, i], same.weight[0] * expected)
+
+
+def test_a_lower_bound_by_hand() -> None:
+    """An endorsing "possible": log Phi((located - logit p) / sd), the phrase's spread in sd."""
+    from scipy.stats import norm
+
+    data = design(load_scenario(WEIMAR))
+    draws = draw_prior(data, 3, np.random.default_rng(9))
+    ll = claim_log_likelihood(draws, data)
+    point = data.point
+    j = point.ids.index("cleo-possible")
+    assert point.bound[j] == 1.0
+    p = _seen(draws, point.pod[j], point.author[j], point.seen[j])[:, point.outcome[j]]
+    located = np.log(p / (1 - p)) + draws.bias[:, point.author[j], point.outcome[j]]
+    sd = np.sqrt((draws.noise[:, point.author[j]] / point.confidence[j]) ** 2 + point.extra[j] ** 2)
+    expected = norm.logcdf((located - point.value[j]) / sd)
+    np.testing.assert_allclose(ll[:, claim_order(data).index("cleo-possible")], point.weight[j] * expected)
+
+
+def test_bounded_claims_simulate_the_side_their_replica_falls_on() -> None:
+    from cfprob.claims.point import FAMILY as POINT
+
+    data = design(load_scenario(WEIMAR))
+    point = data.point
+    j = point.ids.index("cleo-possible")
+    replica = np.tile(point.value, (1, 1))
+    replica[0, j] = point.value[j] - 1.0  # below the phrase: an "at most" claim
+    simulated = POINT.simulate(point, replica, np.random.default_rng(0))
+    assert simulated.bound[j] == -1.0 and simulated.value[j] == point.value[j]
+    others = [i for i in range(len(point)) if i != j]
+    np.testing.assert_array_equal(simulated.bound[others], point.bound[others])

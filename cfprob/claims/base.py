@@ -75,6 +75,8 @@ class ClaimBlock:
     (:attr:`ModelTerms.worldview`); 0 for real history and for claims about no divergence point."""
     other_seen: Floats
     """The same for ``other_pod``."""
+    bound: Floats
+    """point: +1 where the stated probability is a lower bound (at least), -1 an upper bound, 0 a value."""
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -235,6 +237,7 @@ def make_block(
     vectors: list[list[float]] | None = None,
     contrast: Floats | None = None,
     direction: list[float] | None = None,
+    bound: list[float] | None = None,
 ) -> ClaimBlock:
     """A block of ``claims``: ids, indices, confidences and weights from the claims, the rest as given.
 
@@ -279,6 +282,7 @@ def make_block(
         direction=floats(direction if direction is not None else zeros),
         seen=divergences(pods),
         other_seen=divergences(others),
+        bound=floats(bound if bound is not None else zeros),
     )
 
 

@@ -5,6 +5,13 @@ Likelihood, for claimant ``a``: ``logit p ~ Normal(logit theta^a_dk + b_ak, sqrt
 where ``v`` is the phrase's lexicon spread on the logit scale (0 for a number) and ``theta^a_d`` is divergence
 point ``d`` as claimant ``a``'s worldview sees it (real history as it is). Replicas are the claimant's
 latent logits; the predictive p-value is two-sided.
+
+A claim with ``bound = "lower"`` says *at least* that likely: an endorsing "it is possible", "it could
+happen" (``"upper"``: at most). It is interval-censored: ``P(x >= logit p)`` for the claimant's latent
+logit ``x`` about the same location, the phrase's spread added to the noise, i.e.
+``log Phi(b * (located - logit p) / sd)`` with ``b`` = +1 (lower) or -1 (upper). Its replicas are latent
+logits; its p-value is the share of them on the stated side; a simulated claim keeps its value and states
+the side its replica falls on.
 """
 
 from __future__ import annotations
@@ -41,14 +48,19 @@ __all__ = ["FAMILY", "PROBABILITY", "VERBAL", "stated_sd"]
 Floats = np.typing.NDArray[np.float64]
 
 
+BOUNDS = {"lower": 1.0, "upper": -1.0}
+"""``bound`` -> the side a bounded claim states: +1 at least, -1 at most."""
+_BOUND_WORDS = {"lower": "at least ", "upper": "at most ", "": ""}
+
+
 def _says_probability(claim: Claim, lexicon: Lexicon, outcomes: Sequence[str]) -> str:
-    return f"P({claim.outcome}) = {claim.probability:g}"
+    return f"P({claim.outcome}) {'= ' if not claim.bound else _BOUND_WORDS[claim.bound]}{claim.probability:g}"
 
 
 def _says_verbal(claim: Claim, lexicon: Lexicon, outcomes: Sequence[str]) -> str:
     entry = lexicon.lookup(str(claim.phrase))
     shown = entry.describe() if entry else f'"{claim.phrase}"'
-    return f"P({claim.outcome}): {shown}"
+    return f"P({claim.outcome}): {_BOUND_WORDS[claim.bound]}{shown}"
 
 
 def _check_phrase(clean: dict[str, Any], context: KindContext) -> dict[str, Any] | None:
@@ -70,12 +82,18 @@ PROBABILITY = ClaimKind(
         "pod": f.identifier(),
         "outcome": f.identifier(),
         "probability": f.number(0, 1, low_open=True, high_open=True),
+        "bound": f.choice(tuple(BOUNDS), required=False),
     },
     _says_probability,
 )
 VERBAL = ClaimKind(
     "verbal",
-    {"pod": f.identifier(), "outcome": f.identifier(), "phrase": f.text()},
+    {
+        "pod": f.identifier(),
+        "outcome": f.identifier(),
+        "phrase": f.text(),
+        "bound": f.choice(tuple(BOUNDS), required=False),
+    },
     _says_verbal,
     check=_check_phrase,
 )
@@ -92,7 +110,8 @@ def _block(claims: list[Claim], context: DesignContext) -> ClaimBlock:
             assert entry is not None, "validated scenarios only hold known phrases"
             value.append(entry.logit_mu)
             extra.append(entry.logit_sd)
-    return make_block(claims, context, value=value, extra=extra)
+    bound = [BOUNDS.get(c.bound, 0.0) for c in claims]
+    return make_block(claims, context, value=value, extra=extra, bound=bound)
 
 
 def _model_term(point: Any, m: ModelTerms) -> Any:
@@ -103,7 +122,8 @@ def _model_term(point: Any, m: ModelTerms) -> Any:
     seen = seen_logit_theta(m, point.pod, point.outcome, point.author, point.seen)
     located = seen + m.bias[point.author, point.outcome]
     stated = pm.logp(pm.Normal.dist(located, sd), point.value)
-    return point.weight * stated
+    side = pm.logcdf(pm.Normal.dist(0.0, 1.0), point.bound * (located - point.value) / sd)
+    return point.weight * pt.switch(pt.eq(point.bound, 0.0), stated, side)
 
 
 def stated_sd(draws: Draws, block: ClaimBlock) -> Floats:
@@ -113,11 +133,14 @@ def stated_sd(draws: Draws, block: ClaimBlock) -> Floats:
 
 
 def _log_likelihood(draws: Draws, block: ClaimBlock, priors: Priors) -> Floats:
+    from scipy.special import log_ndtr
+
     from cfprob.fitting.draws import located_logits
 
     sd = stated_sd(draws, block)
     z = (block.value - located_logits(draws, block)) / sd
-    result: Floats = block.weight * (-0.5 * z**2 - np.log(sd) - 0.5 * np.log(2 * np.pi))
+    stated = -0.5 * z**2 - np.log(sd) - 0.5 * np.log(2 * np.pi)
+    result: Floats = block.weight * np.where(block.bound == 0, stated, log_ndtr(-block.bound * z))
     return result
 
 
@@ -129,21 +152,31 @@ def _replicate(draws: Draws, block: ClaimBlock, rng: np.random.Generator, priors
 
 
 def _p_values(replicas: Floats, block: ClaimBlock) -> Floats:
-    return two_sided(replicas, block.value)
+    on_side = (block.bound * (replicas - block.value) >= 0).mean(axis=0)
+    result: Floats = np.where(block.bound == 0, two_sided(replicas, block.value), on_side)
+    return result
 
 
 def _simulate(block: ClaimBlock, replica: Floats, rng: np.random.Generator) -> ClaimBlock:
     from dataclasses import replace
 
-    return replace(block, value=replica[0])
+    side = np.where(replica[0] >= block.value, 1.0, -1.0)
+    bounded = block.bound != 0
+    return replace(block, value=np.where(bounded, block.value, replica[0]), bound=np.where(bounded, side, block.bound))
 
 
 def _describe(draws: Draws, block: ClaimBlock, outcomes: Sequence[str]) -> list[tuple[str, str]]:
     from cfprob.fitting.draws import located_logits
 
     fitted = sigmoid(located_logits(draws, block))
+    side = {1.0: "at least ", -1.0: "at most ", 0.0: ""}
     return [
-        (f"{sigmoid(block.value[j]):.0%}" + (" (phrase)" if block.extra[j] > 0 else ""), fitted_range(fitted[:, j]))
+        (
+            side[float(block.bound[j])]
+            + f"{sigmoid(block.value[j]):.0%}"
+            + (" (phrase)" if block.extra[j] > 0 else ""),
+            fitted_range(fitted[:, j]),
+        )
         for j in range(len(block))
     ]
 
@@ -151,7 +184,7 @@ def _describe(draws: Draws, block: ClaimBlock, outcomes: Sequence[str]) -> list[
 FAMILY = Family(
     name="point",
     kinds=(PROBABILITY, VERBAL),
-    inputs=("pod", "outcome", "author", "confidence", "weight", "value", "extra", "seen"),
+    inputs=("pod", "outcome", "author", "confidence", "weight", "value", "extra", "seen", "bound"),
     block=_block,
     model_term=_model_term,
     log_likelihood=_log_likelihood,

@@ -168,9 +168,11 @@ def number(
     return Check(bounds, convert, required, default)
 
 
-def choice(values: tuple[str, ...]) -> Check:
-    """One of ``values``."""
-    return Check(f"one of {', '.join(values)}", lambda v: v if isinstance(v, str) and v in values else BAD)
+def choice(values: tuple[str, ...], required: bool = True) -> Check:
+    """One of ``values`` (optional: defaults to ``""``)."""
+    return Check(
+        f"one of {', '.join(values)}", lambda v: v if isinstance(v, str) and v in values else BAD, required, ""
+    )
 
 
 def text_list(required: bool = False) -> Check:

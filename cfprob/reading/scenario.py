@@ -149,6 +149,8 @@ class Claim:
     about: str | None = None
     year: int | None = None
     """A claim about real history: the year up to which history is given (see :meth:`history_year`)."""
+    bound: str = ""
+    """A probability or phrase read as a bound: "lower" (at least this likely) or "upper" (at most)."""
     author_outcome: str = ""
     """The author's own notion of the outcome, when it differs from the scenario's definition."""
     excluded: str = ""
