@@ -13,7 +13,7 @@ import xarray as xr
 from numpy.typing import NDArray
 
 from cfprob.claims import FAMILIES
-from cfprob.claims.base import sigmoid
+from cfprob.claims.base import normal_logpdf, sigmoid
 from cfprob.fitting.design import ModelData, softmax_last
 from cfprob.fitting.draws import Draws, located_logits
 from cfprob.fitting.priors import Priors
@@ -139,11 +139,6 @@ def draw_prior(data: ModelData, n: int, rng: np.random.Generator, priors: Priors
     return Draws(theta, bias, noise, kappa, class_logit, history, era, tendency, extra, worldview)
 
 
-def _normal(x: Floats, mu: float, sd: float) -> Floats:
-    result: Floats = -0.5 * ((x - mu) / sd) ** 2 - np.log(sd) - 0.5 * np.log(2 * np.pi)
-    return result
-
-
 def log_prior(posterior: xr.Dataset, priors: Priors | None = None) -> xr.DataArray:
     """The model's log prior density of each posterior draw (chain, draw), over its free parameters.
 
@@ -181,6 +176,6 @@ def log_prior(posterior: xr.Dataset, priors: Priors | None = None) -> xr.DataArr
     for name, (mu, sd, extra) in terms.items():
         if name in posterior:
             values = posterior[name]
-            density = xr.apply_ufunc(lambda x, m=mu, s=sd: _normal(x, m, s), values) + extra
+            density = xr.apply_ufunc(lambda x, m=mu, s=sd: normal_logpdf(x, m, s), values) + extra
             total = total + density.sum([d for d in values.dims if d not in ("chain", "draw")])
     return total

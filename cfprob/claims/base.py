@@ -31,8 +31,10 @@ __all__ = [
     "KindContext",
     "ModelTerms",
     "directional",
+    "distinct_pods",
     "fitted_range",
     "make_block",
+    "normal_logpdf",
     "seen_logit_theta",
     "seen_theta",
     "sigmoid",
@@ -164,6 +166,25 @@ def seen_theta(m: ModelTerms, rows: Any, authors: Any, seen: Any) -> Any:
     if m.worldview is None:
         return m.theta[rows]
     return pt.special.softmax(m.eta[rows] + seen[:, None] * m.worldview[authors], axis=-1)
+
+
+def distinct_pods(first: str, second: str) -> Callable[[dict[str, Any], KindContext], dict[str, Any] | None]:
+    """A kind's check that its two divergence-point keys name two different divergence points."""
+
+    def check(clean: dict[str, Any], context: KindContext) -> dict[str, Any] | None:
+        if clean[first] == clean[second]:
+            expected = f"two different divergence points in '{first}' and '{second}'"
+            context.problems.add(context.file, context.label, expected, f'"{clean[first]}" twice')
+            return None
+        return {}
+
+    return check
+
+
+def normal_logpdf(x: Floats, mu: Floats, sd: Floats) -> Floats:
+    """The Normal log density of ``x`` (arrays broadcast)."""
+    result: Floats = -0.5 * ((x - mu) / sd) ** 2 - np.log(sd) - 0.5 * np.log(2 * np.pi)
+    return result
 
 
 def no_check(clean: dict[str, Any], context: KindContext) -> dict[str, Any] | None:

@@ -22,9 +22,9 @@ from cfprob.claims.base import (
     ClaimKind,
     DesignContext,
     Family,
-    KindContext,
     ModelTerms,
     directional,
+    distinct_pods,
     make_block,
     seen_logit_theta,
     tendency_term,
@@ -48,23 +48,11 @@ def _says(claim: Claim, lexicon: Lexicon, outcomes: Sequence[str]) -> str:
     return f"P({claim.outcome}) higher under {claim.higher} than under {claim.lower}"
 
 
-def _check(clean: dict[str, Any], context: KindContext) -> dict[str, Any] | None:
-    if clean["higher"] == clean["lower"]:
-        context.problems.add(
-            context.file,
-            context.label,
-            "two different divergence points in 'higher' and 'lower'",
-            f'"{clean["higher"]}" twice',
-        )
-        return None
-    return {}
-
-
 ORDERING = ClaimKind(
     "ordering",
     {"higher": f.identifier(), "lower": f.identifier(), "outcome": f.identifier()},
     _says,
-    check=_check,
+    check=distinct_pods("higher", "lower"),
     pods=lambda claim: (str(claim.higher), str(claim.lower)),
     pod_keys=("higher", "lower"),
     about=lambda claim: f"{claim.higher} vs {claim.lower}",

@@ -30,6 +30,7 @@ from cfprob.claims.base import (
     ModelTerms,
     fitted_range,
     make_block,
+    normal_logpdf,
     seen_logit_theta,
     sigmoid,
     two_sided,
@@ -138,9 +139,10 @@ def _log_likelihood(draws: Draws, block: ClaimBlock, priors: Priors) -> Floats:
     from cfprob.fitting.draws import located_logits
 
     sd = stated_sd(draws, block)
-    z = (block.value - located_logits(draws, block)) / sd
-    stated = -0.5 * z**2 - np.log(sd) - 0.5 * np.log(2 * np.pi)
-    result: Floats = block.weight * np.where(block.bound == 0, stated, log_ndtr(-block.bound * z))
+    located = located_logits(draws, block)
+    stated = normal_logpdf(block.value, located, sd)
+    side = log_ndtr(block.bound * (located - block.value) / sd)
+    result: Floats = block.weight * np.where(block.bound == 0, stated, side)
     return result
 
 

@@ -22,9 +22,10 @@ from cfprob.claims.base import (
     ClaimKind,
     DesignContext,
     Family,
-    KindContext,
     ModelTerms,
+    distinct_pods,
     make_block,
+    normal_logpdf,
     seen_logit_theta,
     two_sided,
 )
@@ -46,23 +47,11 @@ def _says(claim: Claim, lexicon: Lexicon, outcomes: Sequence[str]) -> str:
     return f"P({claim.outcome}) about the same under {claim.pod} as under {claim.other}"
 
 
-def _check(clean: dict[str, Any], context: KindContext) -> dict[str, Any] | None:
-    if clean["pod"] == clean["other"]:
-        context.problems.add(
-            context.file,
-            context.label,
-            "two different divergence points in 'pod' and 'other'",
-            f'"{clean["pod"]}" twice',
-        )
-        return None
-    return {}
-
-
 SAME = ClaimKind(
     "same",
     {"pod": f.identifier(), "other": f.identifier(), "outcome": f.identifier()},
     _says,
-    check=_check,
+    check=distinct_pods("pod", "other"),
     pods=lambda claim: (str(claim.pod), str(claim.other)),
     pod_keys=("pod", "other"),
     about=lambda claim: f"{claim.pod} vs {claim.other}",
@@ -91,8 +80,7 @@ def _gap(draws: Draws, block: ClaimBlock) -> Floats:
 
 def _log_likelihood(draws: Draws, block: ClaimBlock, priors: Priors) -> Floats:
     sd = draws.noise[:, block.author] / block.confidence
-    z = (block.value - _gap(draws, block)) / sd
-    result: Floats = block.weight * (-0.5 * z**2 - np.log(sd) - 0.5 * np.log(2 * np.pi))
+    result: Floats = block.weight * normal_logpdf(block.value, _gap(draws, block), sd)
     return result
 
 
