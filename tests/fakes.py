@@ -58,6 +58,8 @@ def fake_fit(
         variables["worldview"] = (("claimant",), prior.extra["worldview"])
         variables["worldview_loading"] = (("logit_outcome",), prior.extra["worldview_loading"])
         variables["worldview_shift"] = (("claimant", "logit_outcome"), prior.worldview[..., :-1])
+    if prior.plausibility is not None:
+        variables["plausibility"] = (("cf_pod",), prior.plausibility)
     if len(data.history_years):
         variables["history_theta"] = (("history_year", "outcome"), prior.theta[:, n_pods:])
     posterior = xr.Dataset(
@@ -66,6 +68,7 @@ def fake_fit(
             "chain": np.arange(c),
             "draw": np.arange(s),
             "pod": list(data.pods),
+            "cf_pod": list(data.pods[1:]),
             "outcome": list(data.outcomes),
             "logit_outcome": list(data.outcomes[:-1]),
             "feature": list(data.features),

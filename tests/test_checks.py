@@ -39,6 +39,7 @@ def point_draws(data, located_logit: float, noise: float, n: int = 20_000) -> Dr
         np.full((n, len(data.claimants)), 10.0),
         history=np.repeat(_logits(theta[:, :1]), len(data.knots), axis=1),
         era=np.zeros((n, len(data.knots))),
+        plausibility=np.full((n, len(data.pods) - 1), located_logit),
     )
 
 

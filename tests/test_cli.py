@@ -300,3 +300,10 @@ def test_run_from_an_end_of_the_worldview(ussr_fit: None) -> None:
     code, _, err = invoke("run", "kosygin-1965", "--worldview", "middle")
     assert code == 2
     assert "'middle' is not one of 'low', 'high'" in err
+
+
+def test_run_shows_how_plausible_the_divergence_itself_is(weimar_fit: Path) -> None:
+    code, out, err = invoke("run", "grand-coalition-1930", "--scenario", str(weimar_fit))
+    assert code == 0, err
+    assert "Could the divergence itself have happened?" in out
+    assert "(not part of the outcome probabilities above)" in out

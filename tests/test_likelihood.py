@@ -115,7 +115,9 @@ def test_matches_the_pymc_model(path):
     shift = model["worldview_shift"]
     parameters = [model["theta"], model["bias"], model["noise"], model["history"], model["era"], tendency, shift, *rows]
     kappa = [model["kappa"]] if "kappa" in model.named_vars else []
-    function = model.compile_fn([*parameters, *kappa, *terms], inputs=values, point_fn=False, on_unused_input="ignore")
+    plausibility = [model["plausibility"]] if "plausibility" in model.named_vars else []
+    wanted = [*parameters, *kappa, *plausibility, *terms]
+    function = model.compile_fn(wanted, inputs=values, point_fn=False, on_unused_input="ignore")
     rng = np.random.default_rng(6)
     for _ in range(3):
         point = {v.name: rng.normal(0, 0.7, size=model.initial_point()[v.name].shape) for v in values}
@@ -133,8 +135,9 @@ def test_matches_the_pymc_model(path):
             era=era[None],
             tendency=tendency[None] if "tendency" in model.named_vars else None,
             worldview=np.concatenate([shift, np.zeros((len(shift), 1))], axis=1)[None],
+            plausibility=out[n + len(kappa)][None] if plausibility else None,
         )
-        for family, term in zip(present, out[n + len(kappa) :], strict=True):
+        for family, term in zip(present, out[n + len(kappa) + len(plausibility) :], strict=True):
             numpy_side = family.log_likelihood(draws, data.blocks[family.name], Priors()).sum()
             # rtol 1e-6: at these random values the curve's probabilities reach 1 - 1e-10, where numpy's logit
             # of a probability loses digits that PyMC's logit of the logits keeps
@@ -188,3 +191,21 @@ def test_bounded_claims_simulate_the_side_their_replica_falls_on() -> None:
     assert simulated.bound[j] == -1.0 and simulated.value[j] == point.value[j]
     others = [i for i in range(len(point)) if i != j]
     np.testing.assert_array_equal(simulated.bound[others], point.bound[others])
+
+
+def test_an_antecedent_claim_by_hand() -> None:
+    """How plausible a divergence itself is: Normal log density of the phrase's logit about the divergence's
+    own plausibility, which no outcome probability contains."""
+    data = design(load_scenario(WEIMAR))
+    draws = draw_prior(data, 3, np.random.default_rng(10))
+    ll = claim_log_likelihood(draws, data)
+    block = data.blocks["antecedent"]
+    j = 0
+    q = draws.plausibility[:, block.pod[j] - 1]
+    sd = np.sqrt((draws.noise[:, block.author[j]] / block.confidence[j]) ** 2 + block.extra[j] ** 2)
+    expected = -0.5 * ((block.value[j] - q) / sd) ** 2 - np.log(sd * np.sqrt(2 * np.pi))
+    np.testing.assert_allclose(ll[:, claim_order(data).index(block.ids[j])], block.weight[j] * expected)
+    # the outcome probabilities do not depend on it
+    changed = Draws(**{**draws.__dict__, "plausibility": draws.plausibility + 5.0})
+    others = [i for i, c in enumerate(claim_order(data)) if c != block.ids[j]]
+    np.testing.assert_allclose(claim_log_likelihood(changed, data)[:, others], ll[:, others])

@@ -180,3 +180,15 @@ def test_worldview_end_by_hand(fit: Fit) -> None:
 
 def test_real_history_is_seen_alike_from_every_worldview(fit: Fit) -> None:
     assert answer(fit, ["otl"], worldview="high").rows == answer(fit, ["otl"]).rows
+
+
+def test_plausibility_of_the_divergence_itself(fit: Fit) -> None:
+    """From the antecedent claims: the divergence's own plausibility, apart from its outcome probabilities."""
+    i = fit.pods.index("grand-coalition-1930")
+    p = 1 / (1 + np.exp(-fit.plausibility[:, i - 1]))
+    result = answer(fit, ["grand-coalition-1930"])
+    assert result.plausibility is not None
+    assert result.plausibility[0] == pytest.approx(p.mean())
+    assert result.to_dict()["plausibility"]["mean"] == pytest.approx(p.mean())
+    assert answer(fit, ["otl"]).plausibility is None
+    assert answer(fit, year=1930).plausibility is None

@@ -13,6 +13,7 @@ import xarray as xr
 from numpy.typing import NDArray
 
 from cfprob.claims import FAMILIES
+from cfprob.claims.antecedent import PLAUSIBILITY_SD
 from cfprob.claims.base import normal_logpdf, sigmoid
 from cfprob.fitting.design import ModelData, softmax_last
 from cfprob.fitting.draws import Draws, located_logits
@@ -116,6 +117,9 @@ def draw_prior(data: ModelData, n: int, rng: np.random.Generator, priors: Priors
     if priors.has_worldview and a:
         shift = position[:, :, None] * loading[:, None, :]
         worldview = np.concatenate([shift, np.zeros((n, a, 1))], axis=-1)
+    plausibility = None
+    if len(data.blocks["antecedent"]):
+        plausibility = rng.normal(0.0, PLAUSIBILITY_SD, (n, d - 1))
     kappa = None
     if len(data.distribution):
         kappa_log_mean = rng.normal(priors.kappa_log_mean, priors.kappa_log_sd, n)
@@ -136,7 +140,7 @@ def draw_prior(data: ModelData, n: int, rng: np.random.Generator, priors: Priors
     }
     if worldview is not None:
         extra |= {"worldview": position, "worldview_loading": loading}
-    return Draws(theta, bias, noise, kappa, class_logit, history, era, tendency, extra, worldview)
+    return Draws(theta, bias, noise, kappa, class_logit, history, era, tendency, extra, worldview, plausibility)
 
 
 def log_prior(posterior: xr.Dataset, priors: Priors | None = None) -> xr.DataArray:
@@ -159,6 +163,7 @@ def log_prior(posterior: xr.Dataset, priors: Priors | None = None) -> xr.DataArr
         "sigma_tendency": (0.0, priors.tendency_sd_scale, half),
         "tendency_z": (0.0, 1.0, 0.0),
         "worldview": (0.0, 1.0, 0.0),
+        "plausibility": (0.0, PLAUSIBILITY_SD, 0.0),
         "worldview_loading_first": (0.0, priors.worldview_loading_sd, half),
         "worldview_loading_rest": (0.0, priors.worldview_loading_sd, 0.0),
         "sigma_u": (0.0, priors.pod_sd_scale, half),

@@ -96,6 +96,9 @@ class Fit:
     attrs: Mapping[str, Any] = field(default_factory=dict)
     worldview_loading: Floats | None = None
     """(draws, outcomes - 1): the worldview dimension's loadings; None for a fit without the factor."""
+    plausibility: Floats | None = None
+    """(draws, divergence points but otl): how plausible each divergence itself is (logits); None without
+    antecedent claims."""
 
     @classmethod
     def from_tree(cls, tree: xr.DataTree) -> Fit:
@@ -122,6 +125,7 @@ class Fit:
             observed_year=int(design.attrs["observed_year"]),
             attrs={str(k): v for k, v in tree.attrs.items()},
             worldview_loading=_stacked(posterior, "worldview_loading") if "worldview_loading" in posterior else None,
+            plausibility=_stacked(posterior, "plausibility") if "plausibility" in posterior else None,
         )
 
     @property
@@ -182,6 +186,9 @@ class Answer:
     extrapolation_note: str = ""
     worldview: str | None = None
     """The end of the worldview dimension the divergence is seen from ("low", "high"); None: the average."""
+    plausibility: tuple[float, float, float] | None = None
+    """How plausible the divergence itself is (mean, central interval), from antecedent claims; None without
+    them or for anything but one named divergence point. Not part of the outcome probabilities."""
 
     def row(self, outcome: str) -> OutcomeRow:
         return next(r for r in self.rows if r.outcome == outcome)
@@ -207,6 +214,11 @@ class Answer:
             "posterior_draws": self.n_draws,
             "credible_interval": f"central {CREDIBLE_MASS:.0%}",
             "semantics": RUNG3_SEMANTICS if self.given_history else SEMANTICS,
+            "plausibility": (
+                None
+                if self.plausibility is None
+                else {"mean": self.plausibility[0], "interval": [self.plausibility[1], self.plausibility[2]]}
+            ),
             "worldview": (
                 {"end": self.worldview, "position": WORLDVIEW_ENDS[self.worldview]}
                 if self.worldview
@@ -406,7 +418,18 @@ def answer(
         given_history=given_history,
         extrapolation_note=note,
         worldview=worldview,
+        plausibility=_plausibility(fit, pods) if year is None and not features else None,
     )
+
+
+def _plausibility(fit: Fit, pods: Sequence[str]) -> tuple[float, float, float] | None:
+    """The plausibility of one named divergence point: mean and central interval of its probability."""
+    if fit.plausibility is None or len(pods) != 1 or pods[0] == OTL:
+        return None
+    tail = (1.0 - CREDIBLE_MASS) / 2.0
+    p = 1.0 / (1.0 + np.exp(-fit.plausibility[:, fit.index(pods[0]) - 1]))
+    low, high = np.quantile(p, [tail, 1.0 - tail])
+    return float(p.mean()), float(low), float(high)
 
 
 def compare(fit: Fit, pods: Sequence[str] = (), by: str | None = None, seed: int = 0) -> tuple[Answer, ...]:

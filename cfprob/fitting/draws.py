@@ -32,8 +32,9 @@ class Draws:
     outcomes - 1), real history's logits at the knots; ``era`` (S, knots), the era scale; ``tendency``
     (S, claimants, outcomes), claimants' tendency to call divergences better; ``worldview`` (S, claimants,
     outcomes), how each claimant's worldview shifts the logits of the divergence points they speak of (last
-    outcome 0), only when the model has the worldview factor. ``extra`` holds any further parameters (kept
-    for calibration checks), by name.
+    outcome 0), only when the model has the worldview factor; ``plausibility`` (S, divergence points but
+    otl), how plausible each divergence itself is (logits), only with antecedent claims. ``extra`` holds any
+    further parameters (kept for calibration checks), by name.
     """
 
     theta: Floats
@@ -46,6 +47,7 @@ class Draws:
     tendency: Floats | None = None
     extra: dict[str, Floats] | None = None
     worldview: Floats | None = None
+    plausibility: Floats | None = None
 
     def __len__(self) -> int:
         return int(self.theta.shape[0])
@@ -78,6 +80,7 @@ class Draws:
             flat("era"),
             flat("tendency"),
             worldview=shift,
+            plausibility=flat("plausibility"),
         )
 
     def take(self, index: NDArray[np.int64]) -> Draws:
@@ -98,6 +101,7 @@ class Draws:
             pick(self.tendency),
             extra,
             pick(self.worldview),
+            pick(self.plausibility),
         )
 
 

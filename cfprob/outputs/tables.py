@@ -169,6 +169,12 @@ def format_answer(
     lines += ["", *text_table(header, rows, [False, True, True, True, True, True]), ""]
     histories = ", ".join(f"{o} {n}" for o, n in answer.histories.items())
     lines.append(f"Simulated histories (one per posterior draw, {answer.n_draws}): {histories}")
+    if answer.plausibility is not None:
+        m, lo, hi = answer.plausibility
+        lines.append(
+            f"Could the divergence itself have happened? {percent(m)} [{percent(lo)}, {percent(hi)}] from the "
+            "antecedent claims (not part of the outcome probabilities above)"
+        )
     claims = [c for p in answer.pods for c in scenario.claims_about(p)]
     if claims:
         authors = {c.author for c in claims}

@@ -1,0 +1,160 @@
+"""Antecedent claims: how plausible a divergence itself is ("getting Kosygin into power is extremely
+difficult", "it should be fairly easy to get a Gorbachev-like figure earlier"), as a number or a phrase.
+
+Whether a divergence could have happened is kept apart from what would have followed from it (Tetlock and
+Lebow's antecedent plausibility; the "minimal rewrite" rule). Each divergence point has its own plausibility
+``q_d`` (a logit, ``Normal(0, 1.5)`` a priori), which appears in no outcome probability. Likelihood, for
+claimant ``a``: ``logit p ~ Normal(q_d, sqrt((s_a / confidence)^2 + v^2))``, ``v`` the phrase's lexicon
+spread (0 for a number). Replicas are stated logits; the predictive p-value is two-sided.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from cfprob.claims.base import (
+    ClaimBlock,
+    ClaimKind,
+    DesignContext,
+    Family,
+    KindContext,
+    ModelTerms,
+    fitted_range,
+    make_block,
+    normal_logpdf,
+    sigmoid,
+    two_sided,
+)
+from cfprob.fitting.numeric import logit
+from cfprob.reading import fields as f
+from cfprob.reading.scenario import OTL
+
+if TYPE_CHECKING:
+    from cfprob.fitting.draws import Draws
+    from cfprob.fitting.priors import Priors
+    from cfprob.reading.lexicon import Lexicon
+    from cfprob.reading.scenario import Claim
+
+__all__ = ["ANTECEDENT", "FAMILY", "PLAUSIBILITY_SD"]
+
+Floats = np.typing.NDArray[np.float64]
+PLAUSIBILITY_SD = 1.5
+"""Prior sd of each divergence point's plausibility logit."""
+
+
+def _says(claim: Claim, lexicon: Lexicon, outcomes: Sequence[str]) -> str:
+    if claim.probability is not None:
+        return f"P({claim.pod} could happen) = {claim.probability:g}"
+    entry = lexicon.lookup(str(claim.phrase))
+    return f"P({claim.pod} could happen): " + (entry.describe() if entry else f'"{claim.phrase}"')
+
+
+def _check(clean: dict[str, Any], context: KindContext) -> dict[str, Any] | None:
+    problems, file, label = context.problems, context.file, context.label
+    if clean["pod"] == OTL:
+        problems.add(file, f"{label}: key 'pod'", "a divergence point (real history has happened)", f'"{OTL}"')
+        return None
+    given = [k for k in ("phrase", "probability") if clean.get(k) is not None]
+    if len(given) != 1:
+        problems.add(file, label, "exactly one of 'phrase' and 'probability'", " and ".join(given) or "neither")
+        return None
+    if clean.get("phrase") is not None and context.lexicon.lookup(clean["phrase"]) is None:
+        problems.add(
+            file,
+            f"{label}: key 'phrase'",
+            "a phrase from the lexicon (cfprob lexicon)",
+            f'"{clean["phrase"]}"',
+            f.did_you_mean(clean["phrase"].lower(), context.lexicon.names()),
+        )
+        return None
+    return {}
+
+
+ANTECEDENT = ClaimKind(
+    "antecedent",
+    {
+        "pod": f.identifier(),
+        "phrase": f.Check("a phrase from the lexicon", lambda v: v if isinstance(v, str) else f.BAD, False, None),
+        "probability": f.number(0, 1, low_open=True, high_open=True, required=False),
+    },
+    _says,
+    check=_check,
+)
+
+
+def _block(claims: list[Claim], context: DesignContext) -> ClaimBlock:
+    value, extra = [], []
+    for c in claims:
+        if c.probability is not None:
+            value.append(float(logit(c.probability)))
+            extra.append(0.0)
+        else:
+            entry = context.lexicon.lookup(str(c.phrase))
+            assert entry is not None, "validated scenarios only hold known phrases"
+            value.append(entry.logit_mu)
+            extra.append(entry.logit_sd)
+    return make_block(claims, context, value=value, extra=extra)
+
+
+def _model_term(ante: Any, m: ModelTerms) -> Any:
+    import pymc as pm
+    import pytensor.tensor as pt
+
+    plausibility = pm.Normal("plausibility", 0.0, PLAUSIBILITY_SD, dims="cf_pod")
+    sd = pt.sqrt((m.noise[ante.author] / ante.confidence) ** 2 + ante.extra**2)
+    return ante.weight * pm.logp(pm.Normal.dist(plausibility[ante.pod - 1], sd), ante.value)
+
+
+def _located(draws: Draws, block: ClaimBlock) -> Floats:
+    if not len(block):
+        return np.zeros((len(draws), 0))
+    assert draws.plausibility is not None, "antecedent claims come with plausibility"
+    result: Floats = draws.plausibility[:, block.pod - 1]
+    return result
+
+
+def _sd(draws: Draws, block: ClaimBlock) -> Floats:
+    result: Floats = np.sqrt((draws.noise[:, block.author] / block.confidence) ** 2 + block.extra**2)
+    return result
+
+
+def _log_likelihood(draws: Draws, block: ClaimBlock, priors: Priors) -> Floats:
+    result: Floats = block.weight * normal_logpdf(block.value, _located(draws, block), _sd(draws, block))
+    return result
+
+
+def _replicate(draws: Draws, block: ClaimBlock, rng: np.random.Generator, priors: Priors) -> Floats:
+    result: Floats = rng.normal(_located(draws, block), _sd(draws, block))
+    return result
+
+
+def _p_values(replicas: Floats, block: ClaimBlock) -> Floats:
+    return two_sided(replicas, block.value)
+
+
+def _simulate(block: ClaimBlock, replicas: Floats, rng: np.random.Generator) -> ClaimBlock:
+    return replace(block, value=replicas[0])
+
+
+def _describe(draws: Draws, block: ClaimBlock, outcomes: Sequence[str]) -> list[tuple[str, str]]:
+    fitted = sigmoid(_located(draws, block))
+    return [(f"could happen: {sigmoid(block.value[j]):.0%}", fitted_range(fitted[:, j])) for j in range(len(block))]
+
+
+FAMILY = Family(
+    name="antecedent",
+    kinds=(ANTECEDENT,),
+    inputs=("pod", "author", "confidence", "weight", "value", "extra"),
+    block=_block,
+    model_term=_model_term,
+    log_likelihood=_log_likelihood,
+    replicate=_replicate,
+    p_values=_p_values,
+    simulate=_simulate,
+    describe=_describe,
+    uses_draws=("plausibility",),
+)
