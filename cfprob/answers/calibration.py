@@ -36,7 +36,8 @@ Floats = NDArray[np.float64]
 SCALARS = ("sigma_u", "sigma_bias", "noise_log_mean", "sigma_history", "sigma_era", "p_end")
 """Hyperparameters ranked besides ``alpha``, real history's curve at the middle knot, the first feature's
 effects, the own effects of the first divergence point and of the one with most claims, the worldview's
-loadings and the position of the claimant with most claims."""
+loadings, the position of the claimant with most claims, and the plausibility of the first divergence point
+an antecedent claim is about."""
 
 
 def _most(counts: Floats, names: tuple[str, ...], skip_first: bool = False) -> int:
@@ -144,6 +145,10 @@ def _truths(truth: Draws, data: ModelData) -> dict[str, float]:
         values.update({f"worldview_loading[{o}]": float(loading[j]) for j, o in enumerate(logits)})
         a = _most(claimants, data.claimants)
         values[f"worldview[{data.claimants[a]}]"] = float(truth.extra["worldview"][0, a])
+    antecedent = data.blocks["antecedent"]
+    if len(antecedent) and truth.plausibility is not None:
+        i = int(antecedent.pod[0])
+        values[f"plausibility[{data.pods[i]}]"] = float(truth.plausibility[0, i - 1])
     values.update({name: float(truth.extra[name][0]) for name in SCALARS})
     return values
 
@@ -175,6 +180,10 @@ def _posterior_values(posterior: object, data: ModelData) -> dict[str, Floats]:
         values.update({f"worldview_loading[{o}]": flat(loading.sel(logit_outcome=o)) for o in logits})
         name = data.claimants[_most(claimants, data.claimants)]
         values[f"worldview[{name}]"] = flat(posterior["worldview"].sel(claimant=name))
+    antecedent = data.blocks["antecedent"]
+    if len(antecedent) and "plausibility" in posterior:
+        pod = data.pods[int(antecedent.pod[0])]
+        values[f"plausibility[{pod}]"] = flat(posterior["plausibility"].sel(cf_pod=pod))
     values.update({name: flat(posterior[name]) for name in SCALARS})
     return values
 
