@@ -11,7 +11,8 @@ happen" (``"upper"``: at most). It is interval-censored: ``P(x >= logit p)`` for
 logit ``x`` about the same location, the phrase's spread added to the noise, i.e.
 ``log Phi(b * (located - logit p) / sd)`` with ``b`` = +1 (lower) or -1 (upper). Its replicas are latent
 logits; its p-value is the share of them on the stated side; a simulated claim keeps its value and states
-the side its replica falls on.
+the side its replica falls on. A scenario with no bounded claim has no bound term in its model at all (the
+model is the same as before bounds existed, and so are its draws).
 """
 
 from __future__ import annotations
@@ -123,6 +124,8 @@ def _model_term(point: Any, m: ModelTerms) -> Any:
     seen = seen_logit_theta(m, point.pod, point.outcome, point.author, point.seen)
     located = seen + m.bias[point.author, point.outcome]
     stated = pm.logp(pm.Normal.dist(located, sd), point.value)
+    if not np.any(point.bound.get_value()):
+        return point.weight * stated  # no bounded claim: the model without the bound term
     side = pm.logcdf(pm.Normal.dist(0.0, 1.0), point.bound * (located - point.value) / sd)
     return point.weight * pt.switch(pt.eq(point.bound, 0.0), stated, side)
 
