@@ -29,7 +29,7 @@ from cfprob.claims.base import (
     sigmoid,
     two_sided,
 )
-from cfprob.fitting.numeric import logit
+from cfprob.claims.point import check_phrase, stated_logits
 from cfprob.reading import fields as f
 from cfprob.reading.scenario import OTL
 
@@ -62,16 +62,7 @@ def _check(clean: dict[str, Any], context: KindContext) -> dict[str, Any] | None
     if len(given) != 1:
         problems.add(file, label, "exactly one of 'phrase' and 'probability'", " and ".join(given) or "neither")
         return None
-    if clean.get("phrase") is not None and context.lexicon.lookup(clean["phrase"]) is None:
-        problems.add(
-            file,
-            f"{label}: key 'phrase'",
-            "a phrase from the lexicon (cfprob lexicon)",
-            f'"{clean["phrase"]}"',
-            f.did_you_mean(clean["phrase"].lower(), context.lexicon.names()),
-        )
-        return None
-    return {}
+    return check_phrase(clean, context)
 
 
 ANTECEDENT = ClaimKind(
@@ -87,16 +78,7 @@ ANTECEDENT = ClaimKind(
 
 
 def _block(claims: list[Claim], context: DesignContext) -> ClaimBlock:
-    value, extra = [], []
-    for c in claims:
-        if c.probability is not None:
-            value.append(float(logit(c.probability)))
-            extra.append(0.0)
-        else:
-            entry = context.lexicon.lookup(str(c.phrase))
-            assert entry is not None, "validated scenarios only hold known phrases"
-            value.append(entry.logit_mu)
-            extra.append(entry.logit_sd)
+    value, extra = stated_logits(claims, context.lexicon)
     return make_block(claims, context, value=value, extra=extra)
 
 

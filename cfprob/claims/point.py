@@ -45,7 +45,7 @@ if TYPE_CHECKING:
     from cfprob.reading.lexicon import Lexicon
     from cfprob.reading.scenario import Claim
 
-__all__ = ["FAMILY", "PROBABILITY", "VERBAL", "stated_sd"]
+__all__ = ["FAMILY", "PROBABILITY", "VERBAL", "check_phrase", "stated_logits", "stated_sd"]
 
 Floats = np.typing.NDArray[np.float64]
 
@@ -65,7 +65,10 @@ def _says_verbal(claim: Claim, lexicon: Lexicon, outcomes: Sequence[str]) -> str
     return f"P({claim.outcome}): {_BOUND_WORDS[claim.bound]}{shown}"
 
 
-def _check_phrase(clean: dict[str, Any], context: KindContext) -> dict[str, Any] | None:
+def check_phrase(clean: dict[str, Any], context: KindContext) -> dict[str, Any] | None:
+    """A kind's check that its ``phrase`` is in the lexicon (or that it has none)."""
+    if clean.get("phrase") is None:
+        return {}
     if context.lexicon.lookup(clean["phrase"]) is None:
         context.problems.add(
             context.file,
@@ -97,21 +100,28 @@ VERBAL = ClaimKind(
         "bound": f.choice(tuple(BOUNDS), required=False),
     },
     _says_verbal,
-    check=_check_phrase,
+    check=check_phrase,
 )
 
 
-def _block(claims: list[Claim], context: DesignContext) -> ClaimBlock:
+def stated_logits(claims: list[Claim], lexicon: Lexicon) -> tuple[list[float], list[float]]:
+    """Each claim's stated logit and its spread: a number's logit (spread 0), or a phrase's lexicon logit
+    mean and sd."""
     value, extra = [], []
     for c in claims:
-        if c.kind == "probability":
-            value.append(float(logit(c.probability or 0.0)))
+        if c.probability is not None:
+            value.append(float(logit(c.probability)))
             extra.append(0.0)
         else:
-            entry = context.lexicon.lookup(str(c.phrase))
+            entry = lexicon.lookup(str(c.phrase))
             assert entry is not None, "validated scenarios only hold known phrases"
             value.append(entry.logit_mu)
             extra.append(entry.logit_sd)
+    return value, extra
+
+
+def _block(claims: list[Claim], context: DesignContext) -> ClaimBlock:
+    value, extra = stated_logits(claims, context.lexicon)
     bound = [BOUNDS.get(c.bound, 0.0) for c in claims]
     return make_block(claims, context, value=value, extra=extra, bound=bound)
 
