@@ -11,7 +11,6 @@ spread (0 for a number). Replicas are stated logits; the predictive p-value is t
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -25,9 +24,8 @@ from cfprob.claims.base import (
     ModelTerms,
     fitted_range,
     make_block,
-    normal_logpdf,
+    measured,
     sigmoid,
-    two_sided,
 )
 from cfprob.claims.point import check_phrase, stated_logits
 from cfprob.reading import fields as f
@@ -35,7 +33,6 @@ from cfprob.reading.scenario import OTL
 
 if TYPE_CHECKING:
     from cfprob.fitting.draws import Draws
-    from cfprob.fitting.priors import Priors
     from cfprob.reading.lexicon import Lexicon
     from cfprob.reading.scenario import Claim
 
@@ -104,24 +101,6 @@ def _sd(draws: Draws, block: ClaimBlock) -> Floats:
     return result
 
 
-def _log_likelihood(draws: Draws, block: ClaimBlock, priors: Priors) -> Floats:
-    result: Floats = block.weight * normal_logpdf(block.value, _located(draws, block), _sd(draws, block))
-    return result
-
-
-def _replicate(draws: Draws, block: ClaimBlock, rng: np.random.Generator, priors: Priors) -> Floats:
-    result: Floats = rng.normal(_located(draws, block), _sd(draws, block))
-    return result
-
-
-def _p_values(replicas: Floats, block: ClaimBlock) -> Floats:
-    return two_sided(replicas, block.value)
-
-
-def _simulate(block: ClaimBlock, replicas: Floats, rng: np.random.Generator) -> ClaimBlock:
-    return replace(block, value=replicas[0])
-
-
 def _describe(draws: Draws, block: ClaimBlock, outcomes: Sequence[str]) -> list[tuple[str, str]]:
     fitted = sigmoid(_located(draws, block))
     return [(f"could happen: {sigmoid(block.value[j]):.0%}", fitted_range(fitted[:, j])) for j in range(len(block))]
@@ -133,10 +112,7 @@ FAMILY = Family(
     inputs=("pod", "author", "confidence", "weight", "value", "extra"),
     block=_block,
     model_term=_model_term,
-    log_likelihood=_log_likelihood,
-    replicate=_replicate,
-    p_values=_p_values,
-    simulate=_simulate,
+    **measured(_located, _sd),
     describe=_describe,
     uses_draws=("plausibility",),
 )

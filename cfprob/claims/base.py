@@ -34,6 +34,7 @@ __all__ = [
     "distinct_pods",
     "fitted_range",
     "make_block",
+    "measured",
     "normal_logpdf",
     "seen_logit_theta",
     "seen_theta",
@@ -344,6 +345,31 @@ def directional(
     def simulate(block: ClaimBlock, replicas: Floats, rng: np.random.Generator) -> ClaimBlock:
         sign = np.where(replicas[0] > 0, 1.0, -1.0)
         return replace(block, confidence=block.confidence * sign, direction=block.direction * sign)
+
+    return {"log_likelihood": log_likelihood, "replicate": replicate, "p_values": p_values, "simulate": simulate}
+
+
+def measured(
+    location: Callable[[Draws, ClaimBlock], Floats], sd: Callable[[Draws, ClaimBlock], Floats]
+) -> dict[str, Callable[..., Any]]:
+    """The numpy side of a claim that states a value (:attr:`ClaimBlock.value`) measured with Normal noise:
+    ``value ~ Normal(location, sd)``, both (S, n) per draw. Replicas are stated values; the p-value is
+    two-sided; a simulated claim states its first replica. Families differ only in location and sd."""
+    from dataclasses import replace
+
+    def log_likelihood(draws: Draws, block: ClaimBlock, priors: Priors) -> Floats:
+        result: Floats = block.weight * normal_logpdf(block.value, location(draws, block), sd(draws, block))
+        return result
+
+    def replicate(draws: Draws, block: ClaimBlock, rng: np.random.Generator, priors: Priors) -> Floats:
+        result: Floats = rng.normal(location(draws, block), sd(draws, block))
+        return result
+
+    def p_values(replicas: Floats, block: ClaimBlock) -> Floats:
+        return two_sided(replicas, block.value)
+
+    def simulate(block: ClaimBlock, replicas: Floats, rng: np.random.Generator) -> ClaimBlock:
+        return replace(block, value=replicas[0])
 
     return {"log_likelihood": log_likelihood, "replicate": replicate, "p_values": p_values, "simulate": simulate}
 

@@ -12,7 +12,6 @@ differences; the predictive p-value is two-sided.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -25,16 +24,14 @@ from cfprob.claims.base import (
     ModelTerms,
     distinct_pods,
     make_block,
-    normal_logpdf,
+    measured,
     seen_logit_theta,
-    two_sided,
 )
 from cfprob.fitting.draws import seen_logits
 from cfprob.reading import fields as f
 
 if TYPE_CHECKING:
     from cfprob.fitting.draws import Draws
-    from cfprob.fitting.priors import Priors
     from cfprob.reading.lexicon import Lexicon
     from cfprob.reading.scenario import Claim
 
@@ -78,23 +75,9 @@ def _gap(draws: Draws, block: ClaimBlock) -> Floats:
     return result
 
 
-def _log_likelihood(draws: Draws, block: ClaimBlock, priors: Priors) -> Floats:
-    sd = draws.noise[:, block.author] / block.confidence
-    result: Floats = block.weight * normal_logpdf(block.value, _gap(draws, block), sd)
+def _sd(draws: Draws, block: ClaimBlock) -> Floats:
+    result: Floats = draws.noise[:, block.author] / block.confidence
     return result
-
-
-def _replicate(draws: Draws, block: ClaimBlock, rng: np.random.Generator, priors: Priors) -> Floats:
-    result: Floats = rng.normal(_gap(draws, block), draws.noise[:, block.author] / block.confidence)
-    return result
-
-
-def _p_values(replicas: Floats, block: ClaimBlock) -> Floats:
-    return two_sided(replicas, block.value)
-
-
-def _simulate(block: ClaimBlock, replicas: Floats, rng: np.random.Generator) -> ClaimBlock:
-    return replace(block, value=replicas[0])
 
 
 def _describe(draws: Draws, block: ClaimBlock, outcomes: Sequence[str]) -> list[tuple[str, str]]:
@@ -111,9 +94,6 @@ FAMILY = Family(
     inputs=("pod", "other_pod", "outcome", "author", "confidence", "weight", "value", "seen", "other_seen"),
     block=_block,
     model_term=_model_term,
-    log_likelihood=_log_likelihood,
-    replicate=_replicate,
-    p_values=_p_values,
-    simulate=_simulate,
+    **measured(_gap, _sd),
     describe=_describe,
 )
