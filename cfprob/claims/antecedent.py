@@ -27,7 +27,7 @@ from cfprob.claims.base import (
     measured,
     sigmoid,
 )
-from cfprob.claims.point import check_phrase, stated_logits
+from cfprob.claims.point import check_phrase, stated_logits, stated_sd
 from cfprob.reading import fields as f
 from cfprob.reading.scenario import OTL
 
@@ -96,11 +96,6 @@ def _located(draws: Draws, block: ClaimBlock) -> Floats:
     return result
 
 
-def _sd(draws: Draws, block: ClaimBlock) -> Floats:
-    result: Floats = np.sqrt((draws.noise[:, block.author] / block.confidence) ** 2 + block.extra**2)
-    return result
-
-
 def _describe(draws: Draws, block: ClaimBlock, outcomes: Sequence[str]) -> list[tuple[str, str]]:
     fitted = sigmoid(_located(draws, block))
     return [(f"could happen: {sigmoid(block.value[j]):.0%}", fitted_range(fitted[:, j])) for j in range(len(block))]
@@ -112,7 +107,7 @@ FAMILY = Family(
     inputs=("pod", "author", "confidence", "weight", "value", "extra"),
     block=_block,
     model_term=_model_term,
-    **measured(_located, _sd),
+    **measured(_located, stated_sd),
     describe=_describe,
     uses_draws=("plausibility",),
 )
