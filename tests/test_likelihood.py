@@ -94,6 +94,11 @@ def test_replicated_orderings_and_eras_follow_their_probability(data):
     np.testing.assert_allclose(np.concatenate([reps["ordering"].mean(0), reps["era"].mean(0)]), chance, atol=0.04)
 
 
+def _padded(at_pods, rows):
+    """A divergence points' array with zeros for the rows of real history after them."""
+    return np.concatenate([at_pods, np.zeros(rows - len(at_pods))])
+
+
 @pytest.mark.mcmc
 @pytest.mark.parametrize("path", [WEIMAR, BUNDLED])
 def test_matches_the_pymc_model(path):
@@ -116,7 +121,8 @@ def test_matches_the_pymc_model(path):
     parameters = [model["theta"], model["bias"], model["noise"], model["history"], model["era"], tendency, shift, *rows]
     kappa = [model["kappa"]] if "kappa" in model.named_vars else []
     plausibility = [model["plausibility"]] if "plausibility" in model.named_vars else []
-    wanted = [*parameters, *kappa, *plausibility, *terms]
+    spread = [model["claim_spread"]] if "claim_spread" in model.named_vars else []
+    wanted = [*parameters, *kappa, *plausibility, *spread, *terms]
     function = model.compile_fn(wanted, inputs=values, point_fn=False, on_unused_input="ignore")
     rng = np.random.default_rng(6)
     for _ in range(3):
@@ -136,8 +142,9 @@ def test_matches_the_pymc_model(path):
             tendency=tendency[None] if "tendency" in model.named_vars else None,
             worldview=np.concatenate([shift, np.zeros((len(shift), 1))], axis=1)[None],
             plausibility=out[n + len(kappa)][None] if plausibility else None,
+            spread=_padded(out[n + len(kappa) + len(plausibility)], len(theta))[None] if spread else None,
         )
-        for family, term in zip(present, out[n + len(kappa) + len(plausibility) :], strict=True):
+        for family, term in zip(present, out[n + len(kappa) + len(plausibility) + len(spread) :], strict=True):
             numpy_side = family.log_likelihood(draws, data.blocks[family.name], Priors()).sum()
             # rtol 1e-6: at these random values the curve's probabilities reach 1 - 1e-10, where numpy's logit
             # of a probability loses digits that PyMC's logit of the logits keeps
@@ -157,7 +164,9 @@ def test_a_same_claim_by_hand() -> None:
     first = _seen(draws, same.pod[0], a, same.seen[0])[:, k]
     second = _seen(draws, same.other_pod[0], a, same.other_seen[0])[:, k]
     gap = np.log(first / (1 - first)) - np.log(second / (1 - second))
-    sd = draws.noise[:, a] / same.confidence[0]
+    # Ada says what follows the second divergence cannot be known: its unpredictability widens the noise
+    sd = np.sqrt((draws.noise[:, a] / same.confidence[0]) ** 2 + draws.spread[:, same.other_pod[0]] ** 2)
+    assert (draws.spread[:, same.other_pod[0]] > 0).all() and (draws.spread[:, same.pod[0]] == 0).all()
     expected = -0.5 * (gap / sd) ** 2 - np.log(sd * np.sqrt(2 * np.pi))
     np.testing.assert_allclose(ll[:, i], same.weight[0] * expected)
 
@@ -174,7 +183,8 @@ def test_a_lower_bound_by_hand() -> None:
     assert point.bound[j] == 1.0
     p = _seen(draws, point.pod[j], point.author[j], point.seen[j])[:, point.outcome[j]]
     located = np.log(p / (1 - p)) + draws.bias[:, point.author[j], point.outcome[j]]
-    sd = np.sqrt((draws.noise[:, point.author[j]] / point.confidence[j]) ** 2 + point.extra[j] ** 2)
+    noise = draws.noise[:, point.author[j]] / point.confidence[j]
+    sd = np.sqrt(noise**2 + point.extra[j] ** 2 + draws.spread[:, point.pod[j]] ** 2)
     expected = norm.logcdf((located - point.value[j]) / sd)
     np.testing.assert_allclose(ll[:, claim_order(data).index("cleo-possible")], point.weight[j] * expected)
 
@@ -209,3 +219,64 @@ def test_an_antecedent_claim_by_hand() -> None:
     changed = Draws(**{**draws.__dict__, "plausibility": draws.plausibility + 5.0})
     others = [i for i, c in enumerate(claim_order(data)) if c != block.ids[j]]
     np.testing.assert_allclose(claim_log_likelihood(changed, data)[:, others], ll[:, others])
+
+
+def test_an_uncertain_claim_by_hand() -> None:
+    """"We can't even predict": log Phi((v_d - pi / sqrt(3)) / (s_a / confidence)), v_d the named divergence
+    point's unpredictability, pi / sqrt(3) the logit sd of a flat belief."""
+    from scipy.stats import norm
+
+    data = design(load_scenario(WEIMAR))
+    draws = draw_prior(data, 4, np.random.default_rng(11))
+    ll = claim_log_likelihood(draws, data)
+    block = data.blocks["uncertain"]
+    j = block.ids.index("ada-unpredictable")
+    v = draws.spread[:, block.pod[j]]
+    expected = norm.logcdf((v - np.pi / np.sqrt(3)) / (draws.noise[:, block.author[j]] / block.confidence[j]))
+    np.testing.assert_allclose(ll[:, claim_order(data).index("ada-unpredictable")], block.weight[j] * expected)
+    # only the named divergence point has an unpredictability; real history and the others have none
+    named = block.pod[j]
+    assert (draws.spread[:, named] > 0).all()
+    assert (np.delete(draws.spread, named, axis=1) == 0).all()
+
+
+def test_unpredictability_widens_claims_about_its_point_and_no_others() -> None:
+    """More unpredictability at a point flattens the likelihood of claims about it (each moves towards 0 from
+    whichever side) and leaves claims about other points as they were."""
+    data = design(load_scenario(WEIMAR))
+    draws = draw_prior(data, 4, np.random.default_rng(12))
+    order = claim_order(data)
+    wider = Draws(**{**draws.__dict__, "spread": draws.spread * 3.0})
+    before, after = claim_log_likelihood(draws, data), claim_log_likelihood(wider, data)
+    about_it = ["cleo-interval", "bert-hindenburg", "cleo-same"]
+    elsewhere = ["ada-no-depression", "bert-coalition", "cleo-ordering", "cleo-distribution", "ada-late-republic"]
+    for claim in elsewhere:
+        np.testing.assert_allclose(after[:, order.index(claim)], before[:, order.index(claim)], err_msg=claim)
+    for claim in about_it:
+        assert not np.allclose(after[:, order.index(claim)], before[:, order.index(claim)]), claim
+    # a claim far from the model gets likelier when the noise widens; the stated value itself is not moved:
+    # the location in the replicas is the same
+    reps = replicate(draws.take(np.zeros(20000, dtype=np.int64)), data, np.random.default_rng(1))
+    reps_wide = replicate(wider.take(np.zeros(20000, dtype=np.int64)), data, np.random.default_rng(1))
+    j = data.point.ids.index("bert-hindenburg")
+    assert abs(reps["point"][:, j].mean() - reps_wide["point"][:, j].mean()) < 0.1
+    assert reps_wide["point"][:, j].std() > reps["point"][:, j].std()
+
+
+def test_a_level_claim_by_hand() -> None:
+    """Real history's chance over a window: Normal log density of the phrase's logit about the mean, over the
+    window's years, of the curve's log odds (linear between knots), plus the claimant's bias."""
+    data = design(load_scenario(WEIMAR))
+    draws = draw_prior(data, 3, np.random.default_rng(13))
+    ll = claim_log_likelihood(draws, data)
+    block = data.blocks["level"]
+    j = block.ids.index("ada-late-republic")
+    k, a = block.outcome[j], block.author[j]
+    curve = softmax_last(draws.history)[:, :, k]  # (S, knots)
+    at_knots = np.log(curve / (1 - curve))
+    years = [1932, 1933]
+    mean = np.array([np.mean([np.interp(t, data.knots, row) for t in years]) for row in at_knots])
+    located = mean + draws.bias[:, a, k]
+    sd = np.sqrt((draws.noise[:, a] / block.confidence[j]) ** 2 + block.extra[j] ** 2)
+    expected = -0.5 * ((block.value[j] - located) / sd) ** 2 - np.log(sd * np.sqrt(2 * np.pi))
+    np.testing.assert_allclose(ll[:, claim_order(data).index("ada-late-republic")], block.weight[j] * expected)

@@ -41,6 +41,7 @@ def test_markdown_report_writes_plots_beside_it(tmp_path: Path, ussr_fit: None) 
     assert "counterfactual given what happened (Pearl rung 3)" in text and "interventional (Pearl rung 2)" in text
     assert "Seen from either end of the claimants' worldview" in text
     assert "| outcome | low end | average worldview | high end |" in text
+    _every_claim_is_listed(text, "kosygin-1965")
     for name in ("ternary", "forest", "curve", "densities"):
         image = tmp_path / f"post-{name}.png"
         assert f"]({image.name})" in text
@@ -84,6 +85,21 @@ def _not_blank(screenshot: Path, box: dict[str, float]) -> float:
     x, y, w, h = (round(box[k]) for k in ("x", "y", "width", "height"))
     region = image[y : y + h, x : x + w]
     return float((region < 235).mean())
+
+
+def _every_claim_is_listed(text: str, pod: str) -> None:
+    """Every claim about ``pod``, of every kind, with its kind, source, locator, quote and note."""
+    from cfprob.outputs.neutralise import for_markdown
+
+    scenario = load_scenario(bundled_scenario())
+    section = text.split("## Every claim about this divergence", 1)[1].split("## Sampler diagnostics")[0]
+    about = [c for c in scenario.claims if pod in c.pods]
+    assert about and section.count("\n- **") == len(about)
+    for claim in about:
+        title = scenario.source(claim.source).title
+        assert f"[{claim.kind}]" in section, claim.id
+        for part in (f"{title}, {claim.locator}", claim.quote, claim.note.split("\n")[0]):
+            assert for_markdown(part) in section, (claim.id, part)
 
 
 def test_html_report_in_headless_chromium(tmp_path: Path, ussr_fit: None) -> None:

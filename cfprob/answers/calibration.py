@@ -36,8 +36,8 @@ Floats = NDArray[np.float64]
 SCALARS = ("sigma_u", "sigma_bias", "noise_log_mean", "sigma_history", "sigma_era", "p_end")
 """Hyperparameters ranked besides ``alpha``, real history's curve at the middle knot, the first feature's
 effects, the own effects of the first divergence point and of the one with most claims, the worldview's
-loadings, the position of the claimant with most claims, and the plausibility of the first divergence point
-an antecedent claim is about."""
+loadings, the position of the claimant with most claims, the plausibility of the first divergence point
+an antecedent claim is about and the unpredictability of the first one an uncertain claim names."""
 
 
 def _most(counts: Floats, names: tuple[str, ...], skip_first: bool = False) -> int:
@@ -149,6 +149,10 @@ def _truths(truth: Draws, data: ModelData) -> dict[str, float]:
     if len(antecedent) and truth.plausibility is not None:
         i = int(antecedent.pod[0])
         values[f"plausibility[{data.pods[i]}]"] = float(truth.plausibility[0, i - 1])
+    uncertain = data.blocks["uncertain"]
+    if len(uncertain) and truth.extra and "unpredictability" in truth.extra:
+        i = int(uncertain.pod[0])
+        values[f"unpredictability[{data.pods[i]}]"] = float(truth.extra["unpredictability"][0, i - 1])
     values.update({name: float(truth.extra[name][0]) for name in SCALARS})
     return values
 
@@ -184,6 +188,10 @@ def _posterior_values(posterior: object, data: ModelData) -> dict[str, Floats]:
     if len(antecedent) and "plausibility" in posterior:
         pod = data.pods[int(antecedent.pod[0])]
         values[f"plausibility[{pod}]"] = flat(posterior["plausibility"].sel(cf_pod=pod))
+    uncertain = data.blocks["uncertain"]
+    if len(uncertain) and "unpredictability" in posterior:
+        pod = data.pods[int(uncertain.pod[0])]
+        values[f"unpredictability[{pod}]"] = flat(posterior["unpredictability"].sel(cf_pod=pod))
     values.update({name: flat(posterior[name]) for name in SCALARS})
     return values
 

@@ -120,6 +120,12 @@ def draw_prior(data: ModelData, n: int, rng: np.random.Generator, priors: Priors
     plausibility = None
     if len(data.blocks["antecedent"]):
         plausibility = rng.normal(0.0, PLAUSIBILITY_SD, (n, d - 1))
+    spread = None
+    if len(data.blocks["uncertain"]):
+        unpredictability = np.abs(rng.normal(0.0, priors.unpredictability_scale, (n, d - 1)))
+        named = np.zeros(theta.shape[1])
+        named[data.blocks["uncertain"].pod] = 1.0
+        spread = named * np.concatenate([np.zeros((n, 1)), unpredictability, np.zeros((n, theta.shape[1] - d))], axis=1)
     kappa = None
     if len(data.distribution):
         kappa_log_mean = rng.normal(priors.kappa_log_mean, priors.kappa_log_sd, n)
@@ -140,7 +146,9 @@ def draw_prior(data: ModelData, n: int, rng: np.random.Generator, priors: Priors
     }
     if worldview is not None:
         extra |= {"worldview": position, "worldview_loading": loading}
-    return Draws(theta, bias, noise, kappa, class_logit, history, era, tendency, extra, worldview, plausibility)
+    if spread is not None:
+        extra["unpredictability"] = spread[:, 1:d]
+    return Draws(theta, bias, noise, kappa, class_logit, history, era, tendency, extra, worldview, plausibility, spread)
 
 
 def log_prior(posterior: xr.Dataset, priors: Priors | None = None) -> xr.DataArray:
@@ -164,6 +172,7 @@ def log_prior(posterior: xr.Dataset, priors: Priors | None = None) -> xr.DataArr
         "tendency_z": (0.0, 1.0, 0.0),
         "worldview": (0.0, 1.0, 0.0),
         "plausibility": (0.0, PLAUSIBILITY_SD, 0.0),
+        "unpredictability": (0.0, priors.unpredictability_scale, half),
         "worldview_loading_first": (0.0, priors.worldview_loading_sd, half),
         "worldview_loading_rest": (0.0, priors.worldview_loading_sd, 0.0),
         "sigma_u": (0.0, priors.pod_sd_scale, half),

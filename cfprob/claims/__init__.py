@@ -7,7 +7,7 @@ family in :data:`FAMILIES`; ARCHITECTURE.md's "Adding a claim kind" says what el
 
 from __future__ import annotations
 
-from cfprob.claims import antecedent, distribution, era, interval, ordering, point, proposal, same
+from cfprob.claims import antecedent, distribution, era, interval, level, ordering, point, proposal, same, uncertain
 from cfprob.claims.base import ClaimBlock, ClaimKind, DesignContext, Family, KindContext, ModelTerms
 
 __all__ = [
@@ -30,7 +30,9 @@ FAMILIES: tuple[Family, ...] = (
     distribution.FAMILY,
     ordering.FAMILY,
     era.FAMILY,
+    level.FAMILY,
     same.FAMILY,
+    uncertain.FAMILY,
     antecedent.FAMILY,
 )
 """The likelihood families in model order: the order of the model's terms and of every per-claim array."""

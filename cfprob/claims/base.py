@@ -32,6 +32,7 @@ __all__ = [
     "ModelTerms",
     "directional",
     "distinct_pods",
+    "draws_spread_squared",
     "fitted_range",
     "make_block",
     "measured",
@@ -39,6 +40,7 @@ __all__ = [
     "seen_logit_theta",
     "seen_theta",
     "sigmoid",
+    "spread_squared",
     "stated_as_written",
     "tendency_term",
     "two_sided",
@@ -143,6 +145,10 @@ class ModelTerms:
     worldview: Any
     """(claimants, outcomes) or None: how each claimant's worldview shifts the logits (against the last
     outcome) of every divergence point they speak of; None when the model has no worldview factor"""
+    spread: Any
+    """(rows,) or None: the unpredictability of each row (0 for real history and for divergence points no
+    uncertain claim names), added to the noise of claims about it; None when no claim says a point cannot be
+    known (:mod:`cfprob.claims.uncertain`)"""
     n_outcomes: int
     priors: Priors
     logit_softmax: Callable[[Any, int], Any]
@@ -167,6 +173,21 @@ def seen_theta(m: ModelTerms, rows: Any, authors: Any, seen: Any) -> Any:
     if m.worldview is None:
         return m.theta[rows]
     return pt.special.softmax(m.eta[rows] + seen[:, None] * m.worldview[authors], axis=-1)
+
+
+def spread_squared(m: ModelTerms, *rows: Any) -> Any:
+    """PyMC: the squared unpredictability of each claim's rows, summed (0 when the model has none)."""
+    if m.spread is None:
+        return 0.0
+    return sum(m.spread[r] ** 2 for r in rows)
+
+
+def draws_spread_squared(draws: Draws, *rows: Ints) -> Floats | float:
+    """numpy: the squared unpredictability of each claim's rows, summed, per draw: (S, n), or 0."""
+    if draws.spread is None:
+        return 0.0
+    result: Floats = sum(draws.spread[:, r] ** 2 for r in rows)  # type: ignore[assignment]
+    return result
 
 
 def distinct_pods(first: str, second: str) -> Callable[[dict[str, Any], KindContext], dict[str, Any] | None]:

@@ -41,7 +41,7 @@ if TYPE_CHECKING:
     from cfprob.reading.lexicon import Lexicon
     from cfprob.reading.scenario import Claim
 
-__all__ = ["ERA", "FAMILY"]
+__all__ = ["ERA", "FAMILY", "check_window"]
 
 Floats = np.typing.NDArray[np.float64]
 
@@ -53,8 +53,8 @@ def _says(claim: Claim, lexicon: Lexicon, outcomes: Sequence[str]) -> str:
     return f"a divergence in {claim.start}-{claim.end} could change P({claim.outcome}) more than {than}"
 
 
-def _check(clean: dict[str, Any], context: KindContext) -> dict[str, Any] | None:
-    """The window lies in the timeline and leaves years to compare it with."""
+def check_window(clean: dict[str, Any], context: KindContext) -> dict[str, Any] | None:
+    """A claim's window of years, ``start`` to ``end``, is ordered and lies in the timeline."""
     start, end = clean["start"], clean["end"]
     problems, file, label = context.problems, context.file, context.label
     if start > end:
@@ -63,15 +63,27 @@ def _check(clean: dict[str, Any], context: KindContext) -> dict[str, Any] | None
     if context.timeline is None:
         return {}  # the divergence points are broken, and reported
     first, last = context.timeline
-    span = f"the timeline's years, {first} to {last}"
     if start < first or end > last:
-        problems.add(file, label, f"a window inside {span}", f"start = {start}, end = {end}")
-        return None
-    if not era_years(start, end, clean["compared_with"], context.timeline)[1]:
         problems.add(
-            file,
-            f"{label}: key 'compared_with'",
-            f"years {clean['compared_with']} than the window within {span}",
+            file, label, f"a window inside the timeline's years, {first} to {last}", f"start = {start}, end = {end}"
+        )
+        return None
+    return {}
+
+
+def _check(clean: dict[str, Any], context: KindContext) -> dict[str, Any] | None:
+    """The window lies in the timeline and leaves years to compare it with."""
+    if check_window(clean, context) is None:
+        return None
+    if context.timeline is None:
+        return {}  # the divergence points are broken, and reported
+    start, end = clean["start"], clean["end"]
+    first, last = context.timeline
+    if not era_years(start, end, clean["compared_with"], context.timeline)[1]:
+        context.problems.add(
+            context.file,
+            f"{context.label}: key 'compared_with'",
+            f"years {clean['compared_with']} than the window within the timeline's years, {first} to {last}",
             f"none (window {start} to {end})",
         )
         return None

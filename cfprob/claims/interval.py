@@ -21,10 +21,12 @@ from cfprob.claims.base import (
     Family,
     KindContext,
     ModelTerms,
+    draws_spread_squared,
     fitted_range,
     make_block,
     seen_logit_theta,
     sigmoid,
+    spread_squared,
 )
 from cfprob.fitting.numeric import logit
 from cfprob.reading import fields as f
@@ -83,10 +85,13 @@ def _block(claims: list[Claim], context: DesignContext) -> ClaimBlock:
 
 def _model_term(interval: Any, m: ModelTerms) -> Any:
     import pymc as pm
+    import pytensor.tensor as pt
 
     seen = seen_logit_theta(m, interval.pod, interval.outcome, interval.author, interval.seen)
     mu = seen + m.bias[interval.author, interval.outcome]
     sd = m.noise[interval.author] / interval.confidence
+    if m.spread is not None:
+        sd = pt.sqrt(sd**2 + spread_squared(m, interval.pod))
     standard = pm.Normal.dist(0.0, 1.0)
     upper = pm.logcdf(standard, (interval.extra - mu) / sd)
     lower = pm.logcdf(standard, (interval.value - mu) / sd)
@@ -104,11 +109,19 @@ def _log_normal_mass(low: Floats, high: Floats) -> Floats:
     return result
 
 
+def _sd(draws: Draws, block: ClaimBlock) -> Floats:
+    """The claimant's noise, widened by the unpredictability of the claim's divergence point: (S, n)."""
+    result: Floats = np.sqrt(
+        (draws.noise[:, block.author] / block.confidence) ** 2 + draws_spread_squared(draws, block.pod)
+    )
+    return result
+
+
 def _log_likelihood(draws: Draws, block: ClaimBlock, priors: Priors) -> Floats:
     from cfprob.fitting.draws import located_logits
 
     mu = located_logits(draws, block)
-    sd = draws.noise[:, block.author] / block.confidence
+    sd = _sd(draws, block)
     result: Floats = block.weight * _log_normal_mass((block.value - mu) / sd, (block.extra - mu) / sd)
     return result
 
@@ -116,7 +129,7 @@ def _log_likelihood(draws: Draws, block: ClaimBlock, priors: Priors) -> Floats:
 def _replicate(draws: Draws, block: ClaimBlock, rng: np.random.Generator, priors: Priors) -> Floats:
     from cfprob.fitting.draws import located_logits
 
-    result: Floats = rng.normal(located_logits(draws, block), draws.noise[:, block.author] / block.confidence)
+    result: Floats = rng.normal(located_logits(draws, block), _sd(draws, block))
     return result
 
 

@@ -25,8 +25,10 @@ from cfprob.claims.base import (
     ModelTerms,
     directional,
     distinct_pods,
+    draws_spread_squared,
     make_block,
     seen_logit_theta,
+    spread_squared,
     tendency_term,
 )
 from cfprob.fitting.draws import seen_logits
@@ -80,13 +82,17 @@ def _model_term(order: Any, m: ModelTerms) -> Any:
     higher = seen_logit_theta(m, order.pod, order.outcome, order.author, order.seen)
     gap = higher - seen_logit_theta(m, order.other_pod, order.outcome, order.author, order.other_seen)
     tendency = order.direction * m.tendency[order.author, order.outcome]
-    return -order.weight * pt.softplus(-(order.confidence * gap / m.priors.ordering_tau + tendency))
+    tau = m.priors.ordering_tau
+    if m.spread is not None:
+        tau = pt.sqrt(tau**2 + spread_squared(m, order.pod, order.other_pod))
+    return -order.weight * pt.softplus(-(order.confidence * gap / tau + tendency))
 
 
 def _gap(draws: Draws, block: ClaimBlock, priors: Priors) -> Floats:
     higher = seen_logits(draws, block.pod, block.outcome, block.author, block.seen)
     gap = higher - seen_logits(draws, block.other_pod, block.outcome, block.author, block.other_seen)
-    result: Floats = block.confidence * gap / priors.ordering_tau + tendency_term(draws, block)
+    tau = np.sqrt(priors.ordering_tau**2 + draws_spread_squared(draws, block.pod, block.other_pod))
+    result: Floats = block.confidence * gap / tau + tendency_term(draws, block)
     return result
 
 

@@ -29,11 +29,13 @@ from cfprob.claims.base import (
     Family,
     KindContext,
     ModelTerms,
+    draws_spread_squared,
     fitted_range,
     make_block,
     normal_logpdf,
     seen_logit_theta,
     sigmoid,
+    spread_squared,
     two_sided,
 )
 from cfprob.fitting.numeric import logit
@@ -130,7 +132,7 @@ def _model_term(point: Any, m: ModelTerms) -> Any:
     import pymc as pm
     import pytensor.tensor as pt
 
-    sd = pt.sqrt((m.noise[point.author] / point.confidence) ** 2 + point.extra**2)
+    sd = pt.sqrt((m.noise[point.author] / point.confidence) ** 2 + point.extra**2 + spread_squared(m, point.pod))
     seen = seen_logit_theta(m, point.pod, point.outcome, point.author, point.seen)
     located = seen + m.bias[point.author, point.outcome]
     stated = pm.logp(pm.Normal.dist(located, sd), point.value)
@@ -146,12 +148,18 @@ def stated_sd(draws: Draws, block: ClaimBlock) -> Floats:
     return result
 
 
+def _sd(draws: Draws, block: ClaimBlock) -> Floats:
+    """The stated logit's sd, widened by the unpredictability of the claim's divergence point."""
+    result: Floats = np.sqrt(stated_sd(draws, block) ** 2 + draws_spread_squared(draws, block.pod))
+    return result
+
+
 def _log_likelihood(draws: Draws, block: ClaimBlock, priors: Priors) -> Floats:
     from scipy.special import log_ndtr
 
     from cfprob.fitting.draws import located_logits
 
-    sd = stated_sd(draws, block)
+    sd = _sd(draws, block)
     located = located_logits(draws, block)
     stated = normal_logpdf(block.value, located, sd)
     side = log_ndtr(block.bound * (located - block.value) / sd)
@@ -162,7 +170,7 @@ def _log_likelihood(draws: Draws, block: ClaimBlock, priors: Priors) -> Floats:
 def _replicate(draws: Draws, block: ClaimBlock, rng: np.random.Generator, priors: Priors) -> Floats:
     from cfprob.fitting.draws import located_logits
 
-    result: Floats = rng.normal(located_logits(draws, block), stated_sd(draws, block))
+    result: Floats = rng.normal(located_logits(draws, block), _sd(draws, block))
     return result
 
 

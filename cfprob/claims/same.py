@@ -23,9 +23,11 @@ from cfprob.claims.base import (
     Family,
     ModelTerms,
     distinct_pods,
+    draws_spread_squared,
     make_block,
     measured,
     seen_logit_theta,
+    spread_squared,
 )
 from cfprob.fitting.draws import seen_logits
 from cfprob.reading import fields as f
@@ -61,10 +63,13 @@ def _block(claims: list[Claim], context: DesignContext) -> ClaimBlock:
 
 def _model_term(same: Any, m: ModelTerms) -> Any:
     import pymc as pm
+    import pytensor.tensor as pt
 
     first = seen_logit_theta(m, same.pod, same.outcome, same.author, same.seen)
     gap = first - seen_logit_theta(m, same.other_pod, same.outcome, same.author, same.other_seen)
     sd = m.noise[same.author] / same.confidence
+    if m.spread is not None:
+        sd = pt.sqrt(sd**2 + spread_squared(m, same.pod, same.other_pod))
     return same.weight * pm.logp(pm.Normal.dist(gap, sd), same.value)
 
 
@@ -76,7 +81,8 @@ def _gap(draws: Draws, block: ClaimBlock) -> Floats:
 
 
 def _sd(draws: Draws, block: ClaimBlock) -> Floats:
-    result: Floats = draws.noise[:, block.author] / block.confidence
+    noise = draws.noise[:, block.author] / block.confidence
+    result: Floats = np.sqrt(noise**2 + draws_spread_squared(draws, block.pod, block.other_pod))
     return result
 
 

@@ -33,7 +33,8 @@ class Draws:
     (S, claimants, outcomes), claimants' tendency to call divergences better; ``worldview`` (S, claimants,
     outcomes), how each claimant's worldview shifts the logits of the divergence points they speak of (last
     outcome 0), only when the model has the worldview factor; ``plausibility`` (S, divergence points but
-    otl), how plausible each divergence itself is (logits), only with antecedent claims. ``extra`` holds any
+    otl), how plausible each divergence itself is (logits), only with antecedent claims; ``spread`` (S, rows),
+    each row's unpredictability (0 where no uncertain claim names it), only with uncertain claims. ``extra`` holds any
     further parameters (kept for calibration checks), by name.
     """
 
@@ -48,6 +49,7 @@ class Draws:
     extra: dict[str, Floats] | None = None
     worldview: Floats | None = None
     plausibility: Floats | None = None
+    spread: Floats | None = None
 
     def __len__(self) -> int:
         return int(self.theta.shape[0])
@@ -67,6 +69,9 @@ class Draws:
         rows = flat("history_theta")
         if rows is not None:
             theta = np.concatenate([theta, rows], axis=1)
+        spread = flat("claim_spread")
+        if spread is not None:
+            spread = np.concatenate([spread, np.zeros((spread.shape[0], theta.shape[1] - spread.shape[1]))], axis=1)
         shift = flat("worldview_shift")
         if shift is not None:
             shift = np.concatenate([shift, np.zeros((*shift.shape[:-1], 1))], axis=-1)
@@ -81,6 +86,7 @@ class Draws:
             flat("tendency"),
             worldview=shift,
             plausibility=flat("plausibility"),
+            spread=spread,
         )
 
     def take(self, index: NDArray[np.int64]) -> Draws:
@@ -102,6 +108,7 @@ class Draws:
             extra,
             pick(self.worldview),
             pick(self.plausibility),
+            pick(self.spread),
         )
 
 

@@ -129,6 +129,7 @@ def build_model(data: ModelData, priors: Priors | None = None) -> pm.Model:
         noise = pm.Deterministic("noise", pt.exp(noise_log_mean + noise_spread * noise_z), dims="claimant")
         tendency = _tendency(data, priors)
         worldview = _worldview(data, priors)
+        spread = _unpredictability(data, priors, inputs, n_rows=len(data.pods) + len(data.history_years))
 
         terms = ModelTerms(
             theta=all_theta,
@@ -140,6 +141,7 @@ def build_model(data: ModelData, priors: Priors | None = None) -> pm.Model:
             era=era,
             eta=eta_full,
             worldview=worldview,
+            spread=spread,
             n_outcomes=k,
             priors=priors,
             logit_softmax=_logit_softmax,
@@ -180,6 +182,18 @@ def _worldview(data: ModelData, priors: Priors) -> Any:
         "worldview_shift", position[:, None] * loading[None, :], dims=("claimant", "logit_outcome")
     )
     return pt.concatenate([shift, pt.zeros((len(data.claimants), 1))], axis=1)
+
+
+def _unpredictability(data: ModelData, priors: Priors, inputs: dict[str, Any], n_rows: int) -> Any:
+    """Each row's unpredictability (rows,): half-normal at the divergence points uncertain claims name, 0
+    elsewhere (:mod:`cfprob.claims.uncertain`); None when no claim says a point cannot be known."""
+    if not len(data.blocks["uncertain"]):
+        return None
+    value = pm.HalfNormal("unpredictability", priors.unpredictability_scale, dims="cf_pod")
+    n_pods = len(data.pods)
+    named = pt.set_subtensor(pt.zeros(n_pods)[inputs["uncertain_pod"]], 1.0)
+    at_pods = pm.Deterministic("claim_spread", named * pt.concatenate([pt.zeros(1), value]), dims="pod")
+    return pt.concatenate([at_pods, pt.zeros(n_rows - n_pods)])
 
 
 def _tendency(data: ModelData, priors: Priors) -> Any:

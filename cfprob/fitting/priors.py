@@ -46,6 +46,9 @@ class Priors:
     """Normal prior sd of the claimants' mean tendency to call divergences better (log odds of saying so)."""
     tendency_sd_scale: float = 0.5
     """Half-normal scale of how much claimants' tendencies differ."""
+    unpredictability_scale: float = 1.0
+    """Half-normal scale of the unpredictability of a divergence point that a claim says cannot be known (logit
+    sd added to the noise of claims about it)."""
     worldview_loading_sd: float = 1.0
     """Prior sd of the worldview's loading on each outcome's logit (the first outcome's is half-normal, which
     fixes which end is "high"); 0 leaves the worldview factor out of the model."""

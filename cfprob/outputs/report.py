@@ -143,6 +143,33 @@ def _driver_lines(report: Report) -> list[tuple[str, str, str, str]]:
     return result
 
 
+def _claim_lines(report: Report) -> list[tuple[str, str, str, str, str, str, str]]:
+    """(author, kind, what it is about, source and locator, quote, what it says, reading note) for every
+    claim about the report's divergence points, of every kind, in file order; a note says why a claim is
+    kept out of the fit."""
+    from cfprob.claims import KINDS
+
+    scenario, outcomes = report.scenario, report.scenario.outcome_ids
+    asked = set(report.answer.pods)
+    result = []
+    for claim in scenario.claims:
+        if not asked & set(claim.pods):
+            continue
+        note = claim.note + (f" Kept out of the fit: {claim.excluded}." if claim.excluded else "")
+        result.append(
+            (
+                scenario.claimant(claim.author).name,
+                claim.kind,
+                KINDS[claim.kind].about(claim),
+                f"{scenario.source(claim.source).title}, {claim.locator}",
+                claim.quote,
+                claim_strength(claim, report.lexicon, outcomes),
+                note.strip(),
+            )
+        )
+    return result
+
+
 CSS = """
 body { font-family: system-ui, sans-serif; max-width: 60rem; margin: 2rem auto; padding: 0 1rem; color: #222; }
 table { border-collapse: collapse; margin: 1rem 0; }
@@ -237,6 +264,14 @@ def render_html(report: Report) -> str:
             f"{for_html(says)}; {for_html(moved)}.</li>"
         )
     parts.append("</ul>")
+    parts.append('<h2>Every claim about this divergence</h2><ul id="claims">')
+    for author, kind, about, where, quote, says, note in _claim_lines(report):
+        parts.append(
+            f"<li><strong>{for_html(author)}</strong> [{for_html(kind)}] on {for_html(about)}, "
+            f"<span class='note'>{for_html(where)}</span><blockquote>{for_html(quote)}</blockquote>"
+            f"{for_html(says)}." + (f" <span class='note'>{for_html(note)}</span>" if note else "") + "</li>"
+        )
+    parts.append("</ul>")
     parts.append("<h2>Sampler diagnostics</h2>")
     parts += [f"<p>{for_html(line)}</p>" for line in diagnostics_lines(report.attrs)]
     parts.append(f"<h2>Counterfactual semantics</h2><p>{for_html(SEMANTICS)}.</p>")
@@ -292,6 +327,10 @@ def render_markdown(report: Report, image_names: Mapping[str, str]) -> str:
     lines += ["", "## The claims that drive the answer", ""]
     for author, quote, says, moved in _driver_lines(report):
         lines += [f'- **{md(author)}**: "{md(quote)}" — {md(says)}; {md(moved)}.']
+    lines += ["", "## Every claim about this divergence", ""]
+    for author, kind, about, where, quote, says, note in _claim_lines(report):
+        lines += [f'- **{md(author)}** [{md(kind)}] on {md(about)}, {md(where)}: "{md(quote)}" — {md(says)}.']
+        lines += [f"  {md(note)}"] if note else []
     lines += ["", "## Sampler diagnostics", "", *diagnostics_lines(report.attrs)]
     lines += ["", "## Counterfactual semantics", "", SEMANTICS + "."]
     if report.given_history is not None:

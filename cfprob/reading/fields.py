@@ -126,11 +126,12 @@ def optional_text() -> Check:
     return Check("a string", lambda v: v if isinstance(v, str) else BAD, False, "")
 
 
-def identifier() -> Check:
+def identifier(required: bool = True) -> Check:
     """A short name of letters, digits, '-', '_' and '.'."""
     return Check(
         "an id of letters, digits, '-', '_' or '.' (at most 64 characters)",
         lambda v: v if isinstance(v, str) and IDENTIFIER.fullmatch(v) else BAD,
+        required,
     )
 
 

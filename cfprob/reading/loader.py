@@ -434,7 +434,7 @@ class _Loader:
                 )
         if self.outcomes_broken and ("outcome" in clean or "distribution" in clean):
             return None
-        if "outcome" in clean and clean["outcome"] not in outcomes:
+        if clean.get("outcome") is not None and clean["outcome"] not in outcomes:
             self.problems.add(
                 file,
                 f"{label}: key 'outcome'",

@@ -1,0 +1,140 @@
+"""Level claims: real history's chance of one outcome over a window of years, as a phrase or a number ("sure
+before 1204, difficult after 1300, almost impossible after 1400"; "after 1985 the collapse was almost
+inevitable"). Era claims compare windows; a level claim says how likely the outcome was in one.
+
+Likelihood, for claimant ``a``: ``logit p ~ Normal(mean_{t in window} logit h_k(t) + b_ak,
+sqrt((s_a / confidence)^2 + v^2))``, with ``h(t)`` real history's curve (given what happened up to ``t``),
+``v`` the phrase's lexicon spread (0 for a number) and ``b_ak`` the claimant's bias, as for a point claim
+about real history. :attr:`ClaimBlock.contrast` holds the window's mean knot weights. Replicas are stated
+logits; the predictive p-value is two-sided.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from cfprob.claims.base import (
+    ClaimBlock,
+    ClaimKind,
+    DesignContext,
+    Family,
+    KindContext,
+    ModelTerms,
+    fitted_range,
+    make_block,
+    measured,
+    sigmoid,
+)
+from cfprob.claims.era import check_window
+from cfprob.claims.point import check_phrase, stated_logits, stated_sd
+from cfprob.fitting.draws import logit_theta
+from cfprob.fitting.numeric import interpolation_weights, softmax_last
+from cfprob.reading import fields as f
+
+if TYPE_CHECKING:
+    from cfprob.fitting.draws import Draws
+    from cfprob.reading.lexicon import Lexicon
+    from cfprob.reading.scenario import Claim
+
+__all__ = ["FAMILY", "LEVEL"]
+
+Floats = np.typing.NDArray[np.float64]
+
+
+def _says(claim: Claim, lexicon: Lexicon, outcomes: Sequence[str]) -> str:
+    head = f"real history's P({claim.outcome}) in {claim.start}-{claim.end}"
+    if claim.probability is not None:
+        return f"{head} = {claim.probability:g}"
+    entry = lexicon.lookup(str(claim.phrase))
+    return f"{head}: " + (entry.describe() if entry else f'"{claim.phrase}"')
+
+
+def _check(clean: dict[str, Any], context: KindContext) -> dict[str, Any] | None:
+    given = [k for k in ("phrase", "probability") if clean.get(k) is not None]
+    if len(given) != 1:
+        context.problems.add(
+            context.file, context.label, "exactly one of 'phrase' and 'probability'", " and ".join(given) or "neither"
+        )
+        return None
+    if check_window(clean, context) is None:
+        return None
+    return check_phrase(clean, context)
+
+
+LEVEL = ClaimKind(
+    "level",
+    {
+        "outcome": f.identifier(),
+        "start": f.integer(-10_000, 10_000),
+        "end": f.integer(-10_000, 10_000),
+        "phrase": f.Check("a phrase from the lexicon", lambda v: v if isinstance(v, str) else f.BAD, False, None),
+        "probability": f.number(0, 1, low_open=True, high_open=True, required=False),
+    },
+    _says,
+    check=_check,
+    pods=lambda claim: (),
+    pod_keys=(),
+    about=lambda claim: f"real history, {claim.start}-{claim.end}",
+)
+
+
+def window_weights(claims: list[Claim], knots: Floats) -> Floats:
+    """Each claim's window of years as mean knot weights (n, knots): its level is this row times the curve."""
+    rows = [
+        interpolation_weights(np.arange(int(c.start or 0), int(c.end or 0) + 1), knots).mean(axis=0) for c in claims
+    ]
+    return np.asarray(rows, dtype=float).reshape(len(claims), len(knots))
+
+
+def _block(claims: list[Claim], context: DesignContext) -> ClaimBlock:
+    value, extra = stated_logits(claims, context.lexicon)
+    return make_block(
+        claims,
+        context,
+        pod=[None] * len(claims),
+        value=value,
+        extra=extra,
+        contrast=window_weights(claims, context.knots),
+    )
+
+
+def _model_term(level: Any, m: ModelTerms) -> Any:
+    import pymc as pm
+    import pytensor.tensor as pt
+
+    curve = pt.concatenate([m.history, pt.zeros((m.history.shape[0], 1))], axis=-1)
+    at_window = (level.contrast * m.logit_softmax(curve, m.n_outcomes)[:, level.outcome].T).sum(axis=-1)
+    located = at_window + m.bias[level.author, level.outcome]
+    sd = pt.sqrt((m.noise[level.author] / level.confidence) ** 2 + level.extra**2)
+    return level.weight * pm.logp(pm.Normal.dist(located, sd), level.value)
+
+
+def _located(draws: Draws, block: ClaimBlock) -> Floats:
+    """Real history's mean log odds over each claim's window plus its claimant's bias, per draw: (S, n)."""
+    assert draws.history is not None, "level claims come with real history's curve"
+    lt = logit_theta(softmax_last(draws.history))[:, :, block.outcome]  # (S, knots, n)
+    result: Floats = np.einsum("skn,nk->sn", lt, block.contrast) + draws.bias[:, block.author, block.outcome]
+    return result
+
+
+def _describe(draws: Draws, block: ClaimBlock, outcomes: Sequence[str]) -> list[tuple[str, str]]:
+    fitted = sigmoid(_located(draws, block))
+    return [
+        (f"{sigmoid(block.value[j]):.0%}" + (" (phrase)" if block.extra[j] > 0 else ""), fitted_range(fitted[:, j]))
+        for j in range(len(block))
+    ]
+
+
+FAMILY = Family(
+    name="level",
+    kinds=(LEVEL,),
+    inputs=("outcome", "author", "confidence", "weight", "value", "extra", "contrast"),
+    block=_block,
+    model_term=_model_term,
+    **measured(_located, stated_sd),
+    describe=_describe,
+    uses_draws=("history",),
+)
