@@ -222,7 +222,7 @@ def test_an_antecedent_claim_by_hand() -> None:
 
 
 def test_an_uncertain_claim_by_hand() -> None:
-    """"We can't even predict": log Phi((v_d - pi / sqrt(3)) / (s_a / confidence)), v_d the named divergence
+    """Uncertain: "We can't even predict": log Phi((v_d - pi / sqrt(3)) / (s_a / confidence)), v_d the named divergence
     point's unpredictability, pi / sqrt(3) the logit sd of a flat belief."""
     from scipy.stats import norm
 
