@@ -60,6 +60,12 @@ def fake_fit(
         variables["worldview_shift"] = (("claimant", "logit_outcome"), prior.worldview[..., :-1])
     if prior.plausibility is not None:
         variables["plausibility"] = (("cf_pod",), prior.plausibility)
+    if prior.spread is not None:
+        variables["unpredictability"] = (("cf_pod",), prior.extra["unpredictability"])
+        variables["claim_spread"] = (("pod",), prior.spread[:, :n_pods])
+    if prior.poll_location is not None:
+        variables["poll_location"] = (("poll",), prior.poll_location)
+        variables["poll_dispersion"] = (("poll",), prior.poll_dispersion)
     if len(data.history_years):
         variables["history_theta"] = (("history_year", "outcome"), prior.theta[:, n_pods:])
     posterior = xr.Dataset(

@@ -40,6 +40,9 @@ def point_draws(data, located_logit: float, noise: float, n: int = 20_000) -> Dr
         history=np.repeat(_logits(theta[:, :1]), len(data.knots), axis=1),
         era=np.zeros((n, len(data.knots))),
         plausibility=np.full((n, len(data.pods) - 1), located_logit),
+        spread=np.zeros((n, len(data.pods))),
+        poll_location=np.full((n, len(data.blocks["poll"])), located_logit),
+        poll_dispersion=np.ones((n, len(data.blocks["poll"]))),
     )
 
 

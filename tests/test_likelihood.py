@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
@@ -94,6 +96,10 @@ def test_replicated_orderings_and_eras_follow_their_probability(data):
     np.testing.assert_allclose(np.concatenate([reps["ordering"].mean(0), reps["era"].mean(0)]), chance, atol=0.04)
 
 
+OPTIONAL = ("kappa", "plausibility", "claim_spread", "poll_location", "poll_dispersion")
+"""Model quantities the numpy side reads that only some scenarios have."""
+
+
 def _padded(at_pods, rows):
     """A divergence points' array with zeros for the rows of real history after them."""
     return np.concatenate([at_pods, np.zeros(rows - len(at_pods))])
@@ -119,10 +125,8 @@ def test_matches_the_pymc_model(path):
     tendency = model["tendency"] if "tendency" in model.named_vars else model["noise"]  # a stand-in when absent
     shift = model["worldview_shift"]
     parameters = [model["theta"], model["bias"], model["noise"], model["history"], model["era"], tendency, shift, *rows]
-    kappa = [model["kappa"]] if "kappa" in model.named_vars else []
-    plausibility = [model["plausibility"]] if "plausibility" in model.named_vars else []
-    spread = [model["claim_spread"]] if "claim_spread" in model.named_vars else []
-    wanted = [*parameters, *kappa, *plausibility, *spread, *terms]
+    optional = [n for n in OPTIONAL if n in model.named_vars]
+    wanted = [*parameters, *[model[n] for n in optional], *terms]
     function = model.compile_fn(wanted, inputs=values, point_fn=False, on_unused_input="ignore")
     rng = np.random.default_rng(6)
     for _ in range(3):
@@ -132,19 +136,23 @@ def test_matches_the_pymc_model(path):
         n = 7 + len(rows)
         if rows:
             theta = np.concatenate([theta, out[7]], axis=0)
+        got = dict(zip(optional, out[n : n + len(optional)], strict=True))
+        spread = got.get("claim_spread")
         draws = Draws(
             theta[None],
             bias[None],
             noise[None],
-            out[n][None] if kappa else None,
+            got["kappa"][None] if "kappa" in got else None,
             history=history[None],
             era=era[None],
             tendency=tendency[None] if "tendency" in model.named_vars else None,
             worldview=np.concatenate([shift, np.zeros((len(shift), 1))], axis=1)[None],
-            plausibility=out[n + len(kappa)][None] if plausibility else None,
-            spread=_padded(out[n + len(kappa) + len(plausibility)], len(theta))[None] if spread else None,
+            plausibility=got["plausibility"][None] if "plausibility" in got else None,
+            spread=None if spread is None else _padded(spread, len(theta))[None],
+            poll_location=got["poll_location"][None] if "poll_location" in got else None,
+            poll_dispersion=got["poll_dispersion"][None] if "poll_dispersion" in got else None,
         )
-        for family, term in zip(present, out[n + len(kappa) + len(plausibility) + len(spread) :], strict=True):
+        for family, term in zip(present, out[n + len(optional) :], strict=True):
             numpy_side = family.log_likelihood(draws, data.blocks[family.name], Priors()).sum()
             # rtol 1e-6: at these random values the curve's probabilities reach 1 - 1e-10, where numpy's logit
             # of a probability loses digits that PyMC's logit of the logits keeps
@@ -280,3 +288,59 @@ def test_a_level_claim_by_hand() -> None:
     sd = np.sqrt((draws.noise[:, a] / block.confidence[j]) ** 2 + block.extra[j] ** 2)
     expected = -0.5 * ((block.value[j] - located) / sd) ** 2 - np.log(sd * np.sqrt(2 * np.pi))
     np.testing.assert_allclose(ll[:, claim_order(data).index("ada-late-republic")], block.weight[j] * expected)
+
+
+def test_a_poll_by_hand() -> None:
+    """Votes per bin: a multinomial whose bin probabilities are a Normal crowd of belief logits (location m,
+    dispersion w) cut at the bins' logits."""
+    from scipy.special import gammaln
+    from scipy.stats import norm
+
+    data = design(load_scenario(WEIMAR))
+    draws = draw_prior(data, 3, np.random.default_rng(14))
+    ll = claim_log_likelihood(draws, data)
+    block = data.blocks["poll"]
+    j = block.ids.index("poll-no-depression")
+    m, w = draws.poll_location[:, j], draws.poll_dispersion[:, j]
+    cuts = [np.log(q / (1 - q)) for q in (0.25, 0.5, 0.75)]
+    cdf = np.stack([np.zeros(3), *(norm.cdf((c - m) / w) for c in cuts), np.ones(3)], axis=1)
+    mass = np.diff(cdf, axis=1)
+    votes = np.array([3, 9, 14, 0])
+    expected = gammaln(27) - gammaln(votes + 1).sum() + (votes * np.log(mass)).sum(axis=1)
+    np.testing.assert_allclose(ll[:, claim_order(data).index("poll-no-depression")], expected)
+
+
+def test_a_poll_is_many_noisy_voices_but_not_many_experts() -> None:
+    """With the crowd's shared error integrated out, a hundred times the votes (same shares) barely changes the
+    evidence about the divergence point, which stays below what one Normal reading with the voters' noise
+    gives (``d^2 / (2 sd^2)``); as independent experts it would be multiplied by a hundred."""
+    from cfprob.claims.poll import FAMILY as POLL
+
+    data = design(load_scenario(WEIMAR))
+    block = data.blocks["poll"]
+    z = np.linspace(-8.0, 8.0, 8001)  # the crowd's shared error, in sds: a fine grid for the integral
+    prior = np.exp(-0.5 * z**2)
+    sd = 0.8
+
+    def evidence(scale: int, truth: float) -> float:
+        """log P(votes | logit theta = truth), the crowd's location truth + sd * z integrated over z."""
+        scaled = replace(block, votes=block.votes * scale)
+        draws = Draws(
+            np.zeros((len(z), 1, 3)),
+            np.zeros((len(z), 1, 3)),
+            np.ones((len(z), 1)),
+            poll_location=(truth + sd * z)[:, None],
+            poll_dispersion=np.full((len(z), 1), 0.8),
+        )
+        per_z = POLL.log_likelihood(draws, scaled, Priors())[:, 0]
+        top = per_z.max()
+        return float(top + np.log((prior * np.exp(per_z - top)).sum() / prior.sum()))
+
+    grid = np.linspace(-2.0, 2.0, 81)
+    best = grid[np.argmax([evidence(100, t) for t in grid])]
+
+    def gap(scale: int) -> float:
+        return evidence(scale, best) - evidence(scale, best + 1.5)
+
+    assert 0 < gap(1) < gap(100) < 1.5**2 / (2 * sd**2) + 0.05
+    assert gap(100) < 2 * gap(1) < 100 * gap(1)

@@ -14,9 +14,9 @@ from numpy.typing import NDArray
 
 from cfprob.claims import FAMILIES
 from cfprob.claims.antecedent import PLAUSIBILITY_SD
-from cfprob.claims.base import normal_logpdf, sigmoid
+from cfprob.claims.base import draws_spread_squared, normal_logpdf, sigmoid
 from cfprob.fitting.design import ModelData, softmax_last
-from cfprob.fitting.draws import Draws, located_logits
+from cfprob.fitting.draws import Draws, located_logits, seen_logits
 from cfprob.fitting.priors import Priors
 from cfprob.fitting.world import END_FLOOR, NUMPY, divergence_logits, end_logits, history_logits
 
@@ -126,6 +126,15 @@ def draw_prior(data: ModelData, n: int, rng: np.random.Generator, priors: Priors
         named = np.zeros(theta.shape[1])
         named[data.blocks["uncertain"].pod] = 1.0
         spread = named * np.concatenate([np.zeros((n, 1)), unpredictability, np.zeros((n, theta.shape[1] - d))], axis=1)
+    poll_location = poll_dispersion = None
+    polls = data.blocks["poll"]
+    if len(polls):
+        z = rng.normal(size=(n, len(polls)))
+        poll_dispersion = np.abs(rng.normal(0.0, priors.poll_dispersion_scale, (n, len(polls))))
+        probe = Draws(theta, bias, noise, worldview=worldview, spread=spread)
+        sd = np.sqrt((noise[:, polls.author] / polls.confidence) ** 2 + draws_spread_squared(probe, polls.pod))
+        seen = seen_logits(probe, polls.pod, polls.outcome, polls.author, polls.seen)
+        poll_location = seen + bias[:, polls.author, polls.outcome] + z * sd
     kappa = None
     if len(data.distribution):
         kappa_log_mean = rng.normal(priors.kappa_log_mean, priors.kappa_log_sd, n)
@@ -148,7 +157,24 @@ def draw_prior(data: ModelData, n: int, rng: np.random.Generator, priors: Priors
         extra |= {"worldview": position, "worldview_loading": loading}
     if spread is not None:
         extra["unpredictability"] = spread[:, 1:d]
-    return Draws(theta, bias, noise, kappa, class_logit, history, era, tendency, extra, worldview, plausibility, spread)
+    if poll_location is not None:
+        extra["poll_z"] = z
+    return Draws(
+        theta,
+        bias,
+        noise,
+        kappa,
+        class_logit,
+        history,
+        era,
+        tendency,
+        extra,
+        worldview,
+        plausibility,
+        spread,
+        poll_location,
+        poll_dispersion,
+    )
 
 
 def log_prior(posterior: xr.Dataset, priors: Priors | None = None) -> xr.DataArray:
@@ -173,6 +199,8 @@ def log_prior(posterior: xr.Dataset, priors: Priors | None = None) -> xr.DataArr
         "worldview": (0.0, 1.0, 0.0),
         "plausibility": (0.0, PLAUSIBILITY_SD, 0.0),
         "unpredictability": (0.0, priors.unpredictability_scale, half),
+        "poll_z": (0.0, 1.0, 0.0),
+        "poll_dispersion": (0.0, priors.poll_dispersion_scale, half),
         "worldview_loading_first": (0.0, priors.worldview_loading_sd, half),
         "worldview_loading_rest": (0.0, priors.worldview_loading_sd, 0.0),
         "sigma_u": (0.0, priors.pod_sd_scale, half),

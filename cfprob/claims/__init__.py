@@ -7,7 +7,19 @@ family in :data:`FAMILIES`; ARCHITECTURE.md's "Adding a claim kind" says what el
 
 from __future__ import annotations
 
-from cfprob.claims import antecedent, distribution, era, interval, level, ordering, point, proposal, same, uncertain
+from cfprob.claims import (
+    antecedent,
+    distribution,
+    era,
+    interval,
+    level,
+    ordering,
+    point,
+    poll,
+    proposal,
+    same,
+    uncertain,
+)
 from cfprob.claims.base import ClaimBlock, ClaimKind, DesignContext, Family, KindContext, ModelTerms
 
 __all__ = [
@@ -33,6 +45,7 @@ FAMILIES: tuple[Family, ...] = (
     level.FAMILY,
     same.FAMILY,
     uncertain.FAMILY,
+    poll.FAMILY,
     antecedent.FAMILY,
 )
 """The likelihood families in model order: the order of the model's terms and of every per-claim array."""

@@ -82,6 +82,10 @@ class ClaimBlock:
     """The same for ``other_pod``."""
     bound: Floats
     """point: +1 where the stated probability is a lower bound (at least), -1 an upper bound, 0 a value."""
+    edges: Floats
+    """poll: each poll's bin edges as probabilities (n, bins + 1), padded with 1; (n, 0) otherwise."""
+    votes: Floats
+    """poll: each poll's votes per bin (n, bins), padded with 0; (n, 0) otherwise."""
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -281,6 +285,8 @@ def make_block(
     contrast: Floats | None = None,
     direction: list[float] | None = None,
     bound: list[float] | None = None,
+    edges: Floats | None = None,
+    votes: Floats | None = None,
 ) -> ClaimBlock:
     """A block of ``claims``: ids, indices, confidences and weights from the claims, the rest as given.
 
@@ -326,6 +332,8 @@ def make_block(
         seen=divergences(pods),
         other_seen=divergences(others),
         bound=floats(bound if bound is not None else zeros),
+        edges=edges if edges is not None else np.zeros((len(claims), 0)),
+        votes=votes if votes is not None else np.zeros((len(claims), 0)),
     )
 
 

@@ -77,6 +77,8 @@ def _model_term(unc: Any, m: ModelTerms) -> Any:
 
 
 def _spread(draws: Draws, block: ClaimBlock) -> Floats:
+    if not len(block):
+        return np.zeros((len(draws), 0))
     assert draws.spread is not None, "uncertain claims come with unpredictability"
     result: Floats = draws.spread[:, block.pod]
     return result

@@ -34,7 +34,8 @@ class Draws:
     outcomes), how each claimant's worldview shifts the logits of the divergence points they speak of (last
     outcome 0), only when the model has the worldview factor; ``plausibility`` (S, divergence points but
     otl), how plausible each divergence itself is (logits), only with antecedent claims; ``spread`` (S, rows),
-    each row's unpredictability (0 where no uncertain claim names it), only with uncertain claims. ``extra`` holds any
+    each row's unpredictability (0 where no uncertain claim names it), only with uncertain claims;
+    ``poll_location`` and ``poll_dispersion`` (S, polls), each poll's crowd, only with poll claims. ``extra`` holds any
     further parameters (kept for calibration checks), by name.
     """
 
@@ -50,6 +51,8 @@ class Draws:
     worldview: Floats | None = None
     plausibility: Floats | None = None
     spread: Floats | None = None
+    poll_location: Floats | None = None
+    poll_dispersion: Floats | None = None
 
     def __len__(self) -> int:
         return int(self.theta.shape[0])
@@ -87,6 +90,8 @@ class Draws:
             worldview=shift,
             plausibility=flat("plausibility"),
             spread=spread,
+            poll_location=flat("poll_location"),
+            poll_dispersion=flat("poll_dispersion"),
         )
 
     def take(self, index: NDArray[np.int64]) -> Draws:
@@ -109,6 +114,8 @@ class Draws:
             pick(self.worldview),
             pick(self.plausibility),
             pick(self.spread),
+            pick(self.poll_location),
+            pick(self.poll_dispersion),
         )
 
 

@@ -49,6 +49,8 @@ class Priors:
     unpredictability_scale: float = 1.0
     """Half-normal scale of the unpredictability of a divergence point that a claim says cannot be known (logit
     sd added to the noise of claims about it)."""
+    poll_dispersion_scale: float = 1.5
+    """Half-normal scale of how far a poll's voters' belief logits scatter about the crowd's location."""
     worldview_loading_sd: float = 1.0
     """Prior sd of the worldview's loading on each outcome's logit (the first outcome's is half-normal, which
     fixes which end is "high"); 0 leaves the worldview factor out of the model."""

@@ -147,6 +147,10 @@ class Claim:
     end: int | None = None
     compared_with: str | None = None
     about: str | None = None
+    bins: tuple[tuple[float, float], ...] = ()
+    """A poll's probability bins, (low, high) each."""
+    votes: tuple[int, ...] = ()
+    """A poll's votes per bin."""
     year: int | None = None
     """A claim about real history: the year up to which history is given (see :meth:`history_year`)."""
     bound: str = ""
