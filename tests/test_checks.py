@@ -138,7 +138,7 @@ def test_check_command_on_a_fake_fit() -> None:
     payload = json.loads(out)
     assert set(payload) == {"passed", "failures", "prior_outcomes", "claims", "placebo", "provenance"}
     assert payload["placebo"] is None  # not asked for
-    assert len(payload["claims"]) == 52
+    assert len(payload["claims"]) == len(load_scenario(bundled_scenario()).scored_claims)
     assert set(payload["prior_outcomes"]["otl"]) == {"stable_democracy", "collapse", "authoritarian"}
 
 

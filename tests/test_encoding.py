@@ -52,3 +52,27 @@ def test_every_quote_is_verbatim_and_every_phrase_is_the_authors(reader: str) ->
     for claim in data["claims"]:
         if "phrase" in claim:
             assert claim["phrase"] in claim["quote"], claim["id"]
+
+
+def test_the_settled_reading_lists_what_it_leaves_out_verbatim() -> None:
+    """Every statement the settled reading leaves out is quoted verbatim with its reason; none is also a
+    shipped claim (the same passage at the same place: a quoted repeat of a claim's words is left out)."""
+    from cfprob.reading.loader import load_scenario
+    from cfprob.reading.quotes import normalise_text
+
+    left_out = tomllib.loads((REPO / "priors" / "encoding" / "settled" / "left_out.toml").read_text())["left_out"]
+    assert len(left_out) > 100
+    sources = {k: normalise_text(v) for k, v in SOURCES.items()}
+    claimed = {(c.locator, normalise_text(c.quote)) for c in load_scenario(REPO / "priors" / "ussr").claims}
+    for entry in left_out:
+        assert normalise_text(entry["quote"]) in sources[entry["source"]], entry["quote"]
+        assert entry["reason"].strip() and entry["locator"].strip()
+        assert (entry["locator"], normalise_text(entry["quote"])) not in claimed, entry["quote"]
+
+
+def test_every_phrase_in_the_bundled_claims_is_the_authors() -> None:
+    from cfprob.reading.loader import load_scenario
+
+    for claim in load_scenario(REPO / "priors" / "ussr").claims:
+        if claim.phrase:
+            assert claim.phrase.lower() in claim.quote.lower(), claim.id

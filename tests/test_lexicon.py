@@ -54,7 +54,7 @@ def test_lookup_ignores_case_and_spacing() -> None:
 
 def test_idioms_map_to_surveyed_phrases() -> None:
     lexicon = load_lexicon()
-    for idiom in ("no way in hell", "short answer is no", "fairly easy", "you may just pull it off"):
+    for idiom in ("no way in hell", "maybe", "fairly easy", "you may just pull it off"):
         entry = lexicon.lookup(idiom)
         assert entry is not None and entry.idiom == idiom
         assert entry.logit_mu == lexicon.phrases[normalise_phrase(entry.phrase)].logit_mu
@@ -74,3 +74,25 @@ def test_phrases_are_ordered_sensibly() -> None:
     medians = [lexicon.phrases[p].median_pct for p in order]
     assert medians == sorted(medians)
     assert "n=5174" in lexicon.lookup("could happen").describe()  # type: ignore[union-attr]
+
+
+def test_every_idiom_rule_has_two_uses_in_the_bundled_sources() -> None:
+    """An idiom is kept only with a rule in words and at least two uses in different passages of the bundled
+    sources (one beyond the passage that prompted it), each verbatim and holding one of the rule's forms."""
+    import tomllib
+
+    from cfprob.paths import bundled_scenario
+    from cfprob.reading.loader import load_scenario
+    from cfprob.reading.quotes import normalise_text
+
+    rules = tomllib.loads((REPO / "cfprob" / "data" / "idioms.toml").read_text(encoding="utf-8"))["idioms"]
+    sources = {s.id: normalise_text(s.text) for s in load_scenario(bundled_scenario()).sources}
+    forms = [normalise_phrase(f) for rule in rules for f in rule["forms"]]
+    assert len(forms) == len(set(forms)), "each idiom belongs to one rule"
+    for rule in rules:
+        assert len(rule["rule"]) > 30, rule["forms"]
+        passages = {(u["source"], u["locator"]) for u in rule["uses"]}
+        assert len(passages) >= 2, f"{rule['forms']}: uses in {len(passages)} passage(s)"
+        for use in rule["uses"]:
+            assert normalise_text(use["quote"]) in sources[use["source"]], use["quote"]
+            assert any(f.lower() in use["quote"].lower() for f in rule["forms"]), (rule["forms"], use["quote"])

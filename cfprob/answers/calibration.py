@@ -37,7 +37,8 @@ SCALARS = ("sigma_u", "sigma_bias", "noise_log_mean", "sigma_history", "sigma_er
 """Hyperparameters ranked besides ``alpha``, real history's curve at the middle knot, the first feature's
 effects, the own effects of the first divergence point and of the one with most claims, the worldview's
 loadings, the position of the claimant with most claims, the plausibility of the first divergence point
-an antecedent claim is about and the unpredictability of the first one an uncertain claim names."""
+an antecedent claim is about, the unpredictability of the first one an uncertain claim names, and the first
+poll's crowd (location and dispersion)."""
 
 
 def _most(counts: Floats, names: tuple[str, ...], skip_first: bool = False) -> int:
@@ -153,6 +154,10 @@ def _truths(truth: Draws, data: ModelData) -> dict[str, float]:
     if len(uncertain) and truth.extra and "unpredictability" in truth.extra:
         i = int(uncertain.pod[0])
         values[f"unpredictability[{data.pods[i]}]"] = float(truth.extra["unpredictability"][0, i - 1])
+    polls = data.blocks["poll"]
+    if len(polls) and truth.poll_location is not None and truth.poll_dispersion is not None:
+        values[f"poll_location[{polls.ids[0]}]"] = float(truth.poll_location[0, 0])
+        values[f"poll_dispersion[{polls.ids[0]}]"] = float(truth.poll_dispersion[0, 0])
     values.update({name: float(truth.extra[name][0]) for name in SCALARS})
     return values
 
@@ -192,6 +197,11 @@ def _posterior_values(posterior: object, data: ModelData) -> dict[str, Floats]:
     if len(uncertain) and "unpredictability" in posterior:
         pod = data.pods[int(uncertain.pod[0])]
         values[f"unpredictability[{pod}]"] = flat(posterior["unpredictability"].sel(cf_pod=pod))
+    polls = data.blocks["poll"]
+    if len(polls) and "poll_location" in posterior:
+        for name in ("poll_location", "poll_dispersion"):
+            first = posterior[name].isel({posterior[name].dims[-1]: 0})
+            values[f"{name}[{polls.ids[0]}]"] = flat(first)
     values.update({name: flat(posterior[name]) for name in SCALARS})
     return values
 

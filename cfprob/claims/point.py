@@ -68,8 +68,9 @@ def _says_verbal(claim: Claim, lexicon: Lexicon, outcomes: Sequence[str]) -> str
 
 
 def check_phrase(clean: dict[str, Any], context: KindContext) -> dict[str, Any] | None:
-    """A kind's check that its ``phrase`` is in the lexicon (or that it has none)."""
-    if clean.get("phrase") is None:
+    """A kind's check that its ``phrase`` is in the lexicon (or that it has none). A claim kept out of the fit
+    (``excluded``) may carry a phrase the lexicon cannot read: its reason says so, and it is only listed."""
+    if clean.get("phrase") is None or clean.get("excluded"):
         return {}
     if context.lexicon.lookup(clean["phrase"]) is None:
         context.problems.add(

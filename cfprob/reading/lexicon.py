@@ -108,14 +108,14 @@ def _read_phrases(text: str) -> dict[str, LexiconEntry]:
 
 
 def _read_idioms(text: str, phrases: dict[str, LexiconEntry]) -> dict[str, tuple[str, str]]:
+    """Each idiom (every ``forms`` entry of every rule) -> (the surveyed phrase it is read as, the rule)."""
     idioms = {}
     for i, item in enumerate(tomllib.loads(text).get("idioms", [])):
-        idiom, target = normalise_phrase(item["idiom"]), normalise_phrase(item["phrase"])
+        target = normalise_phrase(item["phrase"])
         if target not in phrases:
-            raise CfprobError(
-                f"idioms.toml: idioms[{i}] ({item['idiom']!r}): expected a surveyed phrase, found {item['phrase']!r}"
-            )
-        idioms[idiom] = (target, str(item.get("note", "")))
+            raise CfprobError(f"idioms.toml: idioms[{i}]: expected a surveyed phrase, found {item['phrase']!r}")
+        for form in item["forms"]:
+            idioms[normalise_phrase(form)] = (target, str(item["rule"]))
     return idioms
 
 
