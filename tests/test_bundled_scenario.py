@@ -114,3 +114,22 @@ def test_format_documentation_quotes_are_real(ussr: Scenario) -> None:
     sources = " ".join(s.text for s in ussr.sources) + (WEIMAR / "sources" / "forum.txt").read_text()
     for quote in quotes:
         assert quote in sources, quote
+
+
+def test_every_claim_kind_has_a_documented_example() -> None:
+    """priors/README.md shows a whole claim of every kind, and each example reads as a valid claim of it."""
+    import re
+    import tomllib
+
+    from cfprob.claims import KINDS
+
+    from .conftest import REPO
+
+    text = (REPO / "priors" / "README.md").read_text(encoding="utf-8")
+    examples = [tomllib.loads(b)["claims"][0] for b in re.findall(r"```toml\n(\[\[claims\]\].*?)```", text, re.S)]
+    shown = {e["kind"] for e in examples}
+    assert shown == set(KINDS), set(KINDS) - shown
+    for example in examples:
+        fields = set(KINDS[example["kind"]].fields)
+        common = {"id", "kind", "author", "source", "locator", "quote", "confidence", "note", "excluded"}
+        assert set(example) <= fields | common | {"author_outcome", "year", "weight", "tags"}, example["id"]
