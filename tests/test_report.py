@@ -102,6 +102,16 @@ def _every_claim_is_listed(text: str, pod: str) -> None:
             assert for_markdown(part) in section, (claim.id, part)
 
 
+def test_a_report_shows_how_plausible_the_divergence_itself_is(tmp_path: Path, ussr_fit: None) -> None:
+    """A divergence with antecedent claims: its plausibility beside the answer, apart from the outcomes."""
+    out = tmp_path / "gorbachev.md"
+    code, _, err = invoke("report", "early-gorbachev-1975", "--out", str(out))
+    assert code == 0, err
+    text = out.read_text()
+    assert "Could the divergence itself have happened?" in text
+    assert "not part of the outcome probabilities above" in text
+
+
 def test_html_report_in_headless_chromium(tmp_path: Path, ussr_fit: None) -> None:
     """The page loads with no console errors; the screenshot shows the ternary plot, the forest and the table."""
     chromium, sync_playwright = _browser()

@@ -24,7 +24,7 @@ from cfprob.fitting.provenance import CREDIBLE_MASS, RUNG3_SEMANTICS, SEMANTICS
 from cfprob.outputs.files import write_files_atomically
 from cfprob.outputs.listings import claim_strength
 from cfprob.outputs.neutralise import for_html, for_markdown, safe_url
-from cfprob.outputs.tables import diagnostics_lines
+from cfprob.outputs.tables import diagnostics_lines, plausibility_sentence
 from cfprob.reading.lexicon import Lexicon, load_lexicon
 from cfprob.reading.scenario import OTL, Scenario
 
@@ -226,6 +226,8 @@ def render_html(report: Report) -> str:
         parts.append("<tr>" + "".join(f"<td>{for_html(c)}</td>" for c in row) + "</tr>")
     parts.append("</tbody></table>")
     parts.append(f"<p class='note'>Change is against real history at {answer.year}.</p>")
+    if answer.plausibility is not None:
+        parts.append(f'<p id="plausibility">{for_html(plausibility_sentence(answer.plausibility))}.</p>')
     if report.given_history is not None:
         parts.append(f'<h3>{for_html(_rung3_intro(report))}</h3><table id="given-history"><thead><tr>')
         parts += [f"<th>{for_html(h)}</th>" for h in HEADER]
@@ -315,6 +317,8 @@ def render_markdown(report: Report, image_names: Mapping[str, str]) -> str:
             lines += [f"> {md(passage.quote)}", f"> — {md(scenario.source(passage.source).title)}", ""]
     lines += ["## Answer", "", *_md_table(HEADER, [[md(c) for c in row] for row in _rows(report)]), ""]
     lines += [f"Change is against real history at {answer.year}.", ""]
+    if answer.plausibility is not None:
+        lines += [plausibility_sentence(answer.plausibility) + ".", ""]
     if report.given_history is not None:
         rows = [[md(c) for c in row] for row in _rows(report, report.given_history)]
         lines += [md(_rung3_intro(report)), "", *_md_table(HEADER, rows), ""]

@@ -32,6 +32,7 @@ __all__ = [
     "format_curve",
     "format_sensitivity",
     "percent",
+    "plausibility_sentence",
     "text_table",
 ]
 
@@ -118,6 +119,15 @@ def _pod_title(pod: Pod) -> str:
     return f"{pod.title} ({pod.id}{year})"
 
 
+def plausibility_sentence(plausibility: tuple[float, float, float]) -> str:
+    """How plausible the divergence itself is, from the antecedent claims, in one sentence."""
+    m, lo, hi = plausibility
+    return (
+        f"Could the divergence itself have happened? {percent(m)} [{percent(lo)}, {percent(hi)}] from the "
+        "antecedent claims (not part of the outcome probabilities above)"
+    )
+
+
 def format_answer(
     answer: Answer,
     scenario: Scenario,
@@ -170,11 +180,7 @@ def format_answer(
     histories = ", ".join(f"{o} {n}" for o, n in answer.histories.items())
     lines.append(f"Simulated histories (one per posterior draw, {answer.n_draws}): {histories}")
     if answer.plausibility is not None:
-        m, lo, hi = answer.plausibility
-        lines.append(
-            f"Could the divergence itself have happened? {percent(m)} [{percent(lo)}, {percent(hi)}] from the "
-            "antecedent claims (not part of the outcome probabilities above)"
-        )
+        lines.append(plausibility_sentence(answer.plausibility))
     claims = [c for p in answer.pods for c in scenario.claims_about(p)]
     if claims:
         authors = {c.author for c in claims}
