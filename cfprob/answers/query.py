@@ -99,6 +99,8 @@ class Fit:
     plausibility: Floats | None = None
     """(draws, divergence points but otl): how plausible each divergence itself is (logits); None without
     antecedent claims."""
+    antecedent_pods: tuple[str, ...] = ()
+    """The divergence points antecedent claims speak of (the others' plausibility is only its prior)."""
 
     @classmethod
     def from_tree(cls, tree: xr.DataTree) -> Fit:
@@ -126,6 +128,7 @@ class Fit:
             attrs={str(k): v for k, v in tree.attrs.items()},
             worldview_loading=_stacked(posterior, "worldview_loading") if "worldview_loading" in posterior else None,
             plausibility=_stacked(posterior, "plausibility") if "plausibility" in posterior else None,
+            antecedent_pods=tuple(p for p in str(design.attrs.get("antecedent_pods", "")).split(",") if p),
         )
 
     @property
@@ -423,8 +426,9 @@ def answer(
 
 
 def _plausibility(fit: Fit, pods: Sequence[str]) -> tuple[float, float, float] | None:
-    """The plausibility of one named divergence point: mean and central interval of its probability."""
-    if fit.plausibility is None or len(pods) != 1 or pods[0] == OTL:
+    """The plausibility of one named divergence point that antecedent claims speak of: mean and central
+    interval of its probability (None for any other: its plausibility would be its prior)."""
+    if fit.plausibility is None or len(pods) != 1 or pods[0] not in fit.antecedent_pods:
         return None
     tail = (1.0 - CREDIBLE_MASS) / 2.0
     p = 1.0 / (1.0 + np.exp(-fit.plausibility[:, fit.index(pods[0]) - 1]))

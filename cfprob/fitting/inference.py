@@ -83,11 +83,17 @@ def diagnose(tree: xr.DataTree) -> dict[str, float | int | str]:
 
 def fit_tree(posterior: xr.Dataset, stats: xr.Dataset, data: ModelData) -> xr.DataTree:
     """A fit's DataTree: the posterior, the sampler statistics and the design queries need (``X``, each
-    divergence point's ``year_weights`` on the knots; attributes: the observed outcome and year)."""
+    divergence point's ``year_weights`` on the knots; attributes: the observed outcome and year, and the
+    divergence points antecedent claims speak of, comma-separated)."""
+    antecedent = data.blocks["antecedent"]
     design_group = xr.Dataset(
         {"X": (("pod", "feature"), data.X), "year_weights": (("pod", "knot"), data.year_weights)},
         coords={"pod": list(data.pods), "feature": list(data.features), "knot": [int(y) for y in data.knots]},
-        attrs={"observed_outcome": data.outcomes[data.observed_outcome], "observed_year": int(data.observed_year)},
+        attrs={
+            "observed_outcome": data.outcomes[data.observed_outcome],
+            "observed_year": int(data.observed_year),
+            "antecedent_pods": ",".join(sorted({data.pods[i] for i in antecedent.pod})),
+        },
     )
     return xr.DataTree.from_dict({"posterior": posterior, "sample_stats": stats, "design": design_group})
 
