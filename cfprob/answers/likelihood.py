@@ -156,7 +156,7 @@ def draw_prior(data: ModelData, n: int, rng: np.random.Generator, priors: Priors
     if worldview is not None:
         extra |= {"worldview": position, "worldview_loading": loading}
     if spread is not None:
-        extra["unpredictability"] = spread[:, 1:d]
+        extra["unpredictability"] = unpredictability
     if poll_location is not None:
         extra["poll_z"] = z
     return Draws(

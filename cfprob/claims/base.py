@@ -266,6 +266,10 @@ class Family:
     """(stated, fitted) in words for each claim: what it says and what the fit makes of it."""
     uses_draws: tuple[str, ...] = field(default=())
     """Optional :class:`Draws` fields the family needs (``kappa``)."""
+    observed: Callable[[ClaimBlock], Floats] | None = None
+    """What was stated, on the scale of :attr:`replicate`'s replicas (n, ...), for posterior predictive plots;
+    None where a claim's replica is a latent value its statement only bounds (an interval, "cannot be
+    known")."""
 
 
 def sigmoid(x: Floats) -> Floats:
@@ -375,7 +379,16 @@ def directional(
         sign = np.where(replicas[0] > 0, 1.0, -1.0)
         return replace(block, confidence=block.confidence * sign, direction=block.direction * sign)
 
-    return {"log_likelihood": log_likelihood, "replicate": replicate, "p_values": p_values, "simulate": simulate}
+    def observed(block: ClaimBlock) -> Floats:
+        return np.ones(len(block))  # each claim was stated as written
+
+    return {
+        "log_likelihood": log_likelihood,
+        "replicate": replicate,
+        "p_values": p_values,
+        "simulate": simulate,
+        "observed": observed,
+    }
 
 
 def measured(
@@ -400,7 +413,16 @@ def measured(
     def simulate(block: ClaimBlock, replicas: Floats, rng: np.random.Generator) -> ClaimBlock:
         return replace(block, value=replicas[0])
 
-    return {"log_likelihood": log_likelihood, "replicate": replicate, "p_values": p_values, "simulate": simulate}
+    def observed(block: ClaimBlock) -> Floats:
+        return block.value
+
+    return {
+        "log_likelihood": log_likelihood,
+        "replicate": replicate,
+        "p_values": p_values,
+        "simulate": simulate,
+        "observed": observed,
+    }
 
 
 def tendency_term(draws: Draws, block: ClaimBlock) -> Floats:

@@ -159,5 +159,6 @@ FAMILY = Family(
     p_values=_p_values,
     simulate=_simulate,
     describe=_describe,
+    observed=lambda block: block.vectors,
     uses_draws=("kappa",),
 )

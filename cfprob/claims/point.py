@@ -216,4 +216,5 @@ FAMILY = Family(
     p_values=_p_values,
     simulate=_simulate,
     describe=_describe,
+    observed=lambda block: block.value,
 )

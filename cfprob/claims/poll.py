@@ -206,5 +206,6 @@ FAMILY = Family(
     p_values=_p_values,
     simulate=_simulate,
     describe=_describe,
+    observed=lambda block: block.votes,
     uses_draws=("poll_location", "poll_dispersion"),
 )

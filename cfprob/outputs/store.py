@@ -123,7 +123,11 @@ def _read_netcdf(body: bytes) -> xr.DataTree | str:
     half-opened objects its traceback holds, so that they are cleaned up inside the quiet block)."""
     try:
         with xr.open_datatree(io.BytesIO(body), engine="h5netcdf") as tree:
-            return tree.load()
+            # every node's data read now, while the file is open (DataTree.load can leave a node lazy)
+            nodes = {node.path: node.to_dataset(inherit=False).load() for node in tree.subtree}
+            loaded = xr.DataTree.from_dict(nodes)
+            loaded.attrs = dict(tree.attrs)
+            return loaded
     except Exception as exc:  # h5py / h5netcdf raise many kinds of error for a damaged file
         return one_line(str(exc)) or type(exc).__name__
 
@@ -227,9 +231,12 @@ def cached_fit(
             say(f"cached fit {path.name} was made for other inputs; refitting")
         except CacheError as exc:
             say(f"cached fit unusable ({exc}); refitting")
+    from cfprob.answers.groups import with_groups
+    from cfprob.fitting.design import design
     from cfprob.fitting.inference import fit
 
     tree = fit(scenario, settings, progressbar=progressbar, on_stage=on_stage, priors=priors)
+    tree = with_groups(tree, scenario, design(scenario))
     cache_folder("fits")
     save_tree(tree, path, overwrite=True)
     return tree, False

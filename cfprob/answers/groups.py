@@ -1,0 +1,149 @@
+"""A fit as a complete ArviZ object: the groups cfprob computes for its checks, kept on the saved fit.
+
+Besides ``posterior`` and ``sample_stats`` a saved fit carries ``prior`` (draws from the model's prior through
+the same equations, :func:`cfprob.answers.likelihood.draw_prior`), ``log_prior``, ``log_likelihood`` (each
+claim's, with a ``claim`` dimension and the claim's author, kind and divergence point as coords),
+``posterior_predictive`` and ``observed_data`` (each family's replicated claims and what was stated, where the
+two are on one scale), ``constant_data`` (the design) and, in the posterior, ``p_outcome(pod, outcome)`` with
+the scenario's labels as coords. So ``azs.loo``, ``azs.psense_summary``, ``azp.plot_forest``,
+``azp.plot_dist``, ``azp.plot_ppc_dist``, ``azp.plot_prior_posterior``, ``azp.plot_trace`` and
+``azp.plot_rank`` work on the file as saved (``examples/arviz_on_a_saved_fit.py``).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+import xarray as xr
+
+from cfprob.answers.likelihood import claim_log_likelihood, claim_order, draw_prior, log_prior, replicate
+from cfprob.claims import FAMILIES, KINDS
+from cfprob.fitting.draws import Draws
+
+if TYPE_CHECKING:
+    from cfprob.fitting.design import ModelData
+    from cfprob.reading.scenario import Scenario
+
+__all__ = ["GROUPS", "with_groups"]
+
+GROUPS = ("prior", "log_prior", "log_likelihood", "posterior_predictive", "observed_data", "constant_data")
+"""The groups :func:`with_groups` adds to a fit."""
+
+PRIOR_SEED = 20_261_130
+"""The seed of the prior draws (fixed: the prior group is part of the fit, which ``--seed`` reproduces)."""
+
+
+def with_groups(tree: xr.DataTree, scenario: Scenario, data: ModelData) -> xr.DataTree:
+    """A copy of ``tree`` (a fit of ``scenario`` with design ``data``) with the groups of :data:`GROUPS` and
+    ``p_outcome`` in its posterior."""
+    posterior = tree["posterior"].to_dataset()
+    chains, per_chain = posterior.sizes["chain"], posterior.sizes["draw"]
+    draws = Draws.from_posterior(posterior)
+    claims = {c.id: c for c in scenario.claims}
+    order = claim_order(data)
+    claim_coords = {
+        "claim": list(order),
+        "claim_author": ("claim", [claims[i].author for i in order]),
+        "claim_kind": ("claim", [claims[i].kind for i in order]),
+        "claim_about": ("claim", [KINDS[claims[i].kind].about(claims[i]) for i in order]),
+    }
+
+    def shaped(values: np.ndarray) -> np.ndarray:
+        return values.reshape(chains, per_chain, *values.shape[1:])
+
+    log_likelihood = xr.Dataset(
+        {"claims": (("chain", "draw", "claim"), shaped(claim_log_likelihood(draws, data)))},
+        coords={"chain": posterior["chain"], "draw": posterior["draw"], **claim_coords},
+    )
+    predictive, observed = _replicas(draws, data, chains, per_chain)
+    result = tree.copy()
+    result["posterior"] = xr.DataTree(_with_p_outcome(posterior, scenario))
+    result["prior"] = xr.DataTree(_prior(posterior, data, chains, per_chain))
+    result["log_prior"] = xr.DataTree(xr.Dataset({"log_prior": log_prior(posterior)}))
+    result["log_likelihood"] = xr.DataTree(log_likelihood)
+    result["posterior_predictive"] = xr.DataTree(predictive.assign_coords(posterior[["chain", "draw"]].coords))
+    result["observed_data"] = xr.DataTree(observed)
+    result["constant_data"] = xr.DataTree(_constant(data, scenario, order, claims))
+    return result
+
+
+def _with_p_outcome(posterior: xr.Dataset, scenario: Scenario) -> xr.Dataset:
+    """The posterior with ``p_outcome(pod, outcome)``: each divergence point's outcome probabilities, labelled."""
+    titles = {p.id: p.title for p in scenario.pods}
+    labels = {o.id: o.label for o in scenario.outcomes}
+    p = posterior["theta"].rename("p_outcome")
+    p = p.assign_coords(
+        pod_title=("pod", [titles.get(str(i), str(i)) for i in p["pod"].values]),
+        outcome_label=("outcome", [labels.get(str(o), str(o)) for o in p["outcome"].values]),
+    )
+    p.attrs["description"] = "P(outcome | divergence point): the posterior of each outcome's probability"
+    return posterior.assign(p_outcome=p)
+
+
+def _replicas(draws: Draws, data: ModelData, chains: int, per_chain: int) -> tuple[xr.Dataset, xr.Dataset]:
+    """Each family's replicated claims and what was stated, one variable per family that has both on one
+    scale (dimension ``<family>_claim``, plus ``<family>_part`` for vectors and bins)."""
+    replicas = replicate(draws, data, np.random.default_rng(PRIOR_SEED))
+    predictive, observed = {}, {}
+    for family in FAMILIES:
+        block = data.blocks[family.name]
+        if not len(block) or family.observed is None:
+            continue
+        dims = [f"{family.name}_claim"] + ([f"{family.name}_part"] if replicas[family.name].ndim > 2 else [])
+        values = replicas[family.name]
+        predictive[family.name] = (("chain", "draw", *dims), values.reshape(chains, per_chain, *values.shape[1:]))
+        observed[family.name] = (tuple(dims), np.asarray(family.observed(block), dtype=float))
+    coords = {
+        f"{f.name}_claim": list(data.blocks[f.name].ids) for f in FAMILIES if len(data.blocks[f.name]) and f.observed
+    }
+    return xr.Dataset(predictive, coords=coords), xr.Dataset(observed, coords=coords)
+
+
+def _prior(posterior: xr.Dataset, data: ModelData, chains: int, per_chain: int) -> xr.Dataset:
+    """Prior draws of the posterior's main variables, with the posterior's names and dims."""
+    prior = draw_prior(data, chains * per_chain, np.random.default_rng(PRIOR_SEED))
+    assert prior.extra is not None, "prior draws carry their parameters"
+    n_pods = len(data.pods)
+    values = {
+        "theta": prior.theta[:, :n_pods],
+        "bias": prior.bias,
+        "noise": prior.noise,
+        "history": prior.history,
+        "era": prior.era,
+        **{k: v for k, v in prior.extra.items() if k in posterior},
+    }
+    if prior.tendency is not None and "tendency" in posterior:
+        values["tendency"] = prior.tendency
+    if prior.plausibility is not None and "plausibility" in posterior:
+        values["plausibility"] = prior.plausibility
+    variables = {
+        name: (posterior[name].dims, np.asarray(v).reshape(chains, per_chain, *posterior[name].shape[2:]))
+        for name, v in values.items()
+        if name in posterior and v is not None
+    }
+    coords = {
+        name: posterior[name] for name in posterior.coords if name in {d for v in variables.values() for d in v[0]}
+    }
+    return xr.Dataset(variables, coords=coords)
+
+
+def _constant(data: ModelData, scenario: Scenario, order: tuple[str, ...], claims: dict[str, object]) -> xr.Dataset:
+    """The design: features of each divergence point, their years as knot weights, the claims' weights."""
+    weights = [float(getattr(claims[i], "weight", 1.0)) for i in order]
+    confidence = [float(getattr(claims[i], "confidence", 1.0)) for i in order]
+    return xr.Dataset(
+        {
+            "X": (("pod", "feature"), data.X),
+            "year_weights": (("pod", "knot"), data.year_weights),
+            "pod_year": ("pod", [p.year if p.year is not None else -1 for p in scenario.pods]),
+            "claim_weight": ("claim", weights),
+            "claim_confidence": ("claim", confidence),
+        },
+        coords={
+            "pod": list(data.pods),
+            "feature": list(data.features),
+            "knot": [int(y) for y in data.knots],
+            "claim": list(order),
+        },
+    )
