@@ -62,10 +62,15 @@ def diagnostics_problems(attrs: Mapping[Any, Any]) -> list[str]:
     problems = []
     divergences = int(attrs.get("diag_divergences", 0))
     if divergences:
+        used = float(attrs.get("target_accept", 0.8))
+        smaller = (
+            f"refit with --target-accept {max(0.99, used):g} (smaller steps)"
+            if used < 0.99
+            else "refit with more --tune"
+        )
         problems.append(
             f"{divergences} divergent transition{'s' if divergences > 1 else ''}: the sampler could not explore "
-            "part of the posterior, so intervals may be too narrow; refit with --target-accept 0.95 (smaller steps) "
-            "or treat them with care"
+            f"part of the posterior, so intervals may be too narrow; {smaller} or treat them with care"
         )
     rhat = float(attrs.get("diag_max_rhat", float("nan")))
     limit = float(attrs.get("diag_rhat_threshold", 1.01))
