@@ -307,3 +307,34 @@ def test_run_shows_how_plausible_the_divergence_itself_is(weimar_fit: Path) -> N
     assert code == 0, err
     assert "Could the divergence itself have happened?" in out
     assert "(not part of the outcome probabilities above)" in out
+
+
+def test_validate_json_reports_counts_or_every_problem(weimar) -> None:
+    import json
+
+    from .fakes import invoke
+
+    code, out, _ = invoke("validate", str(weimar), "--json")
+    payload = json.loads(out)
+    assert code == 0 and payload["valid"] is True
+    assert payload["claims"] == 13 and payload["outcomes"] == ["survives", "dictatorship", "civil_war"]
+    (weimar / "claims" / "thread.toml").write_text(
+        (weimar / "claims" / "thread.toml").read_text().replace('kind = "poll"', 'kind = "pol"')
+    )
+    code, out, _ = invoke("validate", str(weimar), "--json")
+    payload = json.loads(out)
+    assert code == 1 and payload["valid"] is False
+    assert len(payload["problems"]) == 1 and "did you mean" in payload["problems"][0]
+
+
+def test_run_fits_in_100_columns() -> None:
+    from cfprob.paths import bundled_scenario
+    from cfprob.reading.loader import load_scenario
+
+    from .fakes import install_fake_fit, invoke
+
+    install_fake_fit(load_scenario(bundled_scenario()))
+    code, out, _ = invoke("run", "kosygin-1965")
+    assert code == 0
+    assert max(len(line) for line in out.splitlines()) <= 100
+    assert "Semantics: interventional" in out

@@ -111,20 +111,57 @@ def claims(scenario_path: Path | None, pod: str | None, author: str | None, as_j
 
 @cli.command()
 @click.argument("path", required=False, type=click.Path(path_type=Path))
-def validate(path: Path | None) -> None:
-    """Check a scenario folder completely (default: the bundled one)."""
+@click.option("--json", "as_json", is_flag=True, help="Print JSON: the counts and warnings, or every problem.")
+def validate(path: Path | None, as_json: bool) -> None:
+    """Check a scenario folder completely (default: the bundled one).
+
+    \b
+    Example:
+      cfprob validate priors/ussr --json
+    """
     from cfprob.errors import ScenarioError
     from cfprob.paths import bundled_scenario
+    from cfprob.reading.coherence import coherence_warnings
     from cfprob.reading.loader import load_scenario
 
+    folder = path or bundled_scenario()
     try:
-        scenario = load_scenario(path or bundled_scenario())
+        scenario = load_scenario(folder)
     except ScenarioError as exc:
-        for line in exc.problems:
-            click.echo(f"cfprob: error: {one_line(line, 2000)}", err=True)
+        if as_json:
+            _emit_json({"path": str(folder), "valid": False, "problems": [one_line(p, 2000) for p in exc.problems]})
+        else:
+            for line in exc.problems:
+                click.echo(f"cfprob: error: {one_line(line, 2000)}", err=True)
         sys.exit(1)
     authors = {c.author for c in scenario.claims}
     listed = len(scenario.claims) - len(scenario.scored_claims)
+    if as_json:
+        warnings = coherence_warnings(scenario)
+        _emit_json(
+            {
+                "path": str(scenario.path),
+                "valid": True,
+                "scenario_id": scenario.id,
+                "content_hash": scenario.content_hash,
+                "divergence_points": len(scenario.pods) - 1,
+                "claims": len(scenario.claims),
+                "fitted_claims": len(scenario.scored_claims),
+                "claimants": len(authors),
+                "outcomes": list(scenario.outcome_ids),
+                "coherence_warnings": [
+                    {
+                        "kind": w.kind,
+                        "claimant": w.claimant,
+                        "pod": w.pod,
+                        "claims": list(w.claims),
+                        "message": w.message,
+                    }
+                    for w in warnings
+                ],
+            }
+        )
+        return
     kept_out = f" ({listed} listed but not fitted: proposals and excluded claims)" if listed else ""
     click.echo(
         f"{scenario.path}: valid. {len(scenario.pods) - 1} divergence points besides otl, {len(scenario.claims)} "

@@ -200,7 +200,27 @@ def format_answer(
         lines.append("No claim is about this divergence point: it borrows strength from its features.")
     lines.append(f"Semantics: {RUNG3_SEMANTICS if answer.given_history else SEMANTICS}.")
     lines += diagnostics_lines(attrs)
-    return "\n".join(lines)
+    return "\n".join(wrapped(lines))
+
+
+WIDTH = 100
+"""The widest line `cfprob run` prints; longer prose lines are wrapped, with an indent."""
+
+
+def wrapped(lines: Sequence[str], width: int = WIDTH) -> list[str]:
+    """``lines`` with each one longer than ``width`` wrapped at spaces, its continuation indented (a list item's
+    under its text)."""
+    import textwrap
+
+    result: list[str] = []
+    for line in lines:
+        if len(line) <= width:
+            result.append(line)
+            continue
+        lead = len(line) - len(line.lstrip(" "))
+        indent = " " * (lead + (4 if line.lstrip().startswith("- ") else 2))
+        result += textwrap.wrap(line, width=width, subsequent_indent=indent, break_on_hyphens=False)
+    return result
 
 
 def format_compare(answers: Sequence[Answer], scenario: Scenario, by: str, attrs: Mapping[Any, Any]) -> str:
