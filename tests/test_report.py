@@ -42,6 +42,9 @@ def test_markdown_report_writes_plots_beside_it(tmp_path: Path, ussr_fit: None) 
     assert "Seen from either end of the claimants' worldview" in text
     assert "| outcome | low end | average worldview | high end |" in text
     _every_claim_is_listed(text, "kosygin-1965")
+    drivers = text.split("## The claims that drive the answer", 1)[1].split("## Every claim")[0]
+    first = drivers.strip().splitlines()[0]
+    assert " on kosygin-1965" in first or "kosygin-1965 vs" in first, first  # its own claims come first
     for name in ("ternary", "forest", "curve", "densities"):
         image = tmp_path / f"post-{name}.png"
         assert f"]({image.name})" in text

@@ -120,10 +120,14 @@ HEADER = (
 )
 
 
-def _driver_lines(report: Report) -> list[tuple[str, str, str, str]]:
-    """(author, quote, what it says, how far it moves the answer) for each driving claim."""
-    by_id = {c.id: c for c in report.scenario.claims}
-    outcomes = report.scenario.outcome_ids
+def _driver_lines(report: Report) -> list[tuple[str, str, str, str, str, str]]:
+    """(author, what it is about, source and locator, quote, what it says and how far it moves the answer,
+    reading note) for each driving claim: those about the divergence asked first."""
+    from cfprob.claims import KINDS
+
+    scenario = report.scenario
+    by_id = {c.id: c for c in scenario.claims}
+    outcomes = scenario.outcome_ids
     result = []
     for row in report.drivers:
         claim = by_id[row.claims[0]]
@@ -134,10 +138,12 @@ def _driver_lines(report: Report) -> list[tuple[str, str, str, str]]:
         )
         result.append(
             (
-                report.scenario.claimant(claim.author).name,
+                scenario.claimant(claim.author).name,
+                KINDS[claim.kind].about(claim),
+                f"{scenario.source(claim.source).title}, {claim.locator}",
                 claim.quote,
-                claim_strength(claim, report.lexicon, outcomes),
-                moved,
+                f"{claim_strength(claim, report.lexicon, outcomes)}; {moved}",
+                claim.note.strip(),
             )
         )
     return result
@@ -260,10 +266,12 @@ def render_html(report: Report) -> str:
                 f"<figcaption>{for_html(captions[name])}</figcaption></figure>"
             )
     parts.append('<h2>The claims that drive the answer</h2><ul id="drivers">')
-    for author, quote, says, moved in _driver_lines(report):
+    for author, about, where, quote, says, note in _driver_lines(report):
         parts.append(
-            f"<li><strong>{for_html(author)}</strong>: <blockquote>{for_html(quote)}</blockquote>"
-            f"{for_html(says)}; {for_html(moved)}.</li>"
+            f"<li><strong>{for_html(author)}</strong> on {for_html(about)}, <span class='note'>{for_html(where)}"
+            f"</span><blockquote>{for_html(quote)}</blockquote>{for_html(says)}."
+            + (f" <span class='note'>{for_html(note)}</span>" if note else "")
+            + "</li>"
         )
     parts.append("</ul>")
     parts.append('<h2>Every claim about this divergence</h2><ul id="claims">')
@@ -329,8 +337,9 @@ def render_markdown(report: Report, image_names: Mapping[str, str]) -> str:
         if name in image_names:
             lines.append(f"![{name}]({image_names[name]})")
     lines += ["", "## The claims that drive the answer", ""]
-    for author, quote, says, moved in _driver_lines(report):
-        lines += [f'- **{md(author)}**: "{md(quote)}" — {md(says)}; {md(moved)}.']
+    for author, about, where, quote, says, note in _driver_lines(report):
+        lines += [f'- **{md(author)}** on {md(about)}, {md(where)}: "{md(quote)}" — {md(says)}.']
+        lines += [f"  {md(note)}"] if note else []
     lines += ["", "## Every claim about this divergence", ""]
     for author, kind, about, where, quote, says, note in _claim_lines(report):
         lines += [f'- **{md(author)}** [{md(kind)}] on {md(about)}, {md(where)}: "{md(quote)}" — {md(says)}.']
@@ -341,6 +350,10 @@ def render_markdown(report: Report, image_names: Mapping[str, str]) -> str:
         lines += ["", RUNG3_SEMANTICS + "."]
     lines += ["", "## How to cite", "", *(f"- {md(line)}" for line in _citation(report))]
     return "\n".join(lines) + "\n"
+
+
+OTHER_DRIVERS = 2
+"""At least this many claims about other divergence points follow the claims about the one asked."""
 
 
 def build_report(tree: xr.DataTree, scenario: Scenario, pods: Sequence[str], drivers: int = 5, seed: int = 0) -> Report:
@@ -367,8 +380,10 @@ def build_report(tree: xr.DataTree, scenario: Scenario, pods: Sequence[str], dri
     if len(fit.outcomes) == 3:
         figures["ternary"] = figure_bytes(plot_kind(fit, "ternary", pods))
     influences = analyse(tree, design(scenario), [p for p in pods if p != OTL] or [OTL])
-    claims = [r for rows in influences.values() for r in rows if r.group == "claim"]
-    top = sorted(claims, key=lambda r: -r.size)[:drivers]
+    claims = sorted((r for rows in influences.values() for r in rows if r.group == "claim"), key=lambda r: -r.size)
+    about = {c.id for p in pods for c in scenario.claims_about(p)}
+    own = [r for r in claims if r.claims[0] in about]
+    top = own + [r for r in claims if r.claims[0] not in about][: max(drivers - len(own), OTHER_DRIVERS)]
     attrs = {str(k): v for k, v in tree.attrs.items()}
     return Report(scenario, result, top, attrs, load_lexicon(), figures, given, worldviews)
 
