@@ -45,7 +45,7 @@ def test_markdown_report_writes_plots_beside_it(tmp_path: Path, ussr_fit: None) 
     drivers = text.split("## The claims that drive the answer", 1)[1].split("## Every claim")[0]
     first = drivers.strip().splitlines()[0]
     assert " on kosygin-1965" in first or "kosygin-1965 vs" in first, first  # its own claims come first
-    for name in ("ternary", "forest", "curve", "densities"):
+    for name in ("claims", "ternary", "forest", "curve", "densities"):
         image = tmp_path / f"post-{name}.png"
         assert f"]({image.name})" in text
         assert image.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
@@ -134,6 +134,7 @@ def test_html_report_in_headless_chromium(tmp_path: Path, ussr_fit: None) -> Non
         page.goto(out.as_uri(), wait_until="load")
         boxes = {}
         for selector in (
+            "#claims img",
             "#ternary img",
             "#forest img",
             "#curve img",
@@ -148,9 +149,34 @@ def test_html_report_in_headless_chromium(tmp_path: Path, ussr_fit: None) -> Non
             boxes[selector] = element.bounding_box()
         page.screenshot(path=str(shot), full_page=True)
         rows = page.locator("table#outcomes tbody tr").count()
+        drivers = page.locator("#drivers li").first.inner_text()
         browser.close()
     assert errors == []
     assert rows == 3
+    assert "on kosygin-1965" in drivers  # the claims about the divergence asked drive first
     for selector, box in boxes.items():
         assert box is not None and box["width"] > 200 and box["height"] > 50, selector
         assert _not_blank(shot, box) > 0.01, selector
+
+
+def test_claims_against_the_answer_rows(weimar: Path) -> None:
+    """Every claim about a divergence that states a chance or a direction is a row, as its words became."""
+    from cfprob.outputs.plots import claim_rows, figure_bytes, plot_claims
+    from cfprob.reading.lexicon import load_lexicon
+
+    scenario = load_scenario(weimar)
+    fit = Fit.from_tree(fake_fit(scenario))
+    lexicon = load_lexicon()
+    listed = claim_rows(fit, scenario, lexicon, "hindenburg-refuses-1933")
+    rows = {label: (said, how) for label, _, said, _, how in listed}
+    cleo = [(said, how) for label, _, said, _, how in listed if label == "Cleo: survives"]
+    assert [how for _, how in cleo] == ["range", "at least"]  # her interval, then her endorsing "possible"
+    assert cleo[0][0] == pytest.approx((0.2, 0.3, 0.4))
+    likely = lexicon.lookup("likely")
+    assert rows["Bert: dictatorship"] == (
+        (likely.low90_pct / 100, likely.median_pct / 100, likely.high90_pct / 100),
+        "range",
+    )
+    assert rows["Cleo: civil_war (same)"][0] is None and "about the same" in rows["Cleo: civil_war (same)"][1]
+    assert not any(label.startswith("Ada") for label in rows)  # "can't even predict" states no chance
+    assert figure_bytes(plot_claims(fit, scenario, lexicon, "hindenburg-refuses-1933"))[:8] == b"\x89PNG\r\n\x1a\n"

@@ -4,7 +4,8 @@
 every divergence point's mean with 50% and 90% intervals; ``plot_densities`` each outcome's posterior
 density (kernel density estimates from arviz-stats); ``plot_curve`` an inevitability curve with its band,
 real history and the named divergence points; ``plot_sensitivity`` how far leaving claims out moves an
-answer. ``save_figure`` writes a figure atomically.
+answer; ``plot_claims`` each claim about a divergence point as the chance its words became, beside the
+pooled answer. ``save_figure`` writes a figure atomically.
 """
 
 from __future__ import annotations
@@ -24,12 +25,16 @@ if TYPE_CHECKING:
     from cfprob.answers.curve import Curve
     from cfprob.answers.query import Fit
     from cfprob.answers.sensitivity import Influence
+    from cfprob.reading.lexicon import Lexicon
+    from cfprob.reading.scenario import Scenario
 
 __all__ = [
     "PLOT_FORMATS",
     "PLOT_KINDS",
     "check_plot_path",
+    "claim_rows",
     "figure_bytes",
+    "plot_claims",
     "plot_curve",
     "plot_densities",
     "plot_forest",
@@ -311,3 +316,84 @@ def plot_kind(fit: Fit, kind: str, pods: Sequence[str]) -> Any:
     if kind == "ternary":
         return plot_ternary(fit, pods)
     return plot_densities(fit, pods)
+
+
+def claim_rows(
+    fit: Fit, scenario: Scenario, lexicon: Lexicon, pod: str
+) -> list[tuple[str, str, tuple[float, float, float] | None, NDArray[np.float64], str]]:
+    """Each claim about ``pod`` that states a chance or a direction, one row per (claim, outcome): (label,
+    outcome, what the words became as (low, middle, high) in probability or None for a direction, the pooled
+    draws of P(outcome | pod), how it was said: "value", "at least", "at most", "range", "votes", or for a
+    direction the sentence it states). Proposals, antecedents, excluded claims and claims about eras are not
+    rows."""
+    j_of = {o: j for j, o in enumerate(fit.outcomes)}
+    pooled = fit.theta[:, fit.index(pod), :]
+    rows = []
+    for c in scenario.claims_about(pod):
+        if c.excluded or c.kind in ("proposal", "antecedent", "uncertain", "era", "level"):
+            continue
+        who = scenario.claimant(c.author).name
+        if c.kind == "distribution" and c.distribution:
+            for o, share in zip(fit.outcomes, c.distribution, strict=True):
+                rows.append((f"{who}: {o}", o, (share, share, share), pooled[:, j_of[o]], "value"))
+            continue
+        outcome = str(c.outcome)
+        draws = pooled[:, j_of[outcome]]
+        if c.kind == "probability" and c.probability is not None:
+            said = (c.probability, c.probability, c.probability)
+        elif c.kind == "verbal":
+            entry = lexicon.lookup(str(c.phrase))
+            if entry is None:
+                continue
+            said = (entry.low90_pct / 100, entry.median_pct / 100, entry.high90_pct / 100)
+        elif c.kind == "interval" and c.low is not None and c.high is not None:
+            said = (c.low, (c.low + c.high) / 2, c.high)
+        elif c.kind == "poll" and c.votes:
+            total = sum(c.votes)
+            middle = sum(n * (lo + hi) / 2 for (lo, hi), n in zip(c.bins, c.votes, strict=True)) / total
+            said = (c.bins[0][0], middle, c.bins[-1][1])
+        else:  # ordering, same: a direction against another divergence point or real history
+            from cfprob.claims import KINDS
+
+            says = KINDS[c.kind].says(c, lexicon, scenario.outcome_ids)
+            rows.append((f"{who}: {outcome} ({c.kind})", outcome, None, draws, says))
+            continue
+        how = {"lower": "at least", "upper": "at most"}.get(c.bound, "votes" if c.kind == "poll" else "value")
+        how = "range" if c.kind in ("verbal", "interval") and not c.bound else how
+        rows.append((f"{who}: {outcome}", outcome, said, draws, how))
+    return rows
+
+
+def plot_claims(fit: Fit, scenario: Scenario, lexicon: Lexicon, pod: str, ax: Any = None) -> Any:
+    """Each claim about ``pod`` as the chance its words became (a phrase: the lexicon's median and 90% range;
+    a bound: an arrow; a direction: a mark), beside the pooled answer for the same outcome (mean and 90%
+    interval): what forum readers weigh, each claimant against the crowd."""
+    rows = claim_rows(fit, scenario, lexicon, pod)
+    ax = _axes(ax, (8.0, 0.42 * max(len(rows), 1) + 1.6))
+    said_color, pooled_color = "#b2182b", "#2166ac"
+    for i, (_, _, said, draws, how) in enumerate(rows):
+        low, high = _eti(draws, CREDIBLE_MASS)
+        ax.plot([low, high], [i + 0.15, i + 0.15], color=pooled_color, linewidth=4, alpha=0.6, solid_capstyle="butt")
+        ax.plot([draws.mean()], [i + 0.15], "o", color=pooled_color, markersize=4)
+        if said is None:
+            ax.annotate(f"says: {how}", (0.01, i - 0.15), fontsize="x-small", color=said_color, va="center")
+            continue
+        s_low, middle, s_high = said
+        if how in ("at least", "at most"):
+            end = 1.0 if how == "at least" else 0.0
+            ax.annotate("", (end, i - 0.15), (middle, i - 0.15), arrowprops={"arrowstyle": "->", "color": said_color})
+        elif s_high > s_low:
+            ax.plot([s_low, s_high], [i - 0.15, i - 0.15], color=said_color, linewidth=2, alpha=0.7)
+        ax.plot([middle], [i - 0.15], "D", color=said_color, markersize=4)
+    ax.set_yticks(range(len(rows)), [r[0] for r in rows], fontsize="small")
+    ax.set_ylim(max(len(rows), 1) - 0.5, -0.6)
+    ax.set_xlim(0, 1)
+    ax.set_xticks(np.linspace(0, 1, 6), [f"{x:.0%}" for x in np.linspace(0, 1, 6)])
+    ax.grid(axis="x", color="0.9")
+    ax.plot([], [], "D", color=said_color, label="what the words became (median, 90% range; arrow: a bound)")
+    ax.plot([], [], "o-", color=pooled_color, label=f"pooled answer (mean, {CREDIBLE_MASS:.0%} interval)")
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), fontsize="small", ncol=1, frameon=False)
+    ax.set_title(f"Each claim about {pod} against the pooled answer", fontsize="medium")
+    if not rows:
+        ax.annotate("No claim about this divergence states a chance.", (0.5, 0.5), ha="center")
+    return ax

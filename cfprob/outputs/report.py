@@ -33,7 +33,7 @@ if TYPE_CHECKING:
 
 __all__ = ["FIGURES", "Report", "build_report", "render_html", "render_markdown", "write_report"]
 
-FIGURES = ("ternary", "forest", "curve", "densities")
+FIGURES = ("claims", "ternary", "forest", "curve", "densities")
 """The report's plots, in the order shown."""
 
 
@@ -251,6 +251,8 @@ def render_html(report: Report) -> str:
     histories = ", ".join(f"{o} {n}" for o, n in answer.histories.items())
     parts.append(f"<p class='note'>Simulated histories (one per posterior draw, {answer.n_draws}): {histories}.</p>")
     captions = {
+        "claims": "Each claim about the divergence as the chance its words became, against the pooled answer for "
+        "the same outcome.",
         "ternary": "Posterior draws of the three outcome probabilities, against real history at the divergence's year.",
         "forest": f"Every divergence point: posterior mean, 50% and {CREDIBLE_MASS:.0%} intervals.",
         "curve": f"Real history's curve of {scenario.outcome_ids[0]}: its probability given history up to each "
@@ -361,7 +363,7 @@ def build_report(tree: xr.DataTree, scenario: Scenario, pods: Sequence[str], dri
     from cfprob.answers.curve import era_marks, inevitability_curve
     from cfprob.answers.sensitivity import analyse
     from cfprob.fitting.design import design
-    from cfprob.outputs.plots import figure_bytes, plot_curve, plot_kind
+    from cfprob.outputs.plots import figure_bytes, plot_claims, plot_curve, plot_kind
 
     fit = Fit.from_tree(tree)
     result = answer(fit, tuple(pods), {}, seed=seed)
@@ -379,13 +381,16 @@ def build_report(tree: xr.DataTree, scenario: Scenario, pods: Sequence[str], dri
     }
     if len(fit.outcomes) == 3:
         figures["ternary"] = figure_bytes(plot_kind(fit, "ternary", pods))
+    lexicon = load_lexicon()
+    if len(pods) == 1 and pods[0] != OTL:
+        figures["claims"] = figure_bytes(plot_claims(fit, scenario, lexicon, pods[0]))
     influences = analyse(tree, design(scenario), [p for p in pods if p != OTL] or [OTL])
     claims = sorted((r for rows in influences.values() for r in rows if r.group == "claim"), key=lambda r: -r.size)
     about = {c.id for p in pods for c in scenario.claims_about(p)}
     own = [r for r in claims if r.claims[0] in about]
     top = own + [r for r in claims if r.claims[0] not in about][: max(drivers - len(own), OTHER_DRIVERS)]
     attrs = {str(k): v for k, v in tree.attrs.items()}
-    return Report(scenario, result, top, attrs, load_lexicon(), figures, given, worldviews)
+    return Report(scenario, result, top, attrs, lexicon, figures, given, worldviews)
 
 
 def write_report(report: Report, out: Path, images: Mapping[str, Path]) -> list[Path]:
