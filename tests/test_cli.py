@@ -305,8 +305,9 @@ def test_run_from_an_end_of_the_worldview(ussr_fit: None) -> None:
 def test_run_shows_how_plausible_the_divergence_itself_is(weimar_fit: Path) -> None:
     code, out, err = invoke("run", "grand-coalition-1930", "--scenario", str(weimar_fit))
     assert code == 0, err
-    assert "Could the divergence itself have happened?" in out
-    assert "(not part of the outcome probabilities above)" in out
+    text = " ".join(out.split())  # prose is wrapped at 100 columns
+    assert "Could the divergence itself have happened?" in text
+    assert "(not part of the outcome probabilities above)" in text
 
 
 def test_validate_json_reports_counts_or_every_problem(weimar) -> None:
@@ -338,3 +339,22 @@ def test_run_fits_in_100_columns() -> None:
     assert code == 0
     assert max(len(line) for line in out.splitlines()) <= 100
     assert "Semantics: interventional" in out
+
+
+def test_global_options_work_before_and_after_the_command(weimar, monkeypatch) -> None:
+    """--scenario before the command or in $CFPROB_SCENARIO, --debug after it."""
+    from .fakes import invoke
+
+    code, out, _ = invoke("--scenario", str(weimar), "validate")
+    assert code == 0 and out.startswith(f"{weimar}: valid.")
+    monkeypatch.setenv("CFPROB_SCENARIO", str(weimar))
+    code, out, _ = invoke("pods")
+    assert code == 0 and "hindenburg-refuses-1933" in out
+    code, _, err = invoke("pods", "--scenario", str(weimar / "missing"))
+    assert code == 1 and err.startswith("cfprob: error:")
+    from click.testing import CliRunner
+
+    from cfprob.cli import cli
+
+    result = CliRunner().invoke(cli, ["pods", "--scenario", str(weimar / "missing"), "--debug"])
+    assert result.exit_code == 1 and type(result.exception).__name__ == "ScenarioError"  # raised, not one line

@@ -5,6 +5,8 @@ and ArviZ are imported only by the commands that need them.
 """
 
 from cfprob.cli import answers, cache, checking, listing, pictures, validation  # noqa: F401  (registers the commands)
-from cfprob.cli.group import cli, main
+from cfprob.cli.group import accept_global_options, cli, main
+
+accept_global_options(cli)
 
 __all__ = ["cli", "main"]

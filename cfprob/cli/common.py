@@ -67,11 +67,20 @@ def _sampler_options[F: Callable[..., Any]](func: F) -> F:
     return func
 
 
-def _load(scenario_path: Path | None) -> Scenario:
+def chosen_scenario(scenario_path: Path | None) -> Path:
+    """The scenario folder a command works on: its own ``--scenario``, else the one given before the command
+    (or ``$CFPROB_SCENARIO``), else the bundled one."""
     from cfprob.paths import bundled_scenario
+
+    context = click.get_current_context(silent=True)
+    before = context.find_root().obj.get("scenario") if context and context.find_root().obj else None
+    return Path(scenario_path or before or bundled_scenario())
+
+
+def _load(scenario_path: Path | None) -> Scenario:
     from cfprob.reading.loader import load_scenario
 
-    return load_scenario(scenario_path or bundled_scenario())
+    return load_scenario(chosen_scenario(scenario_path))
 
 
 def _check_plot_out(path: Path, force: bool, option: str) -> None:

@@ -8,6 +8,7 @@ import os
 import signal
 import sys
 import warnings
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -53,20 +54,64 @@ class _Group(click.Group):
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="cfprob")
-@click.option("--debug", is_flag=True, help="Show tracebacks and library warnings.")
+@click.option("--debug", is_flag=True, help="Show tracebacks and library warnings (also after the command).")
+@click.option(
+    "--scenario",
+    "scenario_path",
+    type=click.Path(path_type=Path),
+    default=None,
+    envvar="CFPROB_SCENARIO",
+    help="Scenario folder for every command (also after the command; default: $CFPROB_SCENARIO, else the "
+    "bundled USSR scenario).",
+)
 @click.pass_context
-def cli(ctx: click.Context, debug: bool) -> None:
+def cli(ctx: click.Context, debug: bool, scenario_path: Path | None) -> None:
     """Forecasting the past: Bayesian answers to counterfactual-history questions.
 
-    Runs on the bundled USSR scenario unless --scenario names another folder.
+    Runs on the bundled USSR scenario unless --scenario (before or after the command) or $CFPROB_SCENARIO
+    names another folder.
+
+    \b
+    Examples:
+      cfprob run kosygin-1965
+      cfprob --scenario my-thread/ validate
+      cfprob compare --json --debug
     """
     ctx.ensure_object(dict)
     ctx.obj["debug"] = debug
+    ctx.obj["scenario"] = scenario_path
     if not debug:
         warnings.simplefilter("ignore")
         from cfprob.fitting.runtime import silence
 
         silence()
+
+
+def _debug_after_command(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    """``--debug`` given after the command: as if given before it (tracebacks and warnings shown)."""
+    if value:
+        root = ctx.find_root()
+        root.ensure_object(dict)
+        root.obj["debug"] = True
+        warnings.resetwarnings()
+
+
+def accept_global_options(group: click.Group) -> None:
+    """Let every command of ``group`` (and of its subgroups) take ``--debug`` after its name too."""
+    for command in group.commands.values():
+        if isinstance(command, click.Group):
+            accept_global_options(command)
+        if not any(getattr(p, "name", None) == "debug" for p in command.params):
+            command.params.append(
+                click.Option(
+                    ["--debug"],
+                    is_flag=True,
+                    expose_value=False,
+                    is_eager=True,
+                    callback=_debug_after_command,
+                    help="Show tracebacks and library warnings.",
+                )
+            )
 
 
 def _terminated(signum: int, _frame: Any) -> None:

@@ -19,6 +19,7 @@ from cfprob.cli.common import (
     _load,
     _scenario_option,
     _show,
+    chosen_scenario,
 )
 from cfprob.cli.group import cli
 
@@ -120,11 +121,10 @@ def validate(path: Path | None, as_json: bool) -> None:
       cfprob validate priors/ussr --json
     """
     from cfprob.errors import ScenarioError
-    from cfprob.paths import bundled_scenario
     from cfprob.reading.coherence import coherence_warnings
     from cfprob.reading.loader import load_scenario
 
-    folder = path or bundled_scenario()
+    folder = chosen_scenario(path)
     try:
         scenario = load_scenario(folder)
     except ScenarioError as exc:
