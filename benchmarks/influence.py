@@ -36,7 +36,7 @@ def main() -> None:
     args = parser.parse_args()
     scenario = load_scenario(args.scenario or bundled_scenario())
     data = design(scenario)
-    author, count = Counter(c.author for c in scenario.claims).most_common(1)[0]
+    author, count = Counter(c.author for c in scenario.scored_claims).most_common(1)[0]
     left_out = [c.id for c in scenario.claims if c.author == author]
     settings = SamplerSettings()
     pod, outcome = data.pods.index(args.pod), data.outcomes.index(args.outcome)
@@ -52,7 +52,7 @@ def main() -> None:
         rows.append(f"| {name} | {every:.3f} | {without:.3f} | {without - every:+.3f} |")
     name = scenario.claimant(author).name
     lines = [
-        f"# Influence of {name} ({count} of {len(scenario.claims)} claims)",
+        f"# Influence of {name} ({count} of {len(scenario.scored_claims)} fitted claims)",
         "",
         f"Posterior mean of P({args.outcome} | {args.pod}), {settings.label}; exact refits with {name}'s claims at "
         "weight 0.",
