@@ -358,3 +358,18 @@ def test_global_options_work_before_and_after_the_command(weimar, monkeypatch) -
 
     result = CliRunner().invoke(cli, ["pods", "--scenario", str(weimar / "missing"), "--debug"])
     assert result.exit_code == 1 and type(result.exception).__name__ == "ScenarioError"  # raised, not one line
+
+
+def test_lexicon_and_cache_list_print_json() -> None:
+    import json
+
+    from .fakes import invoke
+
+    code, out, _ = invoke("lexicon", "--json")
+    payload = json.loads(out)
+    assert code == 0 and {"phrases", "idioms"} <= set(payload)
+    maybe = next(i for i in payload["idioms"] if i["idiom"] == "maybe")
+    assert maybe["read_as"] == "May Happen" and "hedging" in maybe["rule"]
+    code, out, _ = invoke("cache", "list", "--json")
+    payload = json.loads(out)
+    assert code == 0 and isinstance(payload["fits"], list) and "files" in payload["compiled"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import TYPE_CHECKING
 
 import click
@@ -17,11 +18,22 @@ def cache() -> None:
 
 
 @cache.command("list")
-def cache_list() -> None:
-    """List cached fits and the size of the compiled model code."""
+@click.option("--json", "as_json", is_flag=True, help="Print JSON: each cached fit's path and size.")
+def cache_list(as_json: bool) -> None:
+    """List cached fits and the size of the compiled model code.
+
+    \b
+    Example:
+      cfprob cache list --json
+    """
     from cfprob.outputs.store import compiled_size, list_cache
 
     entries = list_cache()
+    if as_json:
+        files, size = compiled_size()
+        fits = [{"path": str(e), "bytes": e.stat().st_size} for e in entries]
+        click.echo(json.dumps({"fits": fits, "compiled": {"files": files, "bytes": size}}, indent=2))
+        return
     for entry in entries:
         click.echo(f"{entry}  {entry.stat().st_size / 1e6:.1f} MB")
     click.echo(f"{len(entries)} cached fit{'s' if len(entries) != 1 else ''}.")

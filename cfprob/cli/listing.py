@@ -176,9 +176,38 @@ def validate(path: Path | None, as_json: bool) -> None:
 
 
 @cli.command()
-def lexicon() -> None:
-    """Show the verbal-probability lexicon and the forum idioms mapped onto it."""
+@click.option("--json", "as_json", is_flag=True, help="Print JSON: every phrase's fit and every idiom's reading.")
+def lexicon(as_json: bool) -> None:
+    """Show the verbal-probability lexicon and the forum idioms mapped onto it.
+
+    \b
+    Example:
+      cfprob lexicon --json
+    """
     from cfprob.outputs.listings import format_lexicon
     from cfprob.reading.lexicon import load_lexicon
 
-    _show(format_lexicon(load_lexicon()))
+    lexicon = load_lexicon()
+    if as_json:
+        _emit_json(
+            {
+                "phrases": [
+                    {
+                        "phrase": e.phrase,
+                        "logit_mu": e.logit_mu,
+                        "logit_sd": e.logit_sd,
+                        "median_pct": e.median_pct,
+                        "interval_90_pct": [e.low90_pct, e.high90_pct],
+                        "respondents": e.n,
+                        "datasets": e.datasets,
+                    }
+                    for e in lexicon.phrases.values()
+                ],
+                "idioms": [
+                    {"idiom": idiom, "read_as": lexicon.phrases[target].phrase, "rule": rule}
+                    for idiom, (target, rule) in sorted(lexicon.idioms.items())
+                ],
+            }
+        )
+        return
+    _show(format_lexicon(lexicon))
