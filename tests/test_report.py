@@ -180,3 +180,15 @@ def test_claims_against_the_answer_rows(weimar: Path) -> None:
     assert rows["Cleo: civil_war (same)"][0] is None and "about the same" in rows["Cleo: civil_war (same)"][1]
     assert not any(label.startswith("Ada") for label in rows)  # "can't even predict" states no chance
     assert figure_bytes(plot_claims(fit, scenario, lexicon, "hindenburg-refuses-1933"))[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_report_json_holds_the_pages_content(ussr_fit: None) -> None:
+    import json
+
+    code, out, err = invoke("report", "kosygin-1965", "--json")
+    assert code == 0, err
+    payload = json.loads(out)
+    assert payload["answer"]["question"] == "kosygin-1965"
+    assert payload["drivers"][0]["about"].startswith("kosygin-1965")
+    assert {c["kind"] for c in payload["claims"]} >= {"proposal", "verbal", "ordering"}
+    assert invoke("report", "kosygin-1965")[0] == 2  # neither --out nor --json: bad usage

@@ -108,31 +108,42 @@ def curve(
 @cli.command()
 @click.argument("pods", nargs=-1, required=True)
 @click.option(
-    "--out", "out", type=click.Path(path_type=Path), required=True, help="Report file: .html, or .md for forums."
+    "--out", "out", type=click.Path(path_type=Path), default=None, help="Report file: .html, or .md for forums."
 )
 @click.option("--force", is_flag=True, help="Replace existing files.")
 @click.option("--drivers", type=click.IntRange(1, 50), default=5, show_default=True, help="Driving claims shown.")
+@click.option("--json", "as_json", is_flag=True, help="Print the report's content as JSON (with or without --out).")
 @_scenario_option
 @_sampler_options
 def report(
     pods: tuple[str, ...],
-    out: Path,
+    out: Path | None,
     force: bool,
     drivers: int,
+    as_json: bool,
     scenario_path: Path | None,
     **sampler: Any,
 ) -> None:
-    """A shareable report of PODS: one self-contained HTML file, or Markdown (plots as PNG files beside it)."""
+    """A shareable report of PODS: one self-contained HTML file, or Markdown (plots as PNG files beside it).
+
+    \b
+    Examples:
+      cfprob report kosygin-1965 --out kosygin.html
+      cfprob report kosygin-1965 --out post.md      # for a forum: plots beside it
+      cfprob report kosygin-1965 --json
+    """
     from cfprob.outputs.files import check_new_file
 
-    if out.suffix.lower() not in (".html", ".md"):
+    if out is None and not as_json:
+        raise click.UsageError("expected --out FILE.html|.md, or --json, found neither")
+    if out is not None and out.suffix.lower() not in (".html", ".md"):
         raise click.BadParameter(
             f"expected a file name ending in .html or .md, found '{out.suffix}'", param_hint="--out"
         )
     from cfprob.outputs.report import FIGURES
 
-    images = {name: out.with_name(f"{out.stem}-{name}.png") for name in FIGURES}
-    for path in [out, *(images.values() if out.suffix.lower() == ".md" else [])]:
+    images = {name: out.with_name(f"{out.stem}-{name}.png") for name in FIGURES} if out else {}
+    for path in [out, *(images.values() if out and out.suffix.lower() == ".md" else [])] if out else []:
         check_new_file(path, force)
     scenario = _load(scenario_path)
     from cfprob.answers.query import check_question
@@ -140,9 +151,13 @@ def report(
     check_question(scenario.pod_ids, scenario.feature_ids, pods, {})
     _warn_coherence(scenario, pods)
     tree = _get_fit(scenario, sampler, False)
-    from cfprob.outputs.report import build_report, write_report
+    from cfprob.outputs.report import build_report, report_dict, write_report
 
     _stage_printer()("drawing the plots and weighing every claim's influence (leave-one-out reweighting)")
     built = build_report(tree, scenario, pods, drivers=drivers, seed=sampler["seed"])
-    written = write_report(built, out, images)
-    click.echo(f"Saved report to {out}" + (f" and {len(written) - 1} plots beside it" if len(written) > 1 else ""))
+    if out is not None:
+        written = write_report(built, out, images)
+        saved = f"Saved report to {out}" + (f" and {len(written) - 1} plots beside it" if len(written) > 1 else "")
+        click.echo(saved, err=as_json)
+    if as_json:
+        _emit_json(report_dict(built))

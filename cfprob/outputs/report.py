@@ -31,7 +31,7 @@ from cfprob.reading.scenario import OTL, Scenario
 if TYPE_CHECKING:
     import xarray as xr
 
-__all__ = ["FIGURES", "Report", "build_report", "render_html", "render_markdown", "write_report"]
+__all__ = ["FIGURES", "Report", "build_report", "render_html", "render_markdown", "report_dict", "write_report"]
 
 FIGURES = ("claims", "ternary", "forest", "curve", "densities")
 """The report's plots, in the order shown."""
@@ -391,6 +391,30 @@ def build_report(tree: xr.DataTree, scenario: Scenario, pods: Sequence[str], dri
     top = own + [r for r in claims if r.claims[0] not in about][: max(drivers - len(own), OTHER_DRIVERS)]
     attrs = {str(k): v for k, v in tree.attrs.items()}
     return Report(scenario, result, top, attrs, lexicon, figures, given, worldviews)
+
+
+def report_dict(report: Report) -> dict[str, object]:
+    """The report's content as JSON-ready data: the answers, the drivers and every claim about the divergence
+    (with the fields the pages show), the diagnostics and how to cite; the plots are left out."""
+    fields = ("author", "about", "where", "quote", "says", "note")
+    result: dict[str, object] = {
+        "question": report.scenario.question,
+        "answer": report.answer.to_dict(),
+        "given_history": report.given_history.to_dict() if report.given_history else None,
+        "worldviews": (
+            {"low": report.worldviews[0].to_dict(), "high": report.worldviews[1].to_dict()}
+            if report.worldviews
+            else None
+        ),
+        "drivers": [dict(zip(fields, row, strict=True)) for row in _driver_lines(report)],
+        "claims": [
+            dict(zip(("author", "kind", "about", "where", "quote", "says", "note"), row, strict=True))
+            for row in _claim_lines(report)
+        ],
+        "diagnostics": diagnostics_lines(report.attrs),
+        "citation": _citation(report),
+    }
+    return result
 
 
 def write_report(report: Report, out: Path, images: Mapping[str, Path]) -> list[Path]:
