@@ -373,3 +373,24 @@ def test_lexicon_and_cache_list_print_json() -> None:
     code, out, _ = invoke("cache", "list", "--json")
     payload = json.loads(out)
     assert code == 0 and isinstance(payload["fits"], list) and "files" in payload["compiled"]
+
+
+def test_every_command_has_an_example_in_its_help() -> None:
+    import click
+
+    from cfprob.cli import cli
+
+    from .fakes import invoke
+
+    def commands(group: click.Group, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+        found = []
+        for name, command in group.commands.items():
+            found.append((*prefix, name))
+            if isinstance(command, click.Group):
+                found += commands(command, (*prefix, name))
+        return found
+
+    for path in commands(cli):
+        code, out, _ = invoke(*path, "--help")
+        assert code == 0 and "Example" in out, path
+        assert f"cfprob {' '.join(path)}" in out, path

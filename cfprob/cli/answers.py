@@ -75,6 +75,12 @@ def run(
     Several PODs are stacked (an extrapolation, predicted without refitting). With --given-history the
     answer given what really happened (rung 3) is shown beside the interventional one (rung 2). The answer is
     at the claimants' average worldview; --worldview low|high shows it as one end of their disagreement sees it.
+
+    \b
+    Examples:
+      cfprob run kosygin-1965
+      cfprob run kosygin-1965 --given-history --worldview high
+      cfprob run --year 1970 --feature reform_leader=1 --json
     """
     features = _parse_features(feature_values)
     if not pods and year is None:
@@ -134,7 +140,13 @@ def compare(
     as_json: bool,
     **sampler: Any,
 ) -> None:
-    """Rank divergence points (all, or the PODS given) in one table."""
+    """Rank divergence points (all, or the PODS given) in one table.
+
+    \b
+    Examples:
+      cfprob compare
+      cfprob compare kosygin-1965 malenkov-1953 --by collapse --json
+    """
     from cfprob.answers.query import Fit, check_pods
     from cfprob.answers.query import compare as compare_pods
 

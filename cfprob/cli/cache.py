@@ -14,7 +14,12 @@ from cfprob.cli.group import cli
 
 @cli.group()
 def cache() -> None:
-    """List or clear cached fits and compiled model code."""
+    """List or clear cached fits and compiled model code.
+
+    \b
+    Example:
+      cfprob cache list
+    """
 
 
 @cache.command("list")
@@ -44,7 +49,12 @@ def cache_list(as_json: bool) -> None:
 @cache.command("clear")
 @click.option("--compiled", is_flag=True, help="Also delete compiled model code (the next fit compiles again).")
 def cache_clear(compiled: bool) -> None:
-    """Delete every cached fit (and, with --compiled, the compiled model code)."""
+    """Delete every cached fit (and, with --compiled, the compiled model code).
+
+    \b
+    Example:
+      cfprob cache clear --compiled
+    """
     from cfprob.outputs.store import clear_cache, clear_compiled
 
     click.echo(f"Removed {clear_cache()} cached fits.")

@@ -146,7 +146,12 @@ def sensitivity(
     as_json: bool,
     **sampler: Any,
 ) -> None:
-    """Which claimants and claims drive the answer for each POD: leave each out and see what moves."""
+    """Which claimants and claims drive the answer for each POD: leave each out and see what moves.
+
+    \b
+    Example:
+      cfprob sensitivity kosygin-1965 --refits 3 --plot sensitivity.png
+    """
     if plot_path is not None:
         _check_plot_out(plot_path, force, "--plot")
     scenario = _load(scenario_path)
@@ -256,7 +261,12 @@ def claimants(pod: str | None, scenario_path: Path | None, as_json: bool, **samp
 @_scenario_option
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 def backtest(scenario_path: Path | None, as_json: bool) -> None:
-    """Forecast each real regime of the reference class from the others; score against baselines."""
+    """Forecast each real regime of the reference class from the others; score against baselines.
+
+    \b
+    Example:
+      cfprob backtest --json
+    """
     from cfprob.answers.backtest import backtest as run_backtest
 
     scenario = _load(scenario_path)

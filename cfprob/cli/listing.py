@@ -28,7 +28,12 @@ from cfprob.cli.group import cli
 @_scenario_option
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 def pods(scenario_path: Path | None, as_json: bool) -> None:
-    """List the divergence points of a scenario."""
+    """List the divergence points of a scenario.
+
+    \b
+    Example:
+      cfprob pods --scenario my-thread/
+    """
     scenario = _load(scenario_path)
     if as_json:
         _emit_json(
@@ -58,7 +63,13 @@ def pods(scenario_path: Path | None, as_json: bool) -> None:
 @click.option("--author", default=None, help="Only claims by this claimant (name, id or alias).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
 def claims(scenario_path: Path | None, pod: str | None, author: str | None, as_json: bool) -> None:
-    """List claims with their quotes and the numbers verbal phrases became."""
+    """List claims with their kind, divergence, source, quote, note and the numbers verbal phrases became.
+
+    \b
+    Examples:
+      cfprob claims --pod kosygin-1965
+      cfprob claims --author Phalamus --json
+    """
     from cfprob.reading.fields import did_you_mean
     from cfprob.reading.lexicon import load_lexicon
 

@@ -46,7 +46,13 @@ def plot(
     scenario_path: Path | None,
     **sampler: Any,
 ) -> None:
-    """Plot outcome posteriors, a forest of divergence points or a ternary plot."""
+    """Plot outcome posteriors, a forest of divergence points or a ternary plot.
+
+    \b
+    Examples:
+      cfprob plot kosygin-1965 --kind ternary --out kosygin.png
+      cfprob plot --kind forest --out forest.svg
+    """
     from cfprob.outputs.plots import plot_kind, save_figure
 
     _check_plot_out(out, force, "--out")
@@ -78,7 +84,12 @@ def curve(
     scenario_path: Path | None,
     **sampler: Any,
 ) -> None:
-    """Real history's curve of OUTCOME: its probability given history up to each year, with bands."""
+    """Real history's curve of OUTCOME: its probability given history up to each year, with bands.
+
+    \b
+    Example:
+      cfprob curve collapse --step 10 --out curve-collapse.png
+    """
     if out is not None:
         _check_plot_out(out, force, "--out")
     scenario = _load(scenario_path)
