@@ -28,11 +28,12 @@ from cfprob.cli.group import cli
 @click.argument("pods", nargs=-1)
 @click.option(
     "--kind",
-    type=click.Choice(["posterior", "forest", "ternary"]),
+    type=click.Choice(["posterior", "forest", "ternary", "claims"]),
     default="posterior",
     show_default=True,
     help="posterior: outcome densities of PODS against otl; forest: intervals of every divergence point "
-    "(PODS first); ternary: posterior draws of PODS and otl on the probability simplex.",
+    "(PODS first); ternary: posterior draws of PODS and otl on the probability simplex; claims: each claim "
+    "about one POD as its words became, against the pooled answer.",
 )
 @click.option("--out", "out", type=click.Path(path_type=Path), required=True, help="Output file (.png or .svg).")
 @click.option("--force", is_flag=True, help="Replace an existing output file.")
@@ -46,11 +47,12 @@ def plot(
     scenario_path: Path | None,
     **sampler: Any,
 ) -> None:
-    """Plot outcome posteriors, a forest of divergence points or a ternary plot.
+    """Plot outcome posteriors, a forest of divergence points, a ternary plot or the claims against the answer.
 
     \b
     Examples:
       cfprob plot kosygin-1965 --kind ternary --out kosygin.png
+      cfprob plot kosygin-1965 --kind claims --out kosygin-claims.png
       cfprob plot --kind forest --out forest.svg
     """
     from cfprob.outputs.plots import plot_kind, save_figure
@@ -62,8 +64,17 @@ def plot(
     from cfprob.answers.query import Fit, check_pods
 
     check_pods(scenario.pod_ids, pods)
+    if kind == "claims" and len(pods) != 1:
+        raise click.UsageError(f"--kind claims needs exactly one divergence point, found {len(pods)}")
     tree = _get_fit(scenario, sampler, False)
-    save_figure(plot_kind(Fit.from_tree(tree), kind, pods), out, overwrite=force)
+    fit = Fit.from_tree(tree)
+    if kind == "claims":
+        from cfprob.outputs.plots import plot_claims
+        from cfprob.reading.lexicon import load_lexicon
+
+        save_figure(plot_claims(fit, scenario, load_lexicon(), pods[0]), out, overwrite=force)
+    else:
+        save_figure(plot_kind(fit, kind, pods), out, overwrite=force)
     click.echo(f"Saved {kind} plot to {out}")
 
 
