@@ -130,22 +130,18 @@ def _stage_printer() -> Callable[[str], None]:
 def _get_fit(scenario: Scenario, sampler: dict[str, Any], as_json: bool, priors: Priors | None = None) -> xr.DataTree:
     """The fit for the sampler options (``seed``, ``draws``, ``tune``, ``chains``, ``sampler``, ``target_accept``,
     ``refit``), of the shipped model or of a variant's ``priors``."""
+    from cfprob.cli.status import StageStatus
     from cfprob.outputs.store import cached_fit
 
     options = dict(sampler)
     refit = options.pop("refit")
     settings = SamplerSettings(**options)
-    say = _stage_printer()
-    tree, cached = cached_fit(
-        scenario,
-        settings,
-        refit=refit,
-        progressbar=sys.stdout.isatty() and not as_json,
-        on_stage=say,
-        priors=priors,
-    )
-    if not cached:
-        say(f"fitted in {tree.attrs.get('fit_seconds')} s (compiling and sampling); cached for later questions")
+    progressbar = sys.stdout.isatty() and not as_json
+    # the sampler's own progress bar, when shown, is the live line while sampling
+    with StageStatus(quiet_during=("sampling",) if progressbar else ()) as say:
+        tree, cached = cached_fit(scenario, settings, refit=refit, progressbar=progressbar, on_stage=say, priors=priors)
+        if not cached:
+            say(f"fitted in {tree.attrs.get('fit_seconds')} s (compiling and sampling); cached for later questions")
     return tree
 
 
