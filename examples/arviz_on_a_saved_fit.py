@@ -1,6 +1,6 @@
 """ArviZ on a result cfprob saved: the file holds every group a PyMC user expects.
 
-    cfprob run kosygin-1965 --output kosygin.nc
+    cfprob run kosygin-1965 --out kosygin.nc
     python examples/arviz_on_a_saved_fit.py kosygin.nc --out-dir plots/
 
 With no file it saves the bundled scenario's Kosygin answer to a temporary file first (fitting it if it is
@@ -28,7 +28,7 @@ import xarray as xr  # noqa: E402
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("result", nargs="?", type=Path, help="a file written by `cfprob run POD --output FILE.nc`")
+    parser.add_argument("result", nargs="?", type=Path, help="a file written by `cfprob run POD --out FILE.nc`")
     parser.add_argument("--out-dir", type=Path, default=None, help="where to write the plots (default: a temp folder)")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="cfprob-arviz-"))
@@ -60,8 +60,8 @@ def main() -> None:
 
 
 def _saved_answer(path: Path) -> Path:
-    """The bundled scenario's Kosygin answer, saved as `cfprob run --output` saves it."""
-    command = [sys.executable, "-m", "cfprob", "run", "kosygin-1965", "--output", str(path)]
+    """The bundled scenario's Kosygin answer, saved as `cfprob run --out` saves it."""
+    command = [sys.executable, "-m", "cfprob", "run", "kosygin-1965", "--out", str(path)]
     subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
     return path
 

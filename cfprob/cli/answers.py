@@ -48,7 +48,14 @@ from cfprob.cli.group import cli
 @_scenario_option
 @_sampler_options
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
-@click.option("--output", type=click.Path(path_type=Path), default=None, help="Save the result as NetCDF (.nc).")
+@click.option(
+    "--out",
+    "--output",
+    "output",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Save the result as NetCDF (.nc): a complete ArviZ object (--output is the old name).",
+)
 @click.option("--force", is_flag=True, help="Replace an existing --output file.")
 @click.option(
     "--from",
@@ -87,9 +94,7 @@ def run(
         raise click.UsageError("give a divergence point (see `cfprob pods`) or --year, with --feature or without")
     if output is not None:
         if output.suffix != ".nc":
-            raise click.BadParameter(
-                f"expected a file name ending in .nc, found '{output.suffix}'", param_hint="--output"
-            )
+            raise click.BadParameter(f"expected a file name ending in .nc, found '{output.suffix}'", param_hint="--out")
         from cfprob.outputs.files import check_new_file
 
         check_new_file(output, force)

@@ -131,8 +131,15 @@ def check(
     help="Confirm this many of the largest influences per POD by exact refits (0: reweighting only).",
 )
 @click.option("--top", type=click.IntRange(1, 1000), default=12, show_default=True, help="Rows shown per POD.")
-@click.option("--plot", "plot_path", type=click.Path(path_type=Path), default=None, help="Save a bar plot (.png/.svg).")
-@click.option("--force", is_flag=True, help="Replace an existing --plot file.")
+@click.option(
+    "--out",
+    "--plot",
+    "plot_path",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Save a bar plot (.png/.svg; --plot is the old name).",
+)
+@click.option("--force", is_flag=True, help="Replace an existing --out file.")
 @_scenario_option
 @_sampler_options
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of tables.")
@@ -150,10 +157,10 @@ def sensitivity(
 
     \b
     Example:
-      cfprob sensitivity kosygin-1965 --refits 3 --plot sensitivity.png
+      cfprob sensitivity kosygin-1965 --refits 3 --out sensitivity.png
     """
     if plot_path is not None:
-        _check_plot_out(plot_path, force, "--plot")
+        _check_plot_out(plot_path, force, "--out")
     scenario = _load(scenario_path)
     from cfprob.answers.query import check_pods
     from cfprob.answers.sensitivity import analyse, power_scaling

@@ -146,7 +146,7 @@ def _get_fit(scenario: Scenario, sampler: dict[str, Any], as_json: bool, priors:
 
 
 def _read_saved(path: Path, scenario: Scenario) -> xr.DataTree:
-    """A result saved with ``run --output``, checked against the scenario it is shown with."""
+    """A result saved with ``run --out``, checked against the scenario it is shown with."""
     from cfprob.outputs.store import load_tree
 
     tree = load_tree(path)

@@ -1,4 +1,4 @@
-"""A fit with one answer attached: what `cfprob run --output` saves."""
+"""A fit with one answer attached: what `cfprob run --out` saves."""
 
 from __future__ import annotations
 
