@@ -42,6 +42,8 @@ def test_markdown_report_writes_plots_beside_it(tmp_path: Path, ussr_fit: None) 
     assert "Seen from either end of the claimants' worldview" in text
     assert "| outcome | low end | average worldview | high end |" in text
     _every_claim_is_listed(text, "kosygin-1965")
+    assert "## Glossary" in text and "**P(raises)**" in text
+    assert "claims by General Ripper" in text or "claims by Alexander the Average" in text  # sources name posters
     drivers = text.split("## The claims that drive the answer", 1)[1].split("## Every claim")[0]
     first = drivers.strip().splitlines()[0]
     assert " on kosygin-1965" in first or "kosygin-1965 vs" in first, first  # its own claims come first
@@ -95,7 +97,7 @@ def _every_claim_is_listed(text: str, pod: str) -> None:
     from cfprob.outputs.neutralise import for_markdown
 
     scenario = load_scenario(bundled_scenario())
-    section = text.split("## Every claim about this divergence", 1)[1].split("## Sampler diagnostics")[0]
+    section = text.split("## Every claim about this divergence", 1)[1].split("## Glossary")[0]
     about = [c for c in scenario.claims if pod in c.pods]
     assert about and section.count("\n- **") == len(about)
     for claim in about:
@@ -148,10 +150,16 @@ def test_html_report_in_headless_chromium(tmp_path: Path, ussr_fit: None) -> Non
                 assert element.evaluate("e => e.complete && e.naturalWidth > 0"), selector
             boxes[selector] = element.bounding_box()
         page.screenshot(path=str(shot), full_page=True)
+        phone = browser.new_page(viewport={"width": 390, "height": 844})
+        phone.goto(out.as_uri(), wait_until="load")
+        # a phone: the page does not scroll sideways; wide tables scroll inside themselves
+        page_width = phone.evaluate("document.documentElement.scrollWidth")
+        phone.close()
         rows = page.locator("table#outcomes tbody tr").count()
         drivers = page.locator("#drivers li").first.inner_text()
         browser.close()
     assert errors == []
+    assert page_width <= 390, page_width
     assert rows == 3
     assert "on kosygin-1965" in drivers  # the claims about the divergence asked drive first
     for selector, box in boxes.items():

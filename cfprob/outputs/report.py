@@ -82,8 +82,35 @@ def _citation(report: Report) -> list[str]:
         f"{scenario.content_hash[:12]}, model version {report.attrs.get('model_version')}, "
         f"seed {report.attrs.get('seed')}.",
     ]
-    lines += [f"{s.title} ({s.kind}){': ' + s.url if s.url else ''}" for s in scenario.sources]
+    for source in scenario.sources:
+        names = sorted({scenario.claimant(c.author).name for c in scenario.claims if c.source == source.id})
+        by = f", claims by {', '.join(names)}" if names else ""
+        lines.append(f"{source.title} ({source.kind}{by}){': ' + source.url if source.url else ''}")
     return lines
+
+
+GLOSSARY = (
+    ("Real history", "what happened, as a curve: the chance of each outcome given history up to each year"),
+    ("Divergence point", "a dated change to real history; its answer is compared with real history at its year"),
+    ("P(outcome)", "the posterior mean probability of the outcome had the divergence happened"),
+    (
+        "90% interval",
+        "the central (equal-tailed) 90% posterior interval: from the 5% to the 95% quantile of the draws",
+    ),
+    ("Change vs otl", "the divergence's probability minus real history's at the same year, draw by draw"),
+    ("P(raises)", "the share of posterior draws in which the divergence raises the outcome above real history"),
+    (
+        "Rung 2 / rung 3",
+        "interventional (what if the divergence had been imposed) / counterfactual given what really happened "
+        "(the same divergence, given that real history ended as it did), after Pearl's ladder of causation",
+    ),
+    (
+        "Claim kinds",
+        "a proposal suggests a divergence with no view on it; an antecedent says how plausible the divergence "
+        "itself is; only claims about outcomes move the answer",
+    ),
+)
+"""Terms the report uses, explained once (HTML definition list, Markdown list)."""
 
 
 def _rows(report: Report, answer: Answer | None = None) -> list[list[str]]:
@@ -183,8 +210,14 @@ th, td { border: 1px solid #ccc; padding: 0.3rem 0.6rem; text-align: right; }
 th:first-child, td:first-child { text-align: left; }
 blockquote { border-left: 4px solid #ccc; margin: 0.5rem 0; padding: 0.2rem 0.8rem; color: #444; }
 figure { margin: 1rem 0; }
-figure img { max-width: 100%; }
+figure img { max-width: 100%; height: auto; }
 .note { color: #555; font-size: 0.9rem; }
+table { display: block; max-width: 100%; overflow-x: auto; }
+@media (max-width: 600px) {
+  body { margin: 0.5rem auto; font-size: 0.95rem; }
+  th, td { padding: 0.2rem 0.3rem; }
+  blockquote { margin: 0.3rem 0; padding: 0.1rem 0.5rem; }
+}
 """
 
 
@@ -284,6 +317,9 @@ def render_html(report: Report) -> str:
             f"{for_html(says)}." + (f" <span class='note'>{for_html(note)}</span>" if note else "") + "</li>"
         )
     parts.append("</ul>")
+    parts.append('<h2>Glossary</h2><dl id="glossary">')
+    parts += [f"<dt><strong>{for_html(term)}</strong></dt><dd>{for_html(meaning)}.</dd>" for term, meaning in GLOSSARY]
+    parts.append("</dl>")
     parts.append("<h2>Sampler diagnostics</h2>")
     parts += [f"<p>{for_html(line)}</p>" for line in diagnostics_lines(report.attrs)]
     parts.append(f"<h2>Counterfactual semantics</h2><p>{for_html(SEMANTICS)}.</p>")
@@ -346,6 +382,7 @@ def render_markdown(report: Report, image_names: Mapping[str, str]) -> str:
     for author, kind, about, where, quote, says, note in _claim_lines(report):
         lines += [f'- **{md(author)}** [{md(kind)}] on {md(about)}, {md(where)}: "{md(quote)}" — {md(says)}.']
         lines += [f"  {md(note)}"] if note else []
+    lines += ["", "## Glossary", "", *(f"- **{term}**: {meaning}." for term, meaning in GLOSSARY)]
     lines += ["", "## Sampler diagnostics", "", *diagnostics_lines(report.attrs)]
     lines += ["", "## Counterfactual semantics", "", SEMANTICS + "."]
     if report.given_history is not None:
