@@ -148,13 +148,15 @@ def plot_forest(fit: Fit, pods: Sequence[str] = (), ax: Any = None, highlight: S
     ax.invert_yaxis()
     ax.set_xlim(0, 1)
     ax.set_xlabel(f"P(outcome): mean, 50% and {CREDIBLE_MASS:.0%} intervals")
-    ax.legend(loc="lower right", fontsize="small")
+    below = 0.6 / (0.32 * len(chosen) + 1.5)  # under the axis label, in axes units: no row is hidden
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -below), ncol=k, fontsize="small")
     ax.grid(axis="x", color="0.9")
     return ax
 
 
 def plot_densities(fit: Fit, pods: Sequence[str], axes: Any = None) -> Any:
-    """One panel per outcome: the posterior density of P(outcome) for each of ``pods``. Returns the axes."""
+    """One panel per outcome: the posterior density of P(outcome) for each of ``pods``, its central 90% interval
+    shaded. Returns the axes."""
     from arviz_stats.base import array_stats  # type: ignore[attr-defined]
 
     if axes is None:
@@ -164,7 +166,10 @@ def plot_densities(fit: Fit, pods: Sequence[str], axes: Any = None) -> Any:
         ax = axes[j]
         for label, theta in _with_history(fit, pods).items():
             grid, density, _ = array_stats.kde(theta[:, j])
-            ax.plot(grid, density, label=label)
+            (line,) = ax.plot(grid, density, label=label)
+            low, high = _eti(theta[:, j], CREDIBLE_MASS)
+            inside = (grid >= low) & (grid <= high)
+            ax.fill_between(grid[inside], density[inside], color=line.get_color(), alpha=0.15)
         ax.set_title(f"P({outcome})")
         ax.set_xlim(0, 1)
         ax.set_yticks([])
