@@ -92,6 +92,11 @@ def plot_ternary(fit: Fit, pods: Sequence[str], ax: Any = None, max_points: int 
             ends[0, (k + 2) % 3], ends[1, (k + 2) % 3] = 0.0, 1 - level
             x, y = _simplex(ends)
             ax.plot(x, y, color="0.85", linewidth=0.6, zorder=0)
+            # tick label at one end of the line, pushed out from the centre: P(outcome k) = level
+            centre = np.array([0.5, _SQRT3 / 6])
+            out = np.array([x[0], y[0]]) - centre
+            tx, ty = np.array([x[0], y[0]]) + 0.06 * out / np.linalg.norm(out)
+            ax.text(tx, ty, f"{level:.0%}", fontsize=7, color="0.45", ha="center", va="center")
     for label, theta in _with_history(fit, pods).items():
         shown = theta[rng.choice(len(theta), size=min(max_points, len(theta)), replace=False)]
         x, y = _simplex(shown)
@@ -108,7 +113,7 @@ def plot_ternary(fit: Fit, pods: Sequence[str], ax: Any = None, max_points: int 
     ax.set_aspect("equal")
     ax.axis("off")
     ax.legend(loc="upper right", markerscale=4, fontsize="small")
-    ax.set_title("Posterior draws of the outcome probabilities (X: mean)")
+    ax.set_title("Posterior draws of the outcome probabilities (X: mean)\ngrey ticks: each outcome's probability")
     return ax
 
 
