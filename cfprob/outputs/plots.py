@@ -258,13 +258,13 @@ def _label_positions(
 ) -> list[tuple[float, float]]:
     """Label positions right of each point, moved down until they overlap no label placed before them.
 
-    Sizes are in data units of a 10-inch-wide plot at font size 6: about 0.004 of the x span per
+    Sizes are in data units of a 10-inch-wide plot at font size 6: about 0.0056 of the x span per
     character, 0.032 of the y range per line.
     """
     height = 0.032
     placed: dict[int, tuple[float, float, float]] = {}
     for i in (int(j) for j in np.lexsort((-ys, xs))):
-        x, y, width = float(xs[i]) + 0.006 * span, float(ys[i]), 0.004 * span * len(names[i])
+        x, y, width = float(xs[i]) + 0.006 * span, float(ys[i]), 0.0056 * span * len(names[i])
         while any(x < px + pw and px < x + width and abs(y - py) < height for px, py, pw in placed.values()):
             y -= height
         placed[i] = (x, y, width)
