@@ -32,6 +32,13 @@ from cfprob.reading.loader import load_scenario
 RESULTS = Path(__file__).resolve().parent / "results" / "sbc.md"
 
 
+def _shown(path: Path) -> str:
+    """A path as the reader should type it: relative to the repository when inside it."""
+    root = Path(__file__).resolve().parents[1]
+    full = path.resolve()
+    return str(full.relative_to(root)) if full.is_relative_to(root) else str(path)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--simulations", type=int, default=100)
@@ -97,7 +104,11 @@ def main() -> None:
         "Many low ranks mean the posterior sits above the truth; a hump in the middle, that it is too wide.",
         "",
         f"Reproduce: `scripts/with-env.sh python benchmarks/sbc.py --simulations {result.simulations} --draws "
-        f"{args.draws} --tune {args.tune} --seed {args.seed}" + (" --selection`" if args.selection else "`"),
+        f"{args.draws} --tune {args.tune} --seed {args.seed}"
+        + (" --selection" if args.selection else "")
+        + (f" --scenario {_shown(args.scenario)}" if args.scenario else "")
+        + (f" --output {_shown(args.output)}" if args.output != RESULTS else "")
+        + "`",
     ]
     text = "\n".join(lines) + "\n"
     print(text)
