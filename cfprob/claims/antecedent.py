@@ -22,14 +22,14 @@ from cfprob.claims.base import (
     Family,
     KindContext,
     ModelTerms,
+    about_a_divergence,
     fitted_range,
     make_block,
     measured,
     sigmoid,
 )
-from cfprob.claims.point import check_phrase, stated_logits, stated_sd
+from cfprob.claims.point import STATED_CHANCE, check_stated, stated_logits, stated_sd
 from cfprob.reading import fields as f
-from cfprob.reading.scenario import OTL
 
 if TYPE_CHECKING:
     from cfprob.fitting.draws import Draws
@@ -51,24 +51,12 @@ def _says(claim: Claim, lexicon: Lexicon, outcomes: Sequence[str]) -> str:
 
 
 def _check(clean: dict[str, Any], context: KindContext) -> dict[str, Any] | None:
-    problems, file, label = context.problems, context.file, context.label
-    if clean["pod"] == OTL:
-        problems.add(file, f"{label}: key 'pod'", "a divergence point (real history has happened)", f'"{OTL}"')
-        return None
-    given = [k for k in ("phrase", "probability") if clean.get(k) is not None]
-    if len(given) != 1:
-        problems.add(file, label, "exactly one of 'phrase' and 'probability'", " and ".join(given) or "neither")
-        return None
-    return check_phrase(clean, context)
+    return check_stated(clean, context) if about_a_divergence(clean, context) else None
 
 
 ANTECEDENT = ClaimKind(
     "antecedent",
-    {
-        "pod": f.identifier(),
-        "phrase": f.Check("a phrase from the lexicon", lambda v: v if isinstance(v, str) else f.BAD, False, None),
-        "probability": f.number(0, 1, low_open=True, high_open=True, required=False),
-    },
+    {"pod": f.identifier(), **STATED_CHANCE},
     _says,
     check=_check,
 )

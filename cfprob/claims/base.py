@@ -30,6 +30,7 @@ __all__ = [
     "Family",
     "KindContext",
     "ModelTerms",
+    "about_a_divergence",
     "directional",
     "distinct_pods",
     "draws_spread_squared",
@@ -192,6 +193,18 @@ def draws_spread_squared(draws: Draws, *rows: Ints) -> Floats | float:
         return 0.0
     result: Floats = sum(draws.spread[:, r] ** 2 for r in rows)  # type: ignore[assignment]
     return result
+
+
+def about_a_divergence(clean: dict[str, Any], context: KindContext) -> bool:
+    """Whether a claim's ``pod`` is a divergence point, not real history (which has happened: a claim about
+    whether it could happen, or whether its outcome can be known, makes no sense); reported when it is not."""
+    from cfprob.reading.scenario import OTL
+
+    if clean["pod"] != OTL:
+        return True
+    expected = "a divergence point (real history has happened)"
+    context.problems.add(context.file, f"{context.label}: key 'pod'", expected, f'"{OTL}"')
+    return False
 
 
 def distinct_pods(first: str, second: str) -> Callable[[dict[str, Any], KindContext], dict[str, Any] | None]:

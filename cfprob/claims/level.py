@@ -29,7 +29,7 @@ from cfprob.claims.base import (
     sigmoid,
 )
 from cfprob.claims.era import check_window
-from cfprob.claims.point import check_phrase, stated_logits, stated_sd
+from cfprob.claims.point import STATED_CHANCE, check_stated, stated_logits, stated_sd
 from cfprob.fitting.draws import logit_theta
 from cfprob.fitting.numeric import interpolation_weights, softmax_last
 from cfprob.reading import fields as f
@@ -53,15 +53,9 @@ def _says(claim: Claim, lexicon: Lexicon, outcomes: Sequence[str]) -> str:
 
 
 def _check(clean: dict[str, Any], context: KindContext) -> dict[str, Any] | None:
-    given = [k for k in ("phrase", "probability") if clean.get(k) is not None]
-    if len(given) != 1:
-        context.problems.add(
-            context.file, context.label, "exactly one of 'phrase' and 'probability'", " and ".join(given) or "neither"
-        )
-        return None
     if check_window(clean, context) is None:
         return None
-    return check_phrase(clean, context)
+    return check_stated(clean, context)
 
 
 LEVEL = ClaimKind(
@@ -70,8 +64,7 @@ LEVEL = ClaimKind(
         "outcome": f.identifier(),
         "start": f.integer(-10_000, 10_000),
         "end": f.integer(-10_000, 10_000),
-        "phrase": f.Check("a phrase from the lexicon", lambda v: v if isinstance(v, str) else f.BAD, False, None),
-        "probability": f.number(0, 1, low_open=True, high_open=True, required=False),
+        **STATED_CHANCE,
     },
     _says,
     check=_check,

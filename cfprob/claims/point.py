@@ -47,7 +47,16 @@ if TYPE_CHECKING:
     from cfprob.reading.lexicon import Lexicon
     from cfprob.reading.scenario import Claim
 
-__all__ = ["FAMILY", "PROBABILITY", "VERBAL", "check_phrase", "stated_logits", "stated_sd"]
+__all__ = [
+    "FAMILY",
+    "PROBABILITY",
+    "STATED_CHANCE",
+    "VERBAL",
+    "check_phrase",
+    "check_stated",
+    "stated_logits",
+    "stated_sd",
+]
 
 Floats = np.typing.NDArray[np.float64]
 
@@ -82,6 +91,23 @@ def check_phrase(clean: dict[str, Any], context: KindContext) -> dict[str, Any] 
         )
         return None
     return {}
+
+
+STATED_CHANCE = {
+    "phrase": f.Check("a phrase from the lexicon", lambda v: v if isinstance(v, str) else f.BAD, False, None),
+    "probability": f.number(0, 1, low_open=True, high_open=True, required=False),
+}
+"""The fields of a kind that states one chance as a phrase or a number (exactly one; :func:`check_stated`)."""
+
+
+def check_stated(clean: dict[str, Any], context: KindContext) -> dict[str, Any] | None:
+    """A kind's check that exactly one of ``phrase`` and ``probability`` is given, and the phrase is known."""
+    given = [k for k in ("phrase", "probability") if clean.get(k) is not None]
+    if len(given) != 1:
+        expected = "exactly one of 'phrase' and 'probability'"
+        context.problems.add(context.file, context.label, expected, " and ".join(given) or "neither")
+        return None
+    return check_phrase(clean, context)
 
 
 PROBABILITY = ClaimKind(

@@ -25,9 +25,17 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from cfprob.claims.base import ClaimBlock, ClaimKind, DesignContext, Family, KindContext, ModelTerms, make_block
+from cfprob.claims.base import (
+    ClaimBlock,
+    ClaimKind,
+    DesignContext,
+    Family,
+    KindContext,
+    ModelTerms,
+    about_a_divergence,
+    make_block,
+)
 from cfprob.reading import fields as f
-from cfprob.reading.scenario import OTL
 
 if TYPE_CHECKING:
     from cfprob.fitting.draws import Draws
@@ -49,11 +57,7 @@ def _says(claim: Claim, lexicon: Lexicon, outcomes: Sequence[str]) -> str:
 
 
 def _check(clean: dict[str, Any], context: KindContext) -> dict[str, Any] | None:
-    if clean["pod"] == OTL:
-        what = "a divergence point (real history has happened)"
-        context.problems.add(context.file, f"{context.label}: key 'pod'", what, f'"{OTL}"')
-        return None
-    return {}
+    return {} if about_a_divergence(clean, context) else None
 
 
 UNCERTAIN = ClaimKind(
