@@ -52,14 +52,13 @@ if ! suitable "$venv/bin/python"; then
   pip_quiet hatchling
 fi
 
-# Reinstall cfprob when its sources, bundled scenario or dependencies change.
-stamp="$venv/.cfprob-sources"
-current="$(cd "$root" && find pyproject.toml cfprob priors -type f ! -path '*/__pycache__/*' -print0 \
-  | sort -z | xargs -0 sha256sum | sha256sum | cut -d' ' -f1)"
+# cfprob is installed editable: .venv/bin/cfprob runs this checkout's code and reads its priors/ directly,
+# so an edited claim file takes effect at once. Reinstalled only when the dependencies change.
+stamp="$venv/.cfprob-install"
+current="$(cd "$root" && sha256sum pyproject.toml | cut -d' ' -f1)"
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$current" ]; then
   echo "cfprob: installing cfprob and its dependencies into $venv" >&2
-  pip_quiet --no-build-isolation "$root[fast,test]"
-  pip_quiet --no-build-isolation --no-deps --force-reinstall "$root"
+  pip_quiet --no-build-isolation --editable "$root[fast,test]"
   echo "$current" > "$stamp"
 fi
 
