@@ -4,7 +4,15 @@ Commands are grouped in modules by what they do; importing this package register
 and ArviZ are imported only by the commands that need them.
 """
 
-from cfprob.cli import answers, cache, checking, listing, pictures, validation  # noqa: F401  (registers the commands)
+from cfprob.cli import (  # noqa: F401  (importing registers the commands)
+    answers,
+    authoring,
+    cache,
+    checking,
+    listing,
+    pictures,
+    validation,
+)
 from cfprob.cli.group import accept_global_options, cli, main
 
 accept_global_options(cli)
