@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from cfprob.claims import KINDS
 from cfprob.outputs.skeleton import first_sentence
 from cfprob.reading.loader import load_scenario
@@ -39,3 +41,81 @@ def test_new_without_sources_and_its_refusals(tmp_path: Path) -> None:
 
 def test_first_sentence_by_hand() -> None:
     assert first_sentence("Hi.\nThe Union could have lasted. Or not.") == "The Union could have lasted."
+
+
+THREADS = Path(__file__).parent / "threads"
+
+
+def _drafted(tmp_path: Path) -> Path:
+    """A new scenario with drafts from the three sample threads (one per format)."""
+    folder = tmp_path / "carthage"
+    assert invoke("new", str(folder))[0] == 0
+    for thread in ("markdown.md", "reddit.txt", "plain.txt"):
+        code, out, err = invoke("draft", str(THREADS / thread), "--scenario", str(folder))
+        assert code == 0, err
+        assert "draft claims in" in out
+    return folder
+
+
+def test_draft_splits_each_format_and_quotes_exactly(tmp_path: Path) -> None:
+    import tomllib
+
+    folder = _drafted(tmp_path)
+    drafts = {
+        c["quote"]: c
+        for f in sorted((folder / "claims").glob("drafts-*.toml"))
+        for c in tomllib.loads(f.read_text())["claims"]
+    }
+    # markdown: the quote of Hanno in Mago's post is not drafted again, Mago's own sentences are
+    assert drafts["A siege without engines was highly unlikely to work."]["locator"] == "post 2 (Mago)"
+    assert drafts["A siege without engines was highly unlikely to work."]["phrase"] == "highly unlikely"
+    talked = "Maybe the Senate would have talked, but it never negotiated while an enemy stood in Italy."
+    assert drafts[talked]["locator"] == "post 3 (Hanno)" and drafts[talked]["phrase"] == "Maybe"
+    # reddit: the score lines and the quote are dropped; posters are the u/ names
+    manpower = drafts["Rome had manpower to spare, so a Carthaginian win was little chance even then."]
+    assert manpower["author"] == "scipio_fan" and manpower["locator"] == "post 3 (scipio_fan)"
+    spain = "If Carthage had sent reinforcements after Cannae, Rome would probably lose Spain."
+    assert drafts[spain]["locator"] == "post 1 (scipio_fan)"  # not the quote of it in post 2
+    # plain: the quoted sentence stays Livia's; Marcus's reply after the quote is his
+    peace = "A negotiated peace in 215 BC is probable if Hannibal takes Capua early."
+    assert drafts[peace]["author"] == "Livia" and drafts[peace]["phrase"] == "probable"
+    assert drafts["I would say a peace was unlikely."]["author"] == "Marcus"
+    assert all(c["review"] == "todo" for c in drafts.values())
+    # the scenario lists the threads and their posters; validate names the drafts still to review
+    code, out, _ = invoke("validate", str(folder))
+    assert code == 0 and "Drafts to review (" in out
+    code, _, err = invoke("run", "example-1950", "--scenario", str(folder))
+    assert code == 1 and 'still marked review = "todo"' in err
+
+
+def _reviewed(folder: Path) -> None:
+    """Review every draft programmatically: keep it as drafted (pod and outcome as guessed), drop review."""
+    import tomllib
+
+    import tomli_w
+
+    for file in (folder / "claims").glob("drafts-*.toml"):
+        data = tomllib.loads(file.read_text())
+        for claim in data["claims"]:
+            del claim["review"]
+        file.write_text(tomli_w.dumps(data))
+
+
+def test_reviewed_drafts_validate(tmp_path: Path) -> None:
+    folder = _drafted(tmp_path)
+    _reviewed(folder)
+    scenario = load_scenario(folder)
+    assert not scenario.drafts and len(scenario.scored_claims) == 9
+    assert {"Livia", "Marcus", "scipio_fan", "Hanno", "Mago"} <= {c.name for c in scenario.claimants}
+
+
+@pytest.mark.mcmc
+def test_a_thread_to_a_first_answer(tmp_path: Path) -> None:
+    """From three saved threads to an answer: new, draft, review, run."""
+    folder = _drafted(tmp_path)
+    _reviewed(folder)
+    code, out, err = invoke(
+        "run", "example-1950", "--scenario", str(folder), "--draws", "200", "--tune", "200", "--chains", "2"
+    )
+    assert code == 0, err
+    assert "P(outcome)" in out and "outcome_a" in out

@@ -33,3 +33,36 @@ def new(path: Path, sources: tuple[Path, ...]) -> None:
 
     written = write_skeleton(path, sources)
     click.echo(f"Created {path} ({len(written)} files). Edit every 'Replace:' value, then: cfprob validate {path}")
+
+
+@cli.command()
+@click.argument("source", type=click.Path(path_type=Path, exists=True, dir_okay=False))
+@click.option("--scenario", "scenario_path", type=click.Path(path_type=Path), default=None, help="Scenario folder.")
+@click.option("--force", is_flag=True, help="Replace an existing drafts file for this source.")
+def draft(source: Path, scenario_path: Path | None, force: bool) -> None:
+    """Draft claims from a saved thread SOURCE into a scenario: one per sentence with a lexicon phrase.
+
+    The thread is split into posts (Markdown "## Name" copies, Reddit "u/name" comments, or plain pages with
+    the poster's name and title above each post); quotes of earlier posts are dropped. Each draft quotes its
+    sentence exactly, with poster and post, and is marked review = "todo": set its kind, divergence point and
+    outcome (or delete it), then delete the review key. The source is copied into the scenario and its posters
+    added as claimants, as the command says.
+
+    \b
+    Examples:
+      cfprob new my-thread
+      cfprob draft saved-thread.txt --scenario my-thread
+      cfprob validate my-thread      # lists the drafts still to review
+    """
+    from cfprob.cli.common import chosen_scenario
+    from cfprob.outputs.drafts import write_drafts
+
+    folder = chosen_scenario(scenario_path)
+    report = write_drafts(folder, source, force)
+    click.echo(
+        f"{source}: a {report.format} thread of {report.posts} posts; {report.drafts} draft claims in "
+        f"{report.drafts_file}."
+    )
+    for line in report.changes:
+        click.echo(f"  {line}")
+    click.echo(f'Review each draft (kind, pod, outcome; delete its review = "todo"), then: cfprob validate {folder}')

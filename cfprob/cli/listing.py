@@ -159,6 +159,7 @@ def validate(path: Path | None, as_json: bool) -> None:
                 "claims": len(scenario.claims),
                 "fitted_claims": len(scenario.scored_claims),
                 "claimants": len(authors),
+                "drafts": [c.id for c in scenario.drafts],
                 "outcomes": list(scenario.outcome_ids),
                 "coherence_warnings": [
                     {
@@ -179,6 +180,12 @@ def validate(path: Path | None, as_json: bool) -> None:
         f"claims{kept_out} by {len(authors)} claimants, {len(scenario.outcomes)} outcomes; content hash "
         f"{scenario.content_hash[:12]}."
     )
+    if scenario.drafts:
+        shown = ", ".join(c.id for c in scenario.drafts[:10]) + (" ..." if len(scenario.drafts) > 10 else "")
+        click.echo(
+            f'Drafts to review ({len(scenario.drafts)}, review = "todo"; not fitted, and `run` refuses until none '
+            f"is left): {shown}"
+        )
     coherence = _coherence_lines(scenario)
     if coherence:
         warned = sum(1 for line in coherence if not line.startswith(" "))

@@ -159,13 +159,16 @@ class Claim:
     """The author's own notion of the outcome, when it differs from the scenario's definition."""
     excluded: str = ""
     """Why the claim is kept out of the fit ("" when it is in)."""
+    review: str = ""
+    """A draft not yet reviewed (`cfprob draft` writes ``review = "todo"``): listed, never fitted, and `run`
+    refuses to fit while any is left."""
 
     @property
     def scored(self) -> bool:
         """Whether the claim enters the fit: its kind has a likelihood and it is not excluded."""
         from cfprob.claims import has_likelihood
 
-        return has_likelihood(self.kind) and not self.excluded
+        return has_likelihood(self.kind) and not self.excluded and not self.review
 
     @property
     def pods(self) -> tuple[str, ...]:
@@ -259,6 +262,11 @@ class Scenario:
     def scored_claims(self) -> tuple[Claim, ...]:
         """The claims that enter the fit (:attr:`Claim.scored`)."""
         return tuple(c for c in self.claims if c.scored)
+
+    @property
+    def drafts(self) -> tuple[Claim, ...]:
+        """Draft claims still to review (``review = "todo"``)."""
+        return tuple(c for c in self.claims if c.review)
 
     def claims_about(self, pod_id: str) -> tuple[Claim, ...]:
         return tuple(c for c in self.claims if pod_id in c.pods)

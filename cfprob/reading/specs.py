@@ -87,4 +87,5 @@ CLAIM_COMMON = {
     "year": f.integer(-10_000, 10_000, required=False),
     "author_outcome": f.optional_text(),
     "excluded": f.optional_text(),
+    "review": f.choice(("todo",), required=False),
 }

@@ -1,0 +1,118 @@
+"""Draft claims from a saved thread written into a scenario folder (`cfprob draft`).
+
+The thread file is copied into the scenario's ``sources/`` (unless it is one of its sources already) and
+listed in ``scenario.toml``; posters who are not yet claimants are added as claimants; the drafts go to
+``claims/drafts-<source id>.toml``. All of it is written together, atomically, and only when the scenario
+reads as valid before; the command says what it added.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from cfprob.errors import CfprobError
+
+__all__ = ["DraftReport", "write_drafts"]
+
+
+@dataclass(frozen=True)
+class DraftReport:
+    format: str
+    posts: int
+    drafts: int
+    drafts_file: Path
+    changes: tuple[str, ...]
+
+
+def _toml(text: str) -> str:
+    return json.dumps(text, ensure_ascii=False)  # a JSON string is a valid TOML basic string
+
+
+def write_drafts(folder: Path, source: Path, force: bool = False) -> DraftReport:
+    """Draft claims from ``source`` into the scenario ``folder``; what was written."""
+    from cfprob.outputs.files import check_new_file, write_files_atomically
+    from cfprob.reading.drafting import claimant_id, draft_claims
+    from cfprob.reading.lexicon import load_lexicon
+    from cfprob.reading.loader import load_scenario
+    from cfprob.reading.scenario import OTL
+    from cfprob.reading.threads import split_posts
+
+    scenario = load_scenario(folder)
+    try:
+        text = source.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CfprobError(f"{source}: expected a readable UTF-8 text file, found {type(exc).__name__}") from exc
+    form, posts = split_posts(text)
+    if not posts:
+        raise CfprobError(f"{source}: expected a thread with at least one post, found none")
+    files: dict[Path, str] = {}
+    changes: list[str] = []
+    appended: list[str] = []
+    known = {s.file: s.id for s in scenario.sources}
+    inside = source.resolve().is_relative_to((folder / "sources").resolve())
+    relative = f"sources/{source.name}" if inside else ""
+    if relative in known:
+        source_id = known[relative]
+    else:
+        stem = re.sub(r"[^a-z0-9]+", "-", source.stem.lower()).strip("-")[:48] or "thread"
+        source_id = stem if stem not in {s.id for s in scenario.sources} else f"{stem}-{len(scenario.sources) + 1}"
+        relative = f"sources/{source_id}.txt"
+        target = folder / relative
+        if target.exists() and target.read_text(encoding="utf-8") != text:
+            raise CfprobError(f"{target}: expected a new file for the thread, found another file there")
+        files[target] = text
+        appended.append(
+            f"\n[[sources]]\nid = {_toml(source_id)}\nfile = {_toml(relative)}\n"
+            f'title = {_toml("Replace: the title of " + source.name)}\nkind = "forum thread"\n'
+        )
+        changes.append(f"copied the thread to {relative} and listed it in scenario.toml as source {source_id}")
+    names = {n.lower(): c.id for c in scenario.claimants for n in (c.id, c.name, *c.aliases)}
+    for poster in dict.fromkeys(p.author for p in posts):
+        if poster.lower() not in names:
+            new_id = claimant_id(poster)
+            while new_id in names.values():
+                new_id += "-2"
+            names[poster.lower()] = new_id
+            appended.append(f"\n[[claimants]]\nid = {_toml(new_id)}\nname = {_toml(poster)}\n")
+            changes.append(f"added {poster} to scenario.toml's claimants")
+    if appended:
+        scenario_file = folder / "scenario.toml"
+        files[scenario_file] = scenario_file.read_text(encoding="utf-8").rstrip("\n") + "\n" + "".join(appended)
+    pods = [p for p in scenario.pod_ids if p != OTL]
+    drafts = draft_claims(posts, load_lexicon())
+    out = folder / "claims" / f"drafts-{source_id}.toml"
+    check_new_file(out, force)
+    files[out] = _drafts_text(drafts, source_id, relative, pods[0], scenario.outcome_ids[0])
+    write_files_atomically(files)
+    return DraftReport(form, len(posts), len(drafts), out, tuple(changes))
+
+
+def _drafts_text(drafts: list, source_id: str, relative: str, pod: str, outcome: str) -> str:  # type: ignore[type-arg]
+    lines = [
+        f"# Draft claims from {relative}: one per sentence with a lexicon phrase or idiom (cfprob draft).",
+        "# Review each: its kind (verbal, antecedent, proposal ...), divergence point and outcome are guesses;",
+        '# delete a draft that states no chance, and delete "review" once a draft says what its author meant.',
+        "",
+    ]
+    per_post: dict[int, int] = {}
+    for d in drafts:
+        per_post[d.post.number] = per_post.get(d.post.number, 0) + 1
+        lines += [
+            "[[claims]]",
+            f"id = {_toml(f'{source_id}-p{d.post.number}-{per_post[d.post.number]}')}",
+            'kind = "verbal"',
+            'review = "todo"',
+            f"author = {_toml(d.post.author)}",
+            f"source = {_toml(source_id)}",
+            f"locator = {_toml(d.post.locator)}",
+            f"quote = {_toml(d.quote)}",
+            f"pod = {_toml(pod)}                # a guess: the divergence point the sentence is about",
+            f"outcome = {_toml(outcome)}        # a guess",
+            f"phrase = {_toml(d.phrase)}",
+            f"note = {_toml('Draft: the phrase ' + repr(d.phrase) + ' found; decide what the author meant.')}",
+            "",
+        ]
+    return "\n".join(lines)
