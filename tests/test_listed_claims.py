@@ -68,4 +68,4 @@ def test_listings_say_why_a_claim_is_not_fitted(weimar: Path) -> None:
     assert "the author's outcome: a presidential cabinet ruling by decree" in out
     code, out, _ = invoke("validate", str(path))
     assert code == 0
-    assert "(2 listed but not fitted: proposals and excluded claims)" in out
+    assert "(2 listed but not fitted: proposals, excluded claims and drafts)" in out

@@ -174,7 +174,7 @@ def validate(path: Path | None, as_json: bool) -> None:
             }
         )
         return
-    kept_out = f" ({listed} listed but not fitted: proposals and excluded claims)" if listed else ""
+    kept_out = f" ({listed} listed but not fitted: proposals, excluded claims and drafts)" if listed else ""
     click.echo(
         f"{scenario.path}: valid. {len(scenario.pods) - 1} divergence points besides otl, {len(scenario.claims)} "
         f"claims{kept_out} by {len(authors)} claimants, {len(scenario.outcomes)} outcomes; content hash "
