@@ -66,3 +66,33 @@ def draft(source: Path, scenario_path: Path | None, force: bool) -> None:
     for line in report.changes:
         click.echo(f"  {line}")
     click.echo(f'Review each draft (kind, pod, outcome; delete its review = "todo"), then: cfprob validate {folder}')
+
+
+@cli.command()
+@click.argument("file_kind", type=click.Choice(["scenario", "pods", "claims"]))
+@click.option("--out", "out", type=click.Path(path_type=Path), default=None, help="Write the schema to a .json file.")
+@click.option("--force", is_flag=True, help="Replace an existing --out file.")
+def schema(file_kind: str, out: Path | None, force: bool) -> None:
+    """Print the JSON Schema of a scenario file kind, for TOML editors that complete and check keys.
+
+    Point your editor at it (e.g. a first line "#:schema ./claims.schema.json" in a claims file, for editors
+    that read that directive); `cfprob validate` checks everything a schema cannot (quotes, references).
+
+    \b
+    Examples:
+      cfprob schema claims --out claims.schema.json
+      cfprob schema scenario
+    """
+    import json
+
+    from cfprob.reading.schema import schema_of
+
+    text = json.dumps(schema_of(file_kind), indent=2) + "\n"
+    if out is None:
+        click.echo(text, nl=False)
+        return
+    from cfprob.outputs.files import check_new_file, write_files_atomically
+
+    check_new_file(out, force)
+    write_files_atomically({out: text})
+    click.echo(f"Saved the {file_kind} schema to {out}")

@@ -10,7 +10,7 @@ import difflib
 import math
 import re
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 __all__ = [
@@ -102,6 +102,8 @@ class Check:
     convert: Callable[[Any], Any]
     required: bool = True
     default: Any = None
+    schema: Mapping[str, Any] = field(default_factory=dict)
+    """The value's JSON Schema (``cfprob schema``); empty where the check is more than a schema can say."""
 
 
 def _finite_number(value: Any) -> float | None:
@@ -118,12 +120,13 @@ def text(required: bool = True, default: str = "") -> Check:
         lambda v: v.strip() if isinstance(v, str) and v.strip() else BAD,
         required,
         default,
+        {"type": "string", "minLength": 1},
     )
 
 
 def optional_text() -> Check:
     """A string, possibly empty; defaults to ``""``."""
-    return Check("a string", lambda v: v if isinstance(v, str) else BAD, False, "")
+    return Check("a string", lambda v: v if isinstance(v, str) else BAD, False, "", {"type": "string"})
 
 
 def identifier(required: bool = True) -> Check:
@@ -132,6 +135,8 @@ def identifier(required: bool = True) -> Check:
         "an id of letters, digits, '-', '_' or '.' (at most 64 characters)",
         lambda v: v if isinstance(v, str) and IDENTIFIER.fullmatch(v) else BAD,
         required,
+        None,
+        {"type": "string", "pattern": f"^{IDENTIFIER.pattern}$"},
     )
 
 
@@ -142,7 +147,13 @@ def integer(low: int, high: int, required: bool = True) -> Check:
         ok = isinstance(v, int) and not isinstance(v, bool) and low <= v <= high
         return v if ok else BAD
 
-    return Check(f"an integer from {low} to {high}", convert, required)
+    return Check(
+        f"an integer from {low} to {high}",
+        convert,
+        required,
+        None,
+        {"type": "integer", "minimum": low, "maximum": high},
+    )
 
 
 def number(
@@ -166,13 +177,21 @@ def number(
             return BAD
         return x
 
-    return Check(bounds, convert, required, default)
+    schema: dict[str, Any] = {"type": "number"}
+    schema["exclusiveMinimum" if low_open else "minimum"] = low
+    if math.isfinite(high):
+        schema["exclusiveMaximum" if high_open else "maximum"] = high
+    return Check(bounds, convert, required, default, schema)
 
 
 def choice(values: tuple[str, ...], required: bool = True) -> Check:
     """One of ``values`` (optional: defaults to ``""``)."""
     return Check(
-        f"one of {', '.join(values)}", lambda v: v if isinstance(v, str) and v in values else BAD, required, ""
+        f"one of {', '.join(values)}",
+        lambda v: v if isinstance(v, str) and v in values else BAD,
+        required,
+        "",
+        {"enum": list(values)},
     )
 
 
@@ -184,12 +203,18 @@ def text_list(required: bool = False) -> Check:
             return BAD
         return tuple(s.strip() for s in v)
 
-    return Check("a list of non-empty strings", convert, required, ())
+    return Check(
+        "a list of non-empty strings",
+        convert,
+        required,
+        (),
+        {"type": "array", "items": {"type": "string", "minLength": 1}},
+    )
 
 
 def table(required: bool = True) -> Check:
     """A TOML table (kept as a dict for a later, specific check)."""
-    return Check("a table", lambda v: dict(v) if isinstance(v, Mapping) else BAD, required, None)
+    return Check("a table", lambda v: dict(v) if isinstance(v, Mapping) else BAD, required, None, {"type": "object"})
 
 
 def read_table(
