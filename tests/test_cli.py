@@ -394,3 +394,14 @@ def test_every_command_has_an_example_in_its_help() -> None:
         code, out, _ = invoke(*path, "--help")
         assert code == 0 and "Example" in out, path
         assert f"cfprob {' '.join(path)}" in out, path
+
+
+def test_every_answer_names_the_folder_it_read(weimar) -> None:
+    from cfprob.reading.loader import load_scenario
+
+    from .fakes import install_fake_fit, invoke
+
+    install_fake_fit(load_scenario(weimar))
+    for args in (("run", "no-depression-1929"), ("compare",)):
+        code, out, _ = invoke(*args, "--scenario", str(weimar))
+        assert code == 0 and out.splitlines()[0].endswith(f" from {weimar}"), args

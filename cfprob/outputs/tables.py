@@ -124,6 +124,21 @@ def _pod_title(pod: Pod) -> str:
     return f"{pod.title} ({pod.id}{year})"
 
 
+def scenario_line(scenario: Scenario, attrs: Mapping[Any, Any]) -> str:
+    """The first line of an answer: cfprob's version, the scenario, its content hash and the folder it was read
+    from (relative to the working folder when inside it), so that an answer says which files it reflects."""
+    import os
+
+    folder = str(scenario.path)
+    try:
+        relative = os.path.relpath(folder)
+        folder = relative if not relative.startswith("..") else folder
+    except ValueError:  # another drive
+        pass
+    digest = str(attrs.get("scenario_hash", scenario.content_hash))[:12]
+    return f"cfprob {attrs.get('cfprob_version')} | scenario {scenario.id} ({digest}) from {folder}"
+
+
 def plausibility_sentence(plausibility: tuple[float, float, float]) -> str:
     """How plausible the divergence itself is, from the antecedent claims, in one sentence."""
     m, lo, hi = plausibility
@@ -145,8 +160,7 @@ def format_answer(
     titles += [] if answer.pods else [f"a divergence in {answer.year}"]
     titles += [f"{k} = {v:g}" for k, v in answer.features.items()]
     lines = [
-        f"cfprob {attrs.get('cfprob_version')} | scenario {scenario.id} "
-        f"({str(attrs.get('scenario_hash', scenario.content_hash))[:12]})",
+        scenario_line(scenario, attrs),
         f"Question: {scenario.question}",
         "Divergence: " + " + ".join(titles),
     ]
@@ -250,6 +264,7 @@ def format_compare(answers: Sequence[Answer], scenario: Scenario, by: str, attrs
             ]
         )
     lines = [
+        scenario_line(scenario, attrs),
         f"Ranked by P({by}); brackets are central {INTERVAL}s; changes are against otl (real history).",
         "",
         *text_table(header, rows, [True, False, True, *([True] * len(outcomes)), True, True, True]),
@@ -288,7 +303,7 @@ def format_checks(
 ) -> str:
     """The prior predictive table, stated against fitted claims (worst first), diagnostics, the placebo
     divergence when it was fitted, and the verdict."""
-    lines = [f"cfprob {attrs.get('cfprob_version')} | scenario {scenario.id} ({scenario.content_hash[:12]})", ""]
+    lines = [scenario_line(scenario, attrs), ""]
     lines.append(f"Prior predictive: P(outcome) before any claim or evidence ({prior_draws} prior draws)")
     header = ["pod", *(f"{o} ({INTERVAL})" for o in scenario.outcome_ids)]
     rows = [[pod, *(f"{m:.2f} [{lo:.2f}, {hi:.2f}]" for m, lo, hi in values)] for pod, values in prior.items()]
