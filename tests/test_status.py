@@ -32,8 +32,10 @@ def test_a_terminal_sees_its_line_updated_and_ended() -> None:
         say("compiling the model")
         time.sleep(1.3)
         say("sampling 4 chains")
+        out.write("BAR")  # the sampler's own progress bar
         time.sleep(1.3)
     text = out.getvalue()
     assert "\r\x1b[Kcfprob: compiling the model [1 s; 1 s in this stage]" in text
     assert "sampling 4 chains [1 s; " not in text  # the sampler's own bar is the live line there
-    assert text.endswith("\n")  # the last line is ended
+    assert "cfprob: sampling 4 chains [1 s]\nBAR" in text  # and the bar starts on a line of its own
+    assert "in this stage]\ncfprob: sampling" in text  # the live line is ended before the next stage

@@ -59,7 +59,8 @@ class StageStatus:
             now = time.perf_counter()
             self._close_line()
             self._stage, self._stage_started, self._last_log = message, now, now
-            self._write(f"cfprob: {message} [{now - self.started:.0f} s]", keep_open=self.terminal)
+            live = self.terminal and not self._quiet(message)  # a quiet stage's own bar starts on a new line
+            self._write(f"cfprob: {message} [{now - self.started:.0f} s]", keep_open=live)
         if self._thread is None:
             self._thread = threading.Thread(target=self._run, name="cfprob-status", daemon=True)
             self._thread.start()
@@ -88,7 +89,7 @@ class StageStatus:
                 if not self._stage or in_stage < 1.0:
                     continue
                 if self.terminal:
-                    if not (self.quiet_during and self._stage.startswith(self.quiet_during)):
+                    if not self._quiet(self._stage):
                         total = now - self.started
                         line = f"cfprob: {self._stage} [{total:.0f} s; {in_stage:.0f} s in this stage]"
                         self.stream.write("\r\033[K" + line)
@@ -96,6 +97,9 @@ class StageStatus:
                 elif now - self._last_log >= self.log_every:
                     self._last_log = now
                     self._write(f"cfprob: still {self._stage} [{now - self.started:.0f} s]", keep_open=False)
+
+    def _quiet(self, message: str) -> bool:
+        return bool(self.quiet_during) and message.startswith(self.quiet_during)
 
     def _write(self, line: str, keep_open: bool) -> None:
         self.stream.write(line if keep_open else line + "\n")
