@@ -110,10 +110,7 @@ def install_fake_fit(
     from cfprob.outputs.store import cache_path, save_tree
 
     settings = settings or SamplerSettings()
-    from cfprob.answers.groups import with_groups
-
     tree = fake_fit(scenario, settings, worldview=(priors or Priors()).has_worldview)
-    tree = with_groups(tree, scenario, design(scenario))
     tree.attrs.update(provenance_attrs(scenario.id, scenario.content_hash, settings, model_key(priors)))
     path = cache_path(scenario, settings, priors)
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -1,13 +1,15 @@
-"""A fit as a complete ArviZ object: the groups cfprob computes for its checks, kept on the saved fit.
+"""A fit as a complete ArviZ object: the groups cfprob computes for its checks, kept on a saved result.
 
-Besides ``posterior`` and ``sample_stats`` a saved fit carries ``prior`` (draws from the model's prior through
-the same equations, :func:`cfprob.answers.likelihood.draw_prior`), ``log_prior``, ``log_likelihood`` (each
-claim's, with a ``claim`` dimension and the claim's author, kind and divergence point as coords),
-``posterior_predictive`` and ``observed_data`` (each family's replicated claims and what was stated, where the
-two are on one scale), ``constant_data`` (the design) and, in the posterior, ``p_outcome(pod, outcome)`` with
-the scenario's labels as coords. So ``azs.loo``, ``azs.psense_summary``, ``azp.plot_forest``,
-``azp.plot_dist``, ``azp.plot_ppc_dist``, ``azp.plot_prior_posterior``, ``azp.plot_trace`` and
-``azp.plot_rank`` work on the file as saved (``examples/arviz_on_a_saved_fit.py``).
+Besides ``posterior`` and ``sample_stats``, a result saved with ``cfprob run POD --out FILE.nc`` carries
+``prior`` (draws from the model's prior through the same equations,
+:func:`cfprob.answers.likelihood.draw_prior`), ``log_prior``, ``log_likelihood`` (each claim's, with a
+``claim`` dimension and the claim's author, kind and divergence point as coords), ``posterior_predictive``
+and ``observed_data`` (each family's replicated claims and what was stated, where the two are on one scale),
+``constant_data`` (the design) and, in the posterior, ``p_outcome(pod, outcome)`` with the scenario's labels
+as coords. So ``azs.loo``, ``azs.psense_summary``, ``azp.plot_forest``, ``azp.plot_dist``,
+``azp.plot_ppc_dist``, ``azp.plot_prior_posterior``, ``azp.plot_trace`` and ``azp.plot_rank`` work on the
+file as saved (``examples/arviz_on_a_saved_fit.py``). The cache keeps only the posterior and its statistics:
+the groups nearly double a fit's file and load time, which cached answers should not pay.
 """
 
 from __future__ import annotations

@@ -56,7 +56,7 @@ from cfprob.cli.group import cli
     default=None,
     help="Save the result as NetCDF (.nc): a complete ArviZ object (--output is the old name).",
 )
-@click.option("--force", is_flag=True, help="Replace an existing --output file.")
+@click.option("--force", is_flag=True, help="Replace an existing --out file.")
 @click.option(
     "--from",
     "from_file",
@@ -113,9 +113,13 @@ def run(
     shown = [interventional] + ([result] if result else [])
     result = result or interventional
     if output is not None:
+        from cfprob.answers.groups import GROUPS, with_groups
+        from cfprob.fitting.design import design
         from cfprob.outputs.results import with_answer
         from cfprob.outputs.store import save_tree
 
+        if not set(GROUPS) <= set(tree.children):  # a complete ArviZ object, made for the file
+            tree = with_groups(tree, scenario, design(scenario))
         save_tree(with_answer(tree, result), output, overwrite=force)
     if as_json:
         claims = [c.id for p in result.pods for c in scenario.claims_about(p)]

@@ -231,12 +231,9 @@ def cached_fit(
             say(f"cached fit {path.name} was made for other inputs; refitting")
         except CacheError as exc:
             say(f"cached fit unusable ({exc}); refitting")
-    from cfprob.answers.groups import with_groups
-    from cfprob.fitting.design import design
     from cfprob.fitting.inference import fit
 
     tree = fit(scenario, settings, progressbar=progressbar, on_stage=on_stage, priors=priors)
-    tree = with_groups(tree, scenario, design(scenario))
     cache_folder("fits")
     save_tree(tree, path, overwrite=True)
     return tree, False
