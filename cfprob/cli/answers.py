@@ -62,7 +62,7 @@ from cfprob.cli.group import cli
     "from_file",
     type=click.Path(path_type=Path),
     default=None,
-    help="Answer from a result saved with --output instead of the cache or a new fit.",
+    help="Answer from a result saved with --out instead of the cache or a new fit.",
 )
 def run(
     pods: tuple[str, ...],
