@@ -41,9 +41,10 @@ if TYPE_CHECKING:
     from cfprob.reading.lexicon import Lexicon
     from cfprob.reading.scenario import Claim
 
-__all__ = ["ERA", "FAMILY", "check_window"]
+__all__ = ["ERA", "FAMILY", "check_window", "history_log_odds", "history_log_odds_draws", "mean_years"]
 
 Floats = np.typing.NDArray[np.float64]
+Ints = np.typing.NDArray[np.int64]
 
 
 def _says(claim: Claim, lexicon: Lexicon, outcomes: Sequence[str]) -> str:
@@ -113,9 +114,8 @@ def contrast(claims: list[Claim], timeline: tuple[int, int], knots: Floats) -> F
     rows = []
     for c in claims:
         window, compared = era_years(int(c.start or 0), int(c.end or 0), str(c.compared_with), timeline)
-        inside = interpolation_weights(np.asarray(window), knots).mean(axis=0)
-        outside = interpolation_weights(np.concatenate([np.asarray(r) for r in compared]), knots).mean(axis=0)
-        rows.append(inside - outside)
+        outside = np.concatenate([np.asarray(r) for r in compared])
+        rows.append(mean_years(window, knots) - mean_years(outside, knots))
     return np.asarray(rows, dtype=float).reshape(len(claims), len(knots))
 
 
@@ -131,11 +131,33 @@ def _block(claims: list[Claim], context: DesignContext) -> ClaimBlock:
     )
 
 
-def _model_term(era: Any, m: ModelTerms) -> Any:
+def mean_years(years: Sequence[int] | range, knots: Floats) -> Floats:
+    """The mean knot weights of ``years``: a row that, times the curve at the knots, is its mean over them."""
+    result: Floats = interpolation_weights(np.asarray(years), knots).mean(axis=0)
+    return result
+
+
+def history_log_odds(m: ModelTerms, weights: Any, outcome: Any) -> Any:
+    """PyMC: real history's log odds of each claim's outcome, weighted over the knots by its row of
+    ``weights`` (n, knots): (n,)."""
     import pytensor.tensor as pt
 
     curve = pt.concatenate([m.history, pt.zeros((m.history.shape[0], 1))], axis=-1)
-    history_gap = (era.contrast * m.logit_softmax(curve, m.n_outcomes)[:, era.outcome].T).sum(axis=-1)
+    return (weights * m.logit_softmax(curve, m.n_outcomes)[:, outcome].T).sum(axis=-1)
+
+
+def history_log_odds_draws(draws: Draws, weights: Floats, outcome: Ints) -> Floats:
+    """numpy: the same per draw, (S, n)."""
+    assert draws.history is not None, "claims about real history's curve come with it"
+    lt = logit_theta(softmax_last(draws.history))[:, :, outcome]  # (S, knots, n)
+    result: Floats = np.einsum("skn,nk->sn", lt, weights)
+    return result
+
+
+def _model_term(era: Any, m: ModelTerms) -> Any:
+    import pytensor.tensor as pt
+
+    history_gap = history_log_odds(m, era.contrast, era.outcome)
     era_gap = pt.dot(era.contrast, m.era)
     gap = era.extra * era_gap + (1.0 - era.extra) * history_gap
     tendency = era.direction * m.tendency[era.author, era.outcome]
@@ -144,9 +166,8 @@ def _model_term(era: Any, m: ModelTerms) -> Any:
 
 def _raw_gap(draws: Draws, block: ClaimBlock) -> Floats:
     """The gap each claim states as positive, per draw (S, n), before confidence, tau and tendency."""
-    assert draws.history is not None and draws.era is not None, "era claims come with the curves"
-    lt = logit_theta(softmax_last(draws.history))[:, :, block.outcome]  # (S, knots, n)
-    history_gap = np.einsum("skn,nk->sn", lt, block.contrast)
+    assert draws.era is not None, "era claims come with the era scale"
+    history_gap = history_log_odds_draws(draws, block.contrast, block.outcome)
     era_gap = draws.era @ block.contrast.T
     result: Floats = block.extra * era_gap + (1.0 - block.extra) * history_gap
     return result

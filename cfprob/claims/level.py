@@ -28,10 +28,8 @@ from cfprob.claims.base import (
     measured,
     sigmoid,
 )
-from cfprob.claims.era import check_window
+from cfprob.claims.era import check_window, history_log_odds, history_log_odds_draws, mean_years
 from cfprob.claims.point import STATED_CHANCE, check_stated, stated_logits, stated_sd
-from cfprob.fitting.draws import logit_theta
-from cfprob.fitting.numeric import interpolation_weights, softmax_last
 from cfprob.reading import fields as f
 
 if TYPE_CHECKING:
@@ -76,9 +74,7 @@ LEVEL = ClaimKind(
 
 def window_weights(claims: list[Claim], knots: Floats) -> Floats:
     """Each claim's window of years as mean knot weights (n, knots): its level is this row times the curve."""
-    rows = [
-        interpolation_weights(np.arange(int(c.start or 0), int(c.end or 0) + 1), knots).mean(axis=0) for c in claims
-    ]
+    rows = [mean_years(range(int(c.start or 0), int(c.end or 0) + 1), knots) for c in claims]
     return np.asarray(rows, dtype=float).reshape(len(claims), len(knots))
 
 
@@ -98,18 +94,15 @@ def _model_term(level: Any, m: ModelTerms) -> Any:
     import pymc as pm
     import pytensor.tensor as pt
 
-    curve = pt.concatenate([m.history, pt.zeros((m.history.shape[0], 1))], axis=-1)
-    at_window = (level.contrast * m.logit_softmax(curve, m.n_outcomes)[:, level.outcome].T).sum(axis=-1)
-    located = at_window + m.bias[level.author, level.outcome]
+    located = history_log_odds(m, level.contrast, level.outcome) + m.bias[level.author, level.outcome]
     sd = pt.sqrt((m.noise[level.author] / level.confidence) ** 2 + level.extra**2)
     return level.weight * pm.logp(pm.Normal.dist(located, sd), level.value)
 
 
 def _located(draws: Draws, block: ClaimBlock) -> Floats:
     """Real history's mean log odds over each claim's window plus its claimant's bias, per draw: (S, n)."""
-    assert draws.history is not None, "level claims come with real history's curve"
-    lt = logit_theta(softmax_last(draws.history))[:, :, block.outcome]  # (S, knots, n)
-    result: Floats = np.einsum("skn,nk->sn", lt, block.contrast) + draws.bias[:, block.author, block.outcome]
+    at_window = history_log_odds_draws(draws, block.contrast, block.outcome)
+    result: Floats = at_window + draws.bias[:, block.author, block.outcome]
     return result
 
 
