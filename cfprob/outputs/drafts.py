@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from cfprob.errors import CfprobError
+from cfprob.reading.drafting import Draft
 
 __all__ = ["DraftReport", "write_drafts"]
 
@@ -90,7 +91,7 @@ def write_drafts(folder: Path, source: Path, force: bool = False) -> DraftReport
     return DraftReport(form, len(posts), len(drafts), out, tuple(changes))
 
 
-def _drafts_text(drafts: list, source_id: str, relative: str, pod: str, outcome: str) -> str:  # type: ignore[type-arg]
+def _drafts_text(drafts: list[Draft], source_id: str, relative: str, pod: str, outcome: str) -> str:
     lines = [
         f"# Draft claims from {relative}: one per sentence with a lexicon phrase or idiom (cfprob draft).",
         "# Review each: its kind (verbal, antecedent, proposal ...), divergence point and outcome are guesses;",
