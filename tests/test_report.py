@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from cfprob.answers.query import Fit
-from cfprob.outputs.plots import plot_forest, plot_ternary
+from cfprob.outputs.plots import Labels, plot_densities, plot_forest, plot_ternary
 from cfprob.paths import bundled_scenario
 from cfprob.reading.loader import load_scenario
 
@@ -23,7 +24,7 @@ def ussr_fit() -> None:
 
 def test_report_refuses_other_suffixes_and_existing_files(tmp_path: Path, ussr_fit: None) -> None:
     code, _, err = invoke("report", "kosygin-1965", "--out", str(tmp_path / "r.pdf"))
-    assert code == 2 and "expected a file name ending in .html or .md" in err
+    assert code == 2 and "expected a file name ending in .html, .bbcode, .md" in err
     existing = tmp_path / "r.html"
     existing.write_text("mine")
     code, _, err = invoke("report", "kosygin-1965", "--out", str(existing))
@@ -54,6 +55,43 @@ def test_markdown_report_writes_plots_beside_it(tmp_path: Path, ussr_fit: None) 
     assert "Saved report to" in stdout
 
 
+def test_bbcode_report_is_one_file_whose_charts_are_text(tmp_path: Path, ussr_fit: None) -> None:
+    """A forum post to paste as it is: no image files, the answer and each claim drawn in [code] blocks, the
+    drivers quoted with their author, scenario text literal."""
+    out = tmp_path / "post.bbcode"
+    code, stdout, err = invoke("report", "kosygin-1965", "--out", str(out))
+    assert code == 0, err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["post.bbcode"]
+    text = out.read_text()
+    assert "[img]" not in text.lower() and "](" not in text
+    assert text.count("[code]") == text.count("[/code]") >= 3
+    assert text.count("[quote=") == text.count("[/quote]") >= 3
+    chart = text.split("[b]Answer[/b]\n[code]\n", 1)[1].split("[/code]", 1)[0].splitlines()
+    assert [line.split("  ")[0] for line in chart[:3]] == ["Stable democracy", "Collapse", "Authoritarian"]
+    assert all("●" in line for line in chart[:3]) and "0%" in chart[3] and "100%" in chart[3]
+    claims = text.split("against the pooled answer[/b]\n[code]\n", 1)[1].split("[/code]", 1)[0]
+    assert "General Ripper: Stable democracy" in claims and "◆" in claims and "pooled" in claims
+    assert "[b]Glossary[/b]" in text and "[b]Sampler diagnostics[/b]" in text
+    assert "Saved report to" in stdout
+
+
+def test_strip_and_bbcode_text_by_hand() -> None:
+    from cfprob.outputs.forum import _linked, for_bbcode, strip
+
+    assert strip(0.25, 0.5, 0.75, width=8) == "··──●──··"
+    assert strip(0.0, 0.0, 0.0, width=4) == "●····"
+    with pytest.raises(ValueError, match="low <= mark <= high"):
+        strip(0.5, 0.2, 0.9)
+    assert for_bbcode("plain  words\n") == "plain words"
+    assert for_bbcode("[b]loud[/b]") == "[plain][b]loud[/b][/plain]"
+    assert for_bbcode("x [/plain][url]y") == "[plain]x ［/plain][url]y[/plain]"
+    assert for_bbcode("\x1b[31m") == "[plain]\\x1b[31m[/plain]"
+    assert (
+        _linked("A thread (forum): https://example.org/t/1") == "A thread (forum): [url]https://example.org/t/1[/url]"
+    )
+    assert _linked("A thread (forum): javascript:alert(1)") == "A thread (forum): javascript:alert(1)"
+
+
 def test_ternary_points_sit_inside_the_triangle() -> None:
     """Each drawn point is a convex combination of the corners (0, 0), (1, 0) and (1/2, sqrt(3)/2)."""
     fit = Fit.from_tree(fake_fit(load_scenario(bundled_scenario())))
@@ -64,11 +102,38 @@ def test_ternary_points_sit_inside_the_triangle() -> None:
     assert [t.get_text() for t in ax.get_legend().get_texts()] == ["kosygin-1965", "real history, 1965"]
 
 
-def test_forest_has_a_row_per_divergence_point() -> None:
+def test_forest_has_a_labelled_row_per_divergence_point() -> None:
     scenario = load_scenario(bundled_scenario())
-    ax = plot_forest(Fit.from_tree(fake_fit(scenario)), highlight=["kosygin-1965"])
-    labels = [t.get_text() for t in ax.get_yticklabels()]
-    assert len(labels) == len(scenario.pods) and "> kosygin-1965" in labels
+    axes = plot_forest(Fit.from_tree(fake_fit(scenario)), highlight=["kosygin-1965"], labels=Labels.of(scenario))
+    rows = [t.get_text() for t in axes[0].texts]
+    assert len(rows) == len(scenario.pods) and "> Kosygin beats Brezhnev (1965)" in rows and "Real history" in rows
+    legend = axes[0].get_figure().legends[0]
+    assert [t.get_text() for t in legend.get_texts()] == ["Stable democracy", "Collapse", "Authoritarian"]
+
+
+def test_densities_show_the_equal_tailed_90_percent_interval() -> None:
+    """arviz-plots draws the interval it is given: its ends are the 5% and 95% quantiles of the draws."""
+    scenario = load_scenario(bundled_scenario())
+    fit = Fit.from_tree(fake_fit(scenario))
+    axes = plot_densities(fit, ["kosygin-1965"], labels=Labels.of(scenario))
+    assert [ax.get_title() for ax in axes] == ["Stable democracy", "Collapse", "Authoritarian"]
+    theta = fit.theta[:, fit.index("kosygin-1965"), 0]
+    ends = [sorted(line.get_xdata()) for line in axes[0].lines if len(line.get_xdata()) == 2]
+    assert any(np.allclose(e, np.quantile(theta, [0.05, 0.95]), atol=1e-6) for e in ends)
+    legend = axes[0].get_figure().legends[0]
+    assert [t.get_text() for t in legend.get_texts()] == ["Kosygin beats Brezhnev (1965)", "real history, 1965"]
+
+
+def test_labels_fall_back_to_ids_and_tell_shared_titles_apart() -> None:
+    scenario = load_scenario(bundled_scenario())
+    labels = Labels.of(scenario)
+    assert labels.pod("kosygin-1965") == "Kosygin beats Brezhnev (1965)" and labels.title("otl") == "Real history"
+    assert Labels().pod("kosygin-1965") == "kosygin-1965" and labels.outcome("nowhere") == "nowhere"
+    pods = tuple(
+        replace(p, title="Same title") if p.id in ("kosygin-1965", "bukharin-1928") else p for p in scenario.pods
+    )
+    shared = Labels.of(replace(scenario, pods=pods))
+    assert shared.pod("kosygin-1965") == "Same title [kosygin-1965] (1965)"
 
 
 def _browser():

@@ -212,9 +212,9 @@ def sensitivity(
 
         _show("\n\n".join(format_sensitivity(results[p], scenario, top, scaling[p]) for p in pods))
     if plot_path is not None:
-        from cfprob.outputs.plots import plot_sensitivity, save_figure
+        from cfprob.outputs.plots import Labels, plot_sensitivity, save_figure
 
-        ax = plot_sensitivity(results[pods[0]][:top], scenario.outcome_ids)
+        ax = plot_sensitivity(results[pods[0]][:top], scenario.outcome_ids, labels=Labels.of(scenario))
         save_figure(ax, plot_path, overwrite=force)
         if not as_json:
             click.echo(f"Saved sensitivity plot to {plot_path}")

@@ -23,6 +23,8 @@ from cfprob.cli.common import (
 )
 from cfprob.cli.group import cli
 
+REPORT_FORMATS = (".html", ".bbcode", ".md")
+
 
 @cli.command()
 @click.argument("pods", nargs=-1)
@@ -55,7 +57,7 @@ def plot(
       cfprob plot kosygin-1965 --kind claims --out kosygin-claims.png
       cfprob plot --kind forest --out forest.svg
     """
-    from cfprob.outputs.plots import plot_kind, save_figure
+    from cfprob.outputs.plots import Labels, plot_kind, save_figure
 
     _check_plot_out(out, force, "--out")
     scenario = _load(scenario_path)
@@ -74,7 +76,7 @@ def plot(
 
         save_figure(plot_claims(fit, scenario, load_lexicon(), pods[0]), out, overwrite=force)
     else:
-        save_figure(plot_kind(fit, kind, pods), out, overwrite=force)
+        save_figure(plot_kind(fit, kind, pods, Labels.of(scenario)), out, overwrite=force)
     click.echo(f"Saved {kind} plot to {out}")
 
 
@@ -113,9 +115,9 @@ def curve(
 
     result = inevitability_curve(Fit.from_tree(tree), outcome, era_marks(scenario, outcome))
     if out is not None:
-        from cfprob.outputs.plots import plot_curve, save_figure
+        from cfprob.outputs.plots import Labels, plot_curve, save_figure
 
-        save_figure(plot_curve(result), out, overwrite=force)
+        save_figure(plot_curve(result, labels=Labels.of(scenario)), out, overwrite=force)
     if as_json:
         _emit_json({**result.to_dict(), "provenance": _provenance(tree.attrs)})
         return
@@ -130,7 +132,11 @@ def curve(
 @cli.command()
 @click.argument("pods", nargs=-1, required=True)
 @click.option(
-    "--out", "out", type=click.Path(path_type=Path), default=None, help="Report file: .html, or .md for forums."
+    "--out",
+    "out",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Report file: .html; .bbcode for a forum post (charts in text, one file to paste); .md (plots beside it).",
 )
 @click.option("--force", is_flag=True, help="Replace existing files.")
 @click.option("--drivers", type=click.IntRange(1, 50), default=5, show_default=True, help="Driving claims shown.")
@@ -146,21 +152,23 @@ def report(
     scenario_path: Path | None,
     **sampler: Any,
 ) -> None:
-    """A shareable report of PODS: one self-contained HTML file, or Markdown (plots as PNG files beside it).
+    """A shareable report of PODS: one self-contained HTML file, a BBCode forum post whose charts are text (paste
+    it as it is), or Markdown (plots as PNG files beside it, to upload with it).
 
     \b
     Examples:
       cfprob report kosygin-1965 --out kosygin.html
-      cfprob report kosygin-1965 --out post.md      # for a forum: plots beside it
+      cfprob report kosygin-1965 --out post.bbcode   # paste into a forum
+      cfprob report kosygin-1965 --out post.md       # plots beside it
       cfprob report kosygin-1965 --json
     """
     from cfprob.outputs.files import check_new_file
 
     if out is None and not as_json:
-        raise click.UsageError("expected --out FILE.html|.md, or --json, found neither")
-    if out is not None and out.suffix.lower() not in (".html", ".md"):
+        raise click.UsageError("expected --out FILE.html|.bbcode|.md, or --json, found neither")
+    if out is not None and out.suffix.lower() not in REPORT_FORMATS:
         raise click.BadParameter(
-            f"expected a file name ending in .html or .md, found '{out.suffix}'", param_hint="--out"
+            f"expected a file name ending in {', '.join(REPORT_FORMATS)}, found '{out.suffix}'", param_hint="--out"
         )
     from cfprob.outputs.report import FIGURES
 

@@ -10,7 +10,10 @@ pooled answer. ``save_figure`` writes a figure atomically.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from functools import wraps
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -20,6 +23,7 @@ from numpy.typing import NDArray
 from cfprob.errors import CfprobError
 from cfprob.fitting.provenance import CREDIBLE_MASS
 from cfprob.outputs.files import check_new_file, write_bytes_atomically
+from cfprob.reading.scenario import OTL
 
 if TYPE_CHECKING:
     from cfprob.answers.curve import Curve
@@ -31,7 +35,9 @@ if TYPE_CHECKING:
 __all__ = [
     "PLOT_FORMATS",
     "PLOT_KINDS",
+    "Labels",
     "check_plot_path",
+    "claim_label",
     "claim_rows",
     "figure_bytes",
     "plot_claims",
@@ -57,6 +63,66 @@ def _pyplot() -> Any:
     return plt
 
 
+_STYLE = {
+    "font.size": 9.0,
+    "axes.titlesize": "medium",
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "legend.frameon": False,
+    "legend.fontsize": "small",
+}
+"""cfprob's one style, applied to every plot it draws (matplotlib's and arviz-plots')."""
+
+
+@contextmanager
+def _style() -> Iterator[None]:
+    with _pyplot().rc_context(_STYLE):
+        yield
+
+
+def _styled[F: Callable[..., Any]](draw: F) -> F:
+    """Draw in cfprob's style (text and lines take their look when made)."""
+
+    @wraps(draw)
+    def styled(*args: Any, **kwargs: Any) -> Any:
+        with _style():
+            return draw(*args, **kwargs)
+
+    return styled  # type: ignore[return-value]
+
+
+@dataclass(frozen=True)
+class Labels:
+    """What plots call divergence points and outcomes: the scenario's titles and labels (ids where none given)."""
+
+    titles: Mapping[str, str] = field(default_factory=dict)
+    years: Mapping[str, int] = field(default_factory=dict)
+    outcomes: Mapping[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, scenario: Scenario) -> Labels:
+        """Each divergence point's title (and year), each outcome's label; a title two points share gets the
+        point's id."""
+        titles = [p.title for p in scenario.pods]
+        return cls(
+            {p.id: f"{p.title} [{p.id}]" if titles.count(p.title) > 1 else p.title for p in scenario.pods},
+            {p.id: p.year for p in scenario.pods if p.year is not None and p.id != OTL},
+            {o.id: o.label for o in scenario.outcomes},
+        )
+
+    def pod(self, pod: str) -> str:
+        """The title of ``pod`` with its year (its id where it has no title)."""
+        year = self.years.get(pod)
+        return self.title(pod) + ("" if year is None else f" ({year})")
+
+    def title(self, pod: str) -> str:
+        """The title of ``pod`` alone (where the year shows otherwise)."""
+        return self.titles.get(pod, pod)
+
+    def outcome(self, outcome: str) -> str:
+        return self.outcomes.get(outcome, outcome)
+
+
 def _axes(ax: Any, size: tuple[float, float]) -> Any:
     if ax is not None:
         return ax
@@ -76,8 +142,17 @@ def _simplex(p: NDArray[np.float64]) -> tuple[NDArray[np.float64], NDArray[np.fl
     return p[:, 1] + p[:, 2] / 2, p[:, 2] * _SQRT3 / 2
 
 
-def plot_ternary(fit: Fit, pods: Sequence[str], ax: Any = None, max_points: int = 1500, seed: int = 0) -> Any:
+@_styled
+def plot_ternary(
+    fit: Fit,
+    pods: Sequence[str],
+    ax: Any = None,
+    max_points: int = 1500,
+    seed: int = 0,
+    labels: Labels | None = None,
+) -> Any:
     """Posterior draws of P(outcome) for each of ``pods`` on the probability simplex (3 outcomes)."""
+    labels = labels or Labels()
     if len(fit.outcomes) != 3:
         raise CfprobError(f"a ternary plot needs exactly 3 outcomes; this scenario has {len(fit.outcomes)}")
     ax = _axes(ax, (6.5, 6.0))
@@ -100,14 +175,14 @@ def plot_ternary(fit: Fit, pods: Sequence[str], ax: Any = None, max_points: int 
     for label, theta in _with_history(fit, pods).items():
         shown = theta[rng.choice(len(theta), size=min(max_points, len(theta)), replace=False)]
         x, y = _simplex(shown)
-        points = ax.scatter(x, y, s=4, alpha=0.25, label=label)
+        points = ax.scatter(x, y, s=4, alpha=0.25, label=labels.pod(label))
         mx, my = _simplex(theta.mean(axis=0, keepdims=True))
         color = points.get_facecolor()[0][:3]
         ax.scatter(mx, my, s=70, marker="X", color=color, edgecolor="black", linewidth=0.8, zorder=3)
-    labels = fit.outcomes
-    ax.text(-0.03, -0.04, labels[0], ha="right", va="top")
-    ax.text(1.03, -0.04, labels[1], ha="left", va="top")
-    ax.text(0.5, _SQRT3 / 2 + 0.03, labels[2], ha="center", va="bottom")
+    names = [labels.outcome(o) for o in fit.outcomes]
+    ax.text(-0.03, -0.04, names[0], ha="right", va="top")
+    ax.text(1.03, -0.04, names[1], ha="left", va="top")
+    ax.text(0.5, _SQRT3 / 2 + 0.03, names[2], ha="center", va="bottom")
     ax.set_xlim(-0.2, 1.2)
     ax.set_ylim(-0.12, 1.0)
     ax.set_aspect("equal")
@@ -132,63 +207,104 @@ def _eti(values: NDArray[np.float64], mass: float) -> NDArray[np.float64]:
     return result
 
 
-def plot_forest(fit: Fit, pods: Sequence[str] = (), ax: Any = None, highlight: Sequence[str] = ()) -> Any:
-    """Every divergence point (or ``pods``): posterior mean, 50% and 90% intervals of each outcome."""
+def _tree(values: NDArray[np.float64], dim: str, coords: Sequence[str], name: str) -> Any:
+    """A one-chain DataTree of ``values`` (draws, len(coords)) as ``name`` with ``dim`` labelled ``coords``."""
+    import xarray as xr
+
+    data = xr.Dataset({name: (("chain", "draw", dim), values[None, :, :])}, coords={dim: list(coords)})
+    return xr.DataTree.from_dict({"posterior": data})
+
+
+def _collection_axes(collection: Any) -> Any:
+    """The matplotlib axes of an arviz-plots ``PlotCollection`` (what ``figure_bytes`` and ``save_figure`` take)."""
+    return np.asarray(collection.viz["figure"].item().axes, dtype=object)
+
+
+@_styled
+def plot_forest(fit: Fit, pods: Sequence[str] = (), highlight: Sequence[str] = (), labels: Labels | None = None) -> Any:
+    """Every divergence point (or ``pods``): posterior mean, 50% and 90% equal-tailed intervals of each outcome,
+    drawn by arviz-plots' ``plot_forest`` (one colour per outcome). Returns the figure's axes."""
+    import arviz_plots as azp
+
+    labels = labels or Labels()
     chosen = list(pods) or list(fit.pods)
-    ax = _axes(ax, (8.0, 0.32 * len(chosen) + 1.5))
-    k = len(fit.outcomes)
-    colors = _pyplot().rcParams["axes.prop_cycle"].by_key()["color"]
-    for j, outcome in enumerate(fit.outcomes):
-        offset = (j - (k - 1) / 2) * 0.22
-        for i, pod in enumerate(chosen):
-            theta = fit.theta[:, fit.index(pod), j]
-            y = i + offset
-            wide, narrow = _eti(theta, CREDIBLE_MASS), _eti(theta, 0.5)
-            ax.plot(wide, [y, y], color=colors[j % len(colors)], linewidth=1)
-            ax.plot(narrow, [y, y], color=colors[j % len(colors)], linewidth=3)
-            ax.plot(
-                [theta.mean()], [y], "o", color=colors[j % len(colors)], markersize=3, label=outcome if i == 0 else None
-            )
-    ax.set_yticks(range(len(chosen)), [f"> {p}" if p in highlight else p for p in chosen])
-    ax.invert_yaxis()
-    ax.set_xlim(0, 1)
-    ax.set_xlabel(f"P(outcome): mean, 50% and {CREDIBLE_MASS:.0%} intervals")
-    below = 0.6 / (0.32 * len(chosen) + 1.5)  # under the axis label, in axes units: no row is hidden
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -below), ncol=k, fontsize="small")
-    ax.grid(axis="x", color="0.9")
-    return ax
-
-
-def plot_densities(fit: Fit, pods: Sequence[str], axes: Any = None) -> Any:
-    """One panel per outcome: the posterior density of P(outcome) for each of ``pods``, its central 90% interval
-    shaded. Returns the axes."""
-    from arviz_stats.base import array_stats  # type: ignore[attr-defined]
-
-    if axes is None:
-        _, axes = _pyplot().subplots(1, len(fit.outcomes), figsize=(4.0 * len(fit.outcomes), 3.2), squeeze=False)
-        axes = axes[0]
-    for j, outcome in enumerate(fit.outcomes):
-        ax = axes[j]
-        for label, theta in _with_history(fit, pods).items():
-            grid, density, _ = array_stats.kde(theta[:, j])
-            (line,) = ax.plot(grid, density, label=label)
-            low, high = _eti(theta[:, j], CREDIBLE_MASS)
-            inside = (grid >= low) & (grid <= high)
-            ax.fill_between(grid[inside], density[inside], color=line.get_color(), alpha=0.15)
-        ax.set_title(f"P({outcome})")
-        ax.set_xlim(0, 1)
-        ax.set_yticks([])
-    axes[-1].legend(fontsize="small")
+    names = [("> " if p in highlight else "") + labels.pod(p) for p in chosen]
+    index = [fit.index(p) for p in chosen]
+    trees = {
+        labels.outcome(o): _tree(fit.theta[:, index, j], "divergence", names, "P(outcome)")
+        for j, o in enumerate(fit.outcomes)
+    }
+    collection = azp.plot_forest(
+        trees,
+        combined=True,
+        point_estimate="mean",
+        ci_kind="eti",
+        ci_probs=(0.5, CREDIBLE_MASS),
+        labels=["divergence"],
+        backend="matplotlib",
+        figure_kwargs={"figsize": (9.0, 0.36 * len(chosen) + 1.6), "width_ratios": [1.4, 2.0]},
+    )
+    collection.add_legend("model", title="", loc="lower center", ncols=len(fit.outcomes), bbox_to_anchor=(0.5, 1.0))
+    axes = _collection_axes(collection)
+    axes[-1].set_xlim(0, 1)
+    axes[-1].set_xlabel(f"P(outcome): mean, 50% and {CREDIBLE_MASS:.0%} intervals")
+    axes[-1].grid(axis="x", color="0.9")
     return axes
 
 
-def plot_curve(curve: Curve, ax: Any = None, label_pods: bool = True, highlight: Sequence[str] = ()) -> Any:
+@_styled
+def plot_densities(fit: Fit, pods: Sequence[str], labels: Labels | None = None) -> Any:
+    """One panel per outcome: the posterior density of P(outcome) for each of ``pods`` and real history at their
+    years, with its mean and central 90% interval, drawn by arviz-plots' ``plot_dist``. Returns the axes."""
+    import arviz_plots as azp
+    import xarray as xr
+
+    labels = labels or Labels()
+    series = _with_history(fit, pods)
+    names = [labels.pod(p) if p in fit.pods else p for p in series]
+    values = np.stack(list(series.values()), axis=1)  # draws, series, outcomes
+    data = xr.Dataset(
+        {"P(outcome)": (("chain", "draw", "divergence", "outcome"), values[None])},
+        coords={"divergence": names, "outcome": [labels.outcome(o) for o in fit.outcomes]},
+    )
+    collection = azp.plot_dist(
+        xr.DataTree.from_dict({"posterior": data}),
+        kind="kde",
+        point_estimate="mean",
+        ci_kind="eti",
+        ci_prob=CREDIBLE_MASS,
+        cols=["outcome"],
+        aes={"color": ["divergence"], "y": ["divergence"]},
+        aes_by_visuals={"dist": ["color"], "credible_interval": ["color", "y"], "point_estimate": ["color", "y"]},
+        visuals={"point_estimate_text": False},
+        backend="matplotlib",
+        figure_kwargs={"figsize": (4.0 * len(fit.outcomes), 3.4)},
+    )
+    collection.add_legend(
+        "divergence", title="", loc="lower center", ncols=min(len(names), 3), bbox_to_anchor=(0.5, 1.0)
+    )
+    axes = _collection_axes(collection)
+    for ax in axes:
+        ax.set_xlim(0, 1)
+    return axes
+
+
+@_styled
+def plot_curve(
+    curve: Curve,
+    ax: Any = None,
+    label_pods: bool = True,
+    highlight: Sequence[str] = (),
+    labels: Labels | None = None,
+) -> Any:
     """An inevitability curve: posterior mean and central band against the year of divergence.
 
     The curve is real history's, with its band; the observed year is a dashed line; named divergence points are
     dots with their intervals (labelled when ``label_pods``; those in ``highlight`` ringed); era claims about the
     outcome shade their windows.
     """
+    labels = labels or Labels()
+    outcome = labels.outcome(curve.outcome)
     ax = _axes(ax, (10.0, 5.0))
     colors = _pyplot().rcParams["axes.prop_cycle"].by_key()["color"]
     for i, era in enumerate(curve.eras):
@@ -231,11 +347,12 @@ def plot_curve(curve: Curve, ax: Any = None, label_pods: bool = True, highlight:
         ax.plot(years[ringed], means[ringed], "o", markersize=11, markerfacecolor="none", color="black")
     if label_pods:
         span = float(curve.years[-1] - curve.years[0]) or 1.0
-        names = [m.pod for m in curve.pods]
-        for m, x, (lx, ly) in zip(curve.pods, years, _label_positions(names, years, means, span), strict=True):
+        names = [labels.title(m.pod) for m in curve.pods]  # the year is the x axis
+        places = _label_positions(names, years, means, span)
+        for m, name, x, (lx, ly) in zip(curve.pods, names, years, places, strict=True):
             moved = abs(ly - m.mean) > 0.02
             ax.annotate(
-                m.pod,
+                name,
                 (x, m.mean),
                 xytext=(lx, ly),
                 fontsize=6,
@@ -246,8 +363,8 @@ def plot_curve(curve: Curve, ax: Any = None, label_pods: bool = True, highlight:
     ax.set_xlim(curve.years[0] - 1, curve.years[-1] + 1)
     ax.set_ylim(0, 1)
     ax.set_xlabel("year of the divergence")
-    ax.set_ylabel(f"P({curve.outcome})")
-    ax.set_title(f"Inevitability curve: P({curve.outcome}) by year of divergence")
+    ax.set_ylabel(f"P({outcome})")
+    ax.set_title(f"Inevitability curve: P({outcome}) by year of divergence")
     ax.legend(loc="upper left", bbox_to_anchor=(0.0, 0.9), fontsize="small")
     ax.grid(color="0.92")
     return ax
@@ -271,21 +388,30 @@ def _label_positions(
     return [placed[i][:2] for i in range(len(xs))]
 
 
-def plot_sensitivity(rows: Sequence[Influence], outcomes: Sequence[str], ax: Any = None) -> Any:
+@_styled
+def plot_sensitivity(
+    rows: Sequence[Influence], outcomes: Sequence[str], ax: Any = None, labels: Labels | None = None
+) -> Any:
     """Horizontal bars: how far leaving out each row's claims moves each outcome's probability.
 
     ``rows`` are influences on one divergence point (largest first).
     """
+    labels = labels or Labels()
     ax = _axes(ax, (8.0, 0.45 * len(rows) + 1.5))
-    labels = [f"{r.group} {r.id}" + ("" if r.reliable else " (k > 0.7)") for r in rows]
+    names = [f"{r.group} {r.id}" + ("" if r.reliable else " (k > 0.7)") for r in rows]
     y = np.arange(len(rows))
     height = 0.8 / len(outcomes)
     for j, outcome in enumerate(outcomes):
-        ax.barh(y + (j - (len(outcomes) - 1) / 2) * height, [r.shift[j] for r in rows], height, label=outcome)
-    ax.set_yticks(y, labels)
+        ax.barh(
+            y + (j - (len(outcomes) - 1) / 2) * height,
+            [r.shift[j] for r in rows],
+            height,
+            label=labels.outcome(outcome),
+        )
+    ax.set_yticks(y, names)
     ax.invert_yaxis()
     ax.axvline(0.0, color="black", linewidth=0.8)
-    ax.set_xlabel(f"change in P(outcome | {rows[0].pod}) when left out" if rows else "change")
+    ax.set_xlabel(f"change in P(outcome | {labels.pod(rows[0].pod)}) when left out" if rows else "change")
     ax.legend(loc="best", fontsize="small")
     return ax
 
@@ -303,7 +429,7 @@ def figure_bytes(ax: Any, fmt: str = "png", dpi: int = 110) -> bytes:
     figure.tight_layout()
     buffer = io.BytesIO()
     try:
-        figure.savefig(buffer, format=fmt, dpi=dpi)
+        figure.savefig(buffer, format=fmt, dpi=dpi, bbox_inches="tight")  # legends above the axes included
     finally:
         _pyplot().close(figure)
     return buffer.getvalue()
@@ -316,16 +442,16 @@ def save_figure(ax: Any, path: Path, overwrite: bool = False) -> None:
     write_bytes_atomically(path, data)
 
 
-def plot_kind(fit: Fit, kind: str, pods: Sequence[str]) -> Any:
+def plot_kind(fit: Fit, kind: str, pods: Sequence[str], labels: Labels | None = None) -> Any:
     """The plot ``kind`` of :data:`PLOT_KINDS` for ``pods`` (posterior and ternary add real history at their
     years)."""
     if kind not in PLOT_KINDS:
         raise CfprobError(f"--kind: expected one of {', '.join(PLOT_KINDS)}, found '{kind}'")
     if kind == "forest":
-        return plot_forest(fit, highlight=pods)
+        return plot_forest(fit, highlight=pods, labels=labels)
     if kind == "ternary":
-        return plot_ternary(fit, pods)
-    return plot_densities(fit, pods)
+        return plot_ternary(fit, pods, labels=labels)
+    return plot_densities(fit, pods, labels=labels)
 
 
 def claim_rows(
@@ -374,11 +500,19 @@ def claim_rows(
     return rows
 
 
+def claim_label(row_label: str, outcome: str, labels: Labels) -> str:
+    """A claim row's label ("who: outcome …") with the outcome's label in place of its id."""
+    who, _, rest = row_label.partition(": ")
+    return f"{who}: {labels.outcome(outcome)}{rest.removeprefix(outcome)}"
+
+
+@_styled
 def plot_claims(fit: Fit, scenario: Scenario, lexicon: Lexicon, pod: str, ax: Any = None) -> Any:
     """Each claim about ``pod`` as the chance its words became (a phrase: the lexicon's median and 90% range;
     a bound: an arrow; a direction: a mark), beside the pooled answer for the same outcome (mean and 90%
     interval): what forum readers weigh, each claimant against the crowd."""
     rows = claim_rows(fit, scenario, lexicon, pod)
+    labels = Labels.of(scenario)
     ax = _axes(ax, (8.0, 0.42 * max(len(rows), 1) + 1.6))
     said_color, pooled_color = "#b2182b", "#2166ac"
     for i, (_, _, said, draws, how) in enumerate(rows):
@@ -395,7 +529,7 @@ def plot_claims(fit: Fit, scenario: Scenario, lexicon: Lexicon, pod: str, ax: An
         elif s_high > s_low:
             ax.plot([s_low, s_high], [i - 0.15, i - 0.15], color=said_color, linewidth=2, alpha=0.7)
         ax.plot([middle], [i - 0.15], "D", color=said_color, markersize=4)
-    ax.set_yticks(range(len(rows)), [r[0] for r in rows], fontsize="small")
+    ax.set_yticks(range(len(rows)), [claim_label(r[0], r[1], labels) for r in rows], fontsize="small")
     ax.set_ylim(max(len(rows), 1) - 0.5, -0.6)
     ax.set_xlim(0, 1)
     ax.set_xticks(np.linspace(0, 1, 6), [f"{x:.0%}" for x in np.linspace(0, 1, 6)])
@@ -403,7 +537,7 @@ def plot_claims(fit: Fit, scenario: Scenario, lexicon: Lexicon, pod: str, ax: An
     ax.plot([], [], "D", color=said_color, label="what the words became (median, 90% range; arrow: a bound)")
     ax.plot([], [], "o-", color=pooled_color, label=f"pooled answer (mean, {CREDIBLE_MASS:.0%} interval)")
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), fontsize="small", ncol=1, frameon=False)
-    ax.set_title(f"Each claim about {pod} against the pooled answer", fontsize="medium")
+    ax.set_title(f"Each claim about {labels.pod(pod)} against the pooled answer", fontsize="medium")
     if not rows:
         ax.annotate("No claim about this divergence states a chance.", (0.5, 0.5), ha="center")
     return ax

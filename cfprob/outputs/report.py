@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from cfprob import __version__
 from cfprob.answers.query import Answer, Fit, answer
 from cfprob.answers.sensitivity import Influence
@@ -53,6 +55,10 @@ class Report:
     """The same question given what really happened (rung 3), shown beside the interventional answer."""
     worldviews: tuple[Answer, Answer] | None = None
     """The answer seen from the low and the high end of the claimants' worldview (None without the factor)."""
+    against: Sequence[tuple[str, tuple[float, float, float] | None, tuple[float, float, float], str]] = ()
+    """Each claim about the one divergence asked against the pooled answer (:func:`cfprob.outputs.plots.claim_rows`,
+    summarised): label, what its words became (low, middle, high) or None for a direction, the pooled answer
+    (low, mean, high), how it was said."""
 
 
 WORLDVIEW_HEADER = ("outcome", "low end", "average worldview", "high end")
@@ -400,7 +406,7 @@ def build_report(tree: xr.DataTree, scenario: Scenario, pods: Sequence[str], dri
     from cfprob.answers.curve import era_marks, inevitability_curve
     from cfprob.answers.sensitivity import analyse
     from cfprob.fitting.design import design
-    from cfprob.outputs.plots import figure_bytes, plot_claims, plot_curve, plot_kind
+    from cfprob.outputs.plots import Labels, claim_label, claim_rows, figure_bytes, plot_claims, plot_curve, plot_kind
 
     fit = Fit.from_tree(tree)
     result = answer(fit, tuple(pods), {}, seed=seed)
@@ -411,23 +417,28 @@ def build_report(tree: xr.DataTree, scenario: Scenario, pods: Sequence[str], dri
         worldviews = (low, high)
     headline = scenario.outcome_ids[0]
     curve = inevitability_curve(fit, headline, era_marks(scenario, headline))
+    labels = Labels.of(scenario)
     figures = {
-        "forest": figure_bytes(plot_kind(fit, "forest", pods)),
-        "curve": figure_bytes(plot_curve(curve, highlight=pods)),
-        "densities": figure_bytes(plot_kind(fit, "posterior", pods)),
+        "forest": figure_bytes(plot_kind(fit, "forest", pods, labels)),
+        "curve": figure_bytes(plot_curve(curve, highlight=pods, labels=labels)),
+        "densities": figure_bytes(plot_kind(fit, "posterior", pods, labels)),
     }
     if len(fit.outcomes) == 3:
-        figures["ternary"] = figure_bytes(plot_kind(fit, "ternary", pods))
+        figures["ternary"] = figure_bytes(plot_kind(fit, "ternary", pods, labels))
     lexicon = load_lexicon()
+    against = []
     if len(pods) == 1 and pods[0] != OTL:
         figures["claims"] = figure_bytes(plot_claims(fit, scenario, lexicon, pods[0]))
+        for label, outcome, said, draws, how in claim_rows(fit, scenario, lexicon, pods[0]):
+            low, high = (float(x) for x in np.quantile(draws, [(1 - CREDIBLE_MASS) / 2, (1 + CREDIBLE_MASS) / 2]))
+            against.append((claim_label(label, outcome, labels), said, (low, float(draws.mean()), high), how))
     influences = analyse(tree, design(scenario), [p for p in pods if p != OTL] or [OTL])
     claims = sorted((r for rows in influences.values() for r in rows if r.group == "claim"), key=lambda r: -r.size)
     about = {c.id for p in pods for c in scenario.claims_about(p)}
     own = [r for r in claims if r.claims[0] in about]
     top = own + [r for r in claims if r.claims[0] not in about][: max(drivers - len(own), OTHER_DRIVERS)]
     attrs = {str(k): v for k, v in tree.attrs.items()}
-    return Report(scenario, result, top, attrs, lexicon, figures, given, worldviews)
+    return Report(scenario, result, top, attrs, lexicon, figures, given, worldviews, tuple(against))
 
 
 def report_dict(report: Report) -> dict[str, object]:
@@ -460,7 +471,11 @@ def write_report(report: Report, out: Path, images: Mapping[str, Path]) -> list[
     The caller has checked that the files may be written (:func:`cfprob.outputs.files.check_new_file`).
     """
     files: dict[Path, bytes | str] = {}
-    if out.suffix.lower() == ".md":
+    if out.suffix.lower() == ".bbcode":
+        from cfprob.outputs.forum import render_bbcode
+
+        text = render_bbcode(report)
+    elif out.suffix.lower() == ".md":
         files = {path: report.figures[name] for name, path in images.items() if name in report.figures}
         text = render_markdown(report, {n: p.name for n, p in images.items() if p in files})
     else:

@@ -1,0 +1,160 @@
+"""The report as a forum post in BBCode: one file to paste, its charts drawn in text.
+
+Images beside a Markdown file break when the text is pasted into a forum (they are local files); BBCode
+forums (XenForo, phpBB, vBulletin) show ``[code]`` blocks in a fixed-width font, so the answer and each
+claim against it are drawn there as strips of characters on a 0–100% scale. Every text from the scenario is
+made literal (:func:`for_bbcode`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from cfprob.fitting.provenance import CREDIBLE_MASS, SEMANTICS
+from cfprob.outputs.neutralise import for_terminal, safe_url
+from cfprob.outputs.report import (
+    GLOSSARY,
+    HEADER,
+    RUNG3_SEMANTICS,
+    Report,
+    _citation,
+    _driver_lines,
+    _rows,
+    _rung3_intro,
+)
+from cfprob.outputs.tables import diagnostics_lines, plausibility_sentence, text_table
+
+__all__ = ["WIDTH", "for_bbcode", "render_bbcode", "strip"]
+
+WIDTH = 40
+"""Characters from 0% to 100% in a strip."""
+
+_CLOSE_PLAIN = re.compile(r"\[(/?plain)", re.IGNORECASE)
+
+
+def for_bbcode(text: str) -> str:
+    """``text`` as literal BBCode on one line: control characters escaped, and where it holds a ``[``, inside
+    ``[plain]`` (with any ``[plain]``/``[/plain]`` of its own defused) so it adds no markup."""
+    flat = " ".join(for_terminal(text).split())
+    if "[" not in flat:
+        return flat
+    return f"[plain]{_CLOSE_PLAIN.sub(lambda m: '［' + m.group(1), flat)}[/plain]"
+
+
+def _cell(p: float, width: int) -> int:
+    return min(width, max(0, round(p * width)))
+
+
+def strip(low: float, mark: float, high: float, width: int = WIDTH, symbol: str = "●", line: str = "─") -> str:
+    """A 0–100% scale of ``width + 1`` cells: ``line`` from ``low`` to ``high``, ``symbol`` at ``mark``,
+    ``·`` elsewhere."""
+    if not 0 <= low <= mark <= high <= 1:
+        raise ValueError(f"expected 0 <= low <= mark <= high <= 1, found {low}, {mark}, {high}")
+    cells = ["·"] * (width + 1)
+    for i in range(_cell(low, width), _cell(high, width) + 1):
+        cells[i] = line
+    cells[_cell(mark, width)] = symbol
+    return "".join(cells)
+
+
+def _scale(indent: int, width: int = WIDTH) -> str:
+    ticks = [" "] * (width + 5)
+    for share in (0.0, 0.5, 1.0):
+        text = f"{share:.0%}"
+        start = min(_cell(share, width), width + 5 - len(text))
+        ticks[start : start + len(text)] = text
+    return " " * indent + "".join(ticks).rstrip()
+
+
+def _answer_chart(report: Report) -> list[str]:
+    """Per outcome: the divergence's strip (mean ●, 90% interval ─) and real history's mean (▲) at its year."""
+    answer, labels = report.answer, {o.id: o.label for o in report.scenario.outcomes}
+    name = "real history" if answer.pods == ("otl",) else "this divergence"
+    width = max(len(labels[r.outcome]) for r in answer.rows)
+    lines = []
+    for r in answer.rows:
+        history = min(1.0, max(0.0, r.mean - r.change_mean))
+        bar = list(strip(r.low, r.mean, r.high))
+        if answer.pods != ("otl",) and bar[_cell(history, WIDTH)] != "●":
+            bar[_cell(history, WIDTH)] = "▲"
+        lines.append(f"{labels[r.outcome]:<{width}}  {''.join(bar)}  {r.mean:.0%} ({r.low:.0%}–{r.high:.0%})")
+    lines.append(_scale(width + 2))
+    lines.append(f"● {name}: mean   ─ {CREDIBLE_MASS:.0%} interval   ▲ real history at {answer.year}: mean")
+    return lines
+
+
+def _claims_chart(report: Report) -> list[str]:
+    """Each claim about the divergence (◆ what its words became, ═ their range) above the pooled answer for the
+    same outcome (● mean, ─ 90% interval)."""
+    rows = report.against
+    if not rows:
+        return []
+    width = max(len(label) for label, *_ in rows)
+    lines = []
+    for label, said, pooled, how in rows:
+        if said is None:
+            lines.append(f"{label:<{width}}  says: {how}")
+        elif how in ("at least", "at most"):
+            low, high = (said[1], 1.0) if how == "at least" else (0.0, said[1])
+            lines.append(f"{label:<{width}}  {strip(low, said[1], high, symbol='◆', line='═')}  {how} {said[1]:.0%}")
+        else:
+            lines.append(f"{label:<{width}}  {strip(*said, symbol='◆', line='═')}  {said[1]:.0%}")
+        lines.append(f"{'':<{width}}  {strip(*pooled)}  pooled {pooled[1]:.0%}")
+    lines.append(_scale(width + 2))
+    lines.append(
+        f"◆ what the words became (median; ═ 90% range, to one end for a bound)   "
+        f"● pooled answer (mean; ─ {CREDIBLE_MASS:.0%} interval)"
+    )
+    return lines
+
+
+def _code(lines: Sequence[str]) -> list[str]:
+    return ["[code]", *lines, "[/code]"]
+
+
+def render_bbcode(report: Report) -> str:
+    """The report as a BBCode forum post: question, answer with its chart and table, each claim about the
+    divergence against the answer, the driving claims quoted, glossary, diagnostics, semantics and sources."""
+    bb, scenario, answer = for_bbcode, report.scenario, report.answer
+    lines = [f"[b][size=5]{bb(scenario.title)}[/size][/b]", "", f"[b]Question.[/b] {bb(scenario.question)}", ""]
+    lines += ["[list]", *(f"[*][b]{bb(o.label)}[/b]: {bb(o.definition)}" for o in scenario.outcomes), "[/list]"]
+    for pod_id in answer.pods:
+        pod = scenario.pod(pod_id)
+        year = f" ({pod.year})" if pod.year is not None else ""
+        lines += ["", f"[b]Divergence: {bb(pod.title)}{year}[/b]", bb(pod.description)]
+        for passage in pod.passages:
+            lines += [f'[quote="{bb(scenario.source(passage.source).title)}"]{bb(passage.quote)}[/quote]']
+    lines += ["", "[b]Answer[/b]", *_code(_answer_chart(report))]
+    rows = [[for_terminal(c) for c in row] for row in _rows(report)]
+    lines += _code(text_table(HEADER, rows, [False, True, True, True, True, True]))
+    if answer.plausibility is not None:
+        lines += [plausibility_sentence(answer.plausibility) + "."]
+    if report.given_history is not None:
+        rows = [[for_terminal(c) for c in row] for row in _rows(report, report.given_history)]
+        lines += ["", bb(_rung3_intro(report)), *_code(text_table(HEADER, rows, [False, True, True, True, True, True]))]
+    claims = _claims_chart(report)
+    if claims:
+        lines += ["", "[b]Each claim about this divergence against the pooled answer[/b]", *_code(claims)]
+    lines += ["", "[b]The claims that drive the answer[/b]"]
+    for author, about, where, quote, says, note in _driver_lines(report):
+        lines += [f'[quote="{bb(author)}, {bb(where)}"]{bb(quote)}[/quote]', f"On {bb(about)}: {bb(says)}."]
+        lines += [f"[i]{bb(note)}[/i]"] if note else []
+    lines += ["", "[b]Glossary[/b]", "[list]", *(f"[*][b]{t}[/b]: {m}." for t, m in GLOSSARY), "[/list]"]
+    lines += ["", "[b]Sampler diagnostics[/b]", *(bb(line) for line in diagnostics_lines(report.attrs))]
+    lines += ["", "[b]Counterfactual semantics[/b]", SEMANTICS + "."]
+    if report.given_history is not None:
+        lines += [RUNG3_SEMANTICS + "."]
+    lines += ["", "[b]Sources and how to cite[/b]", "[list]"]
+    for line in _citation(report):
+        lines.append(f"[*]{_linked(line)}")
+    lines.append("[/list]")
+    return "\n".join(lines) + "\n"
+
+
+def _linked(line: str) -> str:
+    """A citation line with its trailing http(s) address as a ``[url]`` (other text literal)."""
+    text, sep, url = line.rpartition(": ")
+    if sep and safe_url(url) and "[" not in url:
+        return f"{for_bbcode(text)}: [url]{url}[/url]"
+    return for_bbcode(line)
