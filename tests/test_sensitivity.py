@@ -61,7 +61,7 @@ def test_sensitivity_command_on_a_fake_fit(tmp_path: Path) -> None:
     plot = tmp_path / "s.png"
     code, out, _ = invoke("sensitivity", "kosygin-1965", "--refits", "0", "--plot", str(plot))
     assert code == 0, out
-    assert "which claims drive P(outcome | kosygin-1965)" in out
+    assert "which claims drive P(outcome | kosygin-1965)" in " ".join(out.split())
     assert "Power-scaling sensitivity" in out and "Without " in out
     assert plot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     code, out, _ = invoke("sensitivity", "kosygin-1965", "--refits", "0", "--json")

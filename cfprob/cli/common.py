@@ -95,8 +95,11 @@ def _check_plot_out(path: Path, force: bool, option: str) -> None:
 
 
 def _show(text: str) -> None:
-    """Print text that holds scenario content: control characters (terminal escape sequences) made visible."""
-    click.echo(for_terminal(text))
+    """Print text that holds scenario content: control characters (terminal escape sequences) made visible,
+    lines wider than the terminal (100 columns when not printing to one) wrapped."""
+    from cfprob.outputs.tables import wrapped
+
+    click.echo(for_terminal("\n".join(wrapped(text.split("\n")))))
 
 
 def _warn_coherence(scenario: Scenario, pods: tuple[str, ...] = ()) -> None:

@@ -33,20 +33,77 @@ __all__ = [
     "format_sensitivity",
     "percent",
     "plausibility_sentence",
+    "terminal_width",
     "text_table",
 ]
 
 INTERVAL = f"{CREDIBLE_MASS:.0%} interval"
 
 
-def text_table(header: Sequence[str], rows: Sequence[Sequence[str]], right: Sequence[bool]) -> list[str]:
-    widths = [max(len(str(x)) for x in column) for column in zip(header, *rows, strict=True)]
+def terminal_width() -> int:
+    """The width tables and prose fit: the terminal's when printing to one (at least 60), else :data:`WIDTH`."""
+    import shutil
+    import sys
 
-    def line(cells: Sequence[str]) -> str:
-        parts = [c.rjust(w) if r else c.ljust(w) for c, w, r in zip(cells, widths, right, strict=True)]
-        return "  ".join(parts).rstrip()
+    if not sys.stdout.isatty():
+        return WIDTH
+    return max(60, shutil.get_terminal_size((WIDTH, 24)).columns)
 
-    return [line(header), line(["-" * w for w in widths]), *(line(r) for r in rows)]
+
+def text_table(
+    header: Sequence[str], rows: Sequence[Sequence[str]], right: Sequence[bool], width: int | None = None
+) -> list[str]:
+    """Columns two spaces apart (``right``: right-aligned) under a header and a rule, fitted into ``width``
+    (:func:`terminal_width` when None).
+
+    A table too wide has its widest columns narrowed, their cells wrapped at spaces (a word of a cell is never
+    broken; a header's may be), and its rows stand apart by a blank line. A table still too wide is shown as
+    records: each row as its header's names beside its values.
+    """
+    import textwrap
+
+    width = width or terminal_width()
+    columns = list(zip(*rows, strict=True)) if rows else [() for _ in header]
+    widths = [max(len(str(x)) for x in (h, *column)) for h, column in zip(header, columns, strict=True)]
+    floors = [max([_NARROWEST, *(len(w) for x in column for w in str(x).split())]) for column in columns]
+    while sum(widths) + 2 * (len(widths) - 1) > width:
+        slack = [w - f for w, f in zip(widths, floors, strict=True)]
+        if max(slack) <= 0:
+            return _records(header, rows)
+        widths[max((i for i in range(len(widths)) if slack[i] > 0), key=lambda i: widths[i])] -= 1
+
+    def lines(row: Sequence[str]) -> list[str]:
+        cells = [textwrap.wrap(str(c), w, break_on_hyphens=False) or [""] for c, w in zip(row, widths, strict=True)]
+        result = []
+        for k in range(max(len(c) for c in cells)):
+            parts = [
+                (c[k] if k < len(c) else "").rjust(w) if r else (c[k] if k < len(c) else "").ljust(w)
+                for c, w, r in zip(cells, widths, right, strict=True)
+            ]
+            result.append("  ".join(parts).rstrip())
+        return result
+
+    body = [lines(r) for r in rows]
+    spaced = any(len(b) > 1 for b in body)
+    result = [*lines(header), "  ".join("-" * w for w in widths).rstrip()]
+    for i, b in enumerate(body):
+        result += ([""] if spaced and i else []) + b
+    return result
+
+
+def _records(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
+    """``rows`` one after another, each value beside its column's name (the first column's value as a title)."""
+    named = [str(h) or "note" for h in header[1:]]
+    pad = max((len(n) for n in named), default=0)
+    result: list[str] = []
+    for i, row in enumerate(rows):
+        result += ([""] if i else []) + [f"{header[0]}: {row[0]}" if header[0] else str(row[0])]
+        result += [f"  {n:<{pad}}  {v}" for n, v in zip(named, row[1:], strict=True) if str(v)]
+    return result
+
+
+_NARROWEST = 6
+"""The narrowest a column of :func:`text_table` is made to fit."""
 
 
 def percent(x: float) -> str:
@@ -214,18 +271,20 @@ def format_answer(
         lines.append("No claim is about this divergence point: it borrows strength from its features.")
     lines.append(f"Semantics: {RUNG3_SEMANTICS if answer.given_history else SEMANTICS}.")
     lines += diagnostics_lines(attrs)
-    return "\n".join(wrapped(lines))
+    return "\n".join(lines)
 
 
 WIDTH = 100
-"""The widest line `cfprob run` prints; longer prose lines are wrapped, with an indent."""
+"""The widest line cfprob prints when not printing to a terminal; longer prose lines are wrapped, with an indent,
+and tables narrowed (:func:`text_table`)."""
 
 
-def wrapped(lines: Sequence[str], width: int = WIDTH) -> list[str]:
-    """``lines`` with each one longer than ``width`` wrapped at spaces, its continuation indented (a list item's
-    under its text)."""
+def wrapped(lines: Sequence[str], width: int | None = None) -> list[str]:
+    """``lines`` with each one longer than ``width`` (:func:`terminal_width` when None) wrapped at spaces, its
+    continuation indented (a list item's under its text)."""
     import textwrap
 
+    width = width or terminal_width()
     result: list[str] = []
     for line in lines:
         if len(line) <= width:

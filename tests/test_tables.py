@@ -1,0 +1,55 @@
+"""Text tables fit the width they are given: narrowed columns, wrapped cells, records when nothing else fits."""
+
+from __future__ import annotations
+
+import pytest
+
+from cfprob.outputs.tables import text_table
+
+from .fakes import install_fake_fit, invoke
+
+HEADER = ("claim", "says", "p")
+ROWS = [("alpha-one", "a long sentence of words", "0.25"), ("b", "short", "1.00")]
+
+
+def test_a_table_that_fits_is_left_as_it_is() -> None:
+    assert text_table(HEADER, ROWS, [False, False, True], width=80) == [
+        "claim      says                         p",
+        "---------  ------------------------  ----",
+        "alpha-one  a long sentence of words  0.25",
+        "b          short                     1.00",
+    ]
+
+
+def test_a_wide_table_wraps_its_widest_column_at_spaces() -> None:
+    """Width 30: 'says' narrows from 24 to 13 columns (9 + 13 + 4 and two gaps of 2 make 30), at whole words."""
+    lines = text_table(HEADER, ROWS, [False, False, True], width=30)
+    assert lines == [
+        "claim      says              p",
+        "---------  -------------  ----",
+        "alpha-one  a long         0.25",
+        "           sentence of",
+        "           words",
+        "",
+        "b          short          1.00",
+    ]
+    assert max(len(line) for line in lines) <= 30
+
+
+def test_a_table_whose_words_cannot_fit_becomes_records() -> None:
+    lines = text_table(HEADER, ROWS, [False, False, True], width=20)
+    assert lines == ["claim: alpha-one", "  says  a long sentence of words", "  p     0.25", "", "claim: b",
+                     "  says  short", "  p     1.00"]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "command", [("check",), ("claimants",), ("sensitivity", "kosygin-1965", "--refits", "0"), ("compare",)]
+)
+def test_wide_commands_fit_in_100_columns(command: tuple[str, ...]) -> None:
+    from cfprob.paths import bundled_scenario
+    from cfprob.reading.loader import load_scenario
+
+    install_fake_fit(load_scenario(bundled_scenario()))
+    code, out, err = invoke(*command)
+    assert code in (0, 1), err  # check may fail on a fake fit; its table is what is measured
+    assert max(len(line) for line in out.splitlines()) <= 100
