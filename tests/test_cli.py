@@ -207,7 +207,9 @@ def test_second_scenario_runs(weimar_fit: Path) -> None:
     assert "survives" in out and "dictatorship" in out and "scenario weimar" in out
 
 
-@pytest.mark.parametrize("kind,suffix", [("forest", ".png"), ("posterior", ".svg")])
+@pytest.mark.parametrize(
+    "kind,suffix", [("forest", ".png"), ("posterior", ".svg"), ("trace", ".png"), ("rank", ".png"), ("ppc", ".png")]
+)
 def test_plot_writes_file(ussr_fit: None, tmp_path: Path, kind: str, suffix: str) -> None:
     target = tmp_path / f"plot{suffix}"
     code, _out, err = invoke("plot", "kosygin-1965", "--kind", kind, "--out", str(target))

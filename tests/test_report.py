@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from cfprob.answers.query import Fit
+from cfprob.errors import CfprobError
 from cfprob.outputs.plots import Labels, plot_densities, plot_forest, plot_ternary
 from cfprob.paths import bundled_scenario
 from cfprob.reading.loader import load_scenario
@@ -265,3 +266,19 @@ def test_report_json_holds_the_pages_content(ussr_fit: None) -> None:
     assert payload["drivers"][0]["about"].startswith("kosygin-1965")
     assert {c["kind"] for c in payload["claims"]} >= {"proposal", "verbal", "ordering"}
     assert invoke("report", "kosygin-1965")[0] == 2  # neither --out nor --json: bad usage
+
+
+def test_trace_and_rank_show_the_values_that_mixed_worst() -> None:
+    """A value whose two chains sit apart has the lowest bulk ESS: it is the first one shown."""
+    from cfprob.outputs.plots import plot_sampling, slowest
+
+    scenario = load_scenario(bundled_scenario())
+    tree = fake_fit(scenario)
+    posterior = tree["posterior"].to_dataset()
+    tree["posterior"] = posterior.assign(sigma_u=posterior["sigma_u"] + 5.0 * (posterior["chain"] == 0))
+    chosen = slowest(tree, count=2)
+    assert next(iter(chosen)).startswith("sigma_u") and len(chosen) == 2
+    axes = plot_sampling(tree, "rank", count=2)
+    assert axes[0].get_title().startswith("sigma_u")
+    with pytest.raises(CfprobError, match="expected one of trace, rank"):
+        plot_sampling(tree, "pair")

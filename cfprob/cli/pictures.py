@@ -24,18 +24,20 @@ from cfprob.cli.common import (
 from cfprob.cli.group import cli
 
 REPORT_FORMATS = (".html", ".bbcode", ".md")
+DIAGNOSTIC_KINDS = ("trace", "rank", "ppc")
 
 
 @cli.command()
 @click.argument("pods", nargs=-1)
 @click.option(
     "--kind",
-    type=click.Choice(["posterior", "forest", "ternary", "claims"]),
+    type=click.Choice(["posterior", "forest", "ternary", "claims", "trace", "rank", "ppc"]),
     default="posterior",
     show_default=True,
     help="posterior: outcome densities of PODS against otl; forest: intervals of every divergence point "
-    "(PODS first); ternary: posterior draws of PODS and otl on the probability simplex; claims: each claim "
-    "about one POD as its words became, against the pooled answer.",
+    "(PODS marked); ternary: posterior draws of PODS and otl on the probability simplex; claims: each claim "
+    "about one POD as its words became, against the pooled answer; trace, rank: the four sampled values that "
+    "mixed worst; ppc: each claim family's replicated claims against what was stated.",
 )
 @click.option("--out", "out", type=click.Path(path_type=Path), required=True, help="Output file (.png or .svg).")
 @click.option("--force", is_flag=True, help="Replace an existing output file.")
@@ -56,12 +58,13 @@ def plot(
       cfprob plot kosygin-1965 --kind ternary --out kosygin.png
       cfprob plot kosygin-1965 --kind claims --out kosygin-claims.png
       cfprob plot --kind forest --out forest.svg
+      cfprob plot --kind rank --out rank.png
     """
     from cfprob.outputs.plots import Labels, plot_kind, save_figure
 
     _check_plot_out(out, force, "--out")
     scenario = _load(scenario_path)
-    if kind != "forest" and not pods:
+    if kind not in ("forest", *DIAGNOSTIC_KINDS) and not pods:
         raise click.UsageError(f"--kind {kind} needs at least one divergence point")
     from cfprob.answers.query import Fit, check_pods
 
@@ -69,14 +72,23 @@ def plot(
     if kind == "claims" and len(pods) != 1:
         raise click.UsageError(f"--kind claims needs exactly one divergence point, found {len(pods)}")
     tree = _get_fit(scenario, sampler, False)
-    fit = Fit.from_tree(tree)
-    if kind == "claims":
+    if kind in DIAGNOSTIC_KINDS:
+        from cfprob.outputs.plots import plot_ppc, plot_sampling
+
+        if kind == "ppc":
+            from cfprob.answers.groups import with_groups
+            from cfprob.fitting.design import design
+
+            save_figure(plot_ppc(with_groups(tree, scenario, design(scenario))), out, overwrite=force)
+        else:
+            save_figure(plot_sampling(tree, kind), out, overwrite=force)
+    elif kind == "claims":
         from cfprob.outputs.plots import plot_claims
         from cfprob.reading.lexicon import load_lexicon
 
-        save_figure(plot_claims(fit, scenario, load_lexicon(), pods[0]), out, overwrite=force)
+        save_figure(plot_claims(Fit.from_tree(tree), scenario, load_lexicon(), pods[0]), out, overwrite=force)
     else:
-        save_figure(plot_kind(fit, kind, pods, Labels.of(scenario)), out, overwrite=force)
+        save_figure(plot_kind(Fit.from_tree(tree), kind, pods, Labels.of(scenario)), out, overwrite=force)
     click.echo(f"Saved {kind} plot to {out}")
 
 

@@ -35,6 +35,7 @@ if TYPE_CHECKING:
 __all__ = [
     "PLOT_FORMATS",
     "PLOT_KINDS",
+    "SAMPLING_KINDS",
     "Labels",
     "check_plot_path",
     "claim_label",
@@ -44,9 +45,12 @@ __all__ = [
     "plot_curve",
     "plot_densities",
     "plot_forest",
+    "plot_ppc",
+    "plot_sampling",
     "plot_sensitivity",
     "plot_ternary",
     "save_figure",
+    "slowest",
 ]
 
 PLOT_KINDS = ("posterior", "forest", "ternary")
@@ -65,7 +69,7 @@ def _pyplot() -> Any:
 
 _STYLE = {
     "font.size": 9.0,
-    "axes.titlesize": "medium",
+    "axes.titlesize": "small",
     "axes.spines.top": False,
     "axes.spines.right": False,
     "legend.frameon": False,
@@ -440,6 +444,65 @@ def save_figure(ax: Any, path: Path, overwrite: bool = False) -> None:
     check_plot_path(path, overwrite)
     data = figure_bytes(ax, fmt=path.suffix.lstrip(".").lower())
     write_bytes_atomically(path, data)
+
+
+SAMPLING_KINDS = ("trace", "rank")
+"""Plots of how the sampler mixed (arviz-plots), by variable: :func:`plot_sampling`."""
+
+
+def slowest(tree: Any, count: int = 4) -> dict[str, Any]:
+    """The ``count`` sampled values with the lowest bulk ESS (worst first), each a (chain, draw) series named
+    ``variable[coordinates]``: what trace and rank plots show by default."""
+    import xarray as xr
+    from arviz_stats import ess  # type: ignore[attr-defined]
+
+    from cfprob.fitting.inference import FREE_AND_REPORTED
+
+    posterior = tree["posterior"].to_dataset()
+    names = [n for n in FREE_AND_REPORTED if n in posterior and n != "theta"]
+    bulk = ess(posterior[names], method="bulk")
+    series = []
+    for name in names:
+        values = bulk[name]
+        for index in np.ndindex(values.shape):
+            at = dict(zip(values.dims, index, strict=True))
+            label = name + (f"[{', '.join(str(values[d].values[i]) for d, i in at.items())}]" if at else "")
+            series.append((float(values.values[index]), label, posterior[name].isel(at)))
+    series.sort(key=lambda s: s[0])
+    coords = {"chain": posterior["chain"].values, "draw": posterior["draw"].values}
+    return {label: xr.DataArray(v.values, dims=("chain", "draw"), coords=coords) for _, label, v in series[:count]}
+
+
+@_styled
+def plot_sampling(tree: Any, kind: str, count: int = 4) -> Any:
+    """Trace or rank plots (arviz-plots) of the ``count`` sampled values that mixed worst (lowest bulk ESS):
+    where a sampler problem shows first. Returns the figure's axes."""
+    import arviz_plots as azp
+    import xarray as xr
+
+    if kind not in SAMPLING_KINDS:
+        raise CfprobError(f"expected one of {', '.join(SAMPLING_KINDS)}, found '{kind}'")
+    data = xr.DataTree.from_dict({"posterior": xr.Dataset(slowest(tree, count))})
+    draw = azp.plot_trace if kind == "trace" else azp.plot_rank
+    collection = draw(data, backend="matplotlib", figure_kwargs={"figsize": (4.8 * count, 3.4)})  # a column each
+    return _collection_axes(collection)
+
+
+@_styled
+def plot_ppc(tree: Any) -> Any:
+    """Each claim family's replicated claims against what was stated (arviz-plots' ``plot_ppc_dist``), on a
+    tree with the groups of :func:`cfprob.answers.groups.with_groups`. Families that state only directions
+    (0 or 1: ordering, same, era) are left to ``cfprob check``'s p-values. Returns the figure's axes."""
+    import arviz_plots as azp
+
+    observed = tree["observed_data"]
+    names = sorted(n for n in observed.data_vars if not np.isin(observed[n].values, (0.0, 1.0)).all())
+    if not names:
+        raise CfprobError("no claim family states a value to compare replicas with (only directions)")
+    collection = azp.plot_ppc_dist(
+        tree, var_names=names, backend="matplotlib", figure_kwargs={"figsize": (4.0 * len(names), 3.2)}
+    )
+    return _collection_axes(collection)
 
 
 def plot_kind(fit: Fit, kind: str, pods: Sequence[str], labels: Labels | None = None) -> Any:
