@@ -107,14 +107,14 @@ def install_fake_fit(
     """Put a fake fit into the cache where `cfprob run` will look for it (for a model variant's ``priors``:
     where commands that fit that variant look; only the worldview factor's presence is followed)."""
     from cfprob.fitting.provenance import model_key
-    from cfprob.outputs.store import cache_path, save_tree
+    from cfprob.outputs.store import cache_path, put_in_cache
 
     settings = settings or SamplerSettings()
     tree = fake_fit(scenario, settings, worldview=(priors or Priors()).has_worldview)
     tree.attrs.update(provenance_attrs(scenario.id, scenario.content_hash, settings, model_key(priors)))
     path = cache_path(scenario, settings, priors)
     path.parent.mkdir(parents=True, exist_ok=True)
-    save_tree(tree, path, overwrite=True)
+    put_in_cache(tree, path)
     return tree
 
 

@@ -143,14 +143,14 @@ def test_check_command_on_a_fake_fit() -> None:
 
 
 def test_strict_fails_on_sampler_problems_of_a_fake_fit(weimar: Path) -> None:
-    from cfprob.outputs.store import cache_path, save_tree
+    from cfprob.outputs.store import cache_path, put_in_cache
 
     scenario = load_scenario(weimar)
     tree = install_fake_fit(scenario)
     tree.attrs["diag_divergences"] = 5
     from cfprob.fitting.provenance import SamplerSettings
 
-    save_tree(tree, cache_path(scenario, SamplerSettings()), overwrite=True)
+    put_in_cache(tree, cache_path(scenario, SamplerSettings()))
     assert invoke("check", "--scenario", str(weimar))[0] == 0
     code, out, _ = invoke("check", "--scenario", str(weimar), "--strict")
     assert code == 1

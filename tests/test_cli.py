@@ -232,6 +232,7 @@ def test_damaged_cache_entry_is_refitted_not_used(ussr_fit: None, monkeypatch: p
     scenario = load_scenario(bundled_scenario())
     path = store.cache_path(scenario, SamplerSettings())
     path.write_bytes(b"not a netcdf file")
+    store.answers_path(path).write_bytes(b"not an answers file either")
     called = []
 
     def fake_fit(*args: object, **kwargs: object) -> object:
@@ -277,7 +278,8 @@ def test_cache_list_and_clear(ussr_fit: None, isolated_cache: Path) -> None:
     assert invoke("cache", "list")[1].startswith("0 cached fits.")
 
 
-def test_cache_hit_imports_no_sampler(ussr_fit: None) -> None:
+def test_cache_hit_imports_no_sampler_nor_xarray(ussr_fit: None) -> None:
+    """A cached answer is read from the fit's answers file with numpy alone."""
     import subprocess
     import sys
 
@@ -286,7 +288,8 @@ def test_cache_hit_imports_no_sampler(ussr_fit: None) -> None:
         "for args in (['run', 'kosygin-1965'], ['compare'], ['run', 'kosygin-1965', 'beria-1953', '--json']):\n"
         "    result = CliRunner().invoke(cli, args)\n"
         "    assert result.exit_code == 0 and 'sampling' not in result.stderr, (args, result.output)\n"
-        "print(','.join(m for m in ('pymc', 'pytensor', 'nutpie', 'numba') if m in sys.modules))\n"
+        "heavy = ('pymc', 'pytensor', 'nutpie', 'numba', 'xarray', 'pandas', 'h5py', 'h5netcdf', 'arviz_stats')\n"
+        "print(','.join(m for m in heavy if m in sys.modules))\n"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stderr

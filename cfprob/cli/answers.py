@@ -11,6 +11,7 @@ if TYPE_CHECKING:
     pass
 from cfprob.cli.common import (
     _emit_json,
+    _get_answers,
     _get_fit,
     _load,
     _parse_features,
@@ -105,8 +106,11 @@ def run(
     if pods:
         _warn_coherence(scenario, pods)
 
-    tree = _read_saved(from_file, scenario) if from_file else _get_fit(scenario, sampler, as_json)
-    fit = Fit.from_tree(tree)
+    if from_file or output is not None:  # the whole fit
+        tree = _read_saved(from_file, scenario) if from_file else _get_fit(scenario, sampler, as_json)
+        fit = Fit.from_tree(tree)
+    else:  # its draws for answers, from the cache without xarray when it has them
+        fit = _get_answers(scenario, sampler, as_json)
     ask = {"seed": sampler["seed"], "year": year, "worldview": worldview}
     interventional = answer(fit, pods, features, **ask)
     result = answer(fit, pods, features, given_history=True, **ask) if given_history else None
@@ -123,7 +127,7 @@ def run(
         save_tree(with_answer(tree, result), output, overwrite=force)
     if as_json:
         claims = [c.id for p in result.pods for c in scenario.claims_about(p)]
-        report = {"answer": result.to_dict(), "claims": claims, "provenance": _provenance(tree.attrs)}
+        report = {"answer": result.to_dict(), "claims": claims, "provenance": _provenance(fit.attrs)}
         if given_history:
             report["interventional"] = interventional.to_dict()
         _emit_json(report)
@@ -131,7 +135,7 @@ def run(
         from cfprob.outputs.tables import format_answer
         from cfprob.reading.lexicon import load_lexicon
 
-        _show("\n\n".join(format_answer(a, scenario, tree.attrs, load_lexicon()) for a in shown))
+        _show("\n\n".join(format_answer(a, scenario, fit.attrs, load_lexicon()) for a in shown))
         if output is not None:
             click.echo(f"Saved to {output}")
 
@@ -156,7 +160,7 @@ def compare(
       cfprob compare
       cfprob compare kosygin-1965 malenkov-1953 --by collapse --json
     """
-    from cfprob.answers.query import Fit, check_pods
+    from cfprob.answers.query import check_pods
     from cfprob.answers.query import compare as compare_pods
 
     scenario = _load(scenario_path)
@@ -168,12 +172,12 @@ def compare(
         )
     check_pods(scenario.pod_ids, pods)
     _warn_coherence(scenario, pods)
-    tree = _get_fit(scenario, sampler, as_json)
+    fit = _get_answers(scenario, sampler, as_json)
     by = by or scenario.outcome_ids[0]
-    answers = compare_pods(Fit.from_tree(tree), pods, by=by, seed=sampler["seed"])
+    answers = compare_pods(fit, pods, by=by, seed=sampler["seed"])
     if as_json:
-        _emit_json({"ranked_by": by, "answers": [a.to_dict() for a in answers], "provenance": _provenance(tree.attrs)})
+        _emit_json({"ranked_by": by, "answers": [a.to_dict() for a in answers], "provenance": _provenance(fit.attrs)})
     else:
         from cfprob.outputs.tables import format_compare
 
-        _show(format_compare(answers, scenario, by, tree.attrs))
+        _show(format_compare(answers, scenario, by, fit.attrs))

@@ -20,6 +20,7 @@ from cfprob.reading.fields import one_line
 if TYPE_CHECKING:
     import xarray as xr
 
+    from cfprob.answers.query import Fit
     from cfprob.fitting.priors import Priors
     from cfprob.reading.scenario import Scenario
 
@@ -159,6 +160,22 @@ def _get_fit(scenario: Scenario, sampler: dict[str, Any], as_json: bool, priors:
         if not cached:
             say(f"fitted in {tree.attrs.get('fit_seconds')} s (compiling and sampling); cached for later questions")
     return tree
+
+
+def _get_answers(scenario: Scenario, sampler: dict[str, Any], as_json: bool) -> Fit:
+    """The fit's draws for answers: from the cache's numpy file when it holds them (no xarray, no HDF5),
+    else through :func:`_get_fit`."""
+    from cfprob.outputs.store import cached_answers
+
+    refuse_drafts(scenario)
+    options = dict(sampler)
+    if not options.pop("refit"):
+        fit = cached_answers(scenario, SamplerSettings(**options))
+        if fit is not None:
+            return fit
+    from cfprob.answers.query import Fit
+
+    return Fit.from_tree(_get_fit(scenario, sampler, as_json))
 
 
 def _read_saved(path: Path, scenario: Scenario) -> xr.DataTree:

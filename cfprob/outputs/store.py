@@ -3,30 +3,36 @@
 from __future__ import annotations
 
 import gc
-import hashlib
 import io
 import stat
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
-
-import xarray as xr
+from typing import TYPE_CHECKING, Any
 
 from cfprob.errors import CacheError, CfprobError
 from cfprob.fitting.priors import Priors
 from cfprob.fitting.provenance import SamplerSettings, fit_key, model_key
+from cfprob.outputs.answer_file import SUFFIX as ANSWERS_SUFFIX
+from cfprob.outputs.answer_file import answers_path, read_answers, write_answers
 from cfprob.outputs.checksum import TREE_ATTR, tree_checksum
 from cfprob.outputs.files import check_new_file, write_bytes_atomically
+from cfprob.outputs.seal import SEAL_PREFIX, seal_bytes, unsealed
 from cfprob.paths import cache_dir, cache_folder
 from cfprob.reading.fields import one_line
 from cfprob.reading.scenario import Scenario
+
+if TYPE_CHECKING:
+    import xarray as xr
+
+    from cfprob.answers.query import Fit
 
 __all__ = [
     "COMPILED_FOLDERS",
     "SEAL_PREFIX",
     "cache_path",
+    "cached_answers",
     "cached_fit",
     "clear_cache",
     "clear_compiled",
@@ -34,6 +40,7 @@ __all__ = [
     "list_cache",
     "load_tree",
     "nonfinite_draws",
+    "put_in_cache",
     "save_tree",
     "seal_bytes",
 ]
@@ -56,32 +63,6 @@ def save_tree(tree: xr.DataTree, path: Path, overwrite: bool = False) -> None:
     write_bytes_atomically(path, seal_bytes(bytes(sealed.to_netcdf(engine="h5netcdf"))))
 
 
-SEAL_PREFIX = b"\n%cfprob-sha256 "
-"""Starts the line appended to every saved fit: the SHA-256 of the NetCDF bytes before it.
-
-HDF5 readers ignore bytes after the end of the file they describe, so a sealed file is still an ordinary
-NetCDF file for xarray, ArviZ or h5py. cfprob checks the seal *before* the HDF5 library parses anything:
-that library can loop forever on some damaged files, so it is only ever given bytes cfprob wrote.
-"""
-_SEAL_LENGTH = len(SEAL_PREFIX) + 64 + 1
-
-
-def seal_bytes(body: bytes) -> bytes:
-    """``body`` followed by its seal line."""
-    return body + SEAL_PREFIX + hashlib.sha256(body).hexdigest().encode() + b"\n"
-
-
-def _unsealed(data: bytes) -> bytes | str:
-    """The NetCDF bytes of a sealed file, or what is wrong with the seal."""
-    seal = data[-_SEAL_LENGTH:]
-    if len(data) <= _SEAL_LENGTH or not seal.startswith(SEAL_PREFIX) or not seal.endswith(b"\n"):
-        return "a file without cfprob's checksum line at its end (not written by cfprob, or cut short)"
-    body = data[:-_SEAL_LENGTH]
-    if hashlib.sha256(body).hexdigest().encode() != seal[len(SEAL_PREFIX) : -1]:
-        return "bytes that do not match their checksum (the file is damaged)"
-    return body
-
-
 def load_tree(path: Path) -> xr.DataTree:
     """Read a fit saved by :func:`save_tree` fully into memory; a :class:`CacheError` for anything else."""
     path = Path(path)
@@ -95,7 +76,7 @@ def load_tree(path: Path) -> xr.DataTree:
         found = "a folder" if stat.S_ISDIR(info.st_mode) else "a special file (a pipe, socket or device)"
         raise CacheError(f"{path}: expected a saved cfprob result, found {found}")
     try:
-        body = _unsealed(path.read_bytes())
+        body = unsealed(path.read_bytes())
     except OSError as exc:
         raise CacheError(f"{path}: expected a saved cfprob result, found an unreadable file ({exc.strerror})") from exc
     if isinstance(body, str):
@@ -121,6 +102,8 @@ def load_tree(path: Path) -> xr.DataTree:
 def _read_netcdf(body: bytes) -> xr.DataTree | str:
     """The tree in the NetCDF bytes ``body``, or why it could not be read (the error itself is dropped here, with the
     half-opened objects its traceback holds, so that they are cleaned up inside the quiet block)."""
+    import xarray as xr
+
     try:
         with xr.open_datatree(io.BytesIO(body), engine="h5netcdf") as tree:
             # every node's data read now, while the file is open (DataTree.load can leave a node lazy)
@@ -223,10 +206,13 @@ def cached_fit(
     """
     say = on_stage or (lambda _message: None)
     path = cache_path(scenario, settings, priors)
+    key = fit_key(scenario.content_hash, settings, model_key(priors))
     if path.exists() and not refit:
         try:
             tree = load_tree(path)
-            if tree.attrs.get("fit_key") == fit_key(scenario.content_hash, settings, model_key(priors)):
+            if tree.attrs.get("fit_key") == key:
+                if read_answers(answers_path(path), key) is None:
+                    _write_answers(tree, path)
                 return tree, True
             say(f"cached fit {path.name} was made for other inputs; refitting")
         except CacheError as exc:
@@ -235,8 +221,29 @@ def cached_fit(
 
     tree = fit(scenario, settings, progressbar=progressbar, on_stage=on_stage, priors=priors)
     cache_folder("fits")
-    save_tree(tree, path, overwrite=True)
+    put_in_cache(tree, path)
     return tree, False
+
+
+def put_in_cache(tree: xr.DataTree, path: Path) -> None:
+    """Cache ``tree`` at ``path`` with its answers file. The old answers file goes first: one left from an
+    earlier fit is never read beside a new one, even when the writing is cut short."""
+    answers_path(path).unlink(missing_ok=True)
+    save_tree(tree, path, overwrite=True)
+    _write_answers(tree, path)
+
+
+def _write_answers(tree: xr.DataTree, path: Path) -> None:
+    from cfprob.answers.query import Fit
+
+    write_answers(Fit.from_tree(tree), answers_path(path))
+
+
+def cached_answers(scenario: Scenario, settings: SamplerSettings, priors: Priors | None = None) -> Fit | None:
+    """The cached fit's draws for answers (:mod:`cfprob.outputs.answer_file`, numpy only), or None when there
+    is no whole one made for these inputs (then :func:`cached_fit` reads or makes the fit, and writes it)."""
+    path = cache_path(scenario, settings, priors)
+    return read_answers(answers_path(path), fit_key(scenario.content_hash, settings, model_key(priors)))
 
 
 def list_cache() -> list[Path]:
@@ -251,8 +258,8 @@ def clear_cache() -> int:
     for entry in entries:
         entry.unlink()
     folder = cache_dir() / "fits"
-    if folder.is_dir():
-        for leftover in folder.glob(".*"):
+    if folder.is_dir():  # partial writes, and the fits' answers files
+        for leftover in [*folder.glob(".*"), *folder.glob(f"*{ANSWERS_SUFFIX}")]:
             leftover.unlink(missing_ok=True)
     return len(entries)
 
