@@ -1,22 +1,26 @@
-"""Sampler benchmark: cfprob against plain PyMC on the bundled scenario, in one run.
+"""Speed benchmark: cfprob against plain PyMC on the bundled scenario, every target in one run.
 
-    scripts/with-env.sh python benchmarks/sampler.py [--repeats 3] [--cold-repeats 1]
+    scripts/with-env.sh python benchmarks/sampler.py [--repeats 3] [--cold-repeats 3]
 
-Every measurement is a separate process, timed by wall clock from start to exit, and every figure is the
-median over repeats. The reference is ``benchmarks/reference_pymc.py``: cfprob's model sampled by
-``pm.sample`` with PyMC's default settings (4 chains x 1,000 draws, 1,000 tuning steps, its own NUTS).
-cfprob runs as a user runs it, ``cfprob run kosygin-1965`` (load, validate, fit, save, answer, print).
+Every measurement is a separate process, timed by wall clock from start to exit; every figure is the
+median over repeats, with the lowest and highest beside it. The reference is ``benchmarks/reference_pymc.py``:
+cfprob's model sampled by ``pm.sample`` with PyMC's default settings (4 chains x 1,000 draws, 1,000 tuning
+steps, its own NUTS). cfprob runs as a user runs it, ``cfprob run kosygin-1965`` (load, validate, fit, save,
+answer, print).
 
-Measured, each as a ratio against the reference measured in the same run:
+Measured, against the targets in ``TARGETS`` (the reference measured in the same run):
 
-* full fit, warm compile caches: whole-process wall time, and effective samples per second (the lowest
-  bulk ESS over all parameters and theta, divided by the sampling time);
-* cached query: ``cfprob run`` answered from the fit cache (the reference has no cache: it samples again);
-* refit after one claim changes (its stated confidence; a new value each repeat);
-* cold first run: every cache empty (cfprob's cache folder, PyTensor's compile folder).
+* cold first run: every cache empty (cfprob's cache folder with its compiled code; PyTensor's compile
+  folder for the reference), with cfprob's stage lines and their times: where the time goes;
+* refit after adding a claim of an existing kind (a new verbal claim each repeat), and after adding a
+  divergence point (a new one each repeat), with warm compile caches: whole process, and whether it compiled
+  model code again (its stage lines say so);
+* effective samples per second, warm caches: the lowest bulk ESS over all parameters and theta divided by
+  the sampling time, and the divergent transitions of each;
+* cached ``cfprob run`` (answered from the cache) and ``cfprob pods`` / ``claims`` / ``validate``.
 
 Seeds differ between repeats (1, 2, 3, ...) and are the same for cfprob and the reference. Writes
-``benchmarks/results/sampler.md``.
+``benchmarks/results/sampler.md`` and ``.json``.
 """
 
 from __future__ import annotations
@@ -34,6 +38,7 @@ import time
 from collections.abc import Callable
 from importlib.metadata import version
 from pathlib import Path
+from typing import Any
 
 import xarray as xr
 
@@ -41,22 +46,23 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 POD = "kosygin-1965"
 TARGETS = {
-    "cached": 1.5,
-    "listing": 0.5,
-    "ess_ratio": 8.0,
-    "wall_ratio": 4.0,
-    "cold": 60.0,
+    "cold": 45.0,
+    "refit": 10.0,
+    "ess_ratio": 10.0,
+    "cached": 0.6,
+    "listing": 0.3,
 }
+"""Issue 20's targets: seconds, except the ratio of effective samples per second to plain ``pm.sample``."""
 
 
-def timed(command: list[str], env: dict[str, str], cwd: Path = REPO) -> tuple[float, str]:
-    """Run ``command`` to completion; its wall time and standard output. Fails loudly on a non-zero exit."""
+def timed(command: list[str], env: dict[str, str], cwd: Path = REPO) -> tuple[float, str, str]:
+    """Run ``command`` to completion; its wall time, standard output and error. Fails loudly on a non-zero exit."""
     started = time.perf_counter()
     done = subprocess.run(command, env=env, cwd=cwd, capture_output=True, text=True)
     elapsed = time.perf_counter() - started
     if done.returncode != 0:
         raise SystemExit(f"{' '.join(command)} failed ({done.returncode}):\n{done.stderr[-2000:]}")
-    return elapsed, done.stdout
+    return elapsed, done.stdout, done.stderr
 
 
 def cfprob_env(cache: Path) -> dict[str, str]:
@@ -72,110 +78,145 @@ def reference_env(compiledir: Path) -> dict[str, str]:
     return env
 
 
-def cfprob_run(cache: Path, seed: int, *extra: str) -> tuple[float, dict[str, float]]:
-    """Wall time of ``cfprob run`` and, when it sampled, the newest fit's sampling time and ESS."""
+def cfprob_run(cache: Path, seed: int, *extra: str) -> tuple[float, dict[str, Any]]:
+    """Wall time of ``cfprob run`` and, when it sampled, the newest fit's sampling time, ESS and divergences,
+    whether it compiled model code, and its stage lines."""
     command = ["cfprob", "run", POD, "--seed", str(seed), "--json", *extra]
-    wall, _ = timed(command, cfprob_env(cache))
+    wall, _, err = timed(command, cfprob_env(cache))
     fits = sorted((cache / "fits").glob("*.nc"), key=lambda p: p.stat().st_mtime)
     with xr.open_datatree(fits[-1], engine="h5netcdf") as tree:
         attrs = dict(tree.attrs)
+    stages = [line.removeprefix("cfprob: ") for line in err.splitlines() if not line.startswith("cfprob: warning")]
     return wall, {
         "sampling_seconds": float(attrs["sampling_seconds"]),
         "min_ess_bulk": float(attrs["diag_min_ess_bulk"]),
         "divergences": float(attrs["diag_divergences"]),
+        "compiled": any("compiling the model" in line for line in stages),
+        "stages": stages,
     }
 
 
-def reference_run(compiledir: Path, seed: int, scenario: Path | None = None) -> tuple[float, dict[str, float]]:
+def reference_run(compiledir: Path, seed: int, scenario: Path | None = None) -> tuple[float, dict[str, Any]]:
     command = [sys.executable, str(HERE / "reference_pymc.py"), "--seed", str(seed)]
     if scenario:
         command += ["--scenario", str(scenario)]
-    wall, out = timed(command, reference_env(compiledir))
+    wall, out, _ = timed(command, reference_env(compiledir))
     return wall, json.loads(out.strip().splitlines()[-1])
 
 
-def edit_one_claim(scenario: Path, value: float) -> None:
-    """Change the confidence of the first claim that states one to ``value`` (the claim's data change)."""
-    for claims in sorted((scenario / "claims").glob("*.toml")):
-        lines = claims.read_text().splitlines(keepends=True)
-        for i, line in enumerate(lines):
-            if line.startswith("confidence = "):
-                lines[i] = f"confidence = {value}\n"
-                claims.write_text("".join(lines))
-                return
-    raise SystemExit(f"{scenario}: no claim with a confidence to edit")
+NEW_CLAIM = """
+[[claims]]
+id = "benchmark-claim-{i}"
+kind = "verbal"
+author = "Phalamus"
+source = "thread-democratise-after-stalin"
+locator = "post 2 (Phalamus)"
+quote = "I think you may just pull it off"
+pod = "{pod}"
+outcome = "{outcome}"
+phrase = "{phrase}"
+note = "Added by the benchmark: a claim of an existing kind."
+"""
+
+NEW_POD = """
+[[pods]]
+id = "benchmark-pod-{i}"
+year = {year}
+title = "A divergence added by the benchmark ({i})"
+description = "A divergence point added to measure a refit."
+features = {{ reform_leader = 1.0, no_mass_terror = {value} }}
+"""
 
 
-def median(values: list[float]) -> float:
-    return float(statistics.median(values))
+def add_claim(scenario: Path, i: int) -> None:
+    """Append a new verbal claim (another divergence point, outcome and phrase each time)."""
+    pods = ("gradual-reform-1956", "kosygin-1965", "bukharin-1928")
+    outcomes = ("stable_democracy", "collapse", "authoritarian")
+    phrases = ("likely", "unlikely", "possible")
+    claims = scenario / "claims" / "000-democratise-after-stalin.toml"
+    text = NEW_CLAIM.format(i=i, pod=pods[i % 3], outcome=outcomes[i % 3], phrase=phrases[i % 3])
+    claims.write_text(claims.read_text() + text)
 
 
-def measure(repeats: int, cold_repeats: int, work: Path, say: Callable[[str], None]) -> dict[str, dict[str, float]]:
+def add_pod(scenario: Path, i: int) -> None:
+    """Append a new divergence point (another year and features each time)."""
+    pods = scenario / "pods.toml"
+    pods.write_text(pods.read_text() + NEW_POD.format(i=i, year=1958 + i, value=round(0.2 + 0.3 * i, 2)))
+
+
+def spread(values: list[float]) -> dict[str, float]:
+    """Median, lowest and highest of ``values``."""
+    return {"median": float(statistics.median(values)), "low": min(values), "high": max(values)}
+
+
+def measure(repeats: int, cold_repeats: int, work: Path, say: Callable[[str], None]) -> dict[str, Any]:
     from cfprob.paths import bundled_scenario
 
     seeds = list(range(1, repeats + 1))
-    results: dict[str, dict[str, float]] = {}
+    results: dict[str, Any] = {}
 
-    # warm caches: one untimed run of each fills them
-    warm_cache, warm_compiledir = work / "cfprob-cache", work / "pytensor-reference"
-    say("warming caches")
-    cfprob_run(warm_cache, 0)
-    reference_run(warm_compiledir, 0)
+    say("cold first run")
+    colds = [cfprob_run(work / f"cold-{i}", 1) for i in range(cold_repeats)]
+    reference_colds = [reference_run(work / f"cold-reference-{i}", 1)[0] for i in range(cold_repeats)]
+    results["cold"] = {
+        "ours": spread([w for w, _ in colds]),
+        "reference": spread(reference_colds),
+        "stages": colds[0][1]["stages"],
+    }
+
+    # warm caches: the cold runs' (cfprob's first cold cache, the reference's first compile folder)
+    warm_cache, warm_compiledir = work / "cold-0", work / "cold-reference-0"
 
     say("full fit, warm caches")
     ours = [cfprob_run(warm_cache, seed, "--refit") for seed in seeds]
     theirs = [reference_run(warm_compiledir, seed) for seed in seeds]
-    results["full_fit"] = summarise(ours, theirs)
+    results["sampling"] = sampling(ours, theirs)
 
-    say("cached query")
-    cached = [cfprob_run(warm_cache, seeds[-1])[0] for _ in range(max(5, repeats))]
-    results["cached_query"] = {"ours": median(cached), "reference": results["full_fit"]["reference"]}
+    say("cached run")
+    results["cached"] = spread([cfprob_run(warm_cache, seeds[-1])[0] for _ in range(max(5, repeats))])
 
     say("listing commands")
     listing = {}
-    for command in (["pods"], ["claims"], ["validate"]):
-        listing[command[0]] = median([timed(["cfprob", *command], cfprob_env(warm_cache))[0] for _ in range(5)])
-    results["listing"] = {"ours": max(listing.values()), **{f"{k}_s": v for k, v in listing.items()}}
+    for command in ("pods", "claims", "validate"):
+        listing[command] = spread([timed(["cfprob", command], cfprob_env(warm_cache))[0] for _ in range(5)])
+    results["listing"] = listing
 
-    say("refit after one claim changes")
-    scenario = work / "scenario"
-    shutil.copytree(bundled_scenario(), scenario)
-    refits, reference_refits = [], []
-    for i, seed in enumerate(seeds):
-        edit_one_claim(scenario, round(0.6 + 0.1 * i, 2))
-        wall, _ = timed(
-            ["cfprob", "run", POD, "--scenario", str(scenario), "--seed", str(seed), "--json"], cfprob_env(warm_cache)
-        )
-        refits.append(wall)
-        reference_refits.append(reference_run(warm_compiledir, seed, scenario)[0])
-    results["refit_after_edit"] = {"ours": median(refits), "reference": median(reference_refits)}
-
-    say("cold first run")
-    colds, reference_colds = [], []
-    for i in range(cold_repeats):
-        colds.append(cfprob_run(work / f"cold-{i}", 1)[0])
-        reference_colds.append(reference_run(work / f"cold-reference-{i}", 1)[0])
-    results["cold_first_run"] = {"ours": median(colds), "reference": median(reference_colds)}
+    for name, edit in (("refit_claim", add_claim), ("refit_pod", add_pod)):
+        say(f"refit after {name.removeprefix('refit_')} added")
+        scenario = work / name
+        shutil.copytree(bundled_scenario(), scenario)
+        runs, reference_runs = [], []
+        for i, seed in enumerate(seeds):
+            edit(scenario, i)
+            runs.append(cfprob_run(warm_cache, seed, "--scenario", str(scenario)))
+            reference_runs.append(reference_run(warm_compiledir, seed, scenario)[0])
+        results[name] = {
+            "ours": spread([w for w, _ in runs]),
+            "reference": spread(reference_runs),
+            "recompiled": sum(r["compiled"] for _, r in runs),
+            "stages": runs[-1][1]["stages"],
+        }
     return results
 
 
-def summarise(
-    ours: list[tuple[float, dict[str, float]]], theirs: list[tuple[float, dict[str, float]]]
-) -> dict[str, float]:
-    def rate(run: tuple[float, dict[str, float]]) -> float:
-        return run[1]["min_ess_bulk"] / run[1]["sampling_seconds"]
+def sampling(ours: list[tuple[float, dict[str, Any]]], theirs: list[tuple[float, dict[str, Any]]]) -> dict[str, Any]:
+    """Effective samples per second of each run, their ratio per repeat (same seed), divergences."""
+
+    def rate(run: tuple[float, dict[str, Any]]) -> float:
+        return float(run[1]["min_ess_bulk"] / run[1]["sampling_seconds"])
 
     return {
-        "ours": median([w for w, _ in ours]),
-        "reference": median([w for w, _ in theirs]),
-        "ours_sampling_s": median([r["sampling_seconds"] for _, r in ours]),
-        "reference_sampling_s": median([r["sampling_seconds"] for _, r in theirs]),
-        "ours_ess": median([r["min_ess_bulk"] for _, r in ours]),
-        "reference_ess": median([r["min_ess_bulk"] for _, r in theirs]),
-        "ours_ess_per_s": median([rate(r) for r in ours]),
-        "reference_ess_per_s": median([rate(r) for r in theirs]),
-        "ours_divergences": max(r["divergences"] for _, r in ours),
-        "reference_divergences": max(r["divergences"] for _, r in theirs),
+        "ours_wall": spread([w for w, _ in ours]),
+        "reference_wall": spread([w for w, _ in theirs]),
+        "ours_sampling_s": spread([r["sampling_seconds"] for _, r in ours]),
+        "reference_sampling_s": spread([r["sampling_seconds"] for _, r in theirs]),
+        "ours_ess": spread([r["min_ess_bulk"] for _, r in ours]),
+        "reference_ess": spread([r["min_ess_bulk"] for _, r in theirs]),
+        "ours_ess_per_s": spread([rate(r) for r in ours]),
+        "reference_ess_per_s": spread([rate(r) for r in theirs]),
+        "ratio": spread([rate(a) / rate(b) for a, b in zip(ours, theirs, strict=True)]),
+        "ours_divergences": spread([r["divergences"] for _, r in ours]),
+        "reference_divergences": spread([r["divergences"] for _, r in theirs]),
     }
 
 
@@ -191,78 +232,91 @@ def machine() -> str:
     return f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}; {libraries}"
 
 
-def report(results: dict[str, dict[str, float]], repeats: int, cold_repeats: int) -> str:
-    full, cached = results["full_fit"], results["cached_query"]
-    refit, cold, listing = results["refit_after_edit"], results["cold_first_run"], results["listing"]
-    ess_ratio = full["ours_ess_per_s"] / full["reference_ess_per_s"]
-    wall_ratio = full["reference"] / full["ours"]
+def _s(value: dict[str, float], digits: int = 1, unit: str = " s") -> str:
+    """A median with its range: "12.3 s (11.9-13.0)"."""
+    m, lo, hi = value["median"], value["low"], value["high"]
+    return f"{m:.{digits}f}{unit} ({lo:.{digits}f}-{hi:.{digits}f})"
+
+
+def report(results: dict[str, Any], repeats: int, cold_repeats: int) -> str:
+    cold, sample, cached, listing = results["cold"], results["sampling"], results["cached"], results["listing"]
 
     def verdict(ok: bool) -> str:
         return "met" if ok else "**missed**"
 
+    slowest = max(listing.values(), key=lambda v: v["median"])
     rows = [
         (
-            "Full fit, warm caches: whole process",
-            f"{full['ours']:.1f} s",
-            f"{full['reference']:.1f} s",
-            f"{wall_ratio:.1f}x faster",
-            f">= 4x: {verdict(wall_ratio >= TARGETS['wall_ratio'])}",
-        ),
-        (
-            "Full fit: effective samples per second",
-            f"{full['ours_ess_per_s']:.0f}",
-            f"{full['reference_ess_per_s']:.0f}",
-            f"{ess_ratio:.1f}x",
-            f">= 8x: {verdict(ess_ratio >= TARGETS['ess_ratio'])}",
-        ),
-        (
-            "Cached query (`cfprob run`)",
-            f"{cached['ours']:.2f} s",
-            f"{cached['reference']:.1f} s (samples again)",
-            f"{cached['reference'] / cached['ours']:.0f}x faster",
-            f"<= 1.5 s: {verdict(cached['ours'] <= TARGETS['cached'])}",
-        ),
-        (
-            "Refit after one claim changes",
-            f"{refit['ours']:.1f} s",
-            f"{refit['reference']:.1f} s",
-            f"{refit['reference'] / refit['ours']:.1f}x faster",
-            "seconds, not minutes",
-        ),
-        (
             "Cold first run (empty caches)",
-            f"{cold['ours']:.1f} s",
-            f"{cold['reference']:.1f} s",
-            f"{cold['reference'] / cold['ours']:.1f}x faster",
-            f"<= 60 s: {verdict(cold['ours'] <= TARGETS['cold'])}",
+            _s(cold["ours"]),
+            _s(cold["reference"]),
+            f"<= {TARGETS['cold']:.0f} s: {verdict(cold['ours']['median'] <= TARGETS['cold'])}",
+        ),
+        *(
+            (
+                f"Refit after adding a {what} ({results[key]['recompiled']} of {repeats} compiled again)",
+                _s(results[key]["ours"]),
+                _s(results[key]["reference"]),
+                f"<= {TARGETS['refit']:.0f} s, no recompile: "
+                + verdict(results[key]["ours"]["median"] <= TARGETS["refit"] and not results[key]["recompiled"]),
+            )
+            for key, what in (("refit_claim", "claim"), ("refit_pod", "divergence point"))
+        ),
+        (
+            "Lowest bulk ESS per sampling second (ratio per seed)",
+            _s(sample["ours_ess_per_s"], 0, ""),
+            _s(sample["reference_ess_per_s"], 0, ""),
+            f"ratio {_s(sample['ratio'], 1, 'x')}; >= {TARGETS['ess_ratio']:.0f}x: "
+            + verdict(sample["ratio"]["median"] >= TARGETS["ess_ratio"]),
+        ),
+        (
+            "Divergent transitions per fit",
+            _s(sample["ours_divergences"], 0, ""),
+            _s(sample["reference_divergences"], 0, ""),
+            "no more than the reference: "
+            + verdict(sample["ours_divergences"]["median"] <= sample["reference_divergences"]["median"]),
+        ),
+        (
+            "Cached `cfprob run`",
+            _s(cached, 2),
+            "-",
+            f"<= {TARGETS['cached']} s: {verdict(cached['median'] <= TARGETS['cached'])}",
         ),
         (
             "`cfprob pods` / `claims` / `validate` (slowest)",
-            f"{listing['ours']:.2f} s",
+            _s(slowest, 2),
             "-",
-            "-",
-            f"<= 0.5 s: {verdict(listing['ours'] <= TARGETS['listing'])}",
+            f"<= {TARGETS['listing']} s: {verdict(slowest['median'] <= TARGETS['listing'])}",
         ),
     ]
     lines = [
-        "# Sampler benchmark",
+        "# Speed benchmark",
         "",
         f"Machine: {machine()}.",
-        f"Medians over {repeats} repeats ({cold_repeats} for cold runs; 5 for cached queries and listings); "
-        "4 chains x 1,000 draws, 1,000 tuning steps; the reference is plain `pm.sample` (PyMC's NUTS, "
-        "default settings) on the same model.",
+        f"Medians (lowest-highest) over {repeats} repeats ({cold_repeats} for cold runs; 5 for cached runs and "
+        "listings), each a whole process; 4 chains x 1,000 draws, 1,000 tuning steps; the reference is plain "
+        "`pm.sample` (PyMC's NUTS, default settings) on the same model, in the same run.",
         "",
-        "| measure | cfprob | plain PyMC | ratio | target |",
-        "|---|---|---|---|---|",
+        "| measure | cfprob | plain PyMC | target |",
+        "|---|---|---|---|",
         *(f"| {' | '.join(row)} |" for row in rows),
         "",
-        f"Sampling time: cfprob {full['ours_sampling_s']:.1f} s, reference {full['reference_sampling_s']:.1f} s. "
-        f"Lowest bulk ESS: cfprob {full['ours_ess']:.0f}, reference {full['reference_ess']:.0f}. "
-        f"Most divergences in a run: cfprob {full['ours_divergences']:.0f}, reference "
-        f"{full['reference_divergences']:.0f}.",
-        "Listing commands: "
-        + ", ".join(f"{k.removesuffix('_s')} {v:.2f} s" for k, v in listing.items() if k != "ours")
-        + ".",
+        f"Whole fit with warm caches: cfprob {_s(sample['ours_wall'])}, reference {_s(sample['reference_wall'])}. "
+        f"Sampling: cfprob {_s(sample['ours_sampling_s'])}, reference {_s(sample['reference_sampling_s'])}. "
+        f"Lowest bulk ESS: cfprob {_s(sample['ours_ess'], 0, '')}, reference {_s(sample['reference_ess'], 0, '')}.",
+        "Listing commands: " + ", ".join(f"{k} {_s(v, 2)}" for k, v in listing.items()) + ".",
+        "",
+        "Stage lines of the first cold run (where its time goes):",
+        "",
+        "```",
+        *cold["stages"],
+        "```",
+        "",
+        "Stage lines of the last refit after adding a divergence point:",
+        "",
+        "```",
+        *results["refit_pod"]["stages"],
+        "```",
         "",
     ]
     return "\n".join(lines)
@@ -271,7 +325,7 @@ def report(results: dict[str, dict[str, float]], repeats: int, cold_repeats: int
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--cold-repeats", type=int, default=1)
+    parser.add_argument("--cold-repeats", type=int, default=3)
     parser.add_argument("--output", type=Path, default=HERE / "results" / "sampler.md")
     args = parser.parse_args()
     if shutil.which("cfprob") is None:

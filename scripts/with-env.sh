@@ -6,8 +6,8 @@
 #
 # It needs Python 3.12 or newer and finds one itself: $CFPROB_PYTHON if set, then python3.12/python3.13/
 # python3/python on PATH, then interpreters installed by pyenv or uv (oldest suitable first). The environment lives in .venv
-# (or $CFPROB_VENV); cfprob is installed into it as a regular (non-editable) package and reinstalled when
-# its sources change.
+# (or $CFPROB_VENV); cfprob is installed into it editable (this checkout's code and priors/) and reinstalled
+# when pyproject.toml changes.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
