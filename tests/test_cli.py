@@ -285,7 +285,8 @@ def test_cache_hit_imports_no_sampler_nor_xarray(ussr_fit: None) -> None:
 
     code = (
         "import sys\nfrom click.testing import CliRunner\nfrom cfprob.cli import cli\n"
-        "for args in (['run', 'kosygin-1965'], ['compare'], ['run', 'kosygin-1965', 'beria-1953', '--json']):\n"
+        "for args in (['run', 'kosygin-1965'], ['compare'], ['run', 'kosygin-1965', 'beria-1953', '--json'],\n"
+        "             ['curve', 'collapse']):\n"
         "    result = CliRunner().invoke(cli, args)\n"
         "    assert result.exit_code == 0 and 'sampling' not in result.stderr, (args, result.output)\n"
         "heavy = ('pymc', 'pytensor', 'nutpie', 'numba', 'xarray', 'pandas', 'h5py', 'h5netcdf', 'arviz_stats')\n"

@@ -12,6 +12,7 @@ if TYPE_CHECKING:
 from cfprob.cli.common import (
     _check_plot_out,
     _emit_json,
+    _get_answers,
     _get_fit,
     _load,
     _provenance,
@@ -121,22 +122,21 @@ def curve(
     from cfprob.answers.query import check_outcome
 
     check_outcome(scenario.outcome_ids, outcome)
-    tree = _get_fit(scenario, sampler, as_json)
+    fit = _get_answers(scenario, sampler, as_json)
     from cfprob.answers.curve import era_marks, inevitability_curve
-    from cfprob.answers.query import Fit
 
-    result = inevitability_curve(Fit.from_tree(tree), outcome, era_marks(scenario, outcome))
+    result = inevitability_curve(fit, outcome, era_marks(scenario, outcome))
     if out is not None:
         from cfprob.outputs.plots import Labels, plot_curve, save_figure
 
         save_figure(plot_curve(result, labels=Labels.of(scenario)), out, overwrite=force)
     if as_json:
-        _emit_json({**result.to_dict(), "provenance": _provenance(tree.attrs)})
+        _emit_json({**result.to_dict(), "provenance": _provenance(fit.attrs)})
         return
     from cfprob.outputs.tables import diagnostics_lines, format_curve
 
     _show(format_curve(result, step))
-    click.echo("\n".join(diagnostics_lines(tree.attrs)))
+    click.echo("\n".join(diagnostics_lines(fit.attrs)))
     if out is not None:
         click.echo(f"Saved the curve to {out}")
 
