@@ -37,7 +37,7 @@ def test_markdown_report_writes_plots_beside_it(tmp_path: Path, ussr_fit: None) 
     code, stdout, err = invoke("report", "kosygin-1965", "--out", str(out))
     assert code == 0, err
     text = out.read_text()
-    assert "## Answer" in text and "| stable_democracy |" in text
+    assert "## Answer" in text and "| Stable democracy |" in text
     assert "Change is against real history at 1965." in text
     assert "Given what happened (rung 3): the same divergence, given that real history ended in collapse" in text
     assert "counterfactual given what happened (Pearl rung 3)" in text and "interventional (Pearl rung 2)" in text

@@ -75,8 +75,8 @@ def _worldview_rows(report: Report) -> list[list[str]]:
     assert report.worldviews is not None
     low, high = report.worldviews
     return [
-        [o, f"{low.row(o).mean:.2f}", f"{report.answer.row(o).mean:.2f}", f"{high.row(o).mean:.2f}"]
-        for o in report.scenario.outcome_ids
+        [o.label, f"{low.row(o.id).mean:.2f}", f"{report.answer.row(o.id).mean:.2f}", f"{high.row(o.id).mean:.2f}"]
+        for o in report.scenario.outcomes
     ]
 
 
@@ -122,9 +122,10 @@ GLOSSARY = (
 def _rows(report: Report, answer: Answer | None = None) -> list[list[str]]:
     answer = answer or report.answer
     only_otl = answer.pods == (OTL,)
+    labels = {o.id: o.label for o in report.scenario.outcomes}
     return [
         [
-            r.outcome,
+            labels[r.outcome],
             f"{r.mean:.2f}",
             f"[{r.low:.2f}, {r.high:.2f}]",
             f"{r.change_mean:+.2f}",
