@@ -131,12 +131,11 @@ def _model_term(poll: Any, m: ModelTerms) -> Any:
     import pymc as pm
     import pytensor.tensor as pt
 
-    n = poll.votes.get_value().shape[0]
-    z = pm.Normal("poll_z", 0.0, 1.0, shape=n)
-    dispersion = pm.HalfNormal("poll_dispersion", m.priors.poll_dispersion_scale, shape=n)
+    z = pm.Normal("poll_z", 0.0, 1.0, dims="poll_claim")
+    dispersion = pm.HalfNormal("poll_dispersion", m.priors.poll_dispersion_scale, dims="poll_claim")
     sd = pt.sqrt((m.noise[poll.author] / poll.confidence) ** 2 + spread_squared(m, poll.pod))
     seen = seen_logit_theta(m, poll.pod, poll.outcome, poll.author, poll.seen)
-    location = pm.Deterministic("poll_location", seen + m.bias[poll.author, poll.outcome] + z * sd)
+    location = pm.Deterministic("poll_location", seen + m.bias[poll.author, poll.outcome] + z * sd, dims="poll_claim")
 
     def cdf(x: Any) -> Any:
         return pt.exp(pm.logcdf(pm.Normal.dist(0.0, 1.0), (x - location[:, None]) / dispersion[:, None]))

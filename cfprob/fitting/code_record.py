@@ -36,14 +36,14 @@ __all__ = [
 
 LOGP_TEMPLATE = """
 def cfprob_logp(dim, x_, out_, logp_, user_data_):
-    if dim != N:
-        return -1
     meta = numba.carray(user_data_, (META,), np.uint64)
 {unpack}
-    x = numba.carray(x_, (N,))
-    out = numba.carray(out_, (N,))
+    x = numba.carray(x_, (dim,))
+    out = numba.carray(out_, (dim,))
     logp = numba.carray(logp_, ())
     logp_val, grad = inner(x{args})
+    if grad.shape[0] != dim:
+        return -1
     logp[()] = logp_val
     out[...] = grad
     if not np.all(np.isfinite(out)):
@@ -55,13 +55,13 @@ def cfprob_logp(dim, x_, out_, logp_, user_data_):
 
 EXPAND_TEMPLATE = """
 def cfprob_expand(dim, expanded, x_, out_, user_data_):
-    if dim != N or expanded != E:
-        return -1
     meta = numba.carray(user_data_, (META,), np.uint64)
 {unpack}
-    x = numba.carray(x_, (N,))
-    out = numba.carray(out_, (E,))
+    x = numba.carray(x_, (dim,))
+    out = numba.carray(out_, (expanded,))
     (values,) = inner(x{args})
+    if values.shape[0] != expanded:
+        return -1
     out[...] = values
     return 0
 """
@@ -94,7 +94,7 @@ class Layout:
         """The ``user_data`` array for ``inputs`` and the arrays it points to (keep them alive)."""
         arrays, words = [], []
         for name, rank, dtype in zip(self.names, self.ranks, self.dtypes, strict=True):
-            array = np.ascontiguousarray(inputs[name], dtype=dtype)
+            array = np.require(inputs[name], dtype=dtype, requirements="C")  # keeps a 0-d input 0-d
             if array.ndim != rank:
                 raise ValueError(f"model input {name}: expected rank {rank}, found {array.ndim}")
             array.flags.writeable = False

@@ -9,9 +9,12 @@ cache, under a key made of PyTensor's own hash of the compiled graph, and are fo
 1. **Same scenario content and library versions** (a refit, another seed, more draws): a small record in
    ``<cache>/compiled/`` holds everything else nutpie needs (sizes, variable names and shapes, coordinates,
    the initial point), so the callbacks load without importing PyMC or PyTensor.
-2. **New content**: PyMC builds the model and PyTensor rewrites its graph (a few seconds). Claim data are
-   inputs of the graph (:func:`cfprob.fitting.design.model_inputs`), not constants, so when only claim values
-   changed the graph, its hash and therefore the cached machine code are the same.
+2. **New content**: PyMC builds the model and PyTensor rewrites its graph (a few seconds). Claim data and the
+   lengths of the scenario's dimensions are inputs of the graph (:func:`cfprob.fitting.design.model_inputs`,
+   :func:`~cfprob.fitting.design.dim_lengths`), not constants, and the free vector is split at offsets
+   computed from those lengths (:func:`_functions`), so an edited claim, a new claim of a kind the scenario
+   already has, or a new divergence point leave the graph, its hash and therefore the cached machine code as
+   they are. A new claim kind (or anything else that adds a term to the model) compiles again.
 
 The callbacks read the data through nutpie's ``user_data`` pointer, laid out as one ``uint64`` array:
 for each input, its address followed by its shape.
@@ -20,7 +23,6 @@ for each input, its address followed by its shape.
 from __future__ import annotations
 
 import hashlib
-import json
 import platform
 import sys
 import warnings
@@ -44,7 +46,7 @@ from cfprob.fitting.code_record import (
     seal_machine_code,
     verify_machine_code,
 )
-from cfprob.fitting.design import ModelData, model_inputs
+from cfprob.fitting.design import ModelData, dim_lengths, model_inputs
 from cfprob.fitting.priors import Priors
 from cfprob.outputs.files import write_atomically
 from cfprob.paths import cache_folder
@@ -78,7 +80,7 @@ def compiled_model(
     read back from the cache, so the first fit on an empty cache would differ from every later one.
     """
     record_path = cache_folder("compiled") / f"{content_key(content_hash, model_version)[:32]}.json"
-    inputs = model_inputs(data)
+    inputs = {**model_inputs(data), **dim_lengths(data)}
     model = _from_cache(record_path, inputs, say)
     if model is not None:
         return model
@@ -243,8 +245,6 @@ def _load(record: Record, callback: Callback, inner: Any) -> Any:
         "np": np,
         "inner": inner,
         "as_pointer": _as_pointer(numba),
-        "N": record.n_dim,
-        "E": record.n_expanded,
     }
     namespace: dict[str, Any] = {}
     source = record.layout.source(TEMPLATES[callback.template], callback.args)
@@ -288,21 +288,14 @@ def _compile(
 
     prepare()
     say("building the model (PyMC and PyTensor)")
-    from nutpie.compile_pymc import _make_functions, _prepare_dims_and_coords
+    from nutpie.compile_pymc import _prepare_dims_and_coords
     from pytensor.link.numba.cache import CACHED_SRC_FUNCTIONS
 
     from cfprob.fitting.model import Priors, build_model
 
     model = build_model(data, priors or Priors())
     start = model.initial_point()
-    (n_dim, n_expanded, logp_fn, expand_fn, _, shape_info, reparameterized) = _make_functions(
-        model,
-        mode="NUMBA",
-        compute_grad=True,
-        join_expanded=True,
-        pymc_initial_point_fn=lambda _seed: start,
-        var_names=None,
-    )
+    (n_dim, n_expanded, logp_fn, expand_fn, shape_info, reparameterized) = _functions(model)
     names, _, shapes = shape_info  # every variable of the trace
     free = [model.rvs_to_values[v].name for v in model.free_RVs]  # the unconstrained point, in order
     shared = {v.name: v for v in [*logp_fn.get_shared(), *expand_fn.get_shared()]}
@@ -311,13 +304,13 @@ def _compile(
         ranks=tuple(v.ndim for v in shared.values()),
         dtypes=tuple(str(v.dtype) for v in shared.values()),
     )
-    sizes = json.dumps({"N": int(n_dim), "E": int(n_expanded)})
 
     def describe(function: Any, template: str) -> Callback:
         args = tuple(v.name for v in function.get_shared())
         graph_key = CACHED_SRC_FUNCTIONS.get(function.vm.jit_fn.py_func)
         source = layout.source(TEMPLATES[template], args)
-        text = "\n".join([str(graph_key), source, sizes, *(version(n) for n in LIBRARIES)])
+        # sizes are read at run time (the scenario's dimension lengths are inputs): the key is the graph alone
+        text = "\n".join([str(graph_key), source, *(version(n) for n in LIBRARIES)])
         key = hashlib.sha256(text.encode()).hexdigest()
         # PyTensor could not hash the graph: a key nobody else can hit, so the code is compiled afresh
         return Callback(template, args, key if graph_key else f"{key[:32]}{uuid4().hex}")
@@ -347,6 +340,69 @@ def _compile(
             say(f"compiling the model's {what} with Numba (once per model structure)")
             callbacks.append(_load(record, callback, function.vm.jit_fn))
     return record, (callbacks[0], callbacks[1])
+
+
+def _functions(
+    model: Any,
+) -> tuple[int, int, Any, Any, tuple[list[str], list[slice], list[tuple[int, ...]]], list[str]]:
+    """The log density with its gradient and the draw expansion, as nutpie's ``_make_functions`` compiles them
+    (PyTensor's Numba mode), but with the free vector split at offsets computed from the model's dim lengths,
+    which are inputs: the compiled graph is the same for every number of divergence points, claimants or
+    history years, so adding one loads the cached machine code instead of compiling it again.
+
+    Returns the free vector's length, the expansion's length, the two compiled functions, (names, slices,
+    shapes) of every variable in the trace and the names of transformed free variables.
+    """
+    from math import prod
+
+    import pytensor.tensor as pt
+    from nutpie.compile_pymc import _compute_shapes
+    from pymc.pytensorf import compile as compile_pymc
+    from pytensor.graph import clone_replace, rewrite_graph
+
+    shapes = _compute_shapes(model)
+    rewrites = ["canonicalize", "stabilize"] + ([] if model.check_bounds else ["local_remove_check_parameter"])
+    logp = rewrite_graph(model.logp(), include=rewrites)
+    value_vars = [model.rvs_to_values[v] for v in model.free_RVs]
+    grad = pt.concatenate([pt.as_tensor(g).ravel() for g in pt.grad(logp, value_vars)])
+
+    joined = pt.dvector("_unconstrained_point")
+    names: list[str] = []
+    slices: list[slice] = []
+    trace_shapes: list[tuple[int, ...]] = []
+    replacements, free = {}, []
+    offset: Any = 0
+    for var, value in zip(model.free_RVs, value_vars, strict=True):
+        shape = tuple(int(n) for n in shapes[value.name])
+        dims = model.named_vars_to_dims.get(var.name)
+        symbolic: list[Any] = list(shape)
+        if dims and tuple(int(model.dim_lengths[d].get_value()) for d in dims) == shape:
+            symbolic = [model.dim_lengths[d] for d in dims]  # a size read at run time
+        length = pt.prod(pt.stack(symbolic)) if symbolic else 1
+        piece = joined[offset : offset + length].reshape(symbolic if symbolic else ()).astype(var.dtype)
+        replacements[value] = piece
+        free.append(piece)
+        offset = offset + length
+        start = slices[-1].stop if slices else 0
+        names.append(value.name)
+        slices.append(slice(start, start + prod(shape)))
+        trace_shapes.append(shape)
+    n_dim = slices[-1].stop if slices else 0
+
+    logp, grad = clone_replace([logp, grad], replacements)
+    with model:
+        logp_fn = compile_pymc((joined,), (logp, grad), mode="NUMBA")
+    remaining = [v for v in model.unobserved_value_vars if v.name not in names]
+    for var in remaining:
+        shape = tuple(int(n) for n in shapes[var.name])
+        names.append(var.name)
+        slices.append(slice(slices[-1].stop, slices[-1].stop + prod(shape)))
+        trace_shapes.append(shape)
+    expanded = pt.concatenate([*(v.ravel() for v in free), *(pt.as_tensor(v).ravel() for v in remaining)])
+    with model:
+        expand_fn = compile_pymc((joined,), [expanded], givens=list(replacements.items()), mode="NUMBA")
+    transformed = [model.rvs_to_values[v].name for v in model.free_RVs if model.rvs_to_transforms.get(v) is not None]
+    return n_dim, slices[-1].stop, logp_fn, expand_fn, (names, slices, trace_shapes), transformed
 
 
 def _plain(value: Any) -> str | int:

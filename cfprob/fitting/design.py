@@ -35,9 +35,11 @@ __all__ = [
     "bridge",
     "centred_walk",
     "design",
+    "dim_lengths",
     "interpolation_weights",
     "knot_years",
     "logit",
+    "model_coords",
     "model_inputs",
     "progress",
     "softmax_last",
@@ -110,6 +112,29 @@ def model_inputs(data: ModelData) -> dict[str, Floats | Ints]:
         if len(block):
             inputs.update({f"{family.name}_{field}": getattr(block, field) for field in family.inputs})
     return inputs
+
+
+def model_coords(data: ModelData) -> dict[str, list[str] | list[int]]:
+    """The model's dimensions and their coordinates (``poll_claim``: the polls, whose crowds have latents)."""
+    polls = {"poll_claim": list(data.blocks["poll"].ids)} if len(data.blocks["poll"]) else {}
+    return polls | {
+        "outcome": list(data.outcomes),
+        "logit_outcome": list(data.outcomes[:-1]),
+        "pod": list(data.pods),
+        "cf_pod": list(data.pods[1:]),
+        "feature": list(data.features),
+        "claimant": list(data.claimants),
+        "knot": [int(y) for y in data.knots],
+        "history_step": list(range(data.matrices.bridge.shape[1])),
+        "era_step": [int(y) for y in data.knots[1:]],
+        "history_year": [int(y) for y in data.history_years],
+    }
+
+
+def dim_lengths(data: ModelData) -> dict[str, Ints]:
+    """Each dimension's length, as the model's shared dim lengths hold it: inputs of compiled model code
+    beside :func:`model_inputs`, so a new divergence point, claimant or history year changes data, not code."""
+    return {name: np.asarray(len(values), dtype=np.int64) for name, values in model_coords(data).items()}
 
 
 def design(scenario: Scenario, lexicon: Lexicon | None = None) -> ModelData:

@@ -35,7 +35,7 @@ import pymc as pm
 import pytensor.tensor as pt
 
 from cfprob.claims import FAMILIES, ModelTerms
-from cfprob.fitting.design import ModelData, model_inputs
+from cfprob.fitting.design import ModelData, model_coords, model_inputs
 from cfprob.fitting.priors import Priors
 from cfprob.fitting.world import END_FLOOR, divergence_logits, end_logits, history_logits, pytensor_ops
 
@@ -61,21 +61,9 @@ def build_model(data: ModelData, priors: Priors | None = None) -> pm.Model:
     """The PyMC model for ``data``: every divergence point fitted jointly."""
     priors = priors or Priors()
     xp = pytensor_ops()
-    k, n_pods = len(data.outcomes), len(data.pods)
+    k = len(data.outcomes)
     timeline = data.matrices
-    coords = {
-        "outcome": list(data.outcomes),
-        "logit_outcome": list(data.outcomes[:-1]),
-        "pod": list(data.pods),
-        "cf_pod": list(data.pods[1:]),
-        "feature": list(data.features),
-        "claimant": list(data.claimants),
-        "knot": [int(y) for y in data.knots],
-        "history_step": list(range(timeline.bridge.shape[1])),
-        "era_step": [int(y) for y in data.knots[1:]],
-        "history_year": [int(y) for y in data.history_years],
-    }
-    with pm.Model(coords=coords) as model:
+    with pm.Model(coords=model_coords(data)) as model:
         dims = {"X": ("pod", "feature"), "year_weights": ("pod", "knot"), "history_weights": ("history_year", "knot")}
         inputs = {name: pm.Data(name, value, dims=dims.get(name)) for name, value in model_inputs(data).items()}
         class_logit = pm.Normal("class_logit", 0.0, priors.class_logit_sd, dims="logit_outcome")
@@ -99,7 +87,10 @@ def build_model(data: ModelData, priors: Priors | None = None) -> pm.Model:
         era_z = pm.Normal("era_z", 0.0, 1.0, dims="era_step")
         era = pm.Deterministic("era", sigma_era * pt.dot(timeline.era_walk, era_z), dims="knot")
 
-        effect = pt.zeros((n_pods, k - 1))
+        # lengths of the scenario's dimensions are the model's shared dim lengths, never Python constants: the
+        # graph does not depend on them, so a new divergence point needs no new machine code (fitting.compiled)
+        length = model.dim_lengths
+        effect = pt.zeros((length["pod"], k - 1))
         if data.features:
             beta = pm.Normal("beta", 0.0, priors.beta_sd, dims=("feature", "logit_outcome"))
             effect = effect + pt.dot(inputs["X"], beta)
@@ -127,9 +118,9 @@ def build_model(data: ModelData, priors: Priors | None = None) -> pm.Model:
         noise_spread = pm.HalfNormal("noise_spread", priors.noise_spread_scale)
         noise_z = pm.Normal("noise_z", 0.0, 1.0, dims="claimant")
         noise = pm.Deterministic("noise", pt.exp(noise_log_mean + noise_spread * noise_z), dims="claimant")
-        tendency = _tendency(data, priors)
+        tendency = _tendency(data, priors, length["claimant"])
         worldview = _worldview(data, priors)
-        spread = _unpredictability(data, priors, inputs, n_rows=len(data.pods) + len(data.history_years))
+        spread = _unpredictability(data, priors, inputs, length["pod"], length["history_year"])
 
         terms = ModelTerms(
             theta=all_theta,
@@ -181,26 +172,28 @@ def _worldview(data: ModelData, priors: Priors) -> Any:
     shift = pm.Deterministic(
         "worldview_shift", position[:, None] * loading[None, :], dims=("claimant", "logit_outcome")
     )
-    return pt.concatenate([shift, pt.zeros((len(data.claimants), 1))], axis=1)
+    return pt.concatenate([shift, pt.zeros((position.shape[0], 1))], axis=1)
 
 
-def _unpredictability(data: ModelData, priors: Priors, inputs: dict[str, Any], n_rows: int) -> Any:
-    """Each row's unpredictability (rows,): half-normal at the divergence points uncertain claims name, 0
-    elsewhere (:mod:`cfprob.claims.uncertain`); None when no claim says a point cannot be known."""
+def _unpredictability(
+    data: ModelData, priors: Priors, inputs: dict[str, Any], n_pods: Any, n_history_years: Any
+) -> Any:
+    """Each row's unpredictability (rows: the divergence points, then real history's years): half-normal at
+    the divergence points uncertain claims name, 0 elsewhere (:mod:`cfprob.claims.uncertain`); None when no
+    claim says a point cannot be known."""
     if not len(data.blocks["uncertain"]):
         return None
     value = pm.HalfNormal("unpredictability", priors.unpredictability_scale, dims="cf_pod")
-    n_pods = len(data.pods)
     named = pt.set_subtensor(pt.zeros(n_pods)[inputs["uncertain_pod"]], 1.0)
     at_pods = pm.Deterministic("claim_spread", named * pt.concatenate([pt.zeros(1), value]), dims="pod")
-    return pt.concatenate([at_pods, pt.zeros(n_rows - n_pods)])
+    return pt.concatenate([at_pods, pt.zeros(n_history_years)])
 
 
-def _tendency(data: ModelData, priors: Priors) -> Any:
+def _tendency(data: ModelData, priors: Priors, n_claimants: Any) -> Any:
     """Claimants' tendency to call divergences better than real history (claimant, outcome), pooled around a
     shared mean; zeros when no claim compares a divergence with real history."""
     if not data.has_tendency:
-        return pt.zeros((len(data.claimants), len(data.outcomes)))
+        return pt.zeros((n_claimants, len(data.outcomes)))
     mean = pm.Normal("tendency_mean", 0.0, priors.tendency_mean_sd, dims="outcome")
     spread = pm.HalfNormal("sigma_tendency", priors.tendency_sd_scale)
     z = pm.Normal("tendency_z", 0.0, 1.0, dims=("claimant", "outcome"))
