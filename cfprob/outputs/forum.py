@@ -11,17 +11,16 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from cfprob.fitting.provenance import CREDIBLE_MASS, SEMANTICS
+from cfprob.fitting.provenance import CREDIBLE_MASS, RUNG3_SEMANTICS, SEMANTICS
 from cfprob.outputs.neutralise import for_terminal, safe_url
 from cfprob.outputs.report import (
     GLOSSARY,
     HEADER,
-    RUNG3_SEMANTICS,
     Report,
-    _citation,
-    _driver_lines,
-    _rows,
-    _rung3_intro,
+    answer_rows,
+    citation_lines,
+    driver_lines,
+    rung3_intro,
 )
 from cfprob.outputs.tables import diagnostics_lines, plausibility_sentence, text_table
 
@@ -126,18 +125,18 @@ def render_bbcode(report: Report) -> str:
         for passage in pod.passages:
             lines += [f'[quote="{bb(scenario.source(passage.source).title)}"]{bb(passage.quote)}[/quote]']
     lines += ["", "[b]Answer[/b]", *_code(_answer_chart(report))]
-    rows = [[for_terminal(c) for c in row] for row in _rows(report)]
+    rows = [[for_terminal(c) for c in row] for row in answer_rows(report)]
     lines += _code(text_table(HEADER, rows, [False, True, True, True, True, True]))
     if answer.plausibility is not None:
         lines += [plausibility_sentence(answer.plausibility) + "."]
     if report.given_history is not None:
-        rows = [[for_terminal(c) for c in row] for row in _rows(report, report.given_history)]
-        lines += ["", bb(_rung3_intro(report)), *_code(text_table(HEADER, rows, [False, True, True, True, True, True]))]
+        rows = [[for_terminal(c) for c in row] for row in answer_rows(report, report.given_history)]
+        lines += ["", bb(rung3_intro(report)), *_code(text_table(HEADER, rows, [False, True, True, True, True, True]))]
     claims = _claims_chart(report)
     if claims:
         lines += ["", "[b]Each claim about this divergence against the pooled answer[/b]", *_code(claims)]
     lines += ["", "[b]The claims that drive the answer[/b]"]
-    for author, about, where, quote, says, note in _driver_lines(report):
+    for author, about, where, quote, says, note in driver_lines(report):
         lines += [f'[quote="{bb(author)}, {bb(where)}"]{bb(quote)}[/quote]', f"On {bb(about)}: {bb(says)}."]
         lines += [f"[i]{bb(note)}[/i]"] if note else []
     lines += ["", "[b]Glossary[/b]", "[list]", *(f"[*][b]{t}[/b]: {m}." for t, m in GLOSSARY), "[/list]"]
@@ -146,7 +145,7 @@ def render_bbcode(report: Report) -> str:
     if report.given_history is not None:
         lines += [RUNG3_SEMANTICS + "."]
     lines += ["", "[b]Sources and how to cite[/b]", "[list]"]
-    for line in _citation(report):
+    for line in citation_lines(report):
         lines.append(f"[*]{_linked(line)}")
     lines.append("[/list]")
     return "\n".join(lines) + "\n"

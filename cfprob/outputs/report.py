@@ -33,7 +33,21 @@ from cfprob.reading.scenario import OTL, Scenario
 if TYPE_CHECKING:
     import xarray as xr
 
-__all__ = ["FIGURES", "Report", "build_report", "render_html", "render_markdown", "report_dict", "write_report"]
+__all__ = [
+    "FIGURES",
+    "GLOSSARY",
+    "HEADER",
+    "Report",
+    "answer_rows",
+    "build_report",
+    "citation_lines",
+    "driver_lines",
+    "render_html",
+    "render_markdown",
+    "report_dict",
+    "rung3_intro",
+    "write_report",
+]
 
 FIGURES = ("claims", "ternary", "forest", "curve", "densities")
 """The report's plots, in the order shown."""
@@ -41,7 +55,8 @@ FIGURES = ("claims", "ternary", "forest", "curve", "densities")
 
 @dataclass(frozen=True)
 class Report:
-    """What a report shows; rendered by :func:`render_html` or :func:`render_markdown`."""
+    """What a report shows; rendered by :func:`render_html`, :func:`render_markdown` or
+    :func:`cfprob.outputs.forum.render_bbcode`."""
 
     scenario: Scenario
     answer: Answer
@@ -80,7 +95,7 @@ def _worldview_rows(report: Report) -> list[list[str]]:
     ]
 
 
-def _citation(report: Report) -> list[str]:
+def citation_lines(report: Report) -> list[str]:
     scenario = report.scenario
     lines = [
         f"The cfprob developers (2026). cfprob: forecasting the past with Bayesian pooling of "
@@ -119,7 +134,7 @@ GLOSSARY = (
 """Terms the report uses, explained once (HTML definition list, Markdown list)."""
 
 
-def _rows(report: Report, answer: Answer | None = None) -> list[list[str]]:
+def answer_rows(report: Report, answer: Answer | None = None) -> list[list[str]]:
     answer = answer or report.answer
     only_otl = answer.pods == (OTL,)
     labels = {o.id: o.label for o in report.scenario.outcomes}
@@ -136,7 +151,7 @@ def _rows(report: Report, answer: Answer | None = None) -> list[list[str]]:
     ]
 
 
-def _rung3_intro(report: Report) -> str:
+def rung3_intro(report: Report) -> str:
     observed = report.scenario.evidence.observed_outcome
     return (
         f"Given what happened (rung 3): the same divergence, given that real history ended in {observed}; "
@@ -154,7 +169,7 @@ HEADER = (
 )
 
 
-def _driver_lines(report: Report) -> list[tuple[str, str, str, str, str, str]]:
+def driver_lines(report: Report) -> list[tuple[str, str, str, str, str, str]]:
     """(author, what it is about, source and locator, quote, what it says and how far it moves the answer,
     reading note) for each driving claim: those about the divergence asked first."""
     from cfprob.claims import KINDS
@@ -268,17 +283,17 @@ def render_html(report: Report) -> str:
     parts.append('<h2>Answer</h2><table id="outcomes"><thead><tr>')
     parts += [f"<th>{for_html(h)}</th>" for h in HEADER]
     parts.append("</tr></thead><tbody>")
-    for row in _rows(report):
+    for row in answer_rows(report):
         parts.append("<tr>" + "".join(f"<td>{for_html(c)}</td>" for c in row) + "</tr>")
     parts.append("</tbody></table>")
     parts.append(f"<p class='note'>Change is against real history at {answer.year}.</p>")
     if answer.plausibility is not None:
         parts.append(f'<p id="plausibility">{for_html(plausibility_sentence(answer.plausibility))}.</p>')
     if report.given_history is not None:
-        parts.append(f'<h3>{for_html(_rung3_intro(report))}</h3><table id="given-history"><thead><tr>')
+        parts.append(f'<h3>{for_html(rung3_intro(report))}</h3><table id="given-history"><thead><tr>')
         parts += [f"<th>{for_html(h)}</th>" for h in HEADER]
         parts.append("</tr></thead><tbody>")
-        for row in _rows(report, report.given_history):
+        for row in answer_rows(report, report.given_history):
             parts.append("<tr>" + "".join(f"<td>{for_html(c)}</td>" for c in row) + "</tr>")
         parts.append("</tbody></table>")
     if report.worldviews is not None:
@@ -308,7 +323,7 @@ def render_html(report: Report) -> str:
                 f"<figcaption>{for_html(captions[name])}</figcaption></figure>"
             )
     parts.append('<h2>The claims that drive the answer</h2><ul id="drivers">')
-    for author, about, where, quote, says, note in _driver_lines(report):
+    for author, about, where, quote, says, note in driver_lines(report):
         parts.append(
             f"<li><strong>{for_html(author)}</strong> on {for_html(about)}, <span class='note'>{for_html(where)}"
             f"</span><blockquote>{for_html(quote)}</blockquote>{for_html(says)}."
@@ -333,7 +348,7 @@ def render_html(report: Report) -> str:
     if report.given_history is not None:
         parts.append(f"<p>{for_html(RUNG3_SEMANTICS)}.</p>")
     parts.append('<h2>How to cite</h2><ul id="cite">')
-    parts += [f"<li>{for_html(line)}</li>" for line in _citation(report)]
+    parts += [f"<li>{for_html(line)}</li>" for line in citation_lines(report)]
     parts.append("</ul>")
     parts.append(
         f"<p class='note'>cfprob {for_html(__version__)}, scenario hash {for_html(scenario.content_hash[:12])}, "
@@ -368,13 +383,13 @@ def render_markdown(report: Report, image_names: Mapping[str, str]) -> str:
         lines += ["", f"## Divergence: {md(pod.title)} ({md(pod.id)}{year})", "", md(pod.description), ""]
         for passage in pod.passages:
             lines += [f"> {md(passage.quote)}", f"> — {md(scenario.source(passage.source).title)}", ""]
-    lines += ["## Answer", "", *_md_table(HEADER, [[md(c) for c in row] for row in _rows(report)]), ""]
+    lines += ["## Answer", "", *_md_table(HEADER, [[md(c) for c in row] for row in answer_rows(report)]), ""]
     lines += [f"Change is against real history at {answer.year}.", ""]
     if answer.plausibility is not None:
         lines += [plausibility_sentence(answer.plausibility) + ".", ""]
     if report.given_history is not None:
-        rows = [[md(c) for c in row] for row in _rows(report, report.given_history)]
-        lines += [md(_rung3_intro(report)), "", *_md_table(HEADER, rows), ""]
+        rows = [[md(c) for c in row] for row in answer_rows(report, report.given_history)]
+        lines += [md(rung3_intro(report)), "", *_md_table(HEADER, rows), ""]
     if report.worldviews is not None:
         rows = [[md(c) for c in row] for row in _worldview_rows(report)]
         lines += [_worldview_intro() + ".", "", *_md_table(WORLDVIEW_HEADER, rows), ""]
@@ -382,7 +397,7 @@ def render_markdown(report: Report, image_names: Mapping[str, str]) -> str:
         if name in image_names:
             lines.append(f"![{name}]({image_names[name]})")
     lines += ["", "## The claims that drive the answer", ""]
-    for author, about, where, quote, says, note in _driver_lines(report):
+    for author, about, where, quote, says, note in driver_lines(report):
         lines += [f'- **{md(author)}** on {md(about)}, {md(where)}: "{md(quote)}" — {md(says)}.']
         lines += [f"  {md(note)}"] if note else []
     lines += ["", "## Every claim about this divergence", ""]
@@ -394,7 +409,7 @@ def render_markdown(report: Report, image_names: Mapping[str, str]) -> str:
     lines += ["", "## Counterfactual semantics", "", SEMANTICS + "."]
     if report.given_history is not None:
         lines += ["", RUNG3_SEMANTICS + "."]
-    lines += ["", "## How to cite", "", *(f"- {md(line)}" for line in _citation(report))]
+    lines += ["", "## How to cite", "", *(f"- {md(line)}" for line in citation_lines(report))]
     return "\n".join(lines) + "\n"
 
 
@@ -455,13 +470,13 @@ def report_dict(report: Report) -> dict[str, object]:
             if report.worldviews
             else None
         ),
-        "drivers": [dict(zip(fields, row, strict=True)) for row in _driver_lines(report)],
+        "drivers": [dict(zip(fields, row, strict=True)) for row in driver_lines(report)],
         "claims": [
             dict(zip(("author", "kind", "about", "where", "quote", "says", "note"), row, strict=True))
             for row in _claim_lines(report)
         ],
         "diagnostics": diagnostics_lines(report.attrs),
-        "citation": _citation(report),
+        "citation": citation_lines(report),
     }
     return result
 
