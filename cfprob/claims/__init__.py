@@ -20,7 +20,7 @@ from cfprob.claims import (
     same,
     uncertain,
 )
-from cfprob.claims.base import ClaimBlock, ClaimKind, DesignContext, Family, KindContext, ModelTerms
+from cfprob.claims.base import ClaimBlock, ClaimKind, DesignContext, Family, KindContext, ModelTerms, Parameter
 
 __all__ = [
     "FAMILIES",
@@ -32,6 +32,7 @@ __all__ = [
     "Family",
     "KindContext",
     "ModelTerms",
+    "Parameter",
     "family_of",
     "has_likelihood",
 ]

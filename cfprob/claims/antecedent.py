@@ -10,12 +10,14 @@ spread (0 for a number). Replicas are stated logits; the predictive p-value is t
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from cfprob.claims.base import (
+    Parameter,
     ClaimBlock,
     ClaimKind,
     DesignContext,
@@ -30,6 +32,7 @@ from cfprob.claims.base import (
 )
 from cfprob.claims.point import STATED_CHANCE, check_stated, stated_logits, stated_sd
 from cfprob.reading import fields as f
+from cfprob.claims import density as dn
 
 if TYPE_CHECKING:
     from cfprob.fitting.draws import Draws
@@ -89,6 +92,28 @@ def _describe(draws: Draws, block: ClaimBlock, outcomes: Sequence[str]) -> list[
     return [(f"could happen: {sigmoid(block.value[j]):.0%}", fitted_range(fitted[:, j])) for j in range(len(block))]
 
 
+
+def _density(b: Any, s: Any, g: Any, own: Any, gown: Any) -> float:
+    """Hand-written :func:`_model_term` with its gradient, its prior included (:mod:`cfprob.claims.density`).
+    ``own``: ``plausibility`` (divergence points but real history)."""
+    if len(b.pod) == 0:
+        return 0.0
+    total = 0.0
+    for d in range(len(own)):
+        prior, d_prior = dn.normal_prior(own[d], 0.0, PLAUSIBILITY_SD)
+        total += prior
+        gown[d] += d_prior
+    for i in range(len(b.pod)):
+        d, a, w = b.pod[i] - 1, b.author[i], b.weight[i]
+        noise = s.noise[a] / b.confidence[i]
+        sd = math.sqrt(noise * noise + b.extra[i] * b.extra[i])
+        z = (b.value[i] - own[d]) / sd
+        total += w * dn.log_normal_pdf(b.value[i], own[d], sd)
+        gown[d] += w * z / sd
+        g.noise[a] += w * (z * z - 1.0) / sd * noise / (sd * b.confidence[i])
+    return total
+
+
 FAMILY = Family(
     name="antecedent",
     kinds=(ANTECEDENT,),
@@ -98,4 +123,6 @@ FAMILY = Family(
     **measured(_located, stated_sd),
     describe=_describe,
     uses_draws=("plausibility",),
+    density=_density,
+    parameters=(Parameter("plausibility", ("cf_pod",), lambda priors: 0.0),),
 )

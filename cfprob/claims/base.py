@@ -30,6 +30,7 @@ __all__ = [
     "Family",
     "KindContext",
     "ModelTerms",
+    "Parameter",
     "about_a_divergence",
     "directional",
     "distinct_pods",
@@ -257,6 +258,23 @@ class ClaimKind:
 
 
 @dataclass(frozen=True)
+class Parameter:
+    """A free parameter of the model (its PyMC name), as the hand-written log density samples it."""
+
+    name: str
+    dims: tuple[str, ...]
+    """Its dimensions (the model's coordinates, :func:`~cfprob.fitting.design.model_coords`)."""
+    start: Callable[[Priors], float]
+    """Its initial value on the sampled scale, PyMC's: the prior's mean, or the log of a half-normal's scale."""
+    log: bool = False
+    """A half-normal, sampled as its log (PyMC's ``<name>_log__``)."""
+
+    @property
+    def sampled_name(self) -> str:
+        return f"{self.name}_log__" if self.log else self.name
+
+
+@dataclass(frozen=True)
 class Family:
     """One likelihood and the kinds it reads. Every function sees only its own block."""
 
@@ -279,6 +297,14 @@ class Family:
     """(stated, fitted) in words for each claim: what it says and what the fit makes of it."""
     uses_draws: tuple[str, ...] = field(default=())
     """Optional :class:`Draws` fields the family needs (``kappa``)."""
+    density: Callable[..., float] | None = None
+    """Hand-written (for Numba): the block's weighted log density, adding its gradient to the shared
+    quantities' and its own parameters' (:mod:`cfprob.claims.density`); tested against ``model_term``."""
+    parameters: tuple[Parameter, ...] = ()
+    """The free parameters the family's ``model_term`` adds to the model, in the order it adds them."""
+    derived: Callable[[dict[str, Floats], ClaimBlock, Draws], dict[str, Floats]] | None = None
+    """numpy: the deterministic values the family's ``model_term`` reports, per draw, from its own parameters'
+    draws (by name, on their natural scale) and the shared draws."""
     observed: Callable[[ClaimBlock], Floats] | None = None
     """What was stated, on the scale of :attr:`replicate`'s replicas (n, ...), for posterior predictive plots;
     None where a claim's replica is a latent value its statement only bounds (an interval, "cannot be

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from cfprob.claims.base import (
+    Parameter,
     ClaimBlock,
     ClaimKind,
     DesignContext,
@@ -30,6 +31,7 @@ from cfprob.claims.base import (
 from cfprob.fitting.draws import TINY
 from cfprob.fitting.draws import seen_theta as draws_seen_theta
 from cfprob.reading import fields as f
+from cfprob.claims import density as dn
 
 if TYPE_CHECKING:
     from cfprob.fitting.draws import Draws
@@ -148,6 +150,55 @@ def _describe(draws: Draws, block: ClaimBlock, outcomes: Sequence[str]) -> list[
     return rows
 
 
+
+def _density(b: Any, s: Any, g: Any, own: Any, gown: Any) -> float:
+    """Hand-written :func:`_model_term` with its gradient, its priors included (:mod:`cfprob.claims.density`).
+    ``own``: ``kappa_log_mean``, the log of ``kappa_spread``, ``kappa_z`` (claimants)."""
+    n_claims, n_claimants, n_outcomes = len(b.pod), s.noise.shape[0], s.E.shape[1]
+    if n_claims == 0:
+        return 0.0
+    total, d_mean = dn.normal_prior(own[0], s.priors[dn.PRIOR.kappa_log_mean], s.priors[dn.PRIOR.kappa_log_sd])
+    spread, prior, d_spread = dn.half_normal_log(own[1], s.priors[dn.PRIOR.kappa_spread_scale])
+    total += prior
+    gown[0] += d_mean
+    gown[1] += d_spread
+    for a in range(n_claimants):
+        prior, d_z = dn.normal_prior(own[2 + a], 0.0, 1.0)
+        total += prior
+        gown[2 + a] += d_z
+    theta = np.empty(n_outcomes)
+    d_alpha = np.empty(n_outcomes)
+    for i in range(n_claims):
+        r, a, w = b.pod[i], b.author[i], b.weight[i]
+        kappa = math.exp(own[0] + spread * own[2 + a])
+        c = kappa * b.confidence[i]
+        dn.seen_softmax(s, r, a, b.seen[i], theta)
+        alpha_sum = 0.0
+        for j in range(n_outcomes):
+            alpha_sum += c * theta[j]
+        term = math.lgamma(alpha_sum)
+        digamma_sum = dn.digamma(alpha_sum)
+        for j in range(n_outcomes):
+            alpha = c * theta[j]
+            log_v = math.log(b.vectors[i, j])
+            term += (alpha - 1.0) * log_v - math.lgamma(alpha)
+            d_alpha[j] = w * (digamma_sum - dn.digamma(alpha) + log_v)
+        total += w * term
+        d_c, mean_d_theta = 0.0, 0.0
+        for j in range(n_outcomes):
+            d_c += d_alpha[j] * theta[j]
+            mean_d_theta += theta[j] * c * d_alpha[j]
+        for j in range(n_outcomes):
+            d_eta = theta[j] * (c * d_alpha[j] - mean_d_theta)
+            g.E[r, j] += d_eta
+            g.W[a, j] += b.seen[i] * d_eta
+        d_log_kappa = d_c * c
+        gown[0] += d_log_kappa
+        gown[1] += d_log_kappa * own[2 + a] * spread
+        gown[2 + a] += d_log_kappa * spread
+    return total
+
+
 FAMILY = Family(
     name="distribution",
     kinds=(DISTRIBUTION,),
@@ -161,4 +212,10 @@ FAMILY = Family(
     describe=_describe,
     observed=lambda block: block.vectors,
     uses_draws=("kappa",),
+    density=_density,
+    parameters=(
+        Parameter("kappa_log_mean", (), lambda priors: priors.kappa_log_mean),
+        Parameter("kappa_spread", (), lambda priors: math.log(priors.kappa_spread_scale), log=True),
+        Parameter("kappa_z", ("claimant",), lambda priors: 0.0),
+    ),
 )

@@ -14,6 +14,7 @@ weights minus the compared years'). Replicas, p-values and simulation as for ord
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -33,6 +34,7 @@ from cfprob.claims.base import (
 from cfprob.fitting.draws import logit_theta
 from cfprob.fitting.numeric import interpolation_weights, softmax_last
 from cfprob.reading import fields as f
+from cfprob.claims import density as dn
 from cfprob.reading.scenario import ERA_COMPARISONS, ERA_MEANINGS, era_years
 
 if TYPE_CHECKING:
@@ -190,6 +192,31 @@ def _describe(draws: Draws, block: ClaimBlock, outcomes: Sequence[str]) -> list[
     ]
 
 
+
+def _density(b: Any, s: Any, g: Any, own: Any, gown: Any) -> float:
+    """Hand-written :func:`_model_term` with its gradient (:mod:`cfprob.claims.density`)."""
+    total = 0.0
+    tau = s.priors[dn.PRIOR.ordering_tau]
+    for i in range(len(b.outcome)):
+        a, k, w, about_divergences = b.author[i], b.outcome[i], b.weight[i], b.extra[i]
+        history_gap, era_gap = 0.0, 0.0
+        for t in range(b.contrast.shape[1]):
+            if b.contrast[i, t] != 0.0:
+                history_gap += b.contrast[i, t] * dn.curve_logit(s, t, k)
+                era_gap += b.contrast[i, t] * s.era[t]
+        gap = about_divergences * era_gap + (1.0 - about_divergences) * history_gap
+        y = b.confidence[i] * gap / tau + b.direction[i] * s.tendency[a, k]
+        total -= w * dn.softplus(-y)
+        d_y = w * dn.sigmoid(-y)
+        d_gap = d_y * b.confidence[i] / tau
+        for t in range(b.contrast.shape[1]):
+            if b.contrast[i, t] != 0.0:
+                g.era[t] += d_gap * about_divergences * b.contrast[i, t]
+                dn.add_curve_logit_grad(s, g, t, k, d_gap * (1.0 - about_divergences) * b.contrast[i, t])
+        g.tendency[a, k] += d_y * b.direction[i]
+    return total
+
+
 FAMILY = Family(
     name="era",
     kinds=(ERA,),
@@ -199,4 +226,5 @@ FAMILY = Family(
     **directional(_gap),
     describe=_describe,
     uses_draws=("history", "era"),
+    density=_density,
 )

@@ -8,6 +8,7 @@ the predictive p-value is twice the smaller of P(replica >= low) and P(replica <
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
@@ -30,6 +31,7 @@ from cfprob.claims.base import (
 )
 from cfprob.fitting.numeric import logit
 from cfprob.reading import fields as f
+from cfprob.claims import density as dn
 from cfprob.reading.scenario import PROBABILITY_FLOOR
 
 if TYPE_CHECKING:
@@ -159,6 +161,34 @@ def _describe(draws: Draws, block: ClaimBlock, outcomes: Sequence[str]) -> list[
     ]
 
 
+
+def _density(b: Any, s: Any, g: Any, own: Any, gown: Any) -> float:
+    """Hand-written :func:`_model_term` with its gradient (:mod:`cfprob.claims.density`)."""
+    total = 0.0
+    for i in range(len(b.pod)):
+        r, a, k, w = b.pod[i], b.author[i], b.outcome[i], b.weight[i]
+        noise = s.noise[a] / b.confidence[i]
+        sd = math.sqrt(noise * noise + s.spread[r] * s.spread[r])
+        located = dn.seen_logit(s, r, a, b.seen[i], k) + s.bias[a, k]
+        upper, lower = (b.extra[i] - located) / sd, (b.value[i] - located) / sd
+        if lower > 0.0:  # both ends in the upper tail: the same mass from the mirrored tails, without cancelling
+            big, small = dn.log_ndtr(-lower), dn.log_ndtr(-upper)
+        else:
+            big, small = dn.log_ndtr(upper), dn.log_ndtr(lower)
+        mass = big + math.log1p(-math.exp(small - big))
+        total += w * mass
+        d_upper = math.exp(dn.log_phi(upper) - mass)
+        d_lower = -math.exp(dn.log_phi(lower) - mass)
+        d_located = -(d_upper + d_lower) / sd
+        d_sd = -(d_upper * upper + d_lower * lower) / sd
+        d_variance = w * d_sd / (2.0 * sd)
+        g.noise[a] += d_variance * 2.0 * noise / b.confidence[i]
+        g.spread[r] += d_variance * 2.0 * s.spread[r]
+        g.bias[a, k] += w * d_located
+        dn.add_seen_logit_grad(s, g, r, a, b.seen[i], k, w * d_located)
+    return total
+
+
 FAMILY = Family(
     name="interval",
     kinds=(INTERVAL,),
@@ -170,4 +200,5 @@ FAMILY = Family(
     p_values=_p_values,
     simulate=_simulate,
     describe=_describe,
+    density=_density,
 )

@@ -11,6 +11,7 @@ logits; the predictive p-value is two-sided.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -31,6 +32,7 @@ from cfprob.claims.base import (
 from cfprob.claims.era import check_window, history_log_odds, history_log_odds_draws, mean_years
 from cfprob.claims.point import STATED_CHANCE, check_stated, stated_logits, stated_sd
 from cfprob.reading import fields as f
+from cfprob.claims import density as dn
 
 if TYPE_CHECKING:
     from cfprob.fitting.draws import Draws
@@ -114,6 +116,29 @@ def _describe(draws: Draws, block: ClaimBlock, outcomes: Sequence[str]) -> list[
     ]
 
 
+
+def _density(b: Any, s: Any, g: Any, own: Any, gown: Any) -> float:
+    """Hand-written :func:`_model_term` with its gradient (:mod:`cfprob.claims.density`)."""
+    total = 0.0
+    for i in range(len(b.outcome)):
+        a, k, w = b.author[i], b.outcome[i], b.weight[i]
+        located = s.bias[a, k]
+        for t in range(b.contrast.shape[1]):
+            if b.contrast[i, t] != 0.0:
+                located += b.contrast[i, t] * dn.curve_logit(s, t, k)
+        noise = s.noise[a] / b.confidence[i]
+        sd = math.sqrt(noise * noise + b.extra[i] * b.extra[i])
+        z = (b.value[i] - located) / sd
+        total += w * dn.log_normal_pdf(b.value[i], located, sd)
+        d_located, d_sd = w * z / sd, w * (z * z - 1.0) / sd
+        g.noise[a] += d_sd * noise / (sd * b.confidence[i])
+        g.bias[a, k] += d_located
+        for t in range(b.contrast.shape[1]):
+            if b.contrast[i, t] != 0.0:
+                dn.add_curve_logit_grad(s, g, t, k, d_located * b.contrast[i, t])
+    return total
+
+
 FAMILY = Family(
     name="level",
     kinds=(LEVEL,),
@@ -123,4 +148,5 @@ FAMILY = Family(
     **measured(_located, stated_sd),
     describe=_describe,
     uses_draws=("history",),
+    density=_density,
 )

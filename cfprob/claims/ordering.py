@@ -12,6 +12,7 @@ would be stated as written, 0 where reversed; the predictive p-value is the shar
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -33,6 +34,7 @@ from cfprob.claims.base import (
 )
 from cfprob.fitting.draws import seen_logits
 from cfprob.reading import fields as f
+from cfprob.claims import density as dn
 from cfprob.reading.scenario import OTL
 
 if TYPE_CHECKING:
@@ -105,6 +107,28 @@ def _describe(draws: Draws, block: ClaimBlock, outcomes: Sequence[str]) -> list[
     return rows
 
 
+
+def _density(b: Any, s: Any, g: Any, own: Any, gown: Any) -> float:
+    """Hand-written :func:`_model_term` with its gradient (:mod:`cfprob.claims.density`)."""
+    total = 0.0
+    tau0 = s.priors[dn.PRIOR.ordering_tau]
+    for i in range(len(b.pod)):
+        r, q, a, k, w = b.pod[i], b.other_pod[i], b.author[i], b.outcome[i], b.weight[i]
+        tau = math.sqrt(tau0 * tau0 + s.spread[r] * s.spread[r] + s.spread[q] * s.spread[q])
+        gap = dn.seen_logit(s, r, a, b.seen[i], k) - dn.seen_logit(s, q, a, b.other_seen[i], k)
+        y = b.confidence[i] * gap / tau + b.direction[i] * s.tendency[a, k]
+        total -= w * dn.softplus(-y)
+        d_y = w * dn.sigmoid(-y)
+        d_gap = d_y * b.confidence[i] / tau
+        d_tau = -d_y * b.confidence[i] * gap / (tau * tau)
+        g.spread[r] += d_tau * s.spread[r] / tau
+        g.spread[q] += d_tau * s.spread[q] / tau
+        g.tendency[a, k] += d_y * b.direction[i]
+        dn.add_seen_logit_grad(s, g, r, a, b.seen[i], k, d_gap)
+        dn.add_seen_logit_grad(s, g, q, a, b.other_seen[i], k, -d_gap)
+    return total
+
+
 FAMILY = Family(
     name="ordering",
     kinds=(ORDERING,),
@@ -113,4 +137,5 @@ FAMILY = Family(
     model_term=_model_term,
     **directional(_gap),
     describe=_describe,
+    density=_density,
 )

@@ -17,6 +17,7 @@ model is the same as before bounds existed, and so are its draws).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -40,6 +41,7 @@ from cfprob.claims.base import (
 )
 from cfprob.fitting.numeric import logit
 from cfprob.reading import fields as f
+from cfprob.claims import density as dn
 
 if TYPE_CHECKING:
     from cfprob.fitting.draws import Draws
@@ -231,6 +233,32 @@ def _describe(draws: Draws, block: ClaimBlock, outcomes: Sequence[str]) -> list[
     ]
 
 
+
+def _density(b: Any, s: Any, g: Any, own: Any, gown: Any) -> float:
+    """Hand-written :func:`_model_term` with its gradient (:mod:`cfprob.claims.density`)."""
+    total = 0.0
+    for i in range(len(b.pod)):
+        r, a, k, w = b.pod[i], b.author[i], b.outcome[i], b.weight[i]
+        noise = s.noise[a] / b.confidence[i]
+        sd = math.sqrt(noise * noise + b.extra[i] * b.extra[i] + s.spread[r] * s.spread[r])
+        located = dn.seen_logit(s, r, a, b.seen[i], k) + s.bias[a, k]
+        if b.bound[i] == 0.0:
+            z = (b.value[i] - located) / sd
+            total += w * dn.log_normal_pdf(b.value[i], located, sd)
+            d_located, d_sd = z / sd, (z * z - 1.0) / sd
+        else:
+            z = b.bound[i] * (located - b.value[i]) / sd
+            total += w * dn.log_ndtr(z)
+            slope = dn.d_log_ndtr(z)
+            d_located, d_sd = slope * b.bound[i] / sd, -slope * z / sd
+        d_variance = w * d_sd / (2.0 * sd)
+        g.noise[a] += d_variance * 2.0 * noise / b.confidence[i]
+        g.spread[r] += d_variance * 2.0 * s.spread[r]
+        g.bias[a, k] += w * d_located
+        dn.add_seen_logit_grad(s, g, r, a, b.seen[i], k, w * d_located)
+    return total
+
+
 FAMILY = Family(
     name="point",
     kinds=(PROBABILITY, VERBAL),
@@ -243,4 +271,5 @@ FAMILY = Family(
     simulate=_simulate,
     describe=_describe,
     observed=lambda block: block.value,
+    density=_density,
 )

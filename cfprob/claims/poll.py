@@ -17,6 +17,7 @@ the p-value is the two-sided tail probability of the votes' mean bin; a simulate
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
@@ -24,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from cfprob.claims.base import (
+    Parameter,
     ClaimBlock,
     ClaimKind,
     DesignContext,
@@ -38,6 +40,7 @@ from cfprob.claims.base import (
     two_sided,
 )
 from cfprob.reading import fields as f
+from cfprob.claims import density as dn
 
 if TYPE_CHECKING:
     from cfprob.fitting.draws import Draws
@@ -194,6 +197,64 @@ def _describe(draws: Draws, block: ClaimBlock, outcomes: Sequence[str]) -> list[
     ]
 
 
+
+def _density(b: Any, s: Any, g: Any, own: Any, gown: Any) -> float:
+    """Hand-written :func:`_model_term` with its gradient, its priors included (:mod:`cfprob.claims.density`).
+    ``own``: ``poll_z`` (polls), then the log of ``poll_dispersion`` (polls)."""
+    n = len(b.pod)
+    total = 0.0
+    n_edges = b.edges.shape[1]
+    cdf = np.empty(n_edges)
+    d_cdf = np.empty(n_edges)
+    for i in range(n):
+        r, a, k, w = b.pod[i], b.author[i], b.outcome[i], b.weight[i]
+        prior, d_z = dn.normal_prior(own[i], 0.0, 1.0)
+        dispersion, prior_dispersion, d_dispersion_log = dn.half_normal_log(
+            own[n + i], s.priors[dn.PRIOR.poll_dispersion_scale]
+        )
+        total += prior + prior_dispersion
+        gown[i] += d_z
+        gown[n + i] += d_dispersion_log
+        noise = s.noise[a] / b.confidence[i]
+        sd = math.sqrt(noise * noise + s.spread[r] * s.spread[r])
+        location = dn.seen_logit(s, r, a, b.seen[i], k) + s.bias[a, k] + own[i] * sd
+        for j in range(n_edges):
+            e = b.edges[i, j]
+            if 0.0 < e < 1.0:
+                edge = min(max(e, 1e-12), 1.0 - 1e-12)
+                cdf[j] = math.exp(dn.log_ndtr((math.log(edge) - math.log1p(-edge) - location) / dispersion))
+            else:
+                cdf[j] = 1.0 if e >= 1.0 else 0.0
+            d_cdf[j] = 0.0
+        votes = 0.0
+        for j in range(n_edges - 1):
+            v = b.votes[i, j]
+            votes += v
+            mass = cdf[j + 1] - cdf[j]
+            total += w * (v * math.log(max(mass, SMALLEST)) - math.lgamma(v + 1.0))
+            if mass > SMALLEST:
+                d_cdf[j + 1] += w * v / mass
+                d_cdf[j] -= w * v / mass
+        total += w * math.lgamma(votes + 1.0)
+        d_location, d_dispersion = 0.0, 0.0
+        for j in range(n_edges):
+            e = b.edges[i, j]
+            if 0.0 < e < 1.0:
+                edge = min(max(e, 1e-12), 1.0 - 1e-12)
+                q = (math.log(edge) - math.log1p(-edge) - location) / dispersion
+                density = math.exp(dn.log_phi(q)) / dispersion
+                d_location -= d_cdf[j] * density
+                d_dispersion -= d_cdf[j] * density * q
+        gown[i] += d_location * sd
+        gown[n + i] += d_dispersion * dispersion
+        g.bias[a, k] += d_location
+        d_sd = d_location * own[i]
+        g.noise[a] += d_sd * noise / (sd * b.confidence[i])
+        g.spread[r] += d_sd * s.spread[r] / sd
+        dn.add_seen_logit_grad(s, g, r, a, b.seen[i], k, d_location)
+    return total
+
+
 FAMILY = Family(
     name="poll",
     kinds=(POLL,),
@@ -207,4 +268,9 @@ FAMILY = Family(
     describe=_describe,
     observed=lambda block: block.votes,
     uses_draws=("poll_location", "poll_dispersion"),
+    density=_density,
+    parameters=(
+        Parameter("poll_z", ("poll_claim",), lambda priors: 0.0),
+        Parameter("poll_dispersion", ("poll_claim",), lambda priors: math.log(priors.poll_dispersion_scale), log=True),
+    ),
 )

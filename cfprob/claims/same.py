@@ -11,6 +11,7 @@ differences; the predictive p-value is two-sided.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -31,6 +32,7 @@ from cfprob.claims.base import (
 )
 from cfprob.fitting.draws import seen_logits
 from cfprob.reading import fields as f
+from cfprob.claims import density as dn
 
 if TYPE_CHECKING:
     from cfprob.fitting.draws import Draws
@@ -94,6 +96,26 @@ def _describe(draws: Draws, block: ClaimBlock, outcomes: Sequence[str]) -> list[
     ]
 
 
+
+def _density(b: Any, s: Any, g: Any, own: Any, gown: Any) -> float:
+    """Hand-written :func:`_model_term` with its gradient (:mod:`cfprob.claims.density`)."""
+    total = 0.0
+    for i in range(len(b.pod)):
+        r, q, a, k, w = b.pod[i], b.other_pod[i], b.author[i], b.outcome[i], b.weight[i]
+        noise = s.noise[a] / b.confidence[i]
+        sd = math.sqrt(noise * noise + s.spread[r] * s.spread[r] + s.spread[q] * s.spread[q])
+        gap = dn.seen_logit(s, r, a, b.seen[i], k) - dn.seen_logit(s, q, a, b.other_seen[i], k)
+        z = (b.value[i] - gap) / sd
+        total += w * dn.log_normal_pdf(b.value[i], gap, sd)
+        d_gap, d_sd = w * z / sd, w * (z * z - 1.0) / sd
+        g.noise[a] += d_sd * noise / (sd * b.confidence[i])
+        g.spread[r] += d_sd * s.spread[r] / sd
+        g.spread[q] += d_sd * s.spread[q] / sd
+        dn.add_seen_logit_grad(s, g, r, a, b.seen[i], k, d_gap)
+        dn.add_seen_logit_grad(s, g, q, a, b.other_seen[i], k, -d_gap)
+    return total
+
+
 FAMILY = Family(
     name="same",
     kinds=(SAME,),
@@ -102,4 +124,5 @@ FAMILY = Family(
     model_term=_model_term,
     **measured(_gap, _sd),
     describe=_describe,
+    density=_density,
 )

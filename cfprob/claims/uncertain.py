@@ -19,6 +19,7 @@ a simulated claim states the side its replica falls on (:attr:`ClaimBlock.direct
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
@@ -36,6 +37,7 @@ from cfprob.claims.base import (
     make_block,
 )
 from cfprob.reading import fields as f
+from cfprob.claims import density as dn
 
 if TYPE_CHECKING:
     from cfprob.fitting.draws import Draws
@@ -124,6 +126,21 @@ def _describe(draws: Draws, block: ClaimBlock, outcomes: Sequence[str]) -> list[
     ]
 
 
+
+def _density(b: Any, s: Any, g: Any, own: Any, gown: Any) -> float:
+    """Hand-written :func:`_model_term` with its gradient (:mod:`cfprob.claims.density`)."""
+    total = 0.0
+    for i in range(len(b.pod)):
+        r, a, w = b.pod[i], b.author[i], b.weight[i]
+        scale = b.direction[i] * b.confidence[i] / s.noise[a]
+        z = (s.spread[r] - FLAT_SPREAD) * scale
+        total += w * dn.log_ndtr(z)
+        d_z = w * dn.d_log_ndtr(z)
+        g.spread[r] += d_z * scale
+        g.noise[a] -= d_z * z / s.noise[a]
+    return total
+
+
 FAMILY = Family(
     name="uncertain",
     kinds=(UNCERTAIN,),
@@ -136,4 +153,5 @@ FAMILY = Family(
     simulate=_simulate,
     describe=_describe,
     uses_draws=("spread",),
+    density=_density,
 )

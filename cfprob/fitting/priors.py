@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from collections import namedtuple
+from dataclasses import asdict, astuple, dataclass, fields
 
 import numpy as np
 
-__all__ = ["Priors"]
+__all__ = ["PRIOR", "Priors"]
 
 
 @dataclass(frozen=True)
@@ -62,3 +63,11 @@ class Priors:
 
     def as_attrs(self) -> dict[str, float]:
         return {f"prior_{k}": float(v) for k, v in asdict(self).items()}
+
+    def as_array(self) -> np.ndarray:
+        """The scales in field order, as the hand-written log density reads them (indexed by :data:`PRIOR`)."""
+        return np.asarray(astuple(self), dtype=float)
+
+
+PRIOR = namedtuple("PriorIndex", [f.name for f in fields(Priors)])(*range(len(fields(Priors))))  # type: ignore[misc]
+"""Each prior scale's position in :meth:`Priors.as_array` (``PRIOR.ordering_tau``), a constant to Numba."""

@@ -1,0 +1,224 @@
+"""The scalar arithmetic every claim family's hand-written log density is made of, with its derivatives.
+
+Each family writes its claims' log density and gradient as one function (``density`` in its module) in the
+subset of Python that Numba compiles: loops over the block's arrays, ``math``, and the helpers here. The
+functions stay plain Python (importing this module loads neither Numba nor PyTensor);
+:mod:`cfprob.fitting.density` registers them with Numba when the sampler's machine code is compiled, and the
+PyMC model (each family's ``model_term``) is the specification they are tested against.
+
+A family's ``density(b, s, g, own, gown)`` reads its block ``b`` (the :class:`~cfprob.claims.base.ClaimBlock`
+arrays), the shared quantities ``s`` and the family's own free parameters ``own``; it adds the derivative of
+the log density it returns to ``g`` (the shared quantities' gradients, same names as ``s``) and to ``gown``.
+The shared quantities (:class:`~cfprob.fitting.density` builds them):
+
+``E`` (rows, K)
+    each row's logits against the last outcome, its 0 included: the divergence points, then real history at
+    the years claims about it speak of;
+``W`` (claimants, K)
+    each claimant's worldview shift of a divergence point's logits (zeros without the worldview factor);
+``bias`` (claimants, K), ``noise`` (claimants,), ``tendency`` (claimants, K) (zeros when no claim compares a
+divergence with real history), ``spread`` (rows,) (each row's unpredictability, zeros without uncertain
+claims), ``history`` (knots, K - 1), real history's logits at the knots, ``era`` (knots,), and ``priors``,
+the prior scales in the order of :class:`~cfprob.fitting.priors.Priors` (indexed by :data:`PRIOR`).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from cfprob.fitting.priors import PRIOR
+
+__all__ = [
+    "HELPERS",
+    "PRIOR",
+    "add_curve_logit_grad",
+    "add_seen_logit_grad",
+    "curve_logit",
+    "d_log_ndtr",
+    "digamma",
+    "half_normal_log",
+    "log_ndtr",
+    "log_normal_pdf",
+    "log_phi",
+    "normal_prior",
+    "seen_logit",
+    "seen_softmax",
+    "sigmoid",
+    "softplus",
+]
+
+LOG_2PI = math.log(2.0 * math.pi)
+SQRT2 = math.sqrt(2.0)
+
+
+def sigmoid(x: float) -> float:
+    if x >= 0:
+        return 1.0 / (1.0 + math.exp(-x))
+    e = math.exp(x)
+    return e / (1.0 + e)
+
+
+def softplus(x: float) -> float:
+    """log(1 + exp(x)), stably."""
+    if x > 0:
+        return x + math.log1p(math.exp(-x))
+    return math.log1p(math.exp(x))
+
+
+def log_phi(z: float) -> float:
+    """The standard normal's log density."""
+    return -0.5 * z * z - 0.5 * LOG_2PI
+
+
+def log_ndtr(z: float) -> float:
+    """log Phi(z), the standard normal's log cdf, accurate in both tails."""
+    if z > 0:
+        return math.log1p(-0.5 * math.erfc(z / SQRT2))
+    if z > -30.0:
+        return math.log(0.5 * math.erfc(-z / SQRT2))
+    # asymptotic series of the Mills ratio, where erfc underflows
+    inv = 1.0 / (z * z)
+    return log_phi(z) - math.log(-z) + math.log1p(-inv + 3.0 * inv * inv - 15.0 * inv * inv * inv)
+
+
+def d_log_ndtr(z: float) -> float:
+    """d/dz log Phi(z) = phi(z) / Phi(z), stably."""
+    if z > -30.0:
+        return math.exp(log_phi(z) - log_ndtr(z))
+    inv = 1.0 / (z * z)
+    return -z / (1.0 - inv + 3.0 * inv * inv - 15.0 * inv * inv * inv)
+
+
+def log_normal_pdf(x: float, mu: float, sd: float) -> float:
+    """The Normal log density of ``x``; its derivatives: d/dmu = (x - mu) / sd^2, d/dsd = ((x - mu)^2 / sd^2 - 1) / sd."""
+    z = (x - mu) / sd
+    return -0.5 * z * z - math.log(sd) - 0.5 * LOG_2PI
+
+
+def normal_prior(x: float, mu: float, sd: float) -> tuple[float, float]:
+    """A Normal prior's log density at ``x`` and its derivative in ``x``."""
+    return log_normal_pdf(x, mu, sd), -(x - mu) / (sd * sd)
+
+
+def half_normal_log(x: float, scale: float) -> tuple[float, float, float]:
+    """A half-normal parameter sampled as its log ``x``: its value, its prior's log density with the log
+    transform's Jacobian (as PyMC writes it), and that log density's derivative in ``x``."""
+    value = math.exp(x)
+    z = value / scale
+    log_density = 0.5 * math.log(2.0 / math.pi) - math.log(scale) - 0.5 * z * z + x
+    return value, log_density, 1.0 - z * z
+
+
+def digamma(x: float) -> float:
+    """The digamma function for ``x > 0`` (recurrence up to 6, then the asymptotic series)."""
+    result = 0.0
+    while x < 6.0:
+        result -= 1.0 / x
+        x += 1.0
+    inv = 1.0 / (x * x)
+    series = inv * (1.0 / 12 - inv * (1.0 / 120 - inv * (1.0 / 252 - inv * (1.0 / 240 - inv * (1.0 / 132)))))
+    return result + math.log(x) - 0.5 / x - series
+
+
+def _seen(s: Any, r: int, a: int, seen: float, j: int) -> float:
+    return s.E[r, j] + seen * s.W[a, j]
+
+
+def _others(s: Any, r: int, a: int, seen: float, k: int) -> tuple[float, float]:
+    """The largest seen logit but ``k``'s and the sum of exp(logit - largest) over them."""
+    n = s.E.shape[1]
+    top = -math.inf
+    for j in range(n):
+        if j != k:
+            top = max(top, _seen(s, r, a, seen, j))
+    total = 0.0
+    for j in range(n):
+        if j != k:
+            total += math.exp(_seen(s, r, a, seen, j) - top)
+    return top, total
+
+
+def seen_logit(s: Any, r: int, a: int, seen: float, k: int) -> float:
+    """The log odds of outcome ``k`` in row ``r`` as claimant ``a`` sees it (``seen`` 1: through their
+    worldview; 0: as it is): ``F_k - log sum_{j != k} exp(F_j)``, ``F = E[r] + seen * W[a]``."""
+    top, total = _others(s, r, a, seen, k)
+    return _seen(s, r, a, seen, k) - top - math.log(total)
+
+
+def add_seen_logit_grad(s: Any, g: Any, r: int, a: int, seen: float, k: int, upstream: float) -> None:
+    """Add ``upstream`` times the gradient of :func:`seen_logit` to ``g.E`` and ``g.W``."""
+    top, total = _others(s, r, a, seen, k)
+    n = s.E.shape[1]
+    for j in range(n):
+        d = upstream if j == k else -upstream * math.exp(_seen(s, r, a, seen, j) - top) / total
+        g.E[r, j] += d
+        g.W[a, j] += seen * d
+
+
+def seen_softmax(s: Any, r: int, a: int, seen: float, out: Any) -> None:
+    """The outcome probabilities of row ``r`` as claimant ``a`` sees them, written to ``out`` (K,)."""
+    n = s.E.shape[1]
+    top = -math.inf
+    for j in range(n):
+        top = max(top, _seen(s, r, a, seen, j))
+    total = 0.0
+    for j in range(n):
+        out[j] = math.exp(_seen(s, r, a, seen, j) - top)
+        total += out[j]
+    for j in range(n):
+        out[j] /= total
+
+
+def _curve(s: Any, t: int, j: int) -> float:
+    return s.history[t, j] if j < s.history.shape[1] else 0.0
+
+
+def _curve_others(s: Any, t: int, k: int) -> tuple[float, float]:
+    n = s.history.shape[1] + 1
+    top = -math.inf
+    for j in range(n):
+        if j != k:
+            top = max(top, _curve(s, t, j))
+    total = 0.0
+    for j in range(n):
+        if j != k:
+            total += math.exp(_curve(s, t, j) - top)
+    return top, total
+
+
+def curve_logit(s: Any, t: int, k: int) -> float:
+    """Real history's log odds of outcome ``k`` at knot ``t``."""
+    top, total = _curve_others(s, t, k)
+    return _curve(s, t, k) - top - math.log(total)
+
+
+def add_curve_logit_grad(s: Any, g: Any, t: int, k: int, upstream: float) -> None:
+    """Add ``upstream`` times the gradient of :func:`curve_logit` to ``g.history``."""
+    top, total = _curve_others(s, t, k)
+    for j in range(s.history.shape[1]):
+        d = upstream if j == k else -upstream * math.exp(_curve(s, t, j) - top) / total
+        g.history[t, j] += d
+
+
+HELPERS = (
+    sigmoid,
+    softplus,
+    log_phi,
+    log_ndtr,
+    d_log_ndtr,
+    log_normal_pdf,
+    normal_prior,
+    half_normal_log,
+    digamma,
+    _seen,
+    _others,
+    seen_logit,
+    add_seen_logit_grad,
+    seen_softmax,
+    _curve,
+    _curve_others,
+    curve_logit,
+    add_curve_logit_grad,
+)
+"""Every helper here, for Numba to register before it compiles the families' densities."""

@@ -1,0 +1,539 @@
+"""The model's log density and its gradient, written by hand for Numba: what nutpie samples.
+
+The PyMC model (:mod:`cfprob.fitting.model`) is the specification; this is the same density over the same
+free vector (:mod:`cfprob.fitting.free`), with normalising constants and the log transforms' Jacobians, so the
+two agree in value and gradient at every point (``tests/test_density.py`` checks it for every claim family on
+the bundled and the test scenario). The forward pass computes the shared quantities every family reads
+(:mod:`cfprob.claims.density` names them), each family adds its claims' terms and gradients to them (its
+``density``), and the backward pass here carries those gradients to the free parameters.
+
+Every size and every data value is read at run time from two flat arrays (:func:`pack`): one compiled code
+serves every scenario, every edit and every model variant (prior scales are data too). A change to the
+model changes this module or a family's ``density``, and its test; the machine code's key is the hash of
+their source (:func:`source_key`).
+
+The functions below are plain Python in the subset Numba compiles; :func:`register` lets Numba compile them
+(it imports Numba, which nothing else here does).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import inspect
+import math
+from collections import namedtuple
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from cfprob.claims import FAMILIES
+from cfprob.claims import density as dn
+from cfprob.fitting.design import ModelData
+from cfprob.fitting.free import CORE, FreeParameter
+from cfprob.fitting.priors import PRIOR, Priors
+from cfprob.fitting.world import END_FLOOR
+
+__all__ = ["Block", "Shared", "families_source", "log_density", "pack", "register", "source_key"]
+
+Floats = NDArray[np.float64]
+Ints = NDArray[np.int64]
+
+Block = namedtuple(
+    "Block",
+    "pod other_pod outcome author confidence weight value extra vectors contrast direction seen other_seen "
+    "bound edges votes",
+)
+"""A family's :class:`~cfprob.claims.base.ClaimBlock` arrays, as its ``density`` reads them."""
+Shared = namedtuple("Shared", "E W bias noise tendency spread history era priors")
+"""The quantities families read (:mod:`cfprob.claims.density`), and, with the same names, their gradients."""
+
+_BLOCK_INTS = ("pod", "other_pod", "outcome", "author")
+_BLOCK_FLOATS = tuple(f for f in Block._fields if f not in _BLOCK_INTS)
+_ARRAYS = (
+    "priors",
+    "X",
+    "year_weights",
+    "history_weights",
+    "observed",
+    "reference_counts",
+    "progress",
+    "bridge",
+    "era_walk",
+    "named",
+)
+_SIZES = ("K", "P", "A", "H", "T", "NS", "NF", "has_reference", "has_tendency", "has_worldview", "has_spread")
+_CORE = tuple(p.name for p in CORE)
+
+# positions in the int array: sizes, core offsets, families' (offset, length), then each array's
+# (offset, rows, columns): the float arrays, each family's float fields, each family's int fields
+_N_FAMILIES = len(FAMILIES)
+_AT_CORE = len(_SIZES)
+_AT_OWN = _AT_CORE + len(_CORE)
+_AT_TABLE = _AT_OWN + 2 * _N_FAMILIES
+_N_ENTRIES = len(_ARRAYS) + _N_FAMILIES * (len(_BLOCK_FLOATS) + len(_BLOCK_INTS))
+_AT_DATA = _AT_TABLE + 3 * _N_ENTRIES
+
+(K_, P_, A_, H_, T_, NS_, NF_, HAS_REFERENCE, HAS_TENDENCY, HAS_WORLDVIEW, HAS_SPREAD) = range(len(_SIZES))
+(
+    CLASS_LOGIT,
+    OFFSET_Z,
+    END_Z,
+    SIGMA_HISTORY,
+    HISTORY_Z,
+    SIGMA_ERA,
+    ERA_Z,
+    BETA,
+    SIGMA_U,
+    U_Z,
+    SIGMA_BIAS,
+    BIAS_Z,
+    NOISE_LOG_MEAN,
+    NOISE_SPREAD,
+    NOISE_Z,
+    TENDENCY_MEAN,
+    SIGMA_TENDENCY,
+    TENDENCY_Z,
+    WORLDVIEW,
+    LOADING_FIRST,
+    LOADING_REST,
+    UNPREDICTABILITY,
+) = range(len(_CORE))
+(PRIORS, X_, YEAR_WEIGHTS, HISTORY_WEIGHTS, OBSERVED, REFERENCE_COUNTS, PROGRESS, BRIDGE, ERA_WALK, NAMED) = range(
+    len(_ARRAYS)
+)
+
+
+def pack(data: ModelData, priors: Priors, parameters: list[FreeParameter]) -> tuple[Floats, Ints]:
+    """Everything :func:`log_density` reads, as one float and one int array."""
+    k, p = len(data.outcomes), len(data.pods)
+    uncertain = data.blocks["uncertain"]
+    named = np.zeros(p)
+    named[uncertain.pod] = 1.0
+    reference = data.reference_counts
+    arrays: dict[str, np.ndarray] = {
+        "priors": priors.as_array(),
+        "X": data.X,
+        "year_weights": data.year_weights,
+        "history_weights": data.history_weights,
+        "observed": np.eye(k)[data.observed_outcome],
+        "reference_counts": np.zeros(k) if reference is None else reference,
+        "progress": data.matrices.progress,
+        "bridge": data.matrices.bridge,
+        "era_walk": data.matrices.era_walk,
+        "named": named,
+    }
+    by_name = {f.parameter.name: f for f in parameters}
+    core = [by_name[name].start if name in by_name else -1 for name in _CORE]
+    own = []
+    for family in FAMILIES:
+        mine = [by_name[q.name] for q in family.parameters if q.name in by_name]
+        own += [mine[0].start, mine[-1].stop - mine[0].start] if mine else [0, 0]
+    sizes = [
+        k,
+        p,
+        len(data.claimants),
+        len(data.history_years),
+        len(data.knots),
+        data.matrices.bridge.shape[1],
+        len(data.features),
+        int(reference is not None),
+        int(data.has_tendency),
+        int("worldview" in by_name),
+        int(len(uncertain) > 0),
+    ]
+    floats = [np.asarray(arrays[name], dtype=float) for name in _ARRAYS]
+    floats += [np.asarray(getattr(data.blocks[f.name], field), dtype=float) for f in FAMILIES for field in _BLOCK_FLOATS]
+    ints = [np.asarray(getattr(data.blocks[f.name], field), dtype=np.int64) for f in FAMILIES for field in _BLOCK_INTS]
+    table, float_data, int_data = [], [], []
+    for pool, arrays_in in ((float_data, floats), (int_data, ints)):
+        offset = 0
+        for array in arrays_in:
+            shape = (*array.shape, 1, 1)[:2] if array.ndim < 2 else array.shape
+            table += [offset, shape[0], shape[1]]
+            pool.append(array.ravel())
+            offset += array.size
+    header = np.asarray([*sizes, *core, *own, *table], dtype=np.int64)
+    assert len(header) == _AT_DATA
+    flat_floats = np.concatenate([*float_data, np.zeros(1)])
+    flat_ints = np.concatenate([header, *[a.astype(np.int64) for a in int_data]])
+    return np.ascontiguousarray(flat_floats), np.ascontiguousarray(flat_ints)
+
+
+def _floats(F: Floats, I: Ints, entry: int) -> Floats:
+    at = _AT_TABLE + 3 * entry
+    return F[I[at] : I[at] + I[at + 1] * I[at + 2]]
+
+
+def _floats2(F: Floats, I: Ints, entry: int) -> Floats:
+    at = _AT_TABLE + 3 * entry
+    return F[I[at] : I[at] + I[at + 1] * I[at + 2]].reshape((I[at + 1], I[at + 2]))
+
+
+def _ints(I: Ints, entry: int) -> Ints:
+    at = _AT_TABLE + 3 * entry
+    return I[_AT_DATA + I[at] : _AT_DATA + I[at] + I[at + 1]]
+
+
+def block(F: Floats, I: Ints, family: int) -> Any:
+    """Family number ``family``'s block."""
+    f = len(_ARRAYS) + family * 12
+    i = len(_ARRAYS) + _N_FAMILIES * 12 + family * 4
+    return Block(
+        _ints(I, i),
+        _ints(I, i + 1),
+        _ints(I, i + 2),
+        _ints(I, i + 3),
+        _floats(F, I, f),
+        _floats(F, I, f + 1),
+        _floats(F, I, f + 2),
+        _floats(F, I, f + 3),
+        _floats2(F, I, f + 4),
+        _floats2(F, I, f + 5),
+        _floats(F, I, f + 6),
+        _floats(F, I, f + 7),
+        _floats(F, I, f + 8),
+        _floats(F, I, f + 9),
+        _floats2(F, I, f + 10),
+        _floats2(F, I, f + 11),
+    )
+
+
+def own_slice(I: Ints, family: int) -> tuple[int, int]:
+    """Where family number ``family``'s own parameters sit in the free vector: (start, stop)."""
+    start = I[_AT_OWN + 2 * family]
+    return start, start + I[_AT_OWN + 2 * family + 1]
+
+
+def _normal_block(x: Floats, grad: Floats, start: int, n: int, sd: float) -> float:
+    """Normal(0, sd) priors of ``n`` values from ``start``."""
+    total = 0.0
+    for i in range(start, start + n):
+        value, slope = dn.normal_prior(x[i], 0.0, sd)
+        total += value
+        grad[i] += slope
+    return total
+
+
+def _scale(x: Floats, grad: Floats, at: int, scale: float) -> tuple[float, float]:
+    """A half-normal scale sampled as its log at ``at``: its value and its prior (the gradient added)."""
+    value, prior, slope = dn.half_normal_log(x[at], scale)
+    grad[at] += slope
+    return value, prior
+
+
+def log_density(x: Floats, grad: Floats, F: Floats, I: Ints, families: Any) -> float:  # noqa: C901, PLR0915
+    """The log density at ``x``, its gradient written to ``grad``; ``families`` adds the claims' terms."""
+    K, P, A, H, T, NS, NF = I[K_], I[P_], I[A_], I[H_], I[T_], I[NS_], I[NF_]
+    L = K - 1
+    R = P + H
+    at = I[_AT_CORE : _AT_CORE + len(_CORE)]
+    pr = _floats(F, I, PRIORS)
+    grad[:] = 0.0
+    total = 0.0
+
+    # real history's start: the reference class and this case's offset from it
+    total += _normal_block(x, grad, at[CLASS_LOGIT], L, pr[PRIOR.class_logit_sd])
+    total += _normal_block(x, grad, at[OFFSET_Z], L, 1.0)
+    if I[HAS_REFERENCE]:
+        counts = _floats(F, I, REFERENCE_COUNTS)
+        top = 0.0
+        for j in range(L):
+            top = max(top, x[at[CLASS_LOGIT] + j])
+        norm = math.exp(-top)
+        for j in range(L):
+            norm += math.exp(x[at[CLASS_LOGIT] + j] - top)
+        lse = top + math.log(norm)
+        n = 0.0
+        for j in range(K):
+            n += counts[j]
+            total -= math.lgamma(counts[j] + 1.0)
+            total += counts[j] * ((x[at[CLASS_LOGIT] + j] if j < L else 0.0) - lse)
+        total += math.lgamma(n + 1.0)
+        for j in range(L):
+            grad[at[CLASS_LOGIT] + j] += counts[j] - n * math.exp(x[at[CLASS_LOGIT] + j] - lse)
+    alpha = np.empty(L)
+    for j in range(L):
+        alpha[j] = x[at[CLASS_LOGIT] + j] + pr[PRIOR.offset_sd] * x[at[OFFSET_Z] + j]
+
+    # real history's end: the observed outcome at probability p_end, the rest in alpha's proportions
+    value, slope = dn.normal_prior(x[at[END_Z]], 0.0, pr[PRIOR.end_sd])
+    total += value
+    grad[at[END_Z]] += slope
+    sig = dn.sigmoid(x[at[END_Z]])
+    p_end = END_FLOOR + (1.0 - END_FLOOR) * sig
+    observed = _floats(F, I, OBSERVED)
+    o = 0
+    for j in range(K):
+        if observed[j] > 0.5:
+            o = j
+    top = -math.inf
+    for j in range(K):
+        if j != o:
+            top = max(top, alpha[j] if j < L else 0.0)
+    norm = 0.0
+    for j in range(K):
+        if j != o:
+            norm += math.exp((alpha[j] if j < L else 0.0) - top)
+    others = top + math.log(norm)
+    log_p = np.empty(K)
+    for j in range(K):
+        log_p[j] = math.log(p_end) if j == o else math.log1p(-p_end) + (alpha[j] if j < L else 0.0) - others
+    end = np.empty(L)
+    for j in range(L):
+        end[j] = log_p[j] - log_p[L]
+
+    # real history's curve: the line from alpha to end plus the bridge
+    sigma_history, prior = _scale(x, grad, at[SIGMA_HISTORY], pr[PRIOR.history_step_scale])
+    total += prior
+    total += _normal_block(x, grad, at[HISTORY_Z], NS * L, 1.0)
+    progress = _floats(F, I, PROGRESS)
+    bridge = _floats2(F, I, BRIDGE)
+    bridged = np.zeros((T, L))
+    history = np.empty((T, L))
+    for t in range(T):
+        for j in range(L):
+            for s in range(NS):
+                bridged[t, j] += bridge[t, s] * x[at[HISTORY_Z] + s * L + j]
+            history[t, j] = (1.0 - progress[t]) * alpha[j] + progress[t] * end[j] + sigma_history * bridged[t, j]
+
+    # the era scale
+    sigma_era, prior = _scale(x, grad, at[SIGMA_ERA], pr[PRIOR.era_step_scale])
+    total += prior
+    total += _normal_block(x, grad, at[ERA_Z], T - 1, 1.0)
+    walk = _floats2(F, I, ERA_WALK)
+    walked = np.zeros(T)
+    era = np.empty(T)
+    for t in range(T):
+        for s in range(T - 1):
+            walked[t] += walk[t, s] * x[at[ERA_Z] + s]
+        era[t] = sigma_era * walked[t]
+
+    # divergences: real history at their year, changed by features and their own effect, scaled by the era
+    X = _floats2(F, I, X_)
+    if NF > 0:
+        total += _normal_block(x, grad, at[BETA], NF * L, pr[PRIOR.beta_sd])
+    sigma_u, prior = _scale(x, grad, at[SIGMA_U], pr[PRIOR.pod_sd_scale])
+    total += prior
+    total += _normal_block(x, grad, at[U_Z], (P - 1) * L, 1.0)
+    year_weights = _floats2(F, I, YEAR_WEIGHTS)
+    history_weights = _floats2(F, I, HISTORY_WEIGHTS)
+    effect = np.zeros((P, L))
+    scale = np.empty(P)
+    E = np.zeros((R, K))
+    for p in range(P):
+        log_scale = 0.0
+        for t in range(T):
+            log_scale += year_weights[p, t] * era[t]
+        scale[p] = math.exp(log_scale)
+        for j in range(L):
+            for f in range(NF):
+                effect[p, j] += X[p, f] * x[at[BETA] + f * L + j]
+            if p > 0:
+                effect[p, j] += sigma_u * x[at[U_Z] + (p - 1) * L + j]
+            for t in range(T):
+                E[p, j] += year_weights[p, t] * history[t, j]
+            E[p, j] += scale[p] * effect[p, j]
+    for h in range(H):
+        for j in range(L):
+            for t in range(T):
+                E[P + h, j] += history_weights[h, t] * history[t, j]
+
+    # claimants: bias, noise, tendency, worldview; divergence points' unpredictability
+    sigma_bias, prior = _scale(x, grad, at[SIGMA_BIAS], pr[PRIOR.bias_sd_scale])
+    total += prior
+    total += _normal_block(x, grad, at[BIAS_Z], A * K, 1.0)
+    bias = np.empty((A, K))
+    for a in range(A):
+        for k in range(K):
+            bias[a, k] = sigma_bias * x[at[BIAS_Z] + a * K + k]
+    value, slope = dn.normal_prior(x[at[NOISE_LOG_MEAN]], pr[PRIOR.noise_log_mean], pr[PRIOR.noise_log_sd])
+    total += value
+    grad[at[NOISE_LOG_MEAN]] += slope
+    noise_spread, prior = _scale(x, grad, at[NOISE_SPREAD], pr[PRIOR.noise_spread_scale])
+    total += prior
+    total += _normal_block(x, grad, at[NOISE_Z], A, 1.0)
+    noise = np.empty(A)
+    for a in range(A):
+        noise[a] = math.exp(x[at[NOISE_LOG_MEAN]] + noise_spread * x[at[NOISE_Z] + a])
+    tendency = np.zeros((A, K))
+    sigma_tendency = 0.0
+    if I[HAS_TENDENCY]:
+        total += _normal_block(x, grad, at[TENDENCY_MEAN], K, pr[PRIOR.tendency_mean_sd])
+        sigma_tendency, prior = _scale(x, grad, at[SIGMA_TENDENCY], pr[PRIOR.tendency_sd_scale])
+        total += prior
+        total += _normal_block(x, grad, at[TENDENCY_Z], A * K, 1.0)
+        for a in range(A):
+            for k in range(K):
+                tendency[a, k] = x[at[TENDENCY_MEAN] + k] + sigma_tendency * x[at[TENDENCY_Z] + a * K + k]
+    W = np.zeros((A, K))
+    loading = np.zeros(L)
+    if I[HAS_WORLDVIEW]:
+        total += _normal_block(x, grad, at[WORLDVIEW], A, 1.0)
+        loading[0], prior = _scale(x, grad, at[LOADING_FIRST], pr[PRIOR.worldview_loading_sd])
+        total += prior
+        total += _normal_block(x, grad, at[LOADING_REST], L - 1, pr[PRIOR.worldview_loading_sd])
+        for j in range(1, L):
+            loading[j] = x[at[LOADING_REST] + j - 1]
+        for a in range(A):
+            for j in range(L):
+                W[a, j] = x[at[WORLDVIEW] + a] * loading[j]
+    spread = np.zeros(R)
+    named = _floats(F, I, NAMED)
+    if I[HAS_SPREAD]:
+        for p in range(1, P):
+            v, prior = _scale(x, grad, at[UNPREDICTABILITY] + p - 1, pr[PRIOR.unpredictability_scale])
+            total += prior
+            spread[p] = named[p] * v
+
+    s = Shared(E, W, bias, noise, tendency, spread, history, era, pr)
+    g = Shared(
+        np.zeros((R, K)), np.zeros((A, K)), np.zeros((A, K)), np.zeros(A), np.zeros((A, K)), np.zeros(R),
+        np.zeros((T, L)), np.zeros(T), pr,
+    )  # fmt: skip
+    total += families(F, I, x, grad, s, g)
+
+    # backward: the shared quantities' gradients to the free parameters
+    if I[HAS_SPREAD]:
+        for p in range(1, P):
+            grad[at[UNPREDICTABILITY] + p - 1] += named[p] * g.spread[p] * spread[p]
+    if I[HAS_WORLDVIEW]:
+        d_loading = np.zeros(L)
+        for a in range(A):
+            for j in range(L):
+                grad[at[WORLDVIEW] + a] += g.W[a, j] * loading[j]
+                d_loading[j] += g.W[a, j] * x[at[WORLDVIEW] + a]
+        grad[at[LOADING_FIRST]] += d_loading[0] * loading[0]
+        for j in range(1, L):
+            grad[at[LOADING_REST] + j - 1] += d_loading[j]
+    if I[HAS_TENDENCY]:
+        d_sigma = 0.0
+        for a in range(A):
+            for k in range(K):
+                grad[at[TENDENCY_MEAN] + k] += g.tendency[a, k]
+                grad[at[TENDENCY_Z] + a * K + k] += sigma_tendency * g.tendency[a, k]
+                d_sigma += g.tendency[a, k] * x[at[TENDENCY_Z] + a * K + k]
+        grad[at[SIGMA_TENDENCY]] += d_sigma * sigma_tendency
+    d_sigma = 0.0
+    for a in range(A):
+        d_log_noise = g.noise[a] * noise[a]
+        grad[at[NOISE_LOG_MEAN]] += d_log_noise
+        grad[at[NOISE_Z] + a] += noise_spread * d_log_noise
+        d_sigma += d_log_noise * x[at[NOISE_Z] + a]
+    grad[at[NOISE_SPREAD]] += d_sigma * noise_spread
+    d_sigma = 0.0
+    for a in range(A):
+        for k in range(K):
+            grad[at[BIAS_Z] + a * K + k] += sigma_bias * g.bias[a, k]
+            d_sigma += g.bias[a, k] * x[at[BIAS_Z] + a * K + k]
+    grad[at[SIGMA_BIAS]] += d_sigma * sigma_bias
+
+    d_history = g.history
+    d_era = g.era
+    for h in range(H):
+        for j in range(L):
+            for t in range(T):
+                d_history[t, j] += history_weights[h, t] * g.E[P + h, j]
+    d_sigma = 0.0
+    for p in range(P):
+        d_log_scale = 0.0
+        for j in range(L):
+            d_eta = g.E[p, j]
+            d_effect = scale[p] * d_eta
+            d_log_scale += d_effect * effect[p, j]
+            for t in range(T):
+                d_history[t, j] += year_weights[p, t] * d_eta
+            for f in range(NF):
+                grad[at[BETA] + f * L + j] += X[p, f] * d_effect
+            if p > 0:
+                grad[at[U_Z] + (p - 1) * L + j] += sigma_u * d_effect
+                d_sigma += d_effect * x[at[U_Z] + (p - 1) * L + j]
+        for t in range(T):
+            d_era[t] += year_weights[p, t] * d_log_scale
+    grad[at[SIGMA_U]] += d_sigma * sigma_u
+
+    d_sigma = 0.0
+    for t in range(T):
+        d_sigma += d_era[t] * walked[t]
+        for s_ in range(T - 1):
+            grad[at[ERA_Z] + s_] += sigma_era * walk[t, s_] * d_era[t]
+    grad[at[SIGMA_ERA]] += d_sigma * sigma_era
+
+    d_alpha = np.zeros(L)
+    d_end = np.zeros(L)
+    d_sigma = 0.0
+    for t in range(T):
+        for j in range(L):
+            d_alpha[j] += (1.0 - progress[t]) * d_history[t, j]
+            d_end[j] += progress[t] * d_history[t, j]
+            d_sigma += d_history[t, j] * bridged[t, j]
+            for s_ in range(NS):
+                grad[at[HISTORY_Z] + s_ * L + j] += sigma_history * bridge[t, s_] * d_history[t, j]
+    grad[at[SIGMA_HISTORY]] += d_sigma * sigma_history
+
+    d_log_p = np.empty(K)
+    d_log_p[L] = 0.0
+    for j in range(L):
+        d_log_p[j] = d_end[j]
+        d_log_p[L] -= d_end[j]
+    d_p = d_log_p[o] / p_end
+    not_observed = 0.0
+    for j in range(K):
+        if j != o:
+            not_observed += d_log_p[j]
+    d_p -= not_observed / (1.0 - p_end)
+    for j in range(L):
+        if j != o:
+            d_alpha[j] += d_log_p[j] - math.exp(alpha[j] - others) * not_observed
+    grad[at[END_Z]] += d_p * (1.0 - END_FLOOR) * sig * (1.0 - sig)
+    for j in range(L):
+        grad[at[CLASS_LOGIT] + j] += d_alpha[j]
+        grad[at[OFFSET_Z] + j] += pr[PRIOR.offset_sd] * d_alpha[j]
+    return total
+
+
+def families_source() -> str:
+    """The source of the function that adds every family's claims (one call per family, in model order)."""
+    lines = ["def families(F, I, x, grad, s, g):", "    total = 0.0"]
+    for i, family in enumerate(FAMILIES):
+        lines += [
+            f"    start, stop = own_slice(I, {i})",
+            f"    total += density_{i}(block(F, I, {i}), s, g, x[start:stop], grad[start:stop])",
+        ]
+    return "\n".join([*lines, "    return total", ""])
+
+
+def _plain_functions() -> list[Any]:
+    """Every plain function Numba compiles into the log density."""
+    kernels = [family.density for family in FAMILIES]
+    assert all(k is not None for k in kernels), "every family has a hand-written density"
+    return [*dn.HELPERS, *kernels, _floats, _floats2, _ints, block, own_slice, _normal_block, _scale, log_density]
+
+
+def source_key() -> str:
+    """The hash of everything compiled into the log density: this module's source and the families'."""
+    from cfprob.claims import base
+
+    modules = {inspect.getmodule(f) for f in _plain_functions()} | {base}
+    text = "\n".join(inspect.getsource(m) for m in sorted(modules, key=lambda m: m.__name__))  # type: ignore[arg-type]
+    return hashlib.sha256((text + families_source()).encode()).hexdigest()
+
+
+def families_function() -> Any:
+    """The plain function :func:`families_source` writes (it runs in Python too, slowly: for tests)."""
+    env: dict[str, Any] = {"own_slice": own_slice, "block": block}
+    env.update({f"density_{i}": family.density for i, family in enumerate(FAMILIES)})
+    namespace: dict[str, Any] = {}
+    exec(compile(families_source(), "<cfprob families>", "exec"), env, namespace)
+    return namespace["families"]
+
+
+def register() -> Any:
+    """Let Numba compile the plain functions; returns the function that adds the families' terms."""
+    from numba.extending import register_jitable
+
+    for function in _plain_functions():
+        register_jitable(function)
+    families = families_function()
+    register_jitable(families)
+    return families
