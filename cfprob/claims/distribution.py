@@ -199,6 +199,13 @@ def _density(b: Any, s: Any, g: Any, own: Any, gown: Any) -> float:
     return total
 
 
+
+def _derived(own: dict[str, Floats], block: ClaimBlock, draws: Draws) -> dict[str, Floats]:
+    """Each claimant's concentration, per draw."""
+    kappa: Floats = np.exp(own["kappa_log_mean"][:, None] + own["kappa_spread"][:, None] * own["kappa_z"])
+    return {"kappa": kappa}
+
+
 FAMILY = Family(
     name="distribution",
     kinds=(DISTRIBUTION,),
@@ -218,4 +225,5 @@ FAMILY = Family(
         Parameter("kappa_spread", (), lambda priors: math.log(priors.kappa_spread_scale), log=True),
         Parameter("kappa_z", ("claimant",), lambda priors: 0.0),
     ),
+    derived=_derived,
 )

@@ -32,6 +32,7 @@ from cfprob.claims.base import (
     Family,
     KindContext,
     ModelTerms,
+    draws_spread_squared,
     fitted_range,
     make_block,
     seen_logit_theta,
@@ -255,6 +256,16 @@ def _density(b: Any, s: Any, g: Any, own: Any, gown: Any) -> float:
     return total
 
 
+
+def _derived(own: dict[str, Floats], block: ClaimBlock, draws: Draws) -> dict[str, Floats]:
+    """Each poll's crowd location, per draw."""
+    from cfprob.fitting.draws import located_logits
+
+    sd = np.sqrt((draws.noise[:, block.author] / block.confidence) ** 2 + draws_spread_squared(draws, block.pod))
+    location: Floats = located_logits(draws, block) + own["poll_z"] * sd
+    return {"poll_location": location}
+
+
 FAMILY = Family(
     name="poll",
     kinds=(POLL,),
@@ -273,4 +284,5 @@ FAMILY = Family(
         Parameter("poll_z", ("poll_claim",), lambda priors: 0.0),
         Parameter("poll_dispersion", ("poll_claim",), lambda priors: math.log(priors.poll_dispersion_scale), log=True),
     ),
+    derived=_derived,
 )
