@@ -532,8 +532,8 @@ def register() -> Any:
     """Let Numba compile the plain functions; returns the function that adds the families' terms."""
     from numba.extending import register_jitable
 
-    for function in _plain_functions():
-        register_jitable(function)
-    families = families_function()
-    register_jitable(families)
+    # numpy's error model: a division by zero far out in the tails gives inf or nan, which the callback reports
+    # to nutpie as a point of zero density, instead of raising an exception nothing can catch
+    for function in [*_plain_functions(), families := families_function()]:
+        register_jitable(error_model="numpy")(function)
     return families

@@ -15,7 +15,7 @@ import numpy as np
 import xarray as xr
 
 from cfprob.errors import CfprobError
-from cfprob.fitting.design import ModelData, design
+from cfprob.fitting.design import ModelData, design, model_coords
 from cfprob.fitting.priors import Priors
 from cfprob.fitting.provenance import SamplerSettings, model_key, nutpie_installed, provenance_attrs
 from cfprob.fitting.runtime import prepare
@@ -169,7 +169,7 @@ def _sample_nutpie(
 ) -> tuple[xr.Dataset, xr.Dataset, float]:
     from cfprob.fitting.compiled import compiled_model
 
-    model = compiled_model(data, scenario.content_hash, model_key(priors), say, priors)
+    model = compiled_model(data, say, priors)
     import nutpie
 
     say(f"sampling {settings.label}")
@@ -192,10 +192,27 @@ def _sample_nutpie(
         background.cancel()
         raise
     sampling = time.perf_counter() - started
-    posterior = result["posterior"].to_dataset()
-    # nutpie also reports the unconstrained values (``sigma_u_log__``); PyMC's traces do not
-    posterior = posterior.drop_vars([name for name in posterior.data_vars if str(name).endswith("__")])
-    return posterior, result["sample_stats"].to_dataset(), sampling
+    return _with_reported(result["posterior"].to_dataset(), data, priors), result["sample_stats"].to_dataset(), sampling
+
+
+def _with_reported(sampled: xr.Dataset, data: ModelData, priors: Priors) -> xr.Dataset:
+    """The posterior as the PyMC model reports it, from nutpie's draws of the free parameters: half-normals on
+    their own scale instead of their logs (``sigma_u``, not ``sigma_u_log__``), and every Deterministic."""
+    from cfprob.fitting.derived import DIMS, reported
+    from cfprob.fitting.free import free_parameters
+
+    parameters = free_parameters(data, priors)
+    chains, draws = sampled.sizes["chain"], sampled.sizes["draw"]
+    free = {
+        p.parameter.sampled_name: np.asarray(sampled[p.parameter.sampled_name].values).reshape(chains * draws, *p.shape)
+        for p in parameters
+    }
+    dims = {p.parameter.name: p.parameter.dims for p in parameters} | DIMS
+    posterior = sampled.drop_vars([p.parameter.sampled_name for p in parameters if p.parameter.log])
+    for name, values in reported(free, parameters, data, priors).items():
+        posterior[name] = (("chain", "draw", *dims[name]), values.reshape(chains, draws, *values.shape[1:]))
+    coords = model_coords(data)
+    return posterior.assign_coords({d: coords[d] for d in posterior.dims if d in coords})
 
 
 def _sample_pymc(

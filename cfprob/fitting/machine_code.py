@@ -1,0 +1,52 @@
+"""Numba's cache files of cfprob's compiled callbacks, made data rather than code: Numba unpickles them, so
+they are read only when they match the checksums written beside them when they were compiled
+(:func:`verify_machine_code`); anything else is deleted and compiled again."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+from cfprob.outputs.files import write_atomically
+from cfprob.paths import cache_folder
+
+__all__ = ["machine_code", "manifest", "seal_machine_code", "verify_machine_code"]
+
+
+def machine_code(key: str) -> list[Path]:
+    """Numba's cache files of the callback with ``key`` (its index and data files carry the key in their names)."""
+    return sorted(p for p in cache_folder("numba").glob(f"*{key}*") if p.suffix in (".nbi", ".nbc"))
+
+
+def manifest(key: str) -> Path:
+    return cache_folder("numba") / f"{key}.sha256.json"
+
+
+def _file_checksums(files: list[Path]) -> dict[str, str]:
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in files}
+
+
+def seal_machine_code(key: str) -> None:
+    """Record the checksums of a callback's machine code files, written by Numba just now."""
+    files = machine_code(key)
+    if files:
+        text = json.dumps(_file_checksums(files), sort_keys=True)
+        write_atomically(manifest(key), lambda temporary: Path(temporary).write_text(text))
+
+
+def verify_machine_code(key: str) -> None:
+    """Numba unpickles its cache files: let it read them only when they match the checksums recorded when
+    they were written. Files that do not (damaged, replaced, or never sealed) are deleted, so that Numba
+    finds no cached code and the callback is compiled again."""
+    files = machine_code(key)
+    if not files:
+        return
+    try:
+        expected = json.loads(manifest(key).read_text())
+        ok = isinstance(expected, dict) and _file_checksums(files) == expected
+    except (OSError, ValueError):
+        ok = False
+    if not ok:
+        for path in [*files, manifest(key)]:
+            path.unlink(missing_ok=True)
