@@ -264,27 +264,3 @@ def test_mutated_saved_fit_is_refused_or_unchanged(tmp_path: Path, data: st.Data
         assert "\n" not in str(exc)
         return
     assert tree_checksum(loaded) == checksum  # it loaded: the change hit bytes that hold no content
-
-
-def _sealed(value: Any) -> str:
-    """``value`` as a compiled-code record with a valid checksum: only the field checks stand in the way."""
-    import json
-
-    from cfprob.outputs.checksum import text_checksum
-
-    content = json.dumps(value, default=str)
-    return json.dumps({"sha256": text_checksum(content), "record": content})
-
-
-records = st.recursive(
-    scalars, lambda c: st.lists(c, max_size=3) | st.dictionaries(st.text(max_size=8), c), max_leaves=12
-)
-
-
-@FUZZ
-@given(text=st.one_of(st.text(max_size=300), records.map(_sealed)))
-def test_any_compiled_record_is_refused_as_damaged(text: str) -> None:
-    from cfprob.fitting.code_record import Damaged, Record
-
-    with pytest.raises(Damaged):
-        Record.from_json(text)

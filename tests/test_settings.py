@@ -8,7 +8,6 @@ from click.testing import CliRunner
 from cfprob.cli import cli
 from cfprob.errors import CfprobError
 from cfprob.fitting import provenance
-from cfprob.fitting.code_record import Layout
 from cfprob.fitting.provenance import SamplerSettings, fit_key
 
 
@@ -53,12 +52,3 @@ def test_sampler_and_target_accept_are_part_of_the_key() -> None:
 def test_target_accept_out_of_range() -> None:
     with pytest.raises(CfprobError, match=r"target_accept: expected a number in \[0.5, 1\), found 1.0"):
         SamplerSettings(target_accept=1.0)
-
-
-def test_callback_source_reads_inputs_from_user_data() -> None:
-    layout = Layout(names=("X", "point_pod"), ranks=(2, 1), dtypes=("float64", "int64"))
-    source = layout.source("def f(user_data_):\n    meta = (META,)\n{unpack}\n    inner(x{args})\n", ("point_pod",))
-    # X occupies words 0-2 (address, 2 sizes); point_pod's address is word 3 and its length word 4
-    assert "meta = (5,)" in source
-    assert "d0 = numba.carray(as_pointer(meta[3]), (int(meta[4]), ), np.int64)" in source
-    assert "inner(x, d0)" in source

@@ -16,14 +16,15 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from cfprob.claims import density as dn
 from cfprob.claims.base import (
-    Parameter,
     ClaimBlock,
     ClaimKind,
     DesignContext,
     Family,
     KindContext,
     ModelTerms,
+    Parameter,
     about_a_divergence,
     fitted_range,
     make_block,
@@ -32,7 +33,6 @@ from cfprob.claims.base import (
 )
 from cfprob.claims.point import STATED_CHANCE, check_stated, stated_logits, stated_sd
 from cfprob.reading import fields as f
-from cfprob.claims import density as dn
 
 if TYPE_CHECKING:
     from cfprob.fitting.draws import Draws
@@ -90,7 +90,6 @@ def _located(draws: Draws, block: ClaimBlock) -> Floats:
 def _describe(draws: Draws, block: ClaimBlock, outcomes: Sequence[str]) -> list[tuple[str, str]]:
     fitted = sigmoid(_located(draws, block))
     return [(f"could happen: {sigmoid(block.value[j]):.0%}", fitted_range(fitted[:, j])) for j in range(len(block))]
-
 
 
 def _density(b: Any, s: Any, g: Any, own: Any, gown: Any) -> float:

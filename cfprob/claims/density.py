@@ -91,7 +91,8 @@ def d_log_ndtr(z: float) -> float:
 
 
 def log_normal_pdf(x: float, mu: float, sd: float) -> float:
-    """The Normal log density of ``x``; its derivatives: d/dmu = (x - mu) / sd^2, d/dsd = ((x - mu)^2 / sd^2 - 1) / sd."""
+    """The Normal log density of ``x``; its derivatives are d/dmu = z / sd and d/dsd = (z^2 - 1) / sd, with
+    ``z = (x - mu) / sd``."""
     z = (x - mu) / sd
     return -0.5 * z * z - math.log(sd) - 0.5 * LOG_2PI
 
@@ -111,9 +112,9 @@ def half_normal_log(x: float, scale: float) -> tuple[float, float, float]:
 
 
 def digamma(x: float) -> float:
-    """The digamma function for ``x > 0`` (recurrence up to 6, then the asymptotic series)."""
+    """The digamma function for ``x > 0`` (recurrence up to 10, then the asymptotic series)."""
     result = 0.0
-    while x < 6.0:
+    while x < 10.0:
         result -= 1.0 / x
         x += 1.0
     inv = 1.0 / (x * x)

@@ -16,14 +16,15 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from cfprob.claims import density as dn
 from cfprob.claims.base import (
-    Parameter,
     ClaimBlock,
     ClaimKind,
     DesignContext,
     Family,
     KindContext,
     ModelTerms,
+    Parameter,
     make_block,
     seen_theta,
     two_sided,
@@ -31,7 +32,6 @@ from cfprob.claims.base import (
 from cfprob.fitting.draws import TINY
 from cfprob.fitting.draws import seen_theta as draws_seen_theta
 from cfprob.reading import fields as f
-from cfprob.claims import density as dn
 
 if TYPE_CHECKING:
     from cfprob.fitting.draws import Draws
@@ -150,7 +150,6 @@ def _describe(draws: Draws, block: ClaimBlock, outcomes: Sequence[str]) -> list[
     return rows
 
 
-
 def _density(b: Any, s: Any, g: Any, own: Any, gown: Any) -> float:
     """Hand-written :func:`_model_term` with its gradient, its priors included (:mod:`cfprob.claims.density`).
     ``own``: ``kappa_log_mean``, the log of ``kappa_spread``, ``kappa_z`` (claimants)."""
@@ -197,7 +196,6 @@ def _density(b: Any, s: Any, g: Any, own: Any, gown: Any) -> float:
         gown[1] += d_log_kappa * own[2 + a] * spread
         gown[2 + a] += d_log_kappa * spread
     return total
-
 
 
 def _derived(own: dict[str, Floats], block: ClaimBlock, draws: Draws) -> dict[str, Floats]:

@@ -14,12 +14,12 @@ weights minus the compared years'). Replicas, p-values and simulation as for ord
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from cfprob.claims import density as dn
 from cfprob.claims.base import (
     ClaimBlock,
     ClaimKind,
@@ -34,7 +34,6 @@ from cfprob.claims.base import (
 from cfprob.fitting.draws import logit_theta
 from cfprob.fitting.numeric import interpolation_weights, softmax_last
 from cfprob.reading import fields as f
-from cfprob.claims import density as dn
 from cfprob.reading.scenario import ERA_COMPARISONS, ERA_MEANINGS, era_years
 
 if TYPE_CHECKING:
@@ -190,7 +189,6 @@ def _describe(draws: Draws, block: ClaimBlock, outcomes: Sequence[str]) -> list[
         )
         for j in range(len(block))
     ]
-
 
 
 def _density(b: Any, s: Any, g: Any, own: Any, gown: Any) -> float:

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from cfprob.claims import density as dn
 from cfprob.claims.base import (
     ClaimBlock,
     ClaimKind,
@@ -31,7 +32,6 @@ from cfprob.claims.base import (
 )
 from cfprob.fitting.numeric import logit
 from cfprob.reading import fields as f
-from cfprob.claims import density as dn
 from cfprob.reading.scenario import PROBABILITY_FLOOR
 
 if TYPE_CHECKING:
@@ -159,7 +159,6 @@ def _describe(draws: Draws, block: ClaimBlock, outcomes: Sequence[str]) -> list[
         (f"[{sigmoid(block.value[j]):.0%}, {sigmoid(block.extra[j]):.0%}]", fitted_range(fitted[:, j]))
         for j in range(len(block))
     ]
-
 
 
 def _density(b: Any, s: Any, g: Any, own: Any, gown: Any) -> float:

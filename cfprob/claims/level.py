@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from cfprob.claims import density as dn
 from cfprob.claims.base import (
     ClaimBlock,
     ClaimKind,
@@ -32,7 +33,6 @@ from cfprob.claims.base import (
 from cfprob.claims.era import check_window, history_log_odds, history_log_odds_draws, mean_years
 from cfprob.claims.point import STATED_CHANCE, check_stated, stated_logits, stated_sd
 from cfprob.reading import fields as f
-from cfprob.claims import density as dn
 
 if TYPE_CHECKING:
     from cfprob.fitting.draws import Draws
@@ -114,7 +114,6 @@ def _describe(draws: Draws, block: ClaimBlock, outcomes: Sequence[str]) -> list[
         (f"{sigmoid(block.value[j]):.0%}" + (" (phrase)" if block.extra[j] > 0 else ""), fitted_range(fitted[:, j]))
         for j in range(len(block))
     ]
-
 
 
 def _density(b: Any, s: Any, g: Any, own: Any, gown: Any) -> float:

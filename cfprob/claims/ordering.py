@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from cfprob.claims import density as dn
 from cfprob.claims.base import (
     ClaimBlock,
     ClaimKind,
@@ -34,7 +35,6 @@ from cfprob.claims.base import (
 )
 from cfprob.fitting.draws import seen_logits
 from cfprob.reading import fields as f
-from cfprob.claims import density as dn
 from cfprob.reading.scenario import OTL
 
 if TYPE_CHECKING:
@@ -105,7 +105,6 @@ def _describe(draws: Draws, block: ClaimBlock, outcomes: Sequence[str]) -> list[
         higher = (theta[:, block.pod[j]] > theta[:, block.other_pod[j]]).mean()
         rows.append((f"P({outcomes[block.outcome[j]]}) higher", f"{higher:.0%} of draws agree"))
     return rows
-
 
 
 def _density(b: Any, s: Any, g: Any, own: Any, gown: Any) -> float:

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from cfprob.claims import density as dn
 from cfprob.claims.base import (
     ClaimBlock,
     ClaimKind,
@@ -41,7 +42,6 @@ from cfprob.claims.base import (
 )
 from cfprob.fitting.numeric import logit
 from cfprob.reading import fields as f
-from cfprob.claims import density as dn
 
 if TYPE_CHECKING:
     from cfprob.fitting.draws import Draws
@@ -231,7 +231,6 @@ def _describe(draws: Draws, block: ClaimBlock, outcomes: Sequence[str]) -> list[
         )
         for j in range(len(block))
     ]
-
 
 
 def _density(b: Any, s: Any, g: Any, own: Any, gown: Any) -> float:

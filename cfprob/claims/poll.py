@@ -24,14 +24,15 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from cfprob.claims import density as dn
 from cfprob.claims.base import (
-    Parameter,
     ClaimBlock,
     ClaimKind,
     DesignContext,
     Family,
     KindContext,
     ModelTerms,
+    Parameter,
     draws_spread_squared,
     fitted_range,
     make_block,
@@ -41,7 +42,6 @@ from cfprob.claims.base import (
     two_sided,
 )
 from cfprob.reading import fields as f
-from cfprob.claims import density as dn
 
 if TYPE_CHECKING:
     from cfprob.fitting.draws import Draws
@@ -198,7 +198,6 @@ def _describe(draws: Draws, block: ClaimBlock, outcomes: Sequence[str]) -> list[
     ]
 
 
-
 def _density(b: Any, s: Any, g: Any, own: Any, gown: Any) -> float:
     """Hand-written :func:`_model_term` with its gradient, its priors included (:mod:`cfprob.claims.density`).
     ``own``: ``poll_z`` (polls), then the log of ``poll_dispersion`` (polls)."""
@@ -254,7 +253,6 @@ def _density(b: Any, s: Any, g: Any, own: Any, gown: Any) -> float:
         g.spread[r] += d_sd * s.spread[r] / sd
         dn.add_seen_logit_grad(s, g, r, a, b.seen[i], k, d_location)
     return total
-
 
 
 def _derived(own: dict[str, Floats], block: ClaimBlock, draws: Draws) -> dict[str, Floats]:

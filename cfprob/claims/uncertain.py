@@ -19,13 +19,13 @@ a simulated claim states the side its replica falls on (:attr:`ClaimBlock.direct
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from cfprob.claims import density as dn
 from cfprob.claims.base import (
     ClaimBlock,
     ClaimKind,
@@ -37,7 +37,6 @@ from cfprob.claims.base import (
     make_block,
 )
 from cfprob.reading import fields as f
-from cfprob.claims import density as dn
 
 if TYPE_CHECKING:
     from cfprob.fitting.draws import Draws
@@ -124,7 +123,6 @@ def _describe(draws: Draws, block: ClaimBlock, outcomes: Sequence[str]) -> list[
         ("cannot be known", f"unpredictability {spread[:, j].mean():.2f} (flat belief {FLAT_SPREAD:.2f})")
         for j in range(len(block))
     ]
-
 
 
 def _density(b: Any, s: Any, g: Any, own: Any, gown: Any) -> float:

@@ -252,7 +252,9 @@ def _callbacks(key: str, may_compile: bool) -> tuple[Any, Any]:
         callback_key = _key(key, name)
         verify_machine_code(callback_key)
         namespace: dict[str, Any] = {}
-        exec(compile(source, f"<cfprob callback {callback_key[:12]}>", "exec"), {"__name__": __name__, **env}, namespace)
+        exec(
+            compile(source, f"<cfprob callback {callback_key[:12]}>", "exec"), {"__name__": __name__, **env}, namespace
+        )
         (function,) = namespace.values()
         _KEYS[function] = callback_key
         callback = _callback_class()(

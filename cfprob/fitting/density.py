@@ -143,7 +143,9 @@ def pack(data: ModelData, priors: Priors, parameters: list[FreeParameter]) -> tu
         int(len(uncertain) > 0),
     ]
     floats = [np.asarray(arrays[name], dtype=float) for name in _ARRAYS]
-    floats += [np.asarray(getattr(data.blocks[f.name], field), dtype=float) for f in FAMILIES for field in _BLOCK_FLOATS]
+    floats += [
+        np.asarray(getattr(data.blocks[f.name], field), dtype=float) for f in FAMILIES for field in _BLOCK_FLOATS
+    ]
     ints = [np.asarray(getattr(data.blocks[f.name], field), dtype=np.int64) for f in FAMILIES for field in _BLOCK_INTS]
     table, float_data, int_data = [], [], []
     for pool, arrays_in in ((float_data, floats), (int_data, ints)):
@@ -160,49 +162,49 @@ def pack(data: ModelData, priors: Priors, parameters: list[FreeParameter]) -> tu
     return np.ascontiguousarray(flat_floats), np.ascontiguousarray(flat_ints)
 
 
-def _floats(F: Floats, I: Ints, entry: int) -> Floats:
+def _floats(floats: Floats, ints: Ints, entry: int) -> Floats:
     at = _AT_TABLE + 3 * entry
-    return F[I[at] : I[at] + I[at + 1] * I[at + 2]]
+    return floats[ints[at] : ints[at] + ints[at + 1] * ints[at + 2]]
 
 
-def _floats2(F: Floats, I: Ints, entry: int) -> Floats:
+def _floats2(floats: Floats, ints: Ints, entry: int) -> Floats:
     at = _AT_TABLE + 3 * entry
-    return F[I[at] : I[at] + I[at + 1] * I[at + 2]].reshape((I[at + 1], I[at + 2]))
+    return floats[ints[at] : ints[at] + ints[at + 1] * ints[at + 2]].reshape((ints[at + 1], ints[at + 2]))
 
 
-def _ints(I: Ints, entry: int) -> Ints:
+def _ints(ints: Ints, entry: int) -> Ints:
     at = _AT_TABLE + 3 * entry
-    return I[_AT_DATA + I[at] : _AT_DATA + I[at] + I[at + 1]]
+    return ints[_AT_DATA + ints[at] : _AT_DATA + ints[at] + ints[at + 1]]
 
 
-def block(F: Floats, I: Ints, family: int) -> Any:
+def block(floats: Floats, ints: Ints, family: int) -> Any:
     """Family number ``family``'s block."""
-    f = len(_ARRAYS) + family * 12
-    i = len(_ARRAYS) + _N_FAMILIES * 12 + family * 4
+    f = len(_ARRAYS) + family * len(_BLOCK_FLOATS)
+    i = len(_ARRAYS) + _N_FAMILIES * len(_BLOCK_FLOATS) + family * len(_BLOCK_INTS)
     return Block(
-        _ints(I, i),
-        _ints(I, i + 1),
-        _ints(I, i + 2),
-        _ints(I, i + 3),
-        _floats(F, I, f),
-        _floats(F, I, f + 1),
-        _floats(F, I, f + 2),
-        _floats(F, I, f + 3),
-        _floats2(F, I, f + 4),
-        _floats2(F, I, f + 5),
-        _floats(F, I, f + 6),
-        _floats(F, I, f + 7),
-        _floats(F, I, f + 8),
-        _floats(F, I, f + 9),
-        _floats2(F, I, f + 10),
-        _floats2(F, I, f + 11),
+        _ints(ints, i),
+        _ints(ints, i + 1),
+        _ints(ints, i + 2),
+        _ints(ints, i + 3),
+        _floats(floats, ints, f),
+        _floats(floats, ints, f + 1),
+        _floats(floats, ints, f + 2),
+        _floats(floats, ints, f + 3),
+        _floats2(floats, ints, f + 4),
+        _floats2(floats, ints, f + 5),
+        _floats(floats, ints, f + 6),
+        _floats(floats, ints, f + 7),
+        _floats(floats, ints, f + 8),
+        _floats(floats, ints, f + 9),
+        _floats2(floats, ints, f + 10),
+        _floats2(floats, ints, f + 11),
     )
 
 
-def own_slice(I: Ints, family: int) -> tuple[int, int]:
+def own_slice(ints: Ints, family: int) -> tuple[int, int]:
     """Where family number ``family``'s own parameters sit in the free vector: (start, stop)."""
-    start = I[_AT_OWN + 2 * family]
-    return start, start + I[_AT_OWN + 2 * family + 1]
+    start = ints[_AT_OWN + 2 * family]
+    return start, start + ints[_AT_OWN + 2 * family + 1]
 
 
 def _normal_block(x: Floats, grad: Floats, start: int, n: int, sd: float) -> float:
@@ -222,21 +224,21 @@ def _scale(x: Floats, grad: Floats, at: int, scale: float) -> tuple[float, float
     return value, prior
 
 
-def log_density(x: Floats, grad: Floats, F: Floats, I: Ints, families: Any) -> float:  # noqa: C901, PLR0915
+def log_density(x: Floats, grad: Floats, floats: Floats, ints: Ints, families: Any) -> float:
     """The log density at ``x``, its gradient written to ``grad``; ``families`` adds the claims' terms."""
-    K, P, A, H, T, NS, NF = I[K_], I[P_], I[A_], I[H_], I[T_], I[NS_], I[NF_]
+    K, P, A, H, T, NS, NF = ints[K_], ints[P_], ints[A_], ints[H_], ints[T_], ints[NS_], ints[NF_]
     L = K - 1
     R = P + H
-    at = I[_AT_CORE : _AT_CORE + len(_CORE)]
-    pr = _floats(F, I, PRIORS)
+    at = ints[_AT_CORE : _AT_CORE + len(_CORE)]
+    pr = _floats(floats, ints, PRIORS)
     grad[:] = 0.0
     total = 0.0
 
     # real history's start: the reference class and this case's offset from it
     total += _normal_block(x, grad, at[CLASS_LOGIT], L, pr[PRIOR.class_logit_sd])
     total += _normal_block(x, grad, at[OFFSET_Z], L, 1.0)
-    if I[HAS_REFERENCE]:
-        counts = _floats(F, I, REFERENCE_COUNTS)
+    if ints[HAS_REFERENCE]:
+        counts = _floats(floats, ints, REFERENCE_COUNTS)
         top = 0.0
         for j in range(L):
             top = max(top, x[at[CLASS_LOGIT] + j])
@@ -262,7 +264,7 @@ def log_density(x: Floats, grad: Floats, F: Floats, I: Ints, families: Any) -> f
     grad[at[END_Z]] += slope
     sig = dn.sigmoid(x[at[END_Z]])
     p_end = END_FLOOR + (1.0 - END_FLOOR) * sig
-    observed = _floats(F, I, OBSERVED)
+    observed = _floats(floats, ints, OBSERVED)
     o = 0
     for j in range(K):
         if observed[j] > 0.5:
@@ -287,8 +289,8 @@ def log_density(x: Floats, grad: Floats, F: Floats, I: Ints, families: Any) -> f
     sigma_history, prior = _scale(x, grad, at[SIGMA_HISTORY], pr[PRIOR.history_step_scale])
     total += prior
     total += _normal_block(x, grad, at[HISTORY_Z], NS * L, 1.0)
-    progress = _floats(F, I, PROGRESS)
-    bridge = _floats2(F, I, BRIDGE)
+    progress = _floats(floats, ints, PROGRESS)
+    bridge = _floats2(floats, ints, BRIDGE)
     bridged = np.zeros((T, L))
     history = np.empty((T, L))
     for t in range(T):
@@ -301,7 +303,7 @@ def log_density(x: Floats, grad: Floats, F: Floats, I: Ints, families: Any) -> f
     sigma_era, prior = _scale(x, grad, at[SIGMA_ERA], pr[PRIOR.era_step_scale])
     total += prior
     total += _normal_block(x, grad, at[ERA_Z], T - 1, 1.0)
-    walk = _floats2(F, I, ERA_WALK)
+    walk = _floats2(floats, ints, ERA_WALK)
     walked = np.zeros(T)
     era = np.empty(T)
     for t in range(T):
@@ -310,14 +312,14 @@ def log_density(x: Floats, grad: Floats, F: Floats, I: Ints, families: Any) -> f
         era[t] = sigma_era * walked[t]
 
     # divergences: real history at their year, changed by features and their own effect, scaled by the era
-    X = _floats2(F, I, X_)
+    X = _floats2(floats, ints, X_)
     if NF > 0:
         total += _normal_block(x, grad, at[BETA], NF * L, pr[PRIOR.beta_sd])
     sigma_u, prior = _scale(x, grad, at[SIGMA_U], pr[PRIOR.pod_sd_scale])
     total += prior
     total += _normal_block(x, grad, at[U_Z], (P - 1) * L, 1.0)
-    year_weights = _floats2(F, I, YEAR_WEIGHTS)
-    history_weights = _floats2(F, I, HISTORY_WEIGHTS)
+    year_weights = _floats2(floats, ints, YEAR_WEIGHTS)
+    history_weights = _floats2(floats, ints, HISTORY_WEIGHTS)
     effect = np.zeros((P, L))
     scale = np.empty(P)
     E = np.zeros((R, K))
@@ -358,7 +360,7 @@ def log_density(x: Floats, grad: Floats, F: Floats, I: Ints, families: Any) -> f
         noise[a] = math.exp(x[at[NOISE_LOG_MEAN]] + noise_spread * x[at[NOISE_Z] + a])
     tendency = np.zeros((A, K))
     sigma_tendency = 0.0
-    if I[HAS_TENDENCY]:
+    if ints[HAS_TENDENCY]:
         total += _normal_block(x, grad, at[TENDENCY_MEAN], K, pr[PRIOR.tendency_mean_sd])
         sigma_tendency, prior = _scale(x, grad, at[SIGMA_TENDENCY], pr[PRIOR.tendency_sd_scale])
         total += prior
@@ -368,7 +370,7 @@ def log_density(x: Floats, grad: Floats, F: Floats, I: Ints, families: Any) -> f
                 tendency[a, k] = x[at[TENDENCY_MEAN] + k] + sigma_tendency * x[at[TENDENCY_Z] + a * K + k]
     W = np.zeros((A, K))
     loading = np.zeros(L)
-    if I[HAS_WORLDVIEW]:
+    if ints[HAS_WORLDVIEW]:
         total += _normal_block(x, grad, at[WORLDVIEW], A, 1.0)
         loading[0], prior = _scale(x, grad, at[LOADING_FIRST], pr[PRIOR.worldview_loading_sd])
         total += prior
@@ -379,8 +381,8 @@ def log_density(x: Floats, grad: Floats, F: Floats, I: Ints, families: Any) -> f
             for j in range(L):
                 W[a, j] = x[at[WORLDVIEW] + a] * loading[j]
     spread = np.zeros(R)
-    named = _floats(F, I, NAMED)
-    if I[HAS_SPREAD]:
+    named = _floats(floats, ints, NAMED)
+    if ints[HAS_SPREAD]:
         for p in range(1, P):
             v, prior = _scale(x, grad, at[UNPREDICTABILITY] + p - 1, pr[PRIOR.unpredictability_scale])
             total += prior
@@ -391,13 +393,13 @@ def log_density(x: Floats, grad: Floats, F: Floats, I: Ints, families: Any) -> f
         np.zeros((R, K)), np.zeros((A, K)), np.zeros((A, K)), np.zeros(A), np.zeros((A, K)), np.zeros(R),
         np.zeros((T, L)), np.zeros(T), pr,
     )  # fmt: skip
-    total += families(F, I, x, grad, s, g)
+    total += families(floats, ints, x, grad, s, g)
 
     # backward: the shared quantities' gradients to the free parameters
-    if I[HAS_SPREAD]:
+    if ints[HAS_SPREAD]:
         for p in range(1, P):
             grad[at[UNPREDICTABILITY] + p - 1] += named[p] * g.spread[p] * spread[p]
-    if I[HAS_WORLDVIEW]:
+    if ints[HAS_WORLDVIEW]:
         d_loading = np.zeros(L)
         for a in range(A):
             for j in range(L):
@@ -406,7 +408,7 @@ def log_density(x: Floats, grad: Floats, F: Floats, I: Ints, families: Any) -> f
         grad[at[LOADING_FIRST]] += d_loading[0] * loading[0]
         for j in range(1, L):
             grad[at[LOADING_REST] + j - 1] += d_loading[j]
-    if I[HAS_TENDENCY]:
+    if ints[HAS_TENDENCY]:
         d_sigma = 0.0
         for a in range(A):
             for k in range(K):
@@ -494,11 +496,11 @@ def log_density(x: Floats, grad: Floats, F: Floats, I: Ints, families: Any) -> f
 
 def families_source() -> str:
     """The source of the function that adds every family's claims (one call per family, in model order)."""
-    lines = ["def families(F, I, x, grad, s, g):", "    total = 0.0"]
-    for i, family in enumerate(FAMILIES):
+    lines = ["def families(floats, ints, x, grad, s, g):", "    total = 0.0"]
+    for i in range(len(FAMILIES)):
         lines += [
-            f"    start, stop = own_slice(I, {i})",
-            f"    total += density_{i}(block(F, I, {i}), s, g, x[start:stop], grad[start:stop])",
+            f"    start, stop = own_slice(ints, {i})",
+            f"    total += density_{i}(block(floats, ints, {i}), s, g, x[start:stop], grad[start:stop])",
         ]
     return "\n".join([*lines, "    return total", ""])
 
