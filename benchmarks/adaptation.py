@@ -21,11 +21,12 @@ SETTINGS = (("diag", 0.95), ("draw_diag", 0.95), ("diag", 0.98), ("draw_diag", 0
 """(adaptation, target acceptance): cfprob's default first."""
 
 
-def sample(model: object, adaptation: str, target_accept: float, seed: int) -> dict[str, float]:
+def sample(model: object, data: object, adaptation: str, target_accept: float, seed: int) -> dict[str, float]:
     import nutpie
     import xarray as xr
 
-    from cfprob.fitting.inference import diagnose
+    from cfprob.fitting.inference import _with_reported, diagnose
+    from cfprob.fitting.priors import Priors
 
     started = time.perf_counter()
     result = nutpie.sample(
@@ -40,8 +41,7 @@ def sample(model: object, adaptation: str, target_accept: float, seed: int) -> d
         target_accept=target_accept,
     )
     seconds = time.perf_counter() - started
-    posterior = result["posterior"].to_dataset()
-    posterior = posterior.drop_vars([n for n in posterior.data_vars if str(n).endswith("__")])
+    posterior = _with_reported(result["posterior"].to_dataset(), data, Priors())  # type: ignore[arg-type]
     stats = result["sample_stats"].to_dataset()
     found = diagnose(xr.DataTree.from_dict({"posterior": posterior, "sample_stats": stats}))
     return {
@@ -64,15 +64,15 @@ def main() -> None:
     args = parser.parse_args()
     from cfprob.fitting.compiled import compiled_model
     from cfprob.fitting.design import design
-    from cfprob.fitting.provenance import model_key
     from cfprob.paths import bundled_scenario
     from cfprob.reading.loader import load_scenario
 
     scenario = load_scenario(bundled_scenario())
-    model = compiled_model(design(scenario), scenario.content_hash, model_key(None), lambda _m: None)
+    data = design(scenario)
+    model = compiled_model(data, lambda _m: None)
     rows = []
     for adaptation, target in SETTINGS:
-        runs = [sample(model, adaptation, target, seed) for seed in range(1, args.seeds + 1)]
+        runs = [sample(model, data, adaptation, target, seed) for seed in range(1, args.seeds + 1)]
         cells = [_cell([r[k] for r in runs], d) for k, d in (("seconds", 1), ("ess", 0), ("ess_per_s", 0))]
         cells += [_cell([r[k] for r in runs], d) for k, d in (("divergences", 0), ("steps", 1))]
         rows.append(f"| `{adaptation}`, {target} | " + " | ".join(cells) + " |")

@@ -15,9 +15,11 @@ import argparse
 import json
 import time
 from pathlib import Path
+from typing import Any
 
 started = time.perf_counter()
 
+import numpy as np  # noqa: E402
 import pymc as pm  # noqa: E402
 
 from cfprob.fitting.design import design  # noqa: E402
@@ -25,6 +27,16 @@ from cfprob.fitting.inference import diagnose  # noqa: E402
 from cfprob.fitting.model import build_model  # noqa: E402
 from cfprob.paths import bundled_scenario  # noqa: E402
 from cfprob.reading.loader import load_scenario  # noqa: E402
+
+
+def theta_summary(posterior: Any) -> tuple[list[float], list[float]]:
+    """Each theta cell's posterior mean and Monte Carlo standard error (sd / sqrt(bulk ESS)), flattened."""
+    from arviz_stats import ess  # type: ignore[attr-defined]
+
+    theta = posterior["theta"]
+    effective = ess(posterior[["theta"]], method="bulk")["theta"].values
+    se = theta.std(("chain", "draw")).values / np.sqrt(effective)
+    return theta.mean(("chain", "draw")).values.ravel().tolist(), se.ravel().tolist()
 
 
 def main() -> None:
@@ -46,6 +58,7 @@ def main() -> None:
         model=model,
     )
     diagnostics = diagnose(result)
+    theta_mean, theta_se = theta_summary(result["posterior"].to_dataset())
     print(
         json.dumps(
             {
@@ -53,6 +66,8 @@ def main() -> None:
                 "min_ess_bulk": diagnostics["diag_min_ess_bulk"],
                 "divergences": diagnostics["diag_divergences"],
                 "in_process_seconds": time.perf_counter() - started,
+                "theta_mean": theta_mean,
+                "theta_se": theta_se,
             }
         )
     )

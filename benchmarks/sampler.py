@@ -40,7 +40,10 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import xarray as xr
+
+from reference_pymc import theta_summary  # the same summary of both fits
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
@@ -53,6 +56,9 @@ TARGETS = {
     "listing": 0.3,
 }
 """Issue 20's targets: seconds, except the ratio of effective samples per second to plain ``pm.sample``."""
+AGREEMENT_Z = 4.0
+"""The two samplers' theta means agree when no cell differs by this many Monte Carlo standard errors (over some
+eighty cells, a true difference this large is very unlikely by chance)."""
 
 
 def timed(command: list[str], env: dict[str, str], cwd: Path = REPO) -> tuple[float, str, str]:
@@ -86,12 +92,15 @@ def cfprob_run(cache: Path, seed: int, *extra: str) -> tuple[float, dict[str, An
     fits = sorted((cache / "fits").glob("*.nc"), key=lambda p: p.stat().st_mtime)
     with xr.open_datatree(fits[-1], engine="h5netcdf") as tree:
         attrs = dict(tree.attrs)
+        theta_mean, theta_se = theta_summary(tree["posterior"].to_dataset())
     stages = [line.removeprefix("cfprob: ") for line in err.splitlines() if not line.startswith("cfprob: warning")]
     return wall, {
         "sampling_seconds": float(attrs["sampling_seconds"]),
         "min_ess_bulk": float(attrs["diag_min_ess_bulk"]),
         "divergences": float(attrs["diag_divergences"]),
         "compiled": any("compiling the model" in line for line in stages),
+        "theta_mean": theta_mean,
+        "theta_se": theta_se,
         "stages": stages,
     }
 
@@ -215,9 +224,18 @@ def sampling(ours: list[tuple[float, dict[str, Any]]], theirs: list[tuple[float,
         "ours_ess_per_s": spread([rate(r) for r in ours]),
         "reference_ess_per_s": spread([rate(r) for r in theirs]),
         "ratio": spread([rate(a) / rate(b) for a, b in zip(ours, theirs, strict=True)]),
+        "agreement_z": spread([largest_z(a[1], b[1]) for a, b in zip(ours, theirs, strict=True)]),
         "ours_divergences": spread([r["divergences"] for _, r in ours]),
         "reference_divergences": spread([r["divergences"] for _, r in theirs]),
     }
+
+
+def largest_z(ours: dict[str, Any], theirs: dict[str, Any]) -> float:
+    """The largest difference between the two fits' posterior means of a theta cell, in Monte Carlo standard
+    errors of that difference: the samplers agree when it is what chance gives over the cells (below ~4)."""
+    difference = np.subtract(ours["theta_mean"], theirs["theta_mean"])
+    error = np.hypot(ours["theta_se"], theirs["theta_se"])
+    return float(np.max(np.abs(difference) / error))
 
 
 def machine() -> str:
@@ -275,6 +293,12 @@ def report(results: dict[str, Any], repeats: int, cold_repeats: int) -> str:
             _s(sample["reference_divergences"], 0, ""),
             "no more than the reference: "
             + verdict(sample["ours_divergences"]["median"] <= sample["reference_divergences"]["median"]),
+        ),
+        (
+            "Agreement: largest |difference| of a theta mean, in Monte Carlo standard errors (per seed)",
+            _s(sample["agreement_z"], 1, ""),
+            "-",
+            "the same posterior: " + verdict(sample["agreement_z"]["high"] < AGREEMENT_Z),
         ),
         (
             "Cached `cfprob run`",

@@ -14,7 +14,7 @@ WEIMAR = TESTS / "scenarios" / "weimar"
 
 @pytest.fixture(autouse=True)
 def isolated_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Each test gets its own cfprob cache (fits, compiled-model records) but shares machine code.
+    """Each test gets its own cfprob cache (fits, answers) but shares machine code.
 
     PyTensor's and Numba's compile caches are shared by the whole session: compiling is the slow part.
     """

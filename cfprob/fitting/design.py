@@ -35,7 +35,6 @@ __all__ = [
     "bridge",
     "centred_walk",
     "design",
-    "dim_lengths",
     "interpolation_weights",
     "knot_years",
     "logit",
@@ -97,8 +96,8 @@ def model_inputs(data: ModelData) -> dict[str, Floats | Ints]:
     ``observed`` (real history's outcome, one-hot), ``reference_counts`` (when there is a reference class)
     and, for every non-empty claim family, its arrays named ``<family>_<field>``. Keeping them out of the
     model's constants lets compiled model code be reused when only data values change
-    (:mod:`cfprob.fitting.compiled`): an edited claim, or a dataset
-    simulated from the prior.
+    (``--sampler pymc``, and the tests that hold the hand-written density to the model): an edited claim, or
+    a dataset simulated from the prior.
     """
     inputs: dict[str, Floats | Ints] = {"X": data.X} if data.features else {}
     inputs["year_weights"] = data.year_weights
@@ -129,12 +128,6 @@ def model_coords(data: ModelData) -> dict[str, list[str] | list[int]]:
         "era_step": [int(y) for y in data.knots[1:]],
         "history_year": [int(y) for y in data.history_years],
     }
-
-
-def dim_lengths(data: ModelData) -> dict[str, Ints]:
-    """Each dimension's length, as the model's shared dim lengths hold it: inputs of compiled model code
-    beside :func:`model_inputs`, so a new divergence point, claimant or history year changes data, not code."""
-    return {name: np.asarray(len(values), dtype=np.int64) for name, values in model_coords(data).items()}
 
 
 def design(scenario: Scenario, lexicon: Lexicon | None = None) -> ModelData:

@@ -87,8 +87,7 @@ def build_model(data: ModelData, priors: Priors | None = None) -> pm.Model:
         era_z = pm.Normal("era_z", 0.0, 1.0, dims="era_step")
         era = pm.Deterministic("era", sigma_era * pt.dot(timeline.era_walk, era_z), dims="knot")
 
-        # lengths of the scenario's dimensions are the model's shared dim lengths, never Python constants: the
-        # graph does not depend on them, so a new divergence point needs no new machine code (fitting.compiled)
+        # lengths of the scenario's dimensions are the model's shared dim lengths, never Python constants
         length = model.dim_lengths
         effect = pt.zeros((length["pod"], k - 1))
         if data.features:

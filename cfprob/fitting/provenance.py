@@ -68,10 +68,12 @@ SAMPLER_LIMITS = {
 """Allowed range and meaning of each integer sampler setting (the CLI's options are built from it)."""
 
 SAMPLERS = {
-    "nutpie": "nutpie NUTS (Numba-compiled model, code cached between runs)",
+    "nutpie": "nutpie NUTS on cfprob's hand-written log density (compiled once by Numba, cached)",
     "pymc": "PyMC NUTS",
 }
-"""The samplers cfprob can use, and how provenance names them. ``auto`` picks nutpie when installed."""
+"""The samplers cfprob can use, and how provenance names them. ``auto`` picks nutpie when installed. The
+description is part of every fit key: a sampler whose implementation changes (and with it the draws of a
+seed) gets a new description."""
 
 DEFAULT_TARGET_ACCEPT = {"nutpie": 0.95, "pymc": 0.95}
 """Target acceptance rate of each sampler unless one is given. Model version 4 scales each divergence's own
@@ -126,9 +128,15 @@ class SamplerSettings:
 
 
 def fit_key(content_hash: str, settings: SamplerSettings, model_version: str = MODEL_VERSION) -> str:
-    """The key of a fit: scenario content, model version, sampler settings and cfprob's version."""
+    """The key of a fit: scenario content, model version, sampler settings and implementation, cfprob's version."""
     payload = json.dumps(
-        {"scenario": content_hash, "model": model_version, "settings": asdict(settings), "cfprob": __version__},
+        {
+            "scenario": content_hash,
+            "model": model_version,
+            "settings": asdict(settings),
+            "sampler": SAMPLERS[settings.sampler],
+            "cfprob": __version__,
+        },
         sort_keys=True,
     )
     return hashlib.sha256(payload.encode()).hexdigest()

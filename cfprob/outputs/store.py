@@ -46,7 +46,8 @@ __all__ = [
 ]
 
 COMPILED_FOLDERS = ("compiled", "numba", "pytensor")
-"""Cache folders of compiled model code: nutpie model records, Numba's and PyTensor's machine code."""
+"""Cache folders of compiled model code: Numba's machine code of the sampler, PyTensor's (``--sampler pymc``), and
+the model records earlier versions kept."""
 
 
 def save_tree(tree: xr.DataTree, path: Path, overwrite: bool = False) -> None:
