@@ -27,14 +27,16 @@ from __future__ import annotations
 import math
 from typing import Any
 
+import numpy as np
+
 from cfprob.fitting.priors import PRIOR
 
 __all__ = [
     "HELPERS",
     "PRIOR",
-    "add_curve_logit_grad",
+    "add_curve_odds_grad",
     "add_seen_logit_grad",
-    "curve_logit",
+    "curve_odds",
     "d_log_ndtr",
     "digamma",
     "half_normal_log",
@@ -175,31 +177,34 @@ def _curve(s: Any, t: int, j: int) -> float:
     return s.history[t, j] if j < s.history.shape[1] else 0.0
 
 
-def _curve_others(s: Any, t: int, k: int) -> tuple[float, float]:
-    n = s.history.shape[1] + 1
-    top = -math.inf
-    for j in range(n):
-        if j != k:
-            top = max(top, _curve(s, t, j))
-    total = 0.0
-    for j in range(n):
-        if j != k:
-            total += math.exp(_curve(s, t, j) - top)
-    return top, total
+def curve_odds(s: Any) -> tuple[Any, Any, Any]:
+    """Real history's log odds of every outcome at every knot, computed once for a family's claims:
+    ``(odds, share, others)``, each (knots, K): ``odds[t, k]``, ``share[t, j] = exp(curve_j - top)`` and
+    ``others[t, k]`` the sum of ``share[t, j]`` over ``j != k`` (what :func:`add_curve_odds_grad` reads)."""
+    n_knots, n = s.history.shape[0], s.history.shape[1] + 1
+    odds = np.empty((n_knots, n))
+    share = np.empty((n_knots, n))
+    others = np.empty((n_knots, n))
+    for t in range(n_knots):
+        top = 0.0
+        for j in range(n - 1):
+            top = max(top, s.history[t, j])
+        for j in range(n):
+            share[t, j] = math.exp(_curve(s, t, j) - top)
+        for k in range(n):
+            total = 0.0
+            for j in range(n):
+                if j != k:
+                    total += share[t, j]
+            others[t, k] = total
+            odds[t, k] = _curve(s, t, k) - top - math.log(total)
+    return odds, share, others
 
 
-def curve_logit(s: Any, t: int, k: int) -> float:
-    """Real history's log odds of outcome ``k`` at knot ``t``."""
-    top, total = _curve_others(s, t, k)
-    return _curve(s, t, k) - top - math.log(total)
-
-
-def add_curve_logit_grad(s: Any, g: Any, t: int, k: int, upstream: float) -> None:
-    """Add ``upstream`` times the gradient of :func:`curve_logit` to ``g.history``."""
-    top, total = _curve_others(s, t, k)
-    for j in range(s.history.shape[1]):
-        d = upstream if j == k else -upstream * math.exp(_curve(s, t, j) - top) / total
-        g.history[t, j] += d
+def add_curve_odds_grad(g: Any, share: Any, others: Any, t: int, k: int, upstream: float) -> None:
+    """Add ``upstream`` times the gradient of real history's log odds of ``k`` at knot ``t`` to ``g.history``."""
+    for j in range(g.history.shape[1]):
+        g.history[t, j] += upstream if j == k else -upstream * share[t, j] / others[t, k]
 
 
 HELPERS = (
@@ -218,8 +223,7 @@ HELPERS = (
     add_seen_logit_grad,
     seen_softmax,
     _curve,
-    _curve_others,
-    curve_logit,
-    add_curve_logit_grad,
+    curve_odds,
+    add_curve_odds_grad,
 )
 """Every helper here, for Numba to register before it compiles the families' densities."""

@@ -194,13 +194,16 @@ def _describe(draws: Draws, block: ClaimBlock, outcomes: Sequence[str]) -> list[
 def _density(b: Any, s: Any, g: Any, own: Any, gown: Any) -> float:
     """Hand-written :func:`_model_term` with its gradient (:mod:`cfprob.claims.density`)."""
     total = 0.0
+    if len(b.outcome) == 0:
+        return total
     tau = s.priors[dn.PRIOR.ordering_tau]
+    odds, share, others = dn.curve_odds(s)
     for i in range(len(b.outcome)):
         a, k, w, about_divergences = b.author[i], b.outcome[i], b.weight[i], b.extra[i]
         history_gap, era_gap = 0.0, 0.0
         for t in range(b.contrast.shape[1]):
             if b.contrast[i, t] != 0.0:
-                history_gap += b.contrast[i, t] * dn.curve_logit(s, t, k)
+                history_gap += b.contrast[i, t] * odds[t, k]
                 era_gap += b.contrast[i, t] * s.era[t]
         gap = about_divergences * era_gap + (1.0 - about_divergences) * history_gap
         y = b.confidence[i] * gap / tau + b.direction[i] * s.tendency[a, k]
@@ -210,7 +213,7 @@ def _density(b: Any, s: Any, g: Any, own: Any, gown: Any) -> float:
         for t in range(b.contrast.shape[1]):
             if b.contrast[i, t] != 0.0:
                 g.era[t] += d_gap * about_divergences * b.contrast[i, t]
-                dn.add_curve_logit_grad(s, g, t, k, d_gap * (1.0 - about_divergences) * b.contrast[i, t])
+                dn.add_curve_odds_grad(g, share, others, t, k, d_gap * (1.0 - about_divergences) * b.contrast[i, t])
         g.tendency[a, k] += d_y * b.direction[i]
     return total
 

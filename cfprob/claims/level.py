@@ -119,12 +119,15 @@ def _describe(draws: Draws, block: ClaimBlock, outcomes: Sequence[str]) -> list[
 def _density(b: Any, s: Any, g: Any, own: Any, gown: Any) -> float:
     """Hand-written :func:`_model_term` with its gradient (:mod:`cfprob.claims.density`)."""
     total = 0.0
+    if len(b.outcome) == 0:
+        return total
+    odds, share, others = dn.curve_odds(s)
     for i in range(len(b.outcome)):
         a, k, w = b.author[i], b.outcome[i], b.weight[i]
         located = s.bias[a, k]
         for t in range(b.contrast.shape[1]):
             if b.contrast[i, t] != 0.0:
-                located += b.contrast[i, t] * dn.curve_logit(s, t, k)
+                located += b.contrast[i, t] * odds[t, k]
         noise = s.noise[a] / b.confidence[i]
         sd = math.sqrt(noise * noise + b.extra[i] * b.extra[i])
         z = (b.value[i] - located) / sd
@@ -134,7 +137,7 @@ def _density(b: Any, s: Any, g: Any, own: Any, gown: Any) -> float:
         g.bias[a, k] += d_located
         for t in range(b.contrast.shape[1]):
             if b.contrast[i, t] != 0.0:
-                dn.add_curve_logit_grad(s, g, t, k, d_located * b.contrast[i, t])
+                dn.add_curve_odds_grad(g, share, others, t, k, d_located * b.contrast[i, t])
     return total
 
 
