@@ -35,7 +35,7 @@ __all__ = [
     "HELPERS",
     "PRIOR",
     "add_curve_odds_grad",
-    "add_seen_logit_grad",
+    "add_seen_grad",
     "curve_odds",
     "d_log_ndtr",
     "digamma",
@@ -128,8 +128,10 @@ def _seen(s: Any, r: int, a: int, seen: float, j: int) -> float:
     return s.E[r, j] + seen * s.W[a, j]
 
 
-def _others(s: Any, r: int, a: int, seen: float, k: int) -> tuple[float, float]:
-    """The largest seen logit but ``k``'s and the sum of exp(logit - largest) over them."""
+def seen_logit(s: Any, r: int, a: int, seen: float, k: int, slope: Any) -> float:
+    """The log odds of outcome ``k`` in row ``r`` as claimant ``a`` sees it (``seen`` 1: through their
+    worldview; 0: as it is): ``F_k - log sum_{j != k} exp(F_j)``, ``F = E[r] + seen * W[a]``. Its derivatives
+    in ``F`` are written to ``slope`` (K,), for :func:`add_seen_grad`."""
     n = s.E.shape[1]
     top = -math.inf
     for j in range(n):
@@ -138,25 +140,18 @@ def _others(s: Any, r: int, a: int, seen: float, k: int) -> tuple[float, float]:
     total = 0.0
     for j in range(n):
         if j != k:
-            total += math.exp(_seen(s, r, a, seen, j) - top)
-    return top, total
-
-
-def seen_logit(s: Any, r: int, a: int, seen: float, k: int) -> float:
-    """The log odds of outcome ``k`` in row ``r`` as claimant ``a`` sees it (``seen`` 1: through their
-    worldview; 0: as it is): ``F_k - log sum_{j != k} exp(F_j)``, ``F = E[r] + seen * W[a]``."""
-    top, total = _others(s, r, a, seen, k)
+            slope[j] = math.exp(_seen(s, r, a, seen, j) - top)
+            total += slope[j]
+    for j in range(n):
+        slope[j] = 1.0 if j == k else -slope[j] / total
     return _seen(s, r, a, seen, k) - top - math.log(total)
 
 
-def add_seen_logit_grad(s: Any, g: Any, r: int, a: int, seen: float, k: int, upstream: float) -> None:
-    """Add ``upstream`` times the gradient of :func:`seen_logit` to ``g.E`` and ``g.W``."""
-    top, total = _others(s, r, a, seen, k)
-    n = s.E.shape[1]
-    for j in range(n):
-        d = upstream if j == k else -upstream * math.exp(_seen(s, r, a, seen, j) - top) / total
-        g.E[r, j] += d
-        g.W[a, j] += seen * d
+def add_seen_grad(g: Any, r: int, a: int, seen: float, slope: Any, upstream: float) -> None:
+    """Add ``upstream`` times the gradient of a :func:`seen_logit` (its ``slope``) to ``g.E`` and ``g.W``."""
+    for j in range(slope.shape[0]):
+        g.E[r, j] += upstream * slope[j]
+        g.W[a, j] += seen * upstream * slope[j]
 
 
 def seen_softmax(s: Any, r: int, a: int, seen: float, out: Any) -> None:
@@ -177,11 +172,15 @@ def _curve(s: Any, t: int, j: int) -> float:
     return s.history[t, j] if j < s.history.shape[1] else 0.0
 
 
-def curve_odds(s: Any) -> tuple[Any, Any, Any]:
-    """Real history's log odds of every outcome at every knot, computed once for a family's claims:
-    ``(odds, share, others)``, each (knots, K): ``odds[t, k]``, ``share[t, j] = exp(curve_j - top)`` and
-    ``others[t, k]`` the sum of ``share[t, j]`` over ``j != k`` (what :func:`add_curve_odds_grad` reads)."""
+def curve_odds(s: Any, outcomes: Any) -> tuple[Any, Any, Any]:
+    """Real history's log odds at every knot of each outcome in ``outcomes`` (a block's), computed once for
+    a family's claims: ``(odds, share, others)``, each (knots, K): ``odds[t, k]``, ``share[t, j] =
+    exp(curve_j - top)`` and ``others[t, k]`` the sum of ``share[t, j]`` over ``j != k`` (what
+    :func:`add_curve_odds_grad` reads); outcomes no claim names are left unset."""
     n_knots, n = s.history.shape[0], s.history.shape[1] + 1
+    wanted = np.zeros(n, dtype=np.bool_)
+    for k in outcomes:
+        wanted[k] = True
     odds = np.empty((n_knots, n))
     share = np.empty((n_knots, n))
     others = np.empty((n_knots, n))
@@ -192,12 +191,13 @@ def curve_odds(s: Any) -> tuple[Any, Any, Any]:
         for j in range(n):
             share[t, j] = math.exp(_curve(s, t, j) - top)
         for k in range(n):
-            total = 0.0
-            for j in range(n):
-                if j != k:
-                    total += share[t, j]
-            others[t, k] = total
-            odds[t, k] = _curve(s, t, k) - top - math.log(total)
+            if wanted[k]:
+                total = 0.0
+                for j in range(n):
+                    if j != k:
+                        total += share[t, j]
+                others[t, k] = total
+                odds[t, k] = _curve(s, t, k) - top - math.log(total)
     return odds, share, others
 
 
@@ -218,9 +218,8 @@ HELPERS = (
     half_normal_log,
     digamma,
     _seen,
-    _others,
     seen_logit,
-    add_seen_logit_grad,
+    add_seen_grad,
     seen_softmax,
     _curve,
     curve_odds,

@@ -197,7 +197,7 @@ def _density(b: Any, s: Any, g: Any, own: Any, gown: Any) -> float:
     if len(b.outcome) == 0:
         return total
     tau = s.priors[dn.PRIOR.ordering_tau]
-    odds, share, others = dn.curve_odds(s)
+    odds, share, others = dn.curve_odds(s, b.outcome)
     for i in range(len(b.outcome)):
         a, k, w, about_divergences = b.author[i], b.outcome[i], b.weight[i], b.extra[i]
         history_gap, era_gap = 0.0, 0.0

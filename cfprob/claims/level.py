@@ -121,7 +121,7 @@ def _density(b: Any, s: Any, g: Any, own: Any, gown: Any) -> float:
     total = 0.0
     if len(b.outcome) == 0:
         return total
-    odds, share, others = dn.curve_odds(s)
+    odds, share, others = dn.curve_odds(s, b.outcome)
     for i in range(len(b.outcome)):
         a, k, w = b.author[i], b.outcome[i], b.weight[i]
         located = s.bias[a, k]

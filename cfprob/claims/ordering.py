@@ -109,12 +109,14 @@ def _describe(draws: Draws, block: ClaimBlock, outcomes: Sequence[str]) -> list[
 
 def _density(b: Any, s: Any, g: Any, own: Any, gown: Any) -> float:
     """Hand-written :func:`_model_term` with its gradient (:mod:`cfprob.claims.density`)."""
+    seen_slope = np.empty(s.E.shape[1])
+    other_slope = np.empty(s.E.shape[1])
     total = 0.0
     tau0 = s.priors[dn.PRIOR.ordering_tau]
     for i in range(len(b.pod)):
         r, q, a, k, w = b.pod[i], b.other_pod[i], b.author[i], b.outcome[i], b.weight[i]
         tau = math.sqrt(tau0 * tau0 + s.spread[r] * s.spread[r] + s.spread[q] * s.spread[q])
-        gap = dn.seen_logit(s, r, a, b.seen[i], k) - dn.seen_logit(s, q, a, b.other_seen[i], k)
+        gap = dn.seen_logit(s, r, a, b.seen[i], k, seen_slope) - dn.seen_logit(s, q, a, b.other_seen[i], k, other_slope)
         y = b.confidence[i] * gap / tau + b.direction[i] * s.tendency[a, k]
         total -= w * dn.softplus(-y)
         d_y = w * dn.sigmoid(-y)
@@ -123,8 +125,8 @@ def _density(b: Any, s: Any, g: Any, own: Any, gown: Any) -> float:
         g.spread[r] += d_tau * s.spread[r] / tau
         g.spread[q] += d_tau * s.spread[q] / tau
         g.tendency[a, k] += d_y * b.direction[i]
-        dn.add_seen_logit_grad(s, g, r, a, b.seen[i], k, d_gap)
-        dn.add_seen_logit_grad(s, g, q, a, b.other_seen[i], k, -d_gap)
+        dn.add_seen_grad(g, r, a, b.seen[i], seen_slope, d_gap)
+        dn.add_seen_grad(g, q, a, b.other_seen[i], other_slope, -d_gap)
     return total
 
 

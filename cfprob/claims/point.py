@@ -235,12 +235,13 @@ def _describe(draws: Draws, block: ClaimBlock, outcomes: Sequence[str]) -> list[
 
 def _density(b: Any, s: Any, g: Any, own: Any, gown: Any) -> float:
     """Hand-written :func:`_model_term` with its gradient (:mod:`cfprob.claims.density`)."""
+    seen_slope = np.empty(s.E.shape[1])
     total = 0.0
     for i in range(len(b.pod)):
         r, a, k, w = b.pod[i], b.author[i], b.outcome[i], b.weight[i]
         noise = s.noise[a] / b.confidence[i]
         sd = math.sqrt(noise * noise + b.extra[i] * b.extra[i] + s.spread[r] * s.spread[r])
-        located = dn.seen_logit(s, r, a, b.seen[i], k) + s.bias[a, k]
+        located = dn.seen_logit(s, r, a, b.seen[i], k, seen_slope) + s.bias[a, k]
         if b.bound[i] == 0.0:
             z = (b.value[i] - located) / sd
             total += w * dn.log_normal_pdf(b.value[i], located, sd)
@@ -254,7 +255,7 @@ def _density(b: Any, s: Any, g: Any, own: Any, gown: Any) -> float:
         g.noise[a] += d_variance * 2.0 * noise / b.confidence[i]
         g.spread[r] += d_variance * 2.0 * s.spread[r]
         g.bias[a, k] += w * d_located
-        dn.add_seen_logit_grad(s, g, r, a, b.seen[i], k, w * d_located)
+        dn.add_seen_grad(g, r, a, b.seen[i], seen_slope, w * d_located)
     return total
 
 

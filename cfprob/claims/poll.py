@@ -202,6 +202,7 @@ def _density(b: Any, s: Any, g: Any, own: Any, gown: Any) -> float:
     """Hand-written :func:`_model_term` with its gradient, its priors included (:mod:`cfprob.claims.density`).
     ``own``: ``poll_z`` (polls), then the log of ``poll_dispersion`` (polls)."""
     n = len(b.pod)
+    seen_slope = np.empty(s.E.shape[1])
     total = 0.0
     n_edges = b.edges.shape[1]
     cdf = np.empty(n_edges)
@@ -217,7 +218,7 @@ def _density(b: Any, s: Any, g: Any, own: Any, gown: Any) -> float:
         gown[n + i] += d_dispersion_log
         noise = s.noise[a] / b.confidence[i]
         sd = math.sqrt(noise * noise + s.spread[r] * s.spread[r])
-        location = dn.seen_logit(s, r, a, b.seen[i], k) + s.bias[a, k] + own[i] * sd
+        location = dn.seen_logit(s, r, a, b.seen[i], k, seen_slope) + s.bias[a, k] + own[i] * sd
         for j in range(n_edges):
             e = b.edges[i, j]
             if 0.0 < e < 1.0:
@@ -251,7 +252,7 @@ def _density(b: Any, s: Any, g: Any, own: Any, gown: Any) -> float:
         d_sd = d_location * own[i]
         g.noise[a] += d_sd * noise / (sd * b.confidence[i])
         g.spread[r] += d_sd * s.spread[r] / sd
-        dn.add_seen_logit_grad(s, g, r, a, b.seen[i], k, d_location)
+        dn.add_seen_grad(g, r, a, b.seen[i], seen_slope, d_location)
     return total
 
 

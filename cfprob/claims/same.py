@@ -98,20 +98,22 @@ def _describe(draws: Draws, block: ClaimBlock, outcomes: Sequence[str]) -> list[
 
 def _density(b: Any, s: Any, g: Any, own: Any, gown: Any) -> float:
     """Hand-written :func:`_model_term` with its gradient (:mod:`cfprob.claims.density`)."""
+    seen_slope = np.empty(s.E.shape[1])
+    other_slope = np.empty(s.E.shape[1])
     total = 0.0
     for i in range(len(b.pod)):
         r, q, a, k, w = b.pod[i], b.other_pod[i], b.author[i], b.outcome[i], b.weight[i]
         noise = s.noise[a] / b.confidence[i]
         sd = math.sqrt(noise * noise + s.spread[r] * s.spread[r] + s.spread[q] * s.spread[q])
-        gap = dn.seen_logit(s, r, a, b.seen[i], k) - dn.seen_logit(s, q, a, b.other_seen[i], k)
+        gap = dn.seen_logit(s, r, a, b.seen[i], k, seen_slope) - dn.seen_logit(s, q, a, b.other_seen[i], k, other_slope)
         z = (b.value[i] - gap) / sd
         total += w * dn.log_normal_pdf(b.value[i], gap, sd)
         d_gap, d_sd = w * z / sd, w * (z * z - 1.0) / sd
         g.noise[a] += d_sd * noise / (sd * b.confidence[i])
         g.spread[r] += d_sd * s.spread[r] / sd
         g.spread[q] += d_sd * s.spread[q] / sd
-        dn.add_seen_logit_grad(s, g, r, a, b.seen[i], k, d_gap)
-        dn.add_seen_logit_grad(s, g, q, a, b.other_seen[i], k, -d_gap)
+        dn.add_seen_grad(g, r, a, b.seen[i], seen_slope, d_gap)
+        dn.add_seen_grad(g, q, a, b.other_seen[i], other_slope, -d_gap)
     return total
 
 

@@ -201,6 +201,11 @@ def block(floats: Floats, ints: Ints, family: int) -> Any:
     )
 
 
+def claims(ints: Ints, family: int) -> int:
+    """How many claims family number ``family`` has (its block's length)."""
+    return int(ints[_AT_TABLE + 3 * (len(_ARRAYS) + family * len(_BLOCK_FLOATS)) + 1])
+
+
 def own_slice(ints: Ints, family: int) -> tuple[int, int]:
     """Where family number ``family``'s own parameters sit in the free vector: (start, stop)."""
     start = ints[_AT_OWN + 2 * family]
@@ -499,8 +504,9 @@ def families_source() -> str:
     lines = ["def families(floats, ints, x, grad, s, g):", "    total = 0.0"]
     for i in range(len(FAMILIES)):
         lines += [
-            f"    start, stop = own_slice(ints, {i})",
-            f"    total += density_{i}(block(floats, ints, {i}), s, g, x[start:stop], grad[start:stop])",
+            f"    if claims(ints, {i}) > 0:",
+            f"        start, stop = own_slice(ints, {i})",
+            f"        total += density_{i}(block(floats, ints, {i}), s, g, x[start:stop], grad[start:stop])",
         ]
     return "\n".join([*lines, "    return total", ""])
 
@@ -509,7 +515,19 @@ def _plain_functions() -> list[Any]:
     """Every plain function Numba compiles into the log density."""
     kernels = [family.density for family in FAMILIES]
     assert all(k is not None for k in kernels), "every family has a hand-written density"
-    return [*dn.HELPERS, *kernels, _floats, _floats2, _ints, block, own_slice, _normal_block, _scale, log_density]
+    return [
+        *dn.HELPERS,
+        *kernels,
+        _floats,
+        _floats2,
+        _ints,
+        block,
+        claims,
+        own_slice,
+        _normal_block,
+        _scale,
+        log_density,
+    ]
 
 
 def source_key() -> str:
@@ -523,7 +541,7 @@ def source_key() -> str:
 
 def families_function() -> Any:
     """The plain function :func:`families_source` writes (it runs in Python too, slowly: for tests)."""
-    env: dict[str, Any] = {"own_slice": own_slice, "block": block}
+    env: dict[str, Any] = {"own_slice": own_slice, "block": block, "claims": claims}
     env.update({f"density_{i}": family.density for i, family in enumerate(FAMILIES)})
     namespace: dict[str, Any] = {}
     exec(compile(families_source(), "<cfprob families>", "exec"), env, namespace)
