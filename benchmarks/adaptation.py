@@ -18,12 +18,13 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 SETTINGS = (
-    ("diag", 0.95),
+    ("draw_diag", 0.98),
+    ("draw_diag", 0.97),
     ("draw_diag", 0.95),
-    ("diag", 0.9),
     ("draw_diag", 0.9),
-    ("diag", 0.8),
-    ("draw_diag", 0.8),
+    ("diag", 0.98),
+    ("diag", 0.95),
+    ("diag", 0.9),
 )
 """(adaptation, target acceptance): cfprob's default first."""
 

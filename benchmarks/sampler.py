@@ -42,7 +42,6 @@ from typing import Any
 
 import numpy as np
 import xarray as xr
-
 from reference_pymc import theta_summary  # the same summary of both fits
 
 HERE = Path(__file__).resolve().parent

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from cfprob.errors import CfprobError
-from cfprob.fitting.provenance import SAMPLER_LIMITS, SAMPLERS, SamplerSettings
+from cfprob.fitting.provenance import DEFAULT_TARGET_ACCEPT, SAMPLER_LIMITS, SAMPLERS, SamplerSettings
 from cfprob.outputs.neutralise import for_terminal
 from cfprob.reading.fields import one_line
 
@@ -47,7 +47,7 @@ def _sampler_options[F: Callable[..., Any]](func: F) -> F:
         type=click.FloatRange(0.5, 0.99),
         default=None,
         help="Target acceptance rate of NUTS; higher takes smaller steps (fewer divergences, slower). "
-        "Default: 0.8 for nutpie, 0.9 for PyMC.",
+        f"Default: {DEFAULT_TARGET_ACCEPT['nutpie']} for nutpie, {DEFAULT_TARGET_ACCEPT['pymc']} for PyMC.",
     )(func)
     func = click.option(
         "--sampler",

@@ -17,7 +17,13 @@ import xarray as xr
 from cfprob.errors import CfprobError
 from cfprob.fitting.design import ModelData, design, model_coords
 from cfprob.fitting.priors import Priors
-from cfprob.fitting.provenance import SamplerSettings, model_key, nutpie_installed, provenance_attrs
+from cfprob.fitting.provenance import (
+    NUTPIE_ADAPTATION,
+    SamplerSettings,
+    model_key,
+    nutpie_installed,
+    provenance_attrs,
+)
 from cfprob.fitting.runtime import prepare
 from cfprob.outputs.store import nonfinite_draws
 from cfprob.reading.scenario import Scenario
@@ -182,6 +188,7 @@ def _sample_nutpie(
         cores=_cores(settings),
         seed=settings.seed,
         target_accept=settings.target_accept,
+        adaptation=NUTPIE_ADAPTATION,
         progress_bar=progressbar,
         blocking=False,
     )

@@ -16,6 +16,7 @@ __all__ = [
     "CHECK_LEVEL",
     "CREDIBLE_MASS",
     "MODEL_VERSION",
+    "NUTPIE_ADAPTATION",
     "RUNG3_SEMANTICS",
     "SAMPLERS",
     "SAMPLER_LIMITS",
@@ -68,17 +69,23 @@ SAMPLER_LIMITS = {
 """Allowed range and meaning of each integer sampler setting (the CLI's options are built from it)."""
 
 SAMPLERS = {
-    "nutpie": "nutpie NUTS on cfprob's hand-written log density (compiled once by Numba, cached)",
+    "nutpie": "nutpie NUTS (draw_diag adaptation) on cfprob's hand-written log density, compiled once by Numba",
     "pymc": "PyMC NUTS",
 }
 """The samplers cfprob can use, and how provenance names them. ``auto`` picks nutpie when installed. The
 description is part of every fit key: a sampler whose implementation changes (and with it the draws of a
 seed) gets a new description."""
 
-DEFAULT_TARGET_ACCEPT = {"nutpie": 0.95, "pymc": 0.95}
-"""Target acceptance rate of each sampler unless one is given. Model version 4 scales each divergence's own
-effect by the era scale, a funnel-like shape: at nutpie's own default of 0.8 the bundled scenario's fit had
-2 divergent transitions, at 0.95 none (and sampling took 27 s, whole process, with the code compiled)."""
+DEFAULT_TARGET_ACCEPT = {"nutpie": 0.98, "pymc": 0.95}
+"""Target acceptance rate of each sampler unless one is given. The model scales each divergence's own effect
+by the era scale, a funnel-like shape that makes a sampler diverge now and then. With nutpie's adaptation to
+the draws' variances (``NUTPIE_ADAPTATION``), 0.98 gave the bundled scenario's fits 2-6 divergent transitions
+(seeds 1-3) against 8-11 at 0.95 with the default adaptation, at 1.3 times its effective samples per second
+(``benchmarks/results/adaptation.md``)."""
+
+NUTPIE_ADAPTATION = "draw_diag"
+"""nutpie's mass-matrix adaptation: a diagonal from the draws' variances, which doubles the trajectories and
+the effective sample size per draw on the bundled scenario."""
 
 
 def nutpie_installed() -> bool:
