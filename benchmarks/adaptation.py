@@ -18,8 +18,8 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 SETTINGS = (
-    ("draw_diag", 0.98),
     ("draw_diag", 0.97),
+    ("draw_diag", 0.98),
     ("draw_diag", 0.95),
     ("draw_diag", 0.9),
     ("diag", 0.98),

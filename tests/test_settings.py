@@ -35,7 +35,7 @@ def test_auto_falls_back_to_pymc_when_nutpie_is_missing(monkeypatch: pytest.Monk
 def test_auto_prefers_nutpie(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(provenance, "nutpie_installed", lambda: True)
     settings = SamplerSettings()
-    assert settings.sampler == "nutpie" and settings.target_accept == 0.98
+    assert settings.sampler == "nutpie" and settings.target_accept == 0.97
     assert SamplerSettings(target_accept=0.9).target_accept == 0.9
     assert "nutpie" in settings.label
 

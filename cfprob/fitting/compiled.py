@@ -48,9 +48,9 @@ def cfprob_logp(dim, x_, out_, logp_, user_data_):
     x = numba.carray(x_, (dim,))
     out = numba.carray(out_, (dim,))
     logp = numba.carray(logp_, ())
-    if dim != ints[0]:
+    if dim != free_length(ints):
         return -1
-    value = log_density(x, out, floats, ints[1:], families)
+    value = log_density(x, out, floats, ints, families)
     logp[()] = value
     if not np.all(np.isfinite(out)):
         return 3
@@ -236,7 +236,7 @@ def _callbacks(key: str, may_compile: bool) -> tuple[Any, Any]:
     numba = _numba()
     from numba.core import sigutils
 
-    from cfprob.fitting.density import log_density, register
+    from cfprob.fitting.density import free_length, log_density, register
 
     families = register()
     t = numba.types
@@ -246,6 +246,7 @@ def _callbacks(key: str, may_compile: bool) -> tuple[Any, Any]:
         "expand": t.int64(t.uint64, t.uint64, pointer, pointer, t.voidptr),
     }
     env = {"numba": numba, "np": np, "as_pointer": _as_pointer(numba), "log_density": log_density}
+    env["free_length"] = free_length
     env["families"] = families
     compiled = []
     for name, source in _SOURCES.items():
@@ -305,8 +306,7 @@ def _assemble(data: ModelData, priors: Priors, callbacks: tuple[Any, Any]) -> An
 
     parameters = free_parameters(data, priors)
     n_dim = parameters[-1].stop
-    floats, ints = pack(data, priors, parameters)
-    ints = np.concatenate([[n_dim], ints]).astype(np.int64)  # the callback checks nutpie's vector length
+    floats, ints = pack(data, priors, parameters)  # ints holds the free vector's length, which the callback checks
     for array in (floats, ints):
         array.flags.writeable = False
     user_data = np.asarray([floats.ctypes.data, len(floats), ints.ctypes.data, len(ints)], dtype=np.uint64)

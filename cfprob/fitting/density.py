@@ -62,7 +62,7 @@ _ARRAYS = (
     "era_walk",
     "named",
 )
-_SIZES = ("K", "P", "A", "H", "T", "NS", "NF", "has_reference", "has_tendency", "has_worldview", "has_spread")
+_SIZES = ("K", "P", "A", "H", "T", "NS", "NF", "has_reference", "has_tendency", "has_worldview", "has_spread", "free")
 _CORE = tuple(p.name for p in CORE)
 
 # positions in the int array: sizes, core offsets, families' (offset, length), then each array's
@@ -74,7 +74,7 @@ _AT_TABLE = _AT_OWN + 2 * _N_FAMILIES
 _N_ENTRIES = len(_ARRAYS) + _N_FAMILIES * (len(_BLOCK_FLOATS) + len(_BLOCK_INTS))
 _AT_DATA = _AT_TABLE + 3 * _N_ENTRIES
 
-(K_, P_, A_, H_, T_, NS_, NF_, HAS_REFERENCE, HAS_TENDENCY, HAS_WORLDVIEW, HAS_SPREAD) = range(len(_SIZES))
+(K_, P_, A_, H_, T_, NS_, NF_, HAS_REFERENCE, HAS_TENDENCY, HAS_WORLDVIEW, HAS_SPREAD, FREE) = range(len(_SIZES))
 (
     CLASS_LOGIT,
     OFFSET_Z,
@@ -141,6 +141,7 @@ def pack(data: ModelData, priors: Priors, parameters: list[FreeParameter]) -> tu
         int(data.has_tendency),
         int("worldview" in by_name),
         int(len(uncertain) > 0),
+        parameters[-1].stop,
     ]
     floats = [np.asarray(arrays[name], dtype=float) for name in _ARRAYS]
     floats += [
@@ -199,6 +200,11 @@ def block(floats: Floats, ints: Ints, family: int) -> Any:
         _floats2(floats, ints, f + 10),
         _floats2(floats, ints, f + 11),
     )
+
+
+def free_length(ints: Ints) -> int:
+    """The length of the free vector the data was packed for."""
+    return int(ints[FREE])
 
 
 def claims(ints: Ints, family: int) -> int:
@@ -524,6 +530,7 @@ def _plain_functions() -> list[Any]:
         block,
         claims,
         own_slice,
+        free_length,
         _normal_block,
         _scale,
         log_density,
