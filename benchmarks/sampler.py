@@ -294,7 +294,7 @@ def report(results: dict[str, Any], repeats: int, cold_repeats: int) -> str:
             + verdict(sample["ours_divergences"]["median"] <= sample["reference_divergences"]["median"]),
         ),
         (
-            "Agreement: largest |difference| of a theta mean, in Monte Carlo standard errors (per seed)",
+            "Agreement: largest difference of a theta mean, in Monte Carlo standard errors (per seed)",
             _s(sample["agreement_z"], 1, ""),
             "-",
             "the same posterior: " + verdict(sample["agreement_z"]["high"] < AGREEMENT_Z),
