@@ -21,9 +21,9 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import arviz_plots as azp  # noqa: E402
-import arviz_stats as azs  # noqa: E402
-import xarray as xr  # noqa: E402
+import arviz_plots as azp
+import arviz_stats as azs
+import xarray as xr
 
 
 def main() -> None:
