@@ -555,12 +555,21 @@ def families_function() -> Any:
     return namespace["families"]
 
 
+_REGISTERED: list[Any] = []
+"""The families function once :func:`register` has run in this process (registering twice would add a second
+overload of every function)."""
+
+
 def register() -> Any:
-    """Let Numba compile the plain functions; returns the function that adds the families' terms."""
+    """Let Numba compile the plain functions (once per process); returns the function that adds the families'
+    terms."""
+    if _REGISTERED:
+        return _REGISTERED[0]
     from numba.extending import register_jitable
 
     # numpy's error model: a division by zero far out in the tails gives inf or nan, which the callback reports
     # to nutpie as a point of zero density, instead of raising an exception nothing can catch
     for function in [*_plain_functions(), families := families_function()]:
         register_jitable(error_model="numpy")(function)
+    _REGISTERED.append(families)
     return families
