@@ -33,7 +33,7 @@ def sample(model: object, data: object, adaptation: str, target_accept: float, s
     import nutpie
     import xarray as xr
 
-    from cfprob.fitting.inference import _with_reported, diagnose
+    from cfprob.fitting.inference import diagnose, reported_posterior
     from cfprob.fitting.priors import Priors
 
     started = time.perf_counter()
@@ -49,7 +49,7 @@ def sample(model: object, data: object, adaptation: str, target_accept: float, s
         target_accept=target_accept,
     )
     seconds = time.perf_counter() - started
-    posterior = _with_reported(result["posterior"].to_dataset(), data, Priors())  # type: ignore[arg-type]
+    posterior = reported_posterior(result["posterior"].to_dataset(), data, Priors())  # type: ignore[arg-type]
     stats = result["sample_stats"].to_dataset()
     found = diagnose(xr.DataTree.from_dict({"posterior": posterior, "sample_stats": stats}))
     return {

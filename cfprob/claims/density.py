@@ -35,6 +35,7 @@ __all__ = [
     "HELPERS",
     "PRIOR",
     "add_curve_odds_grad",
+    "add_located_grad",
     "add_seen_grad",
     "curve_odds",
     "d_log_ndtr",
@@ -154,6 +155,17 @@ def add_seen_grad(g: Any, r: int, a: int, seen: float, slope: Any, upstream: flo
         g.W[a, j] += seen * upstream * slope[j]
 
 
+def add_located_grad(s: Any, g: Any, b: Any, i: int, slope: Any, d_located: float, d_sd: float, sd: float) -> None:
+    """Add the gradient of claim ``i`` of block ``b`` located at its author's seen log odds plus their bias
+    (:func:`seen_logit`, its ``slope``) with sd ``sqrt((noise_a / confidence)^2 + ... + spread_r^2)``, given the
+    claim's derivatives in its location (``d_located``) and its sd (``d_sd``), weight included."""
+    r, a = b.pod[i], b.author[i]
+    g.noise[a] += d_sd * s.noise[a] / (sd * b.confidence[i] * b.confidence[i])
+    g.spread[r] += d_sd * s.spread[r] / sd
+    g.bias[a, b.outcome[i]] += d_located
+    add_seen_grad(g, r, a, b.seen[i], slope, d_located)
+
+
 def seen_softmax(s: Any, r: int, a: int, seen: float, out: Any) -> None:
     """The outcome probabilities of row ``r`` as claimant ``a`` sees them, written to ``out`` (K,)."""
     n = s.E.shape[1]
@@ -220,6 +232,7 @@ HELPERS = (
     _seen,
     seen_logit,
     add_seen_grad,
+    add_located_grad,
     seen_softmax,
     _curve,
     curve_odds,

@@ -181,11 +181,7 @@ def _density(b: Any, s: Any, g: Any, own: Any, gown: Any) -> float:
         d_lower = -math.exp(dn.log_phi(lower) - mass)
         d_located = -(d_upper + d_lower) / sd
         d_sd = -(d_upper * upper + d_lower * lower) / sd
-        d_variance = w * d_sd / (2.0 * sd)
-        g.noise[a] += d_variance * 2.0 * noise / b.confidence[i]
-        g.spread[r] += d_variance * 2.0 * s.spread[r]
-        g.bias[a, k] += w * d_located
-        dn.add_seen_grad(g, r, a, b.seen[i], seen_slope, w * d_located)
+        dn.add_located_grad(s, g, b, i, seen_slope, w * d_located, w * d_sd, sd)
     return total
 
 

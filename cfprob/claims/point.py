@@ -251,11 +251,7 @@ def _density(b: Any, s: Any, g: Any, own: Any, gown: Any) -> float:
             total += w * dn.log_ndtr(z)
             slope = dn.d_log_ndtr(z)
             d_located, d_sd = slope * b.bound[i] / sd, -slope * z / sd
-        d_variance = w * d_sd / (2.0 * sd)
-        g.noise[a] += d_variance * 2.0 * noise / b.confidence[i]
-        g.spread[r] += d_variance * 2.0 * s.spread[r]
-        g.bias[a, k] += w * d_located
-        dn.add_seen_grad(g, r, a, b.seen[i], seen_slope, w * d_located)
+        dn.add_located_grad(s, g, b, i, seen_slope, w * d_located, w * d_sd, sd)
     return total
 
 

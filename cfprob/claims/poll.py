@@ -248,11 +248,7 @@ def _density(b: Any, s: Any, g: Any, own: Any, gown: Any) -> float:
                 d_dispersion -= d_cdf[j] * density * q
         gown[i] += d_location * sd
         gown[n + i] += d_dispersion * dispersion
-        g.bias[a, k] += d_location
-        d_sd = d_location * own[i]
-        g.noise[a] += d_sd * noise / (sd * b.confidence[i])
-        g.spread[r] += d_sd * s.spread[r] / sd
-        dn.add_seen_grad(g, r, a, b.seen[i], seen_slope, d_location)
+        dn.add_located_grad(s, g, b, i, seen_slope, d_location, d_location * own[i], sd)
     return total
 
 

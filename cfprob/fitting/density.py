@@ -22,6 +22,7 @@ import hashlib
 import inspect
 import math
 from collections import namedtuple
+from functools import cache
 from typing import Any
 
 import numpy as np
@@ -537,8 +538,10 @@ def _plain_functions() -> list[Any]:
     ]
 
 
+@cache
 def source_key() -> str:
-    """The hash of everything compiled into the log density: this module's source and the families'."""
+    """The hash of everything compiled into the log density: this module's source and the families' (read once
+    per process)."""
     from cfprob.claims import base
 
     modules = {inspect.getmodule(f) for f in _plain_functions()} | {base}

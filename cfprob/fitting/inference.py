@@ -28,7 +28,7 @@ from cfprob.fitting.runtime import prepare
 from cfprob.outputs.store import nonfinite_draws
 from cfprob.reading.scenario import Scenario
 
-__all__ = ["ESS_PER_CHAIN", "RHAT_LIMIT", "diagnose", "fit", "fit_tree"]
+__all__ = ["ESS_PER_CHAIN", "RHAT_LIMIT", "diagnose", "fit", "fit_tree", "reported_posterior"]
 
 RHAT_LIMIT = 1.01
 ESS_PER_CHAIN = 100
@@ -199,10 +199,14 @@ def _sample_nutpie(
         background.cancel()
         raise
     sampling = time.perf_counter() - started
-    return _with_reported(result["posterior"].to_dataset(), data, priors), result["sample_stats"].to_dataset(), sampling
+    return (
+        reported_posterior(result["posterior"].to_dataset(), data, priors),
+        result["sample_stats"].to_dataset(),
+        sampling,
+    )
 
 
-def _with_reported(sampled: xr.Dataset, data: ModelData, priors: Priors) -> xr.Dataset:
+def reported_posterior(sampled: xr.Dataset, data: ModelData, priors: Priors) -> xr.Dataset:
     """The posterior as the PyMC model reports it, from nutpie's draws of the free parameters: half-normals on
     their own scale instead of their logs (``sigma_u``, not ``sigma_u_log__``), and every Deterministic."""
     from cfprob.fitting.derived import DIMS, reported
