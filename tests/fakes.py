@@ -23,11 +23,8 @@ def fake_fit(
     c, s = settings.chains, settings.draws
     # narrower than the model's priors, like a posterior: no draw puts an outcome near 0 or 1 by accident
     narrow = Priors(
-        class_logit_sd=0.5,
-        offset_sd=0.3,
         beta_sd=0.5,
         pod_sd_scale=0.3,
-        history_step_scale=0.1,
         worldview_loading_sd=0.5 if worldview else 0.0,
     )
     prior = draw_prior(data, c * s, np.random.default_rng(seed), narrow)
@@ -44,7 +41,6 @@ def fake_fit(
         "u": (("pod", "logit_outcome"), prior.extra["u"]),
         "history": (("knot", "logit_outcome"), prior.history),
         "era": (("knot",), prior.era),
-        "p_end": ((), prior.extra["p_end"]),
         "theta": (("pod", "outcome"), prior.theta[:, :n_pods]),
         "bias": (("claimant", "outcome"), prior.bias),
         "noise": (("claimant",), prior.noise),

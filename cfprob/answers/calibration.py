@@ -33,7 +33,7 @@ from cfprob.reading.scenario import Scenario
 __all__ = ["THINNED", "Calibration", "calibrate", "select_divergences", "simulate_data"]
 
 Floats = NDArray[np.float64]
-SCALARS = ("sigma_u", "sigma_bias", "noise_log_mean", "sigma_history", "sigma_era", "p_end")
+SCALARS = ("sigma_u", "sigma_bias", "noise_log_mean", "sigma_era")
 """Hyperparameters ranked besides ``alpha``, real history's curve at the middle knot, the first feature's
 effects, the own effects of the first divergence point and of the one with most claims, the worldview's
 loadings, the position of the claimant with most claims, the plausibility of the first divergence point
@@ -103,7 +103,7 @@ def simulate_data(
 
     Each claim family simulates its own claims (``Family.simulate``: point claims get a simulated logit,
     intervals keep their width, an ordering or era claim simulated as reversed gets a negative confidence, ...);
-    real history's outcome and the reference class's counts are drawn too.
+    real history's curve prior (from the hazard model) is a fixed part of the model, not simulated.
     """
     if selection:
         data = select_divergences(data, truth, rng)
@@ -113,12 +113,7 @@ def simulate_data(
         for family in FAMILIES
         if family.name in reps
     }
-    counts = data.reference_counts
-    if counts is not None and truth.class_logit is not None:
-        p = np.append(np.exp(truth.class_logit[0]), 1.0)
-        counts = rng.multinomial(int(counts.sum()), p / p.sum()).astype(np.int64)
-    # real history's outcome is a condition of the model (the curve ends at it), not simulated
-    return replace(data.with_blocks(**blocks), reference_counts=counts)
+    return data.with_blocks(**blocks)
 
 
 def _middle(data: ModelData) -> int:

@@ -18,7 +18,7 @@ from cfprob.claims.base import draws_spread_squared, normal_logpdf, sigmoid
 from cfprob.fitting.design import ModelData, softmax_last
 from cfprob.fitting.draws import Draws, located_logits, seen_logits
 from cfprob.fitting.priors import Priors
-from cfprob.fitting.world import END_FLOOR, NUMPY, divergence_logits, end_logits, history_logits
+from cfprob.fitting.world import NUMPY, divergence_logits, history_logits
 
 __all__ = [
     "FAMILIES",
@@ -77,20 +77,14 @@ def draw_prior(data: ModelData, n: int, rng: np.random.Generator, priors: Priors
     model (:mod:`cfprob.fitting.world`).
 
     ``extra`` holds the parameters :mod:`cfprob.answers.calibration` ranks and that :class:`Draws` has no
-    field for: ``alpha``, ``beta``, ``u``, ``p_end``, ``sigma_history``, ``sigma_era``, ``sigma_u``,
+    field for: ``alpha``, ``beta``, ``u``, ``sigma_era``, ``sigma_u``,
     ``sigma_bias``, ``noise_log_mean``, ``noise_spread``, ``sigma_tendency`` and, with the worldview factor,
     ``worldview`` (claimants' positions) and ``worldview_loading``.
     """
     priors = priors or Priors()
     d, f, k, a = len(data.pods), len(data.features), len(data.outcomes), len(data.claimants)
     timeline = data.matrices
-    class_logit = rng.normal(0.0, priors.class_logit_sd, (n, k - 1))
-    alpha = class_logit + priors.offset_sd * rng.normal(size=(n, k - 1))
-    p_end = END_FLOOR + (1.0 - END_FLOOR) * sigmoid(rng.normal(0.0, priors.end_sd, n))
-    end = end_logits(alpha, p_end, np.eye(k)[data.observed_outcome], NUMPY)
-    sigma_history = np.abs(rng.normal(0.0, priors.history_step_scale, n))
-    steps = rng.normal(size=(n, timeline.bridge.shape[1], k - 1))
-    history = history_logits(alpha, end, sigma_history, steps, timeline, NUMPY)
+    history = history_logits(rng.normal(size=(n, timeline.history_chol.shape[0])), timeline, NUMPY)
     sigma_era = np.abs(rng.normal(0.0, priors.era_step_scale, n))
     era = sigma_era[:, None] * (rng.normal(size=(n, len(data.knots) - 1)) @ timeline.era_walk.T)
     beta = rng.normal(0.0, priors.beta_sd, (n, f, k - 1))
@@ -141,11 +135,9 @@ def draw_prior(data: ModelData, n: int, rng: np.random.Generator, priors: Priors
         kappa_spread = np.abs(rng.normal(0.0, priors.kappa_spread_scale, n))
         kappa = np.exp(kappa_log_mean[:, None] + kappa_spread[:, None] * rng.normal(size=(n, a)))
     extra = {
-        "alpha": alpha,
+        "alpha": history[:, 0],
         "beta": beta,
         "u": u,
-        "p_end": p_end,
-        "sigma_history": sigma_history,
         "sigma_era": sigma_era,
         "sigma_u": sigma_u,
         "sigma_bias": sigma_bias,
@@ -164,7 +156,6 @@ def draw_prior(data: ModelData, n: int, rng: np.random.Generator, priors: Priors
         bias,
         noise,
         kappa,
-        class_logit,
         history,
         era,
         tendency,
@@ -185,11 +176,7 @@ def log_prior(posterior: xr.Dataset, priors: Priors | None = None) -> xr.DataArr
     priors = priors or Priors()
     half = np.log(2.0)
     terms = {
-        "class_logit": (0.0, priors.class_logit_sd, 0.0),
-        "offset_z": (0.0, 1.0, 0.0),
         "beta": (0.0, priors.beta_sd, 0.0),
-        "end_z": (0.0, priors.end_sd, 0.0),
-        "sigma_history": (0.0, priors.history_step_scale, half),
         "history_z": (0.0, 1.0, 0.0),
         "sigma_era": (0.0, priors.era_step_scale, half),
         "era_z": (0.0, 1.0, 0.0),

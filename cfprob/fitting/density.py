@@ -33,7 +33,6 @@ from cfprob.claims import density as dn
 from cfprob.fitting.design import ModelData
 from cfprob.fitting.free import CORE, FreeParameter
 from cfprob.fitting.priors import PRIOR, Priors
-from cfprob.fitting.world import END_FLOOR
 
 __all__ = ["Block", "Shared", "families_source", "log_density", "pack", "register", "source_key"]
 
@@ -56,14 +55,12 @@ _ARRAYS = (
     "X",
     "year_weights",
     "history_weights",
-    "observed",
-    "reference_counts",
-    "progress",
-    "bridge",
+    "history_mean",
+    "history_chol",
     "era_walk",
     "named",
 )
-_SIZES = ("K", "P", "A", "H", "T", "NS", "NF", "has_reference", "has_tendency", "has_worldview", "has_spread", "free")
+_SIZES = ("K", "P", "A", "H", "T", "NF", "has_tendency", "has_worldview", "has_spread", "free")
 _CORE = tuple(p.name for p in CORE)
 
 # positions in the int array: sizes, core offsets, families' (offset, length), then each array's
@@ -75,12 +72,8 @@ _AT_TABLE = _AT_OWN + 2 * _N_FAMILIES
 _N_ENTRIES = len(_ARRAYS) + _N_FAMILIES * (len(_BLOCK_FLOATS) + len(_BLOCK_INTS))
 _AT_DATA = _AT_TABLE + 3 * _N_ENTRIES
 
-(K_, P_, A_, H_, T_, NS_, NF_, HAS_REFERENCE, HAS_TENDENCY, HAS_WORLDVIEW, HAS_SPREAD, FREE) = range(len(_SIZES))
+(K_, P_, A_, H_, T_, NF_, HAS_TENDENCY, HAS_WORLDVIEW, HAS_SPREAD, FREE) = range(len(_SIZES))
 (
-    CLASS_LOGIT,
-    OFFSET_Z,
-    END_Z,
-    SIGMA_HISTORY,
     HISTORY_Z,
     SIGMA_ERA,
     ERA_Z,
@@ -100,9 +93,7 @@ _AT_DATA = _AT_TABLE + 3 * _N_ENTRIES
     LOADING_REST,
     UNPREDICTABILITY,
 ) = range(len(_CORE))
-(PRIORS, X_, YEAR_WEIGHTS, HISTORY_WEIGHTS, OBSERVED, REFERENCE_COUNTS, PROGRESS, BRIDGE, ERA_WALK, NAMED) = range(
-    len(_ARRAYS)
-)
+(PRIORS, X_, YEAR_WEIGHTS, HISTORY_WEIGHTS, HISTORY_MEAN, HISTORY_CHOL, ERA_WALK, NAMED) = range(len(_ARRAYS))
 
 
 def pack(data: ModelData, priors: Priors, parameters: list[FreeParameter]) -> tuple[Floats, Ints]:
@@ -111,16 +102,13 @@ def pack(data: ModelData, priors: Priors, parameters: list[FreeParameter]) -> tu
     uncertain = data.blocks["uncertain"]
     named = np.zeros(p)
     named[uncertain.pod] = 1.0
-    reference = data.reference_counts
     arrays: dict[str, np.ndarray] = {
         "priors": priors.as_array(),
         "X": data.X,
         "year_weights": data.year_weights,
         "history_weights": data.history_weights,
-        "observed": np.eye(k)[data.observed_outcome],
-        "reference_counts": np.zeros(k) if reference is None else reference,
-        "progress": data.matrices.progress,
-        "bridge": data.matrices.bridge,
+        "history_mean": data.matrices.history_mean,
+        "history_chol": data.matrices.history_chol,
         "era_walk": data.matrices.era_walk,
         "named": named,
     }
@@ -136,9 +124,7 @@ def pack(data: ModelData, priors: Priors, parameters: list[FreeParameter]) -> tu
         len(data.claimants),
         len(data.history_years),
         len(data.knots),
-        data.matrices.bridge.shape[1],
         len(data.features),
-        int(reference is not None),
         int(data.has_tendency),
         int("worldview" in by_name),
         int(len(uncertain) > 0),
@@ -238,7 +224,7 @@ def _scale(x: Floats, grad: Floats, at: int, scale: float) -> tuple[float, float
 
 def log_density(x: Floats, grad: Floats, floats: Floats, ints: Ints, families: Any) -> float:
     """The log density at ``x``, its gradient written to ``grad``; ``families`` adds the claims' terms."""
-    K, P, A, H, T, NS, NF = ints[K_], ints[P_], ints[A_], ints[H_], ints[T_], ints[NS_], ints[NF_]
+    K, P, A, H, T, NF = ints[K_], ints[P_], ints[A_], ints[H_], ints[T_], ints[NF_]
     L = K - 1
     R = P + H
     at = ints[_AT_CORE : _AT_CORE + len(_CORE)]
@@ -246,70 +232,18 @@ def log_density(x: Floats, grad: Floats, floats: Floats, ints: Ints, families: A
     grad[:] = 0.0
     total = 0.0
 
-    # real history's start: the reference class and this case's offset from it
-    total += _normal_block(x, grad, at[CLASS_LOGIT], L, pr[PRIOR.class_logit_sd])
-    total += _normal_block(x, grad, at[OFFSET_Z], L, 1.0)
-    if ints[HAS_REFERENCE]:
-        counts = _floats(floats, ints, REFERENCE_COUNTS)
-        top = 0.0
-        for j in range(L):
-            top = max(top, x[at[CLASS_LOGIT] + j])
-        norm = math.exp(-top)
-        for j in range(L):
-            norm += math.exp(x[at[CLASS_LOGIT] + j] - top)
-        lse = top + math.log(norm)
-        n = 0.0
-        for j in range(K):
-            n += counts[j]
-            total -= math.lgamma(counts[j] + 1.0)
-            total += counts[j] * ((x[at[CLASS_LOGIT] + j] if j < L else 0.0) - lse)
-        total += math.lgamma(n + 1.0)
-        for j in range(L):
-            grad[at[CLASS_LOGIT] + j] += counts[j] - n * math.exp(x[at[CLASS_LOGIT] + j] - lse)
-    alpha = np.empty(L)
-    for j in range(L):
-        alpha[j] = x[at[CLASS_LOGIT] + j] + pr[PRIOR.offset_sd] * x[at[OFFSET_Z] + j]
-
-    # real history's end: the observed outcome at probability p_end, the rest in alpha's proportions
-    value, slope = dn.normal_prior(x[at[END_Z]], 0.0, pr[PRIOR.end_sd])
-    total += value
-    grad[at[END_Z]] += slope
-    sig = dn.sigmoid(x[at[END_Z]])
-    p_end = END_FLOOR + (1.0 - END_FLOOR) * sig
-    observed = _floats(floats, ints, OBSERVED)
-    o = 0
-    for j in range(K):
-        if observed[j] > 0.5:
-            o = j
-    top = -math.inf
-    for j in range(K):
-        if j != o:
-            top = max(top, alpha[j] if j < L else 0.0)
-    norm = 0.0
-    for j in range(K):
-        if j != o:
-            norm += math.exp((alpha[j] if j < L else 0.0) - top)
-    others = top + math.log(norm)
-    log_p = np.empty(K)
-    for j in range(K):
-        log_p[j] = math.log(p_end) if j == o else math.log1p(-p_end) + (alpha[j] if j < L else 0.0) - others
-    end = np.empty(L)
-    for j in range(L):
-        end[j] = log_p[j] - log_p[L]
-
-    # real history's curve: the line from alpha to end plus the bridge
-    sigma_history, prior = _scale(x, grad, at[SIGMA_HISTORY], pr[PRIOR.history_step_scale])
-    total += prior
-    total += _normal_block(x, grad, at[HISTORY_Z], NS * L, 1.0)
-    progress = _floats(floats, ints, PROGRESS)
-    bridge = _floats2(floats, ints, BRIDGE)
-    bridged = np.zeros((T, L))
+    # real history's curve: the hazard model's prior, history = mean + chol @ z (chol lower triangular)
+    total += _normal_block(x, grad, at[HISTORY_Z], T * L, 1.0)
+    history_mean = _floats2(floats, ints, HISTORY_MEAN)
+    history_chol = _floats2(floats, ints, HISTORY_CHOL)
     history = np.empty((T, L))
     for t in range(T):
         for j in range(L):
-            for s in range(NS):
-                bridged[t, j] += bridge[t, s] * x[at[HISTORY_Z] + s * L + j]
-            history[t, j] = (1.0 - progress[t]) * alpha[j] + progress[t] * end[j] + sigma_history * bridged[t, j]
+            row = t * L + j
+            value = history_mean[t, j]
+            for c in range(row + 1):
+                value += history_chol[row, c] * x[at[HISTORY_Z] + c]
+            history[t, j] = value
 
     # the era scale
     sigma_era, prior = _scale(x, grad, at[SIGMA_ERA], pr[PRIOR.era_step_scale])
@@ -473,36 +407,11 @@ def log_density(x: Floats, grad: Floats, floats: Floats, ints: Ints, families: A
             grad[at[ERA_Z] + s_] += sigma_era * walk[t, s_] * d_era[t]
     grad[at[SIGMA_ERA]] += d_sigma * sigma_era
 
-    d_alpha = np.zeros(L)
-    d_end = np.zeros(L)
-    d_sigma = 0.0
     for t in range(T):
         for j in range(L):
-            d_alpha[j] += (1.0 - progress[t]) * d_history[t, j]
-            d_end[j] += progress[t] * d_history[t, j]
-            d_sigma += d_history[t, j] * bridged[t, j]
-            for s_ in range(NS):
-                grad[at[HISTORY_Z] + s_ * L + j] += sigma_history * bridge[t, s_] * d_history[t, j]
-    grad[at[SIGMA_HISTORY]] += d_sigma * sigma_history
-
-    d_log_p = np.empty(K)
-    d_log_p[L] = 0.0
-    for j in range(L):
-        d_log_p[j] = d_end[j]
-        d_log_p[L] -= d_end[j]
-    d_p = d_log_p[o] / p_end
-    not_observed = 0.0
-    for j in range(K):
-        if j != o:
-            not_observed += d_log_p[j]
-    d_p -= not_observed / (1.0 - p_end)
-    for j in range(L):
-        if j != o:
-            d_alpha[j] += d_log_p[j] - math.exp(alpha[j] - others) * not_observed
-    grad[at[END_Z]] += d_p * (1.0 - END_FLOOR) * sig * (1.0 - sig)
-    for j in range(L):
-        grad[at[CLASS_LOGIT] + j] += d_alpha[j]
-        grad[at[OFFSET_Z] + j] += pr[PRIOR.offset_sd] * d_alpha[j]
+            row = t * L + j
+            for c in range(row + 1):
+                grad[at[HISTORY_Z] + c] += history_chol[row, c] * d_history[t, j]
     return total
 
 

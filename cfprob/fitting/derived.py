@@ -18,7 +18,7 @@ from cfprob.fitting.design import ModelData, softmax_last
 from cfprob.fitting.draws import Draws
 from cfprob.fitting.free import FreeParameter
 from cfprob.fitting.priors import Priors
-from cfprob.fitting.world import END_FLOOR, NUMPY, divergence_logits, end_logits, history_logits
+from cfprob.fitting.world import NUMPY, divergence_logits, history_logits
 
 __all__ = ["DIMS", "reported"]
 
@@ -26,7 +26,6 @@ Floats = NDArray[np.float64]
 
 DIMS: dict[str, tuple[str, ...]] = {
     "alpha": ("logit_outcome",),
-    "p_end": (),
     "history": ("knot", "logit_outcome"),
     "era": ("knot",),
     "u": ("pod", "logit_outcome"),
@@ -62,15 +61,12 @@ def reported(
     k = len(data.outcomes)
     out: dict[str, Floats] = {p.parameter.name: value[p.parameter.name] for p in parameters if p.parameter.log}
 
-    alpha = value["class_logit"] + priors.offset_sd * value["offset_z"]
-    p_end = END_FLOOR + (1.0 - END_FLOOR) * _sigmoid(value["end_z"])
-    end = end_logits(alpha, p_end, np.eye(k)[data.observed_outcome], NUMPY)
-    history = history_logits(alpha, end, value["sigma_history"], value["history_z"], data.matrices, NUMPY)
+    history = history_logits(value["history_z"], data.matrices, NUMPY)
     era = value["sigma_era"][:, None] * (value["era_z"] @ data.matrices.era_walk.T)
     u = np.concatenate([np.zeros((n, 1, k - 1)), value["sigma_u"][:, None, None] * value["u_z"]], axis=1)
     effect = u + (np.einsum("pf,sfk->spk", data.X, value["beta"]) if "beta" in value else 0.0)
     theta = softmax_last(divergence_logits(history, era, data.year_weights, effect, NUMPY))
-    out |= {"alpha": alpha, "p_end": p_end, "history": history, "era": era, "u": u, "theta": theta}
+    out |= {"alpha": history[:, 0], "history": history, "era": era, "u": u, "theta": theta}
     rows = theta
     if len(data.history_years):
         out["history_theta"] = softmax_last(np.einsum("ht,stk->shk", data.history_weights, history))

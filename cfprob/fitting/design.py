@@ -1,8 +1,9 @@
 """Turn a validated scenario into the arrays the model is fitted to.
 
 Pure numpy: everything the PyMC model needs, indexed by position. Each claim family makes its own block
-(:mod:`cfprob.claims`); the numeric building blocks (logits, the timeline's knots and bridge) live in
-:mod:`cfprob.fitting.numeric` and are re-exported here.
+(:mod:`cfprob.claims`); real history's curve prior comes from the hazard model (:mod:`cfprob.history`); the
+numeric building blocks (logits, the timeline's knots) live in :mod:`cfprob.fitting.numeric` and are
+re-exported here.
 """
 
 from __future__ import annotations
@@ -16,15 +17,14 @@ from numpy.typing import NDArray
 from cfprob.claims import FAMILIES, ClaimBlock, DesignContext, family_of
 from cfprob.fitting.numeric import (
     KNOT_SPACING,
-    bridge,
     centred_walk,
     interpolation_weights,
     knot_years,
     logit,
-    progress,
     softmax_last,
 )
 from cfprob.fitting.world import TimelineMatrices
+from cfprob.history.prior import history_prior
 from cfprob.reading.lexicon import Lexicon, load_lexicon
 from cfprob.reading.scenario import OTL, Scenario
 
@@ -32,7 +32,6 @@ __all__ = [
     "KNOT_SPACING",
     "ClaimBlock",
     "ModelData",
-    "bridge",
     "centred_walk",
     "design",
     "interpolation_weights",
@@ -40,7 +39,6 @@ __all__ = [
     "logit",
     "model_coords",
     "model_inputs",
-    "progress",
     "softmax_last",
 ]
 
@@ -68,7 +66,6 @@ class ModelData:
     """(history years, knots): those years as interpolation weights."""
     matrices: TimelineMatrices
     blocks: Mapping[str, ClaimBlock]
-    reference_counts: Ints | None
     observed_outcome: int
     observed_year: int
 
@@ -93,8 +90,8 @@ def model_inputs(data: ModelData) -> dict[str, Floats | Ints]:
     """The data arrays the model reads as inputs rather than constants, by input name.
 
     ``X`` (when there are features), ``year_weights``, ``history_weights`` (when claims speak of real history),
-    ``observed`` (real history's outcome, one-hot), ``reference_counts`` (when there is a reference class)
-    and, for every non-empty claim family, its arrays named ``<family>_<field>``. Keeping them out of the
+    ``history_mean`` and ``history_chol`` (real history's curve prior) and, for every non-empty claim family,
+    its arrays named ``<family>_<field>``. Keeping them out of the
     model's constants lets compiled model code be reused when only data values change
     (``--sampler pymc``, and the tests that hold the hand-written density to the model): an edited claim, or
     a dataset simulated from the prior.
@@ -103,9 +100,8 @@ def model_inputs(data: ModelData) -> dict[str, Floats | Ints]:
     inputs["year_weights"] = data.year_weights
     if len(data.history_years):
         inputs["history_weights"] = data.history_weights
-    inputs["observed"] = np.eye(len(data.outcomes))[data.observed_outcome]
-    if data.reference_counts is not None:
-        inputs["reference_counts"] = data.reference_counts
+    inputs["history_mean"] = data.matrices.history_mean
+    inputs["history_chol"] = data.matrices.history_chol
     for family in FAMILIES:
         block = data.blocks[family.name]
         if len(block):
@@ -124,7 +120,7 @@ def model_coords(data: ModelData) -> dict[str, list[str] | list[int]]:
         "feature": list(data.features),
         "claimant": list(data.claimants),
         "knot": [int(y) for y in data.knots],
-        "history_step": list(range(data.matrices.bridge.shape[1])),
+        "history_coef": list(range(data.matrices.history_chol.shape[0])),
         "era_step": [int(y) for y in data.knots[1:]],
         "history_year": [int(y) for y in data.history_years],
     }
@@ -141,7 +137,7 @@ def design(scenario: Scenario, lexicon: Lexicon | None = None) -> ModelData:
     X = np.array([[p.feature_value(f) for f in scenario.feature_ids] for p in scenario.pods], dtype=float)
     X = X.reshape(len(scenario.pods), len(scenario.feature_ids))
     years = np.asarray([p.year if p.year is not None else scenario.timeline[0] for p in scenario.pods], dtype=float)
-    reference = scenario.evidence.reference_class
+    curve = history_prior(scenario, knots)
     return ModelData(
         outcomes=scenario.outcome_ids,
         pods=scenario.pod_ids,
@@ -152,14 +148,11 @@ def design(scenario: Scenario, lexicon: Lexicon | None = None) -> ModelData:
         year_weights=interpolation_weights(years, knots),
         history_years=np.asarray(history_years, dtype=np.int64),
         history_weights=interpolation_weights(np.asarray(history_years, dtype=float), knots).reshape(-1, len(knots)),
-        matrices=TimelineMatrices(
-            knots, progress(knots, observed_year), bridge(knots, observed_year), centred_walk(len(knots))
-        ),
+        matrices=TimelineMatrices(knots, curve.mean, curve.chol, centred_walk(len(knots))),
         blocks={
             family.name: family.block([c for c in scenario.scored_claims if family_of(c.kind) is family], context)
             for family in FAMILIES
         },
-        reference_counts=(np.asarray(reference.counts(scenario.outcome_ids), dtype=np.int64) if reference else None),
         observed_outcome=scenario.outcome_ids.index(scenario.evidence.observed_outcome),
         observed_year=observed_year,
     )

@@ -28,7 +28,7 @@ class Draws:
     ``theta`` (S, rows, outcomes): the divergence points, then real history at the years claims about it
     speak of (:attr:`~cfprob.fitting.design.ModelData.history_years`); ``bias`` (S, claimants, outcomes);
     ``noise`` (S, claimants); ``kappa`` (S, claimants), only when the scenario has distribution claims;
-    ``class_logit`` (S, outcomes - 1), only when it has a reference class; ``history`` (S, knots,
+    ``history`` (S, knots,
     outcomes - 1), real history's logits at the knots; ``era`` (S, knots), the era scale; ``tendency``
     (S, claimants, outcomes), claimants' tendency to call divergences better; ``worldview`` (S, claimants,
     outcomes), how each claimant's worldview shifts the logits of the divergence points they speak of (last
@@ -43,7 +43,6 @@ class Draws:
     bias: Floats
     noise: Floats
     kappa: Floats | None = None
-    class_logit: Floats | None = None
     history: Floats | None = None
     era: Floats | None = None
     tendency: Floats | None = None
@@ -83,7 +82,6 @@ class Draws:
             bias,
             noise,
             flat("kappa"),
-            flat("class_logit"),
             flat("history"),
             flat("era"),
             flat("tendency"),
@@ -106,7 +104,6 @@ class Draws:
             self.bias[index],
             self.noise[index],
             pick(self.kappa),
-            pick(self.class_logit),
             pick(self.history),
             pick(self.era),
             pick(self.tendency),

@@ -25,7 +25,6 @@ def _zero(priors: Priors) -> float:
 def _log_scale(name: str) -> Parameter:
     """A half-normal core scale whose prior scale is the :class:`Priors` field ``name``'s."""
     scale = {
-        "sigma_history": "history_step_scale",
         "sigma_era": "era_step_scale",
         "sigma_u": "pod_sd_scale",
         "sigma_bias": "bias_sd_scale",
@@ -39,11 +38,7 @@ def _log_scale(name: str) -> Parameter:
 
 
 CORE: tuple[Parameter, ...] = (
-    Parameter("class_logit", ("logit_outcome",), _zero),
-    Parameter("offset_z", ("logit_outcome",), _zero),
-    Parameter("end_z", (), _zero),
-    _log_scale("sigma_history"),
-    Parameter("history_z", ("history_step", "logit_outcome"), _zero),
+    Parameter("history_z", ("history_coef",), _zero),
     _log_scale("sigma_era"),
     Parameter("era_z", ("era_step",), _zero),
     Parameter("beta", ("feature", "logit_outcome"), _zero),

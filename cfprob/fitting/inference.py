@@ -14,7 +14,9 @@ from collections.abc import Callable
 import numpy as np
 import xarray as xr
 
+from cfprob.claims import FAMILIES
 from cfprob.errors import CfprobError
+from cfprob.fitting.free import CORE
 from cfprob.fitting.design import ModelData, design, model_coords
 from cfprob.fitting.priors import Priors
 from cfprob.fitting.provenance import (
@@ -28,36 +30,25 @@ from cfprob.fitting.runtime import prepare
 from cfprob.outputs.store import nonfinite_draws
 from cfprob.reading.scenario import Scenario
 
-__all__ = ["ESS_PER_CHAIN", "RHAT_LIMIT", "diagnose", "fit", "fit_tree", "reported_posterior"]
+__all__ = ["ESS_PER_CHAIN", "RHAT_LIMIT", "diagnose", "fit", "fit_tree", "reported_posterior", "sampled_names"]
 
 RHAT_LIMIT = 1.01
 ESS_PER_CHAIN = 100
 """An effective sample size below 100 per chain is reported as low."""
 
-FREE_AND_REPORTED = (
-    "class_logit",
-    "offset_z",
-    "beta",
-    "sigma_u",
-    "u_z",
-    "sigma_bias",
-    "bias_z",
-    "noise_log_mean",
-    "noise_spread",
-    "noise_z",
-    "kappa_log_mean",
-    "kappa_spread",
-    "kappa_z",
-    "theta",
-)
+def sampled_names(posterior: xr.Dataset) -> list[str]:
+    """The free parameters (what the sampler moves) that ``posterior`` holds, in model order."""
+    every = [p.name for p in CORE] + [p.name for family in FAMILIES for p in family.parameters]
+    return [name for name in every if name in posterior]
 
 
 def diagnose(tree: xr.DataTree) -> dict[str, float | int | str]:
-    """Divergences, worst r_hat and lowest bulk and tail ESS over the parameters and ``theta``."""
+    """Divergences, worst r_hat and lowest bulk and tail ESS over every sampled and reported value (values
+    that are constant by construction, such as real history's own effect, are skipped)."""
     from arviz_stats import ess, rhat  # type: ignore[attr-defined]
 
     posterior = tree["posterior"].to_dataset()
-    names = [n for n in FREE_AND_REPORTED if n in posterior]
+    names = [str(n) for n in posterior.data_vars]
     subset = posterior[names]
     worst_rhat, worst_name = 0.0, ""
     min_bulk, min_tail = np.inf, np.inf
@@ -66,7 +57,9 @@ def diagnose(tree: xr.DataTree) -> dict[str, float | int | str]:
     bulk = ess(subset, method="bulk")
     tail = ess(subset, method="tail")
     for name in names:
-        if r_hat is not None:
+        if not np.isfinite(bulk[name].values).any():
+            continue
+        if r_hat is not None and np.isfinite(r_hat[name].values).any():
             value = float(np.nanmax(r_hat[name].values))
             if value > worst_rhat:
                 worst_rhat, worst_name = value, name

@@ -1,16 +1,16 @@
-"""The hierarchical pooling model, in PyMC (model version 4).
+"""The hierarchical pooling model, in PyMC (model version 7).
 
 Claims are noisy measurements of latent outcome probabilities (supra-Bayesian pooling). Real history is a
 dated curve and a divergence is a change to it (:mod:`cfprob.fitting.world`, shared with the numpy side):
 
-    history(t) = (1 - r_t) alpha + r_t end + sigma_history * bridge_t @ z          (real history, logits)
+    history    = history_mean + history_chol @ z                                  (real history, logits)
     eta_d      = history(t_d) + exp(era(t_d)) * (X_d @ beta + u_d),   theta_d = softmax([eta_d, 0])
 
-``alpha`` is the reference class's logits plus an offset for how this case differs from its class; ``end``
-puts the observed outcome at probability ``0.95 + 0.05 * sigmoid(end_z)`` at the observed year; the bridge is
-pinned at both ends. ``u_otl = 0`` and ``X_otl = 0``: real history (``otl``) is the curve at the timeline's
-start, and a divergence with no features and no own effect is real history at its year, exactly. All
-parameters are non-centred.
+The curve's prior (``history_mean``, ``history_chol``) is the posterior of a competing-risks hazard model
+fitted to the reference class's regime-years and real history's own (:mod:`cfprob.history`); ``alpha`` is the
+curve at the timeline's start. ``u_otl = 0`` and ``X_otl = 0``: real history (``otl``) is the curve at the
+timeline's start, and a divergence with no features and no own effect is real history at its year, exactly.
+All parameters are non-centred.
 
 Each claim family adds its own term, written in its module (:mod:`cfprob.claims`): point claims
 (probabilities and verbal phrases), intervals, distributions, orderings and era claims, with claimant ``a``'s
@@ -37,7 +37,7 @@ import pytensor.tensor as pt
 from cfprob.claims import FAMILIES, ModelTerms
 from cfprob.fitting.design import ModelData, model_coords, model_inputs
 from cfprob.fitting.priors import Priors
-from cfprob.fitting.world import END_FLOOR, divergence_logits, end_logits, history_logits, pytensor_ops
+from cfprob.fitting.world import divergence_logits, history_logits, pytensor_ops
 
 __all__ = ["Priors", "build_model"]
 
@@ -64,25 +64,18 @@ def build_model(data: ModelData, priors: Priors | None = None) -> pm.Model:
     k = len(data.outcomes)
     timeline = data.matrices
     with pm.Model(coords=model_coords(data)) as model:
-        dims = {"X": ("pod", "feature"), "year_weights": ("pod", "knot"), "history_weights": ("history_year", "knot")}
+        dims = {
+            "X": ("pod", "feature"),
+            "year_weights": ("pod", "knot"),
+            "history_weights": ("history_year", "knot"),
+            "history_mean": ("knot", "logit_outcome"),
+            "history_chol": ("history_coef", "history_coef"),
+        }
         inputs = {name: pm.Data(name, value, dims=dims.get(name)) for name, value in model_inputs(data).items()}
-        class_logit = pm.Normal("class_logit", 0.0, priors.class_logit_sd, dims="logit_outcome")
-        if data.reference_counts is not None:
-            counts = inputs["reference_counts"]
-            pm.Multinomial("reference_class", n=counts.sum(), p=_softmax_last(class_logit), observed=counts)
-        offset_z = pm.Normal("offset_z", 0.0, 1.0, dims="logit_outcome")
-        alpha = pm.Deterministic("alpha", class_logit + priors.offset_sd * offset_z, dims="logit_outcome")
-
-        end_z = pm.Normal("end_z", 0.0, priors.end_sd)
-        p_end = pm.Deterministic("p_end", END_FLOOR + (1.0 - END_FLOOR) * pm.math.sigmoid(end_z))
-        end = end_logits(alpha, p_end, inputs["observed"], xp)
-        sigma_history = pm.HalfNormal("sigma_history", priors.history_step_scale)
-        history_z = pm.Normal("history_z", 0.0, 1.0, dims=("history_step", "logit_outcome"))
-        history = pm.Deterministic(
-            "history",
-            history_logits(alpha, end, sigma_history, history_z, timeline, xp),
-            dims=("knot", "logit_outcome"),
-        )
+        history_z = pm.Normal("history_z", 0.0, 1.0, dims="history_coef")
+        curve = SimpleNamespace(history_mean=inputs["history_mean"], history_chol=inputs["history_chol"])
+        history = pm.Deterministic("history", history_logits(history_z, curve, xp), dims=("knot", "logit_outcome"))
+        pm.Deterministic("alpha", history[0], dims="logit_outcome")
         sigma_era = pm.HalfNormal("sigma_era", priors.era_step_scale)
         era_z = pm.Normal("era_z", 0.0, 1.0, dims="era_step")
         era = pm.Deterministic("era", sigma_era * pt.dot(timeline.era_walk, era_z), dims="knot")

@@ -1,5 +1,5 @@
 """The model's numeric building blocks in numpy: logits, the softmax against a reference outcome, and the
-timeline's knots, interpolation weights, centred random walk and the bridge of real history's curve."""
+timeline's knots, interpolation weights and centred random walk."""
 
 from __future__ import annotations
 
@@ -10,12 +10,10 @@ from cfprob.reading.scenario import PROBABILITY_FLOOR
 
 __all__ = [
     "KNOT_SPACING",
-    "bridge",
     "centred_walk",
     "interpolation_weights",
     "knot_years",
     "logit",
-    "progress",
     "softmax_last",
 ]
 
@@ -47,25 +45,6 @@ def knot_years(timeline: tuple[int, int], observed_year: int) -> Floats:
     first, last = timeline
     inside = range(KNOT_SPACING * (first // KNOT_SPACING + 1), last, KNOT_SPACING)
     return np.asarray(sorted({first, last, observed_year, *inside}), dtype=float)
-
-
-def progress(knots: Floats, observed_year: int) -> Floats:
-    """How far each knot lies from the timeline's start (0) to the observed year (1, and after it)."""
-    result: Floats = np.clip((knots - knots[0]) / max(observed_year - knots[0], 1), 0.0, 1.0)
-    return result
-
-
-def bridge(knots: Floats, observed_year: int) -> Floats:
-    """The matrix (knots, steps) that turns standard normal steps into a Brownian bridge at the knots: a
-    random walk (step variance proportional to the years between knots, 1 per :data:`KNOT_SPACING` years)
-    pinned at 0 at the first knot and at the observed year, and 0 after it."""
-    end = int(np.searchsorted(knots, observed_year))
-    scale = np.sqrt(np.diff(knots[: end + 1]) / KNOT_SPACING)
-    walk = np.tril(np.ones((len(knots), end)), -1) * scale
-    walk[end + 1 :] = 0.0
-    pinned = walk - progress(knots, observed_year)[:, None] * walk[end]
-    pinned[end:] = 0.0
-    return pinned
 
 
 def interpolation_weights(years: Floats, knots: Floats) -> Floats:

@@ -12,17 +12,9 @@ __all__ = ["PRIOR", "Priors"]
 
 @dataclass(frozen=True)
 class Priors:
-    """The model's fixed prior scales (all on the logit scale unless stated)."""
+    """The model's fixed prior scales (all on the logit scale unless stated). Real history's curve has its own
+    prior, from data (:mod:`cfprob.history`)."""
 
-    class_logit_sd: float = 1.5
-    """Normal prior sd of the reference class's outcome logits."""
-    offset_sd: float = 1.0
-    """How far real history at the timeline's start may sit from its reference class."""
-    end_sd: float = 1.5
-    """Normal prior sd of the logit of where, between 0.95 and 1, real history puts its observed outcome at the
-    observed year."""
-    history_step_scale: float = 0.5
-    """Half-normal scale of the step (per 5 years) of the bridge that shapes real history's curve."""
     era_step_scale: float = 0.2
     """Half-normal scale of the step (per knot) of the era scale's walk (log of what a divergence can change)."""
     beta_sd: float = 1.0

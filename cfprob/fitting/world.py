@@ -1,11 +1,11 @@
 """How the model's parameters become outcome probabilities, written once for numpy and for PyTensor.
 
 Real history is a dated curve. ``history(t)``, the logits of each outcome (against the last) given real
-history up to year ``t``, starts at the reference class's logits ``alpha`` at the timeline's start and ends
-at the observed outcome at its observed year, where that outcome has probability ``p_end >= 0.95``. Between
-them it is the straight line in logit space plus a Brownian bridge pinned at both ends
-(``sigma_history * bridge @ z``), whose shape claims about real history learn; after the observed year it
-stays at its end.
+history up to year ``t``, is P(outcome by the horizon | the regime alive at the start of year ``t``) from a
+competing-risks hazard model fitted to the reference class's regime-years and the case's own
+(:mod:`cfprob.history`). Its posterior, as a normal over the logits at every knot (mean ``history_mean``,
+Cholesky factor ``history_chol``), is the curve's prior here: ``history = history_mean + history_chol @ z``,
+which claims about real history then update.
 
 A divergence is a change to that curve. A divergence point ``d`` in year ``t_d`` with mechanism features
 ``X_d`` and its own effect ``u_d`` has logits
@@ -31,30 +31,24 @@ import numpy as np
 from numpy.typing import NDArray
 
 __all__ = [
-    "END_FLOOR",
     "NUMPY",
     "TimelineMatrices",
     "divergence_logits",
-    "end_logits",
     "history_logits",
     "pytensor_ops",
 ]
 
 Floats = NDArray[np.float64]
 
-END_FLOOR = 0.95
-"""Real history's probability of the observed outcome at its observed year is at least this."""
-
-
 @dataclass(frozen=True)
 class TimelineMatrices:
     """The fixed matrices of the curve over the knots (years) of a timeline."""
 
     knots: Floats
-    progress: Floats
-    """(knots,): the share of the way from the timeline's start to the observed year (1 after it)."""
-    bridge: Floats
-    """(knots, steps): random-walk steps to a bridge pinned at 0 at the start and from the observed year on."""
+    history_mean: Floats
+    """(knots, K-1): the prior mean of real history's logits at the knots (from the hazard model)."""
+    history_chol: Floats
+    """(knots * (K-1), knots * (K-1)): the Cholesky factor of their prior covariance (knot-major)."""
     era_walk: Floats
     """(knots, knots - 1): steps to a walk centred on its mean over the knots."""
 
@@ -68,7 +62,13 @@ def _ops_numpy() -> SimpleNamespace:
         return (top + np.log(np.exp(x - top).sum(axis=-1, keepdims=True)))[..., 0]
 
     return SimpleNamespace(
-        matmul=np.matmul, exp=np.exp, log=np.log, log1p=np.log1p, concat_zero=concat_zero, logsumexp=logsumexp
+        matmul=np.matmul,
+        exp=np.exp,
+        log=np.log,
+        log1p=np.log1p,
+        concat_zero=concat_zero,
+        logsumexp=logsumexp,
+        unflatten=lambda a, rows, columns: a.reshape(*a.shape[:-1], rows, columns),
     )
 
 
@@ -91,25 +91,14 @@ def pytensor_ops() -> SimpleNamespace:
         log1p=pt.log1p,
         concat_zero=concat_zero,
         logsumexp=lambda x: pm.math.logsumexp(x, axis=-1),
+        unflatten=lambda a, rows, columns: a.reshape((rows, columns)),
     )
 
 
-def end_logits(alpha: Any, p_end: Any, observed: Floats, xp: Any) -> Any:
-    """Logits (..., K-1) where the observed outcome (one-hot ``observed``, K) has probability ``p_end`` and the
-    other outcomes share the rest in the proportions ``alpha`` gives them."""
-    full = xp.concat_zero(alpha)
-    others = xp.logsumexp(full - 1e4 * observed)
-    log_p = observed * xp.log(p_end)[..., None] + (1.0 - observed) * (
-        xp.log1p(-p_end)[..., None] + full - others[..., None]
-    )
-    return log_p[..., :-1] - log_p[..., -1][..., None]
-
-
-def history_logits(alpha: Any, end: Any, sigma_history: Any, steps: Any, matrices: TimelineMatrices, xp: Any) -> Any:
-    """Real history's logits at the knots (..., knots, K-1): the line from ``alpha`` to ``end`` plus the bridge."""
-    r = matrices.progress[:, None]
-    line = (1.0 - r) * alpha[..., None, :] + r * end[..., None, :]
-    return line + sigma_history[..., None, None] * xp.matmul(matrices.bridge, steps)
+def history_logits(z: Any, matrices: TimelineMatrices, xp: Any) -> Any:
+    """Real history's logits at the knots (..., knots, K-1) from standard normal ``z`` (..., knots * (K-1))."""
+    rows, columns = matrices.history_mean.shape
+    return matrices.history_mean + xp.unflatten(xp.matmul(z, matrices.history_chol.T), rows, columns)
 
 
 def divergence_logits(history: Any, era: Any, year_weights: Floats, effect: Any, xp: Any) -> Any:

@@ -456,10 +456,10 @@ def slowest(tree: Any, count: int = 4) -> dict[str, Any]:
     import xarray as xr
     from arviz_stats import ess  # type: ignore[attr-defined]
 
-    from cfprob.fitting.inference import FREE_AND_REPORTED
+    from cfprob.fitting.inference import sampled_names
 
     posterior = tree["posterior"].to_dataset()
-    names = [n for n in FREE_AND_REPORTED if n in posterior and n != "theta"]
+    names = sampled_names(posterior)
     bulk = ess(posterior[names], method="bulk")
     series = []
     for name in names:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from cfprob.reading import fields as f
-from cfprob.reading.fields import BAD, Problems, describe, did_you_mean
+from cfprob.reading.fields import BAD, Problems, describe, did_you_mean, one_line
 from cfprob.reading.folder import ScenarioFolder
 from cfprob.reading.scenario import Evidence, ReferenceClass
 from cfprob.reading.specs import EVIDENCE_SPEC, REFERENCE_SPEC
@@ -47,6 +47,15 @@ def read_evidence(raw: Any, file: str, outcomes: tuple[str, ...], reader: Eviden
         reference = read_reference_class(clean["reference_class"], file, outcomes, reader)
         if reference is None:
             return None
+    survival = clean["survival_outcome"] or (outcomes[-1] if outcomes else "")
+    if outcomes and survival not in outcomes:
+        reader.problems.add(
+            file,
+            "evidence: key 'survival_outcome'",
+            "an outcome id (the outcome of a regime still there at the horizon)",
+            f'"{survival}"',
+            did_you_mean(survival, outcomes),
+        )
     year = clean["observed_year"]
     if year is not None and year > reader.horizon_year:
         reader.problems.add(
@@ -55,7 +64,7 @@ def read_evidence(raw: Any, file: str, outcomes: tuple[str, ...], reader: Eviden
             f"a year no later than the horizon year {reader.horizon_year}",
             str(year),
         )
-    return Evidence(observed, year, clean["observed_note"], reference)
+    return Evidence(observed, year, clean["observed_note"], reference, survival)
 
 
 def read_reference_class(
@@ -90,7 +99,7 @@ def read_reference_class(
         reader.problems.add(csv_file, "", "CSV text", f"unreadable CSV ({exc})")
         return None
     columns = {c for c in rows[0] if isinstance(c, str)} if rows else set()  # extra fields come as key None
-    wanted = [clean["case_column"], clean["outcome_column"], *include]
+    wanted = [clean["case_column"], clean["outcome_column"], clean["start_column"], clean["end_column"], *include]
     missing = [c for c in wanted if c not in columns]
     if not rows or missing:
         found = "no rows" if not rows else f'no column "{missing[0]}"'
@@ -113,7 +122,7 @@ def read_reference_class(
                 f'"{case}"',
                 did_you_mean(case, names),
             )
-    cases = []
+    cases, spans = [], []
     seen: set[str] = set()
     for r in kept:
         if r[clean["case_column"]] in clean["exclude_cases"]:
@@ -131,7 +140,41 @@ def read_reference_class(
                 f'"{value}"',
             )
             continue
+        span = _span(r, clean, csv_file, reader.problems)
+        if span is None:
+            continue
         cases.append((r[clean["case_column"]], mapping[value]))
+        spans.append(span)
     if not cases and not reader.problems:
         reader.problems.add(csv_file, "", "at least one case after include and exclude_cases", "none")
-    return ReferenceClass(clean["file"], clean["rule"], tuple(cases))
+    return ReferenceClass(clean["file"], clean["rule"], tuple(cases), tuple(spans), clean["censor_year"])
+
+
+def _year(text: str | None) -> int | None:
+    """A year written as an integer (``1991`` or ``1991.0``); None if it is not one."""
+    try:
+        value = float((text or "").strip())
+    except ValueError:
+        return None
+    return int(value) if value.is_integer() else None
+
+
+def _span(row: dict[str, Any], clean: dict[str, Any], csv_file: str, problems: Problems) -> tuple[int, int | None] | None:
+    """A case's first year and the year it ended (None when its end column is empty: it had not ended by the
+    censor year); None after reporting a problem."""
+    item = f'case "{row[clean["case_column"]]}"'
+    start = _year(row[clean["start_column"]])
+    censor = clean["censor_year"]
+    if start is None or start > censor:
+        found = f'"{one_line(row[clean["start_column"]] or "")}"'
+        problems.add(csv_file, item, f"a first year in {clean['start_column']} no later than the censor year {censor}", found)
+        return None
+    raw_end = (row[clean["end_column"]] or "").strip()
+    if not raw_end:
+        return start, None
+    end = _year(raw_end)
+    if end is None or not start <= end <= censor:
+        expected = f"an end year in {clean['end_column']} from {start} to the censor year {censor}, or empty"
+        problems.add(csv_file, item, expected, f'"{one_line(raw_end)}"')
+        return None
+    return start, end

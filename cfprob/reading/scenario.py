@@ -180,11 +180,15 @@ class Claim:
 
 @dataclass(frozen=True)
 class ReferenceClass:
-    """Real comparable cases, each mapped to an outcome."""
+    """Real comparable cases, each mapped to an outcome, with the years each was observed."""
 
     file: str
     rule: str
     cases: tuple[tuple[str, str], ...]
+    spans: tuple[tuple[int, int | None], ...]
+    """Each case's first year and the year it ended (None: it had not ended by ``censor_year``)."""
+    censor_year: int
+    """The last year the data cover: a case that had not ended is observed up to it."""
 
     def counts(self, outcomes: tuple[str, ...]) -> tuple[int, ...]:
         return tuple(sum(1 for _, o in self.cases if o == k) for k in outcomes)
@@ -196,6 +200,8 @@ class Evidence:
     observed_year: int
     observed_note: str
     reference_class: ReferenceClass | None
+    survival_outcome: str
+    """The outcome of a regime still there at the horizon (the hazard model's survival)."""
 
 
 @dataclass(frozen=True)

@@ -53,12 +53,16 @@ EVIDENCE_SPEC = {
     "observed_outcome": f.identifier(),
     "observed_year": f.integer(-10_000, 10_000),
     "observed_note": f.optional_text(),
+    "survival_outcome": f.identifier(required=False),
     "reference_class": f.table(required=False),
 }
 REFERENCE_SPEC = {
     "file": f.text(),
     "case_column": f.text(),
     "outcome_column": f.text(),
+    "start_column": f.text(),
+    "end_column": f.text(),
+    "censor_year": f.integer(-10_000, 10_000),
     "include": f.table(required=False),
     "exclude_cases": f.text_list(),
     "rule": f.text(),
