@@ -33,21 +33,27 @@ def test_scores_by_hand() -> None:
 
 
 def test_weimar_backtest_by_hand(weimar: Path) -> None:
-    """Cases: 2 lasted, 3 coups. Leaving out a lasted case leaves (1, 3, 0); a coup leaves (2, 2, 0)."""
-    result = backtest(load_scenario(weimar), prior_draws=50_000)
-    ll, b = result.scores["base rate"]
-    assert ll == pytest.approx((2 * -math.log(1 / 4) + 3 * -math.log(1 / 2)) / 5)
-    assert b == pytest.approx((2 * 1.125 + 3 * 0.5) / 5)
+    """Horizon 1945: Republics A and B survived (still there at the censor year), C, D and E ended in coups.
+    Ages 5, 15, 25 at least 10 years before the horizon and while alive: A and B three forecasts each, C, D
+    and E two. Leaving out a survivor, the others' outcomes are (1, 3, 0), add-one smoothed (2, 4, 1) / 7; a
+    coup, (2, 2, 0) -> (3, 3, 1) / 7."""
+    result = backtest(load_scenario(weimar))
+    assert [(f.case, f.age) for f in result.forecasts][:3] == [("Republic A", 5), ("Republic A", 15), ("Republic A", 25)]
+    assert len(result.forecasts) == 12 and result.regimes == 5
+    ll, _ = result.scores["base rate"]
+    assert ll == pytest.approx((6 * -math.log(2 / 7) + 6 * -math.log(3 / 7)) / 12)
     assert result.scores["uniform"] == pytest.approx((math.log(3), 2 / 3))
     for f in result.forecasts:
         assert sum(f.model) == pytest.approx(1.0)
-        assert f.model[2] > 0.0  # the model never rules out an outcome no case had
-    assert math.isfinite(result.scores["model"][0])
+        assert f.model[2] > 0.0  # the model never rules out an outcome no regime had
+    mean, se = result.differences["uniform"]
+    assert math.isfinite(mean) and se > 0
 
 
 def test_backtest_command_json() -> None:
     code, out, _ = invoke("backtest", "--json")
     assert code == 0
     payload = json.loads(out)
-    assert len(payload["forecasts"]) == 24
+    assert payload["horizon"] == 2000 and payload["regimes"] == 23  # Cambodia 75-79 lived 4 years
     assert set(payload["scores"]) == {"model", "base rate", "uniform"}
+    assert set(payload["model_minus_baseline"]) == {"base rate", "uniform"}

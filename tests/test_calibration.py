@@ -70,8 +70,6 @@ def test_reduced_sbc_on_the_small_scenario(weimar: Path) -> None:
         "history[1930, survives]",
         "beta[economy_spared, survives]",
         "sigma_u",
-        "sigma_history",
-        "p_end",
     }
     for ranks in result.ranks.values():
         assert len(ranks) == 8 and all(0 <= rank <= of and of in THINNED for rank, of in ranks)

@@ -11,16 +11,8 @@ import pytest
 from cfprob.answers.curve import era_marks, inevitability_curve
 from cfprob.answers.query import Fit
 from cfprob.errors import QueryError
-from cfprob.fitting.design import (
-    bridge,
-    centred_walk,
-    design,
-    interpolation_weights,
-    knot_years,
-    progress,
-    softmax_last,
-)
-from cfprob.fitting.world import NUMPY, divergence_logits, end_logits
+from cfprob.fitting.design import centred_walk, design, interpolation_weights, knot_years, softmax_last
+from cfprob.fitting.world import NUMPY, divergence_logits, history_logits
 from cfprob.reading.loader import load_scenario
 
 from .conftest import WEIMAR
@@ -77,21 +69,19 @@ def test_centred_walk_steps_and_centre() -> None:
     assert centred_walk(1).shape == (1, 0)
 
 
-def test_bridge_is_pinned_at_the_start_and_from_the_observed_year() -> None:
-    """Knots 1929, 1930, 1933, 1935: steps of 1 and 3 years (scales sqrt(1/5), sqrt(3/5)); at 1930, a quarter
-    of the way to 1933, the walk minus a quarter of its value at 1933."""
-    knots = np.array([1929.0, 1930.0, 1933.0, 1935.0])
-    b = bridge(knots, 1933)
-    np.testing.assert_allclose(progress(knots, 1933), [0.0, 0.25, 1.0, 1.0])
-    a, c = np.sqrt(1 / 5), np.sqrt(3 / 5)
-    np.testing.assert_allclose(b, [[0, 0], [a - 0.25 * a, -0.25 * c], [0, 0], [0, 0]], atol=1e-12)
-
-
-def test_end_logits_put_the_observed_outcome_at_p_end() -> None:
-    """alpha = (log 2, 0) against the last outcome: the others share 1 - p_end as 2 : 1."""
-    end = end_logits(np.array([np.log(2.0), 0.0]), np.array(0.97), np.array([0.0, 1.0, 0.0]), NUMPY)
-    p = softmax_last(end)
-    np.testing.assert_allclose(p, [0.02, 0.97, 0.01], atol=1e-12)
+def test_the_curve_prior_is_the_hazard_models_draws_as_a_normal_over_logits() -> None:
+    """At z = 0 the curve is the mean of the hazard model's draws in logits; z = 1 in the first coordinate
+    moves the first knot's first logit by the Cholesky factor's corner (its sd)."""
+    data = design(load_scenario(WEIMAR))
+    matrices = data.matrices
+    t, k = matrices.history_mean.shape
+    assert (t, k) == (len(data.knots), len(data.outcomes) - 1)
+    z = np.zeros((2, t * k))
+    z[1, 0] = 1.0
+    history = history_logits(z, matrices, NUMPY)
+    np.testing.assert_allclose(history[0], matrices.history_mean)
+    assert history[1, 0, 0] - history[0, 0, 0] == pytest.approx(matrices.history_chol[0, 0])
+    np.testing.assert_allclose(np.triu(matrices.history_chol, 1), 0.0)
 
 
 def test_a_divergence_that_changes_nothing_is_real_history_at_its_year() -> None:
@@ -124,10 +114,11 @@ def test_curve_at_a_knot_and_between_knots(fit: Fit) -> None:
     assert curve.at(1930)[1:] == pytest.approx((low, high))
 
 
-def test_the_observed_outcome_ends_at_least_at_the_floor(fit: Fit) -> None:
+def test_the_observed_year_is_not_pinned(fit: Fit) -> None:
+    """Model 7: real history at the observed year is what the hazards give, not a pin at 0.95 or more."""
     curve = inevitability_curve(fit, "dictatorship")
     assert curve.observed.year == 1933
-    assert curve.at(1933)[1] >= 0.95  # even the interval's low end
+    assert curve.at(1933)[1] < 0.95
 
 
 def test_marks_are_the_divergence_points_own_posteriors(fit: Fit) -> None:

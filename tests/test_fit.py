@@ -11,10 +11,11 @@ from click.testing import CliRunner
 
 from cfprob.answers.query import Fit, answer
 from cfprob.cli import cli
-from cfprob.fitting.design import bridge, centred_walk, interpolation_weights, knot_years, progress, softmax_last
+from cfprob.fitting.design import interpolation_weights, knot_years, softmax_last
 from cfprob.fitting.inference import fit
 from cfprob.fitting.provenance import SamplerSettings
-from cfprob.fitting.world import NUMPY, TimelineMatrices, end_logits, history_logits
+from cfprob.history.prior import curve_prior
+from cfprob.history.regimes import Regime
 from cfprob.reading.loader import load_scenario
 
 pytestmark = pytest.mark.mcmc
@@ -31,17 +32,19 @@ def _simulate(folder: Path, seed: int = 7) -> dict[str, np.ndarray]:
     pods = ["otl", *FEATURES]
     X = np.array([[0.0, 0.0], *FEATURES.values()])
     u = np.vstack([np.zeros(2), rng.normal(0, 0.3, (len(FEATURES), 2))])
-    # model v4 with a straight curve (no bridge) and a flat era scale: real history from alpha in 1950 to the
-    # observed outcome "b" at 0.97 in 1960; each divergence changes it at its year (1950 + i)
+    # real history is the hazard model's curve (its prior mean) for the simulated reference class below and
+    # the case itself (1950-1960, ending in "b"); each divergence changes it at its year (1950 + i)
     knots = knot_years((1950, 1960), 1960)
-    history = history_logits(
-        alpha,
-        end_logits(alpha, np.array(0.97), np.eye(3)[1], NUMPY),
-        np.array(0.0),
-        np.zeros((bridge(knots, 1960).shape[1], 2)),
-        TimelineMatrices(knots, progress(knots, 1960), bridge(knots, 1960), centred_walk(3)),
-        NUMPY,
-    )
+    regimes = []
+    for i in range(30):
+        start, year, ended = int(rng.integers(1900, 1950)), 0, None
+        for year in range(start, 2001):
+            if rng.random() < 0.03:
+                ended = int(rng.choice(3, p=softmax_last(alpha[None, :])[0]))
+                break
+        regimes.append(Regime(f"case{i}", start, year, ended))
+    prior = curve_prior((*regimes, Regime("real history", 1950, 1960, 1)), 3, 2000, 2, tuple(knots))
+    history = prior.mean
     weights = interpolation_weights(np.array([1950.0 + i for i in range(len(pods))]), knots)
     theta = softmax_last(weights @ history + X @ beta + u)
     truth = {p: theta[i] for i, p in enumerate(pods)}
@@ -85,11 +88,16 @@ def _simulate(folder: Path, seed: int = 7) -> dict[str, np.ndarray]:
             hi, lo = lo, hi
         claim("ordering", 6, f'higher = "{hi}"\nlower = "{lo}"\noutcome = "a"', f"6: {hi} above {lo}")
 
-    cases = rng.multinomial(1, softmax_last(alpha[None, :])[0], size=30).argmax(axis=1)
     (folder / "claims").mkdir(parents=True)
     (folder / "sources").mkdir()
     (folder / "sources" / "sim.txt").write_text("\n".join(quotes) + "\n")
-    (folder / "cases.csv").write_text("case,end\n" + "".join(f"case{i},{OUTCOMES[c]}\n" for i, c in enumerate(cases)))
+    (folder / "cases.csv").write_text(
+        "case,ending,start,end\n"
+        + "".join(
+            f"{r.name},{OUTCOMES[2 if r.outcome is None else r.outcome]},{r.start},{'' if r.outcome is None else r.last}\n"
+            for r in regimes
+        )
+    )
     (folder / "claims" / "sim.toml").write_text("\n".join(claims))
     claimants = "".join(f'[[claimants]]\nid = "author{a}"\nname = "author{a}"\n\n' for a in range(7))
     outcomes = "".join(f'[[outcomes]]\nid = "{o}"\nlabel = "{o}"\ndefinition = "outcome {o}"\n\n' for o in OUTCOMES)
@@ -101,9 +109,9 @@ def _simulate(folder: Path, seed: int = 7) -> dict[str, np.ndarray]:
         + '[[sources]]\nid = "sim"\nfile = "sources/sim.txt"\ntitle = "simulated claims"\nkind = "simulation"\n\n'
         + claimants
         + "[timeline]\nstart = 1950\nend = 1960\n\n"
-        + f'[evidence]\nobserved_outcome = "{observed}"\nobserved_year = 1960\n\n'
-        + '[evidence.reference_class]\nfile = "cases.csv"\n'
-        + 'case_column = "case"\noutcome_column = "end"\nrule = "identity"\n\n'
+        + f'[evidence]\nobserved_outcome = "{observed}"\nobserved_year = 1960\nsurvival_outcome = "c"\n\n'
+        + '[evidence.reference_class]\nfile = "cases.csv"\ncase_column = "case"\noutcome_column = "ending"\n'
+        + 'start_column = "start"\nend_column = "end"\ncensor_year = 2000\nrule = "identity"\n\n'
         + '[evidence.reference_class.outcome_map]\na = "a"\nb = "b"\nc = "c"\n'
     )
     pods_toml = "".join(

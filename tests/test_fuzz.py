@@ -222,7 +222,7 @@ def test_csv_rows_longer_than_their_header(weimar: Path, content: bytes) -> None
     (weimar / "evidence" / "cases.csv").write_bytes(content)
     result = CliRunner().invoke(cli, ["validate", str(weimar)])
     assert result.exit_code == 1
-    assert "cases.csv: expected a CSV with the columns case, ending, group" in result.stderr
+    assert "cases.csv: expected a CSV with the columns case, ending, start, end, group" in result.stderr
 
 
 # -- cache files: a record or a saved fit with any content is refused cleanly or loads exactly as written --

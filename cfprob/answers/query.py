@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import NDArray
 
+from cfprob.answers.sources import PodSources, Sources
 from cfprob.errors import QueryError
 from cfprob.fitting.design import interpolation_weights, softmax_last
 from cfprob.fitting.provenance import CREDIBLE_MASS, RUNG3_SEMANTICS, SEMANTICS
@@ -63,6 +64,12 @@ __all__ = [
 Floats = NDArray[np.float64]
 WORLDVIEW_ENDS = {"low": -1.2816, "high": 1.2816}
 """Positions ``--worldview low|high`` see from: the population's 10th and 90th percentile worldview."""
+
+
+def _sources(tree: xr.DataTree) -> Sources | None:
+    from cfprob.answers.find_sources import read_sources
+
+    return read_sources(tree)
 
 
 def _stacked(posterior: xr.Dataset, name: str) -> Floats:
@@ -101,6 +108,8 @@ class Fit:
     antecedent claims."""
     antecedent_pods: tuple[str, ...] = ()
     """The divergence points antecedent claims speak of (the others' plausibility is only its prior)."""
+    sources: Sources | None = None
+    """Where each divergence point's answer comes from (None for a fit made without them)."""
 
     @classmethod
     def from_tree(cls, tree: xr.DataTree) -> Fit:
@@ -129,6 +138,7 @@ class Fit:
             worldview_loading=_stacked(posterior, "worldview_loading") if "worldview_loading" in posterior else None,
             plausibility=_stacked(posterior, "plausibility") if "plausibility" in posterior else None,
             antecedent_pods=tuple(p for p in str(design.attrs.get("antecedent_pods", "")).split(",") if p),
+            sources=_sources(tree),
         )
 
     @property
@@ -192,6 +202,8 @@ class Answer:
     plausibility: tuple[float, float, float] | None = None
     """How plausible the divergence itself is (mean, central interval), from antecedent claims; None without
     them or for anything but one named divergence point. Not part of the outcome probabilities."""
+    sources: PodSources | None = None
+    """Where the answer comes from (one named divergence point, rung 2, the average worldview); else None."""
 
     def row(self, outcome: str) -> OutcomeRow:
         return next(r for r in self.rows if r.outcome == outcome)
@@ -227,7 +239,12 @@ class Answer:
                 if self.worldview
                 else {"end": "average", "position": 0.0}
             ),
+            "where_it_comes_from": None if self.sources is None else self.sources.to_dict(self.outcomes),
         }
+
+    @property
+    def outcomes(self) -> tuple[str, ...]:
+        return tuple(r.outcome for r in self.rows)
 
 
 def summarise(
@@ -422,6 +439,12 @@ def answer(
         extrapolation_note=note,
         worldview=worldview,
         plausibility=_plausibility(fit, pods) if year is None and not features else None,
+        sources=(
+            fit.sources.at(fit.index(pods[0]))
+            if fit.sources is not None and len(pods) == 1 and year is None and not features
+            and not given_history and worldview is None and pods[0] != OTL
+            else None
+        ),
     )
 
 

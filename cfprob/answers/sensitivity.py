@@ -19,15 +19,13 @@ import xarray as xr
 from numpy.typing import NDArray
 
 from cfprob.answers.likelihood import claim_log_likelihood, claim_order, log_prior
+from cfprob.answers.sources import KHAT_LIMIT
 from cfprob.fitting.design import ModelData
 from cfprob.fitting.draws import Draws
 
 __all__ = ["KHAT_LIMIT", "Influence", "analyse", "influences", "power_scaling", "psis_weights", "without_claims"]
 
 Floats = NDArray[np.float64]
-
-KHAT_LIMIT = 0.7
-"""Pareto k above which importance reweighting is unreliable (Vehtari et al. 2024)."""
 
 
 @dataclass(frozen=True)

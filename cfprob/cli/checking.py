@@ -281,17 +281,23 @@ def backtest(scenario_path: Path | None, as_json: bool) -> None:
     if as_json:
         _emit_json(
             {
+                "horizon": result.horizon,
                 "scores": {name: {"log_loss": ll, "brier": b} for name, (ll, b) in result.scores.items()},
+                "model_minus_baseline": {
+                    name: {"log_loss": mean, "standard_error": se} for name, (mean, se) in result.differences.items()
+                },
+                "regimes": result.regimes,
                 "forecasts": [
                     {
                         "case": f.case,
+                        "age": f.age,
+                        "year": f.year,
                         "outcome": f.outcome,
                         "model": dict(zip(result.outcomes, f.model, strict=True)),
                         "base_rate": dict(zip(result.outcomes, f.base_rate, strict=True)),
                     }
                     for f in result.forecasts
                 ],
-                "prior_draws": result.prior_draws,
             }
         )
     else:

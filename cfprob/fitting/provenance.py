@@ -31,7 +31,7 @@ CHECK_LEVEL = 0.01
 """A claim whose predictive p-value is below this is flagged by ``cfprob check`` (misfit, or prior-data
 conflict)."""
 
-MODEL_VERSION = "6"
+MODEL_VERSION = "7"
 """Bumped whenever the model's structure or priors change: it is part of every cache key."""
 
 

@@ -111,7 +111,7 @@ class HazardSpec:
 
     def design(self, regime: Ints, year: Ints, age: Ints) -> Floats:
         """The design matrices (outcomes, rows, parameters): row ``r``'s log odds of ending ``k`` is
-        ``design[k, r] @ parameters``."""
+        ``design[k, r] @ parameters``. Rows of regime -1 (one not in the fit) get no frailty or tilt."""
         k, rows = self.n_outcomes, len(year)
         at = self.offsets()
         walk = np.tril(np.ones((self.n_periods, self.n_periods)), -1)[:, 1:] if self.n_periods > 1 else None
@@ -124,8 +124,9 @@ class HazardSpec:
                 z[j, :, at["period"]] = w
                 z[j, :, at["period_type"].start + j * steps : at["period_type"].start + (j + 1) * steps] = w
             z[j, :, at["age"].start + j] = np.log1p(age)
-            z[j, np.arange(rows), at["frailty"].start + regime] = 1.0
-            z[j, np.arange(rows), at["tilt"].start + regime * k + j] = 1.0
+            mine = np.flatnonzero(np.asarray(regime) >= 0)  # a new regime (-1) has no effects of its own here
+            z[j, mine, at["frailty"].start + regime[mine]] = 1.0
+            z[j, mine, at["tilt"].start + regime[mine] * k + j] = 1.0
         return z
 
     def prior(self, priors: HazardPriors) -> tuple[Floats, Floats]:
@@ -222,14 +223,22 @@ def fit_hazards(
 
 
 def outcome_probabilities(
-    fit: HazardFit, parameters: Floats, regime: int, start: int, years: Floats, horizon: int, survival: int
+    fit: HazardFit,
+    parameters: Floats,
+    regime: int,
+    start: int,
+    years: Floats,
+    horizon: int,
+    survival: int,
+    effects: Floats | None = None,
 ) -> Floats:
     """P(outcome by the horizon | alive at the start of each year in ``years``) for regime number ``regime``
     (first year ``start``), one row per draw of ``parameters`` (S, P): (S, years, K).
 
     A regime alive at the start of year ``t`` ends in ``k`` in year ``u`` (t <= u <= horizon) with probability
     ``S(t, u) h_k(u)``, where ``S(t, u)`` is the probability of surviving the years t..u-1; still there after
-    the horizon, it counts for ``survival``.
+    the horizon, it counts for ``survival``. ``regime`` -1 is a regime not in the fit, whose frailty and tilt
+    are ``effects`` (S, K), added to every year's log odds (drawn from their priors by the caller).
     """
     spec = fit.spec
     k = spec.n_outcomes
@@ -237,6 +246,8 @@ def outcome_probabilities(
     span = np.arange(first, horizon + 1)
     z = spec.design(np.full(len(span), regime), span, np.maximum(span - start, 0))
     eta = np.einsum("krp,sp->srk", z, parameters)
+    if effects is not None:
+        eta = eta + effects[:, None, :]
     probabilities = _probabilities(eta)
     hazard, survive = probabilities[..., :k], probabilities[..., k]
     # log S(first, u) for u = first .. horizon + 1

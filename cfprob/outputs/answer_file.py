@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from cfprob.answers.query import Fit
+from cfprob.answers.sources import Sources
 from cfprob.outputs.files import write_bytes_atomically
 from cfprob.outputs.seal import seal_bytes, unsealed
 
@@ -27,6 +28,9 @@ SUFFIX = ".answers.npz"
 _ARRAYS = ("X", "theta", "alpha", "beta", "u", "sigma_u", "knots", "year_weights", "history", "era")
 _OPTIONAL = ("worldview_loading", "plausibility")
 _NAMES = ("outcomes", "pods", "features", "antecedent_pods")
+_SOURCES = ("no_claims", "features_only", "every_claim", "without", "khat")
+"""The arrays of :class:`cfprob.answers.sources.Sources`, stored as ``sources_<name>`` (with
+``sources_claimants``)."""
 
 
 def answers_path(fit_path: Path) -> Path:
@@ -47,6 +51,9 @@ def write_answers(fit: Fit, path: Path) -> None:
     arrays: dict[str, Any] = {name: getattr(fit, name) for name in _ARRAYS}
     arrays |= {name: getattr(fit, name) for name in _OPTIONAL if getattr(fit, name) is not None}
     arrays |= {name: np.asarray(getattr(fit, name), dtype=str) for name in _NAMES}
+    if fit.sources is not None:
+        arrays |= {f"sources_{name}": getattr(fit.sources, name) for name in _SOURCES}
+        arrays["sources_claimants"] = np.asarray(fit.sources.claimants, dtype=str)
     meta = {
         "observed_outcome": fit.observed_outcome,
         "observed_year": fit.observed_year,
@@ -79,6 +86,12 @@ def read_answers(path: Path, key: str) -> Fit | None:
     if any(not np.isfinite(values).all() for values in draws if values.dtype.kind == "f"):
         return None
     names = {name: tuple(str(x) for x in arrays[name]) for name in _NAMES}
+    sources = None
+    if "sources_claimants" in arrays and all(f"sources_{name}" in arrays for name in _SOURCES):
+        sources = Sources(
+            tuple(str(x) for x in arrays["sources_claimants"]),
+            **{name: arrays[f"sources_{name}"].astype(float) for name in _SOURCES},
+        )
     return Fit(
         outcomes=names["outcomes"],
         pods=names["pods"],
@@ -90,4 +103,5 @@ def read_answers(path: Path, key: str) -> Fit | None:
         worldview_loading=arrays.get("worldview_loading"),
         plausibility=arrays.get("plausibility"),
         antecedent_pods=names["antecedent_pods"],
+        sources=sources,
     )

@@ -86,24 +86,28 @@ def format_lexicon(lexicon: Lexicon) -> str:
 
 
 def format_backtest(result: Backtest, scenario: Scenario) -> str:
-    """Each real case's leave-one-out forecast, then the scores of the model and both baselines."""
+    """Each real regime's leave-one-out forecasts, then the scores of the model and both baselines."""
     outcomes = result.outcomes
     lines = [
-        f"Backtest on the reference class of scenario {scenario.id}: each real case predicted from the others",
+        f"Backtest on the reference class of scenario {scenario.id}: each real regime's outcome by "
+        f"{result.horizon}, predicted by the hazard model fitted to the others, from several ages it lived to",
         "",
     ]
-    header = ["case", "what happened", *(f"P({o})" for o in outcomes), "P(what happened)", "base rate"]
+    header = ["regime", "age", "what happened", *(f"P({o})" for o in outcomes), "base rate"]
     rows = []
     for f in result.forecasts:
         k = outcomes.index(f.outcome)
-        rows.append([f.case, f.outcome, *(percent(x) for x in f.model), percent(f.model[k]), percent(f.base_rate[k])])
-    lines += text_table(header, rows, [False, False, *([True] * len(outcomes)), True, True])
-    lines += ["", f"Scores over {len(result.forecasts)} cases (lower is better):"]
+        rows.append([f.case, str(f.age), f.outcome, *(percent(x) for x in f.model), percent(f.base_rate[k])])
+    lines += text_table(header, rows, [False, True, False, *([True] * len(outcomes)), True])
+    lines += ["", f"Scores over {len(result.forecasts)} forecasts of {result.regimes} regimes (lower is better):"]
     scores = [[name, f"{ll:.3f}", f"{b:.3f}"] for name, (ll, b) in result.scores.items()]
     lines += text_table(["forecast", "log loss", "Brier"], scores, [False, True, True])
+    for name, (mean, se) in result.differences.items():
+        verdict = "better" if mean + 2 * se < 0 else "worse" if mean - 2 * se > 0 else "no different, within 2 SE"
+        lines.append(f"Model minus {name}, log loss paired by regime: {mean:+.3f} (SE {se:.3f}): {verdict}.")
     lines.append(
-        "model: the model's reference-class baseline, Bayesian leave-one-out "
-        f"({result.prior_draws} prior draws, importance-weighted); base rate: the other cases' frequencies; "
-        f"uniform: 1/{len(outcomes)} each."
+        "model: the hazard model's leave-one-regime-out forecast (a new regime's frailty and tilt from their "
+        f"priors); base rate: the other regimes' outcomes by {result.horizon}, add-one smoothed; uniform: "
+        f"1/{len(outcomes)} each."
     )
     return "\n".join(lines)

@@ -218,9 +218,14 @@ def cached_fit(
             say(f"cached fit {path.name} was made for other inputs; refitting")
         except CacheError as exc:
             say(f"cached fit unusable ({exc}); refitting")
+    from cfprob.answers.find_sources import with_sources
+    from cfprob.fitting.design import design
     from cfprob.fitting.inference import fit
 
-    tree = fit(scenario, settings, progressbar=progressbar, on_stage=on_stage, priors=priors)
+    data = design(scenario)
+    tree = fit(scenario, settings, progressbar=progressbar, on_stage=on_stage, priors=priors, data=data)
+    say("finding where each answer comes from (each claimant's claims left out in turn)")
+    tree = with_sources(tree, data, priors)
     cache_folder("fits")
     put_in_cache(tree, path)
     return tree, False

@@ -253,6 +253,8 @@ def format_answer(
         for r in answer.rows
     ]
     lines += ["", *text_table(header, rows, [False, True, True, True, True, True]), ""]
+    if answer.sources is not None:
+        lines += [*sources_lines(answer, scenario), ""]
     histories = ", ".join(f"{o} {n}" for o, n in answer.histories.items())
     lines.append(f"Simulated histories (one per posterior draw, {answer.n_draws}): {histories}")
     if answer.plausibility is not None:
@@ -272,6 +274,34 @@ def format_answer(
     lines.append(f"Semantics: {RUNG3_SEMANTICS if answer.given_history else SEMANTICS}.")
     lines += diagnostics_lines(attrs)
     return "\n".join(lines)
+
+
+def sources_lines(answer: Answer, scenario: Scenario) -> list[str]:
+    """Where the answer comes from: the answer with no claims, with its features only, with every claim, and
+    the range from leaving out one claimant at a time, naming the claimant who moves it most."""
+    found = answer.sources
+    assert found is not None
+    outcomes = answer.outcomes
+    pod = scenario.pod(answer.pods[0])
+    features = [f for f in scenario.feature_ids if pod.feature_value(f)]
+    rows = [["no claims (data and priors)", *map(percent, found.no_claims)]]
+    if found.features_only is not None:
+        rows.append([f"features only ({', '.join(features)})", *map(percent, found.features_only)])
+    rows.append(["every claim (the answer)", *map(percent, found.every_claim)])
+    if found.claimants:
+        ranges = [found.range_without(k) for k in range(len(outcomes))]
+        rows.append(["one claimant left out", *[f"{percent(lo)}-{percent(hi)}" for lo, hi in ranges]])
+    lines = ["Where the number comes from:", *text_table(["answer with", *outcomes], rows, [False, *[True] * len(outcomes)])]
+    moves = [(k, m) for k in range(len(outcomes)) if (m := found.mover(k)) is not None]
+    if moves:
+        k, (claimant, change, reliable) = max(moves, key=lambda km: abs(km[1][1]))
+        name = scenario.claimant(claimant).name
+        note = "" if reliable else " (Pareto k above 0.7: a refit would be needed to be sure)"
+        lines.append(
+            f"Leaving out {name} moves it most: {outcomes[k]} {percent(found.every_claim[k])} -> "
+            f"{percent(found.every_claim[k] + change)}{note}."
+        )
+    return lines
 
 
 WIDTH = 100

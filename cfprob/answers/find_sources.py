@@ -1,0 +1,100 @@
+"""Finding where each answer comes from (:mod:`cfprob.answers.sources`), when a fit is made, and keeping it
+with the fit as its ``sources`` group."""
+
+from __future__ import annotations
+
+import numpy as np
+import xarray as xr
+from numpy.typing import NDArray
+
+from cfprob.answers.likelihood import FAMILIES, claim_log_likelihood, draw_prior
+from cfprob.answers.sensitivity import psis_weights
+from cfprob.answers.sources import KHAT_LIMIT, Sources
+from cfprob.fitting.design import ModelData, softmax_last
+from cfprob.fitting.draws import Draws
+from cfprob.fitting.priors import Priors
+
+__all__ = ["PRIOR_DRAWS", "compute_sources", "read_sources", "with_sources"]
+
+Floats = NDArray[np.float64]
+
+PRIOR_DRAWS = 4000
+"""Prior draws behind the answer with no claims (seeded: the same on every run)."""
+
+
+def compute_sources(
+    draws: Draws, beta: Floats | None, data: ModelData, chains: int, priors: Priors | None = None, seed: int = 0
+) -> Sources:
+    """Every divergence point's answer under less evidence, from a fit's ``draws`` (chains concatenated) and
+    its features' effects ``beta`` (S, features, outcomes - 1)."""
+    n_pods = len(data.pods)
+    theta = draws.theta[:, :n_pods]
+    prior = draw_prior(data, PRIOR_DRAWS, np.random.default_rng(seed), priors)
+    features_only = np.full(theta.shape[1:], np.nan)
+    assert draws.history is not None and draws.era is not None, "a fit's draws carry the curve and the era"
+    at_year = np.einsum("pt,stk->spk", data.year_weights, draws.history)
+    scale = np.exp(draws.era @ data.year_weights.T)  # (S, pods)
+    for p in range(n_pods):
+        if beta is not None and data.X[p].any():
+            effect = np.einsum("f,sfk->sk", data.X[p], beta)
+            features_only[p] = softmax_last(at_year[:, p] + scale[:, p, None] * effect).mean(axis=0)
+    log_likelihood = claim_log_likelihood(draws, data, priors)
+    blocks = [data.blocks[family.name] for family in FAMILIES if len(data.blocks[family.name])]
+    authors = np.concatenate([b.author for b in blocks]) if blocks else np.zeros(0, dtype=np.int64)
+    speaking = [a for a in range(len(data.claimants)) if np.any(authors == a)]
+    flat = theta.reshape(len(theta), -1)
+    without, khat = [], []
+    for a in speaking:
+        weights, k = psis_weights(log_likelihood[:, authors == a].sum(axis=1), chains)
+        without.append((weights @ flat).reshape(theta.shape[1:]))
+        khat.append(k)
+    shape = (0, *theta.shape[1:])
+    return Sources(
+        claimants=tuple(data.claimants[a] for a in speaking),
+        no_claims=prior.theta[:, :n_pods].mean(axis=0),
+        features_only=features_only,
+        every_claim=theta.mean(axis=0),
+        without=np.asarray(without) if without else np.zeros(shape),
+        khat=np.asarray(khat, dtype=float),
+    )
+
+
+def with_sources(tree: xr.DataTree, data: ModelData, priors: Priors | None = None) -> xr.DataTree:
+    """``tree`` with a ``sources`` group: every divergence point's answer under less evidence."""
+    posterior = tree["posterior"].to_dataset()
+    beta = None
+    if "beta" in posterior:
+        values = np.asarray(posterior["beta"].transpose("chain", "draw", ...).values, dtype=float)
+        beta = values.reshape(-1, *values.shape[2:])
+    found = compute_sources(Draws.from_posterior(posterior), beta, data, posterior.sizes["chain"], priors)
+    group = xr.Dataset(
+        {
+            "no_claims": (("pod", "outcome"), found.no_claims),
+            "features_only": (("pod", "outcome"), found.features_only),
+            "every_claim": (("pod", "outcome"), found.every_claim),
+            "without_claimant": (("speaker", "pod", "outcome"), found.without),
+            "pareto_k": (("speaker",), found.khat),
+        },
+        coords={"pod": list(data.pods), "outcome": list(data.outcomes), "speaker": list(found.claimants)},
+        attrs={"prior_draws": PRIOR_DRAWS, "pareto_k_limit": KHAT_LIMIT},
+    )
+    changed = tree.copy()
+    changed["sources"] = xr.DataTree(group)
+    return changed
+
+
+def read_sources(tree: xr.DataTree) -> Sources | None:
+    """The ``sources`` group of a fit (None for a fit without one)."""
+    if "sources" not in tree.children:
+        return None
+    group = tree["sources"].to_dataset()
+    return Sources(
+        claimants=tuple(str(c) for c in group["speaker"].values),
+        no_claims=np.asarray(group["no_claims"].values, dtype=float),
+        features_only=np.asarray(group["features_only"].values, dtype=float),
+        every_claim=np.asarray(group["every_claim"].values, dtype=float),
+        without=np.asarray(group["without_claimant"].values, dtype=float).reshape(
+            len(group["speaker"]), len(group["pod"]), len(group["outcome"])
+        ),
+        khat=np.asarray(group["pareto_k"].values, dtype=float),
+    )

@@ -1,0 +1,112 @@
+"""Where an answer comes from: each divergence point's answer under less evidence, beside the answer itself.
+
+Computed once, when a fit is made (:mod:`cfprob.answers.find_sources`: it needs the claims'
+log-likelihoods), and kept with the fit; this module holds them (numpy only: cached answers read them):
+
+- **no claims**: the model's prior, before any claim: real history from data (the hazard model,
+  :mod:`cfprob.history`) changed by features and an own effect drawn from their priors. What the structure
+  and the data say alone.
+- **features only**: real history at the divergence's year changed by its features' fitted effects alone, no
+  effect of its own: what the claims about *other* divergence points that share its features carry to it.
+  None for a divergence point without features.
+- **every claim**: the answer.
+- **leaving out each claimant**: the answer with all of one claimant's claims removed, by Pareto-smoothed
+  importance reweighting (:func:`cfprob.answers.sensitivity.psis_weights`); a Pareto k above 0.7 marks a
+  reweighting that only a refit would make reliable (``cfprob sensitivity POD --refit``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+
+__all__ = ["KHAT_LIMIT", "PodSources", "Sources"]
+
+Floats = NDArray[np.float64]
+
+KHAT_LIMIT = 0.7
+"""Pareto k above which importance reweighting is unreliable (Vehtari et al. 2024): only a refit would be."""
+
+
+@dataclass(frozen=True)
+class PodSources:
+    """One divergence point's answer under less evidence (each a mean probability per outcome)."""
+
+    no_claims: Floats
+    features_only: Floats | None
+    every_claim: Floats
+    claimants: tuple[str, ...]
+    """The claimants whose claims are in the fit."""
+    without: Floats
+    """(claimants, outcomes): the answer with each claimant's claims left out."""
+    khat: Floats
+    """(claimants,): the Pareto k of each leaving-out."""
+
+    def range_without(self, outcome: int) -> tuple[float, float]:
+        """The lowest and highest answer for ``outcome`` over leaving out one claimant at a time."""
+        if not len(self.claimants):
+            value = float(self.every_claim[outcome])
+            return value, value
+        return float(self.without[:, outcome].min()), float(self.without[:, outcome].max())
+
+    def mover(self, outcome: int) -> tuple[str, float, bool] | None:
+        """The claimant whose leaving out moves ``outcome`` most: (claimant, change, reliable)."""
+        if not len(self.claimants):
+            return None
+        change = self.without[:, outcome] - self.every_claim[outcome]
+        i = int(np.argmax(np.abs(change)))
+        return self.claimants[i], float(change[i]), bool(self.khat[i] <= KHAT_LIMIT)
+
+    def to_dict(self, outcomes: tuple[str, ...]) -> dict[str, object]:
+        def by_outcome(values: Floats | None) -> dict[str, float] | None:
+            return None if values is None else {o: float(v) for o, v in zip(outcomes, values, strict=True)}
+
+        return {
+            "no_claims": by_outcome(self.no_claims),
+            "features_only": by_outcome(self.features_only),
+            "every_claim": by_outcome(self.every_claim),
+            "leaving_out_each_claimant": {
+                o: {
+                    "range": list(self.range_without(k)),
+                    "moved_most_by": None if (m := self.mover(k)) is None else {
+                        "claimant": m[0], "change": m[1], "reliable": m[2]
+                    },
+                }
+                for k, o in enumerate(outcomes)
+            },
+            "without_claimant": {
+                c: {"answer": by_outcome(self.without[i]), "pareto_k": float(self.khat[i])}
+                for i, c in enumerate(self.claimants)
+            },
+        }
+
+
+@dataclass(frozen=True)
+class Sources:
+    """Every divergence point's :class:`PodSources`, as arrays (what a fit keeps)."""
+
+    claimants: tuple[str, ...]
+    no_claims: Floats
+    """(pods, outcomes)."""
+    features_only: Floats
+    """(pods, outcomes); NaN for a divergence point without features."""
+    every_claim: Floats
+    """(pods, outcomes)."""
+    without: Floats
+    """(claimants, pods, outcomes)."""
+    khat: Floats
+    """(claimants,)."""
+
+    def at(self, pod: int) -> PodSources:
+        features = self.features_only[pod]
+        return PodSources(
+            self.no_claims[pod],
+            None if np.isnan(features).any() else features,
+            self.every_claim[pod],
+            self.claimants,
+            self.without[:, pod],
+            self.khat,
+        )
