@@ -195,3 +195,80 @@ def test_a_divergence_that_changes_nothing_stays_real_history(weimar: Path) -> N
     history = answer(posterior, year=1931)
     expected = posterior.history_at(1931).mean(axis=0)
     assert [row.mean for row in history.rows] == pytest.approx(list(expected), abs=1e-12)
+
+
+LATE_POD = """
+[[pods]]
+id = "union-treaty-1991"
+year = 1991
+title = "The new Union Treaty is signed"
+description = "Added by a test: the August coup does not happen and the Union Treaty is signed."
+"""
+
+LATE_SOURCE = """
+[[sources]]
+id = "late-thread"
+file = "sources/late.txt"
+title = "A test thread about 1991"
+kind = "forum thread"
+"""
+
+LATE_CLAIMANTS = """
+[[claimants]]
+id = "ines"
+name = "Ines"
+
+[[claimants]]
+id = "jonas"
+name = "Jonas"
+"""
+
+LATE_CLAIMS = """
+[[claims]]
+id = "ines-even-chance"
+kind = "probability"
+author = "Ines"
+source = "late-thread"
+locator = "post 1"
+quote = "With the treaty signed I'd put the break-up at an even chance."
+pod = "union-treaty-1991"
+outcome = "collapse"
+probability = 0.5
+
+[[claims]]
+id = "jonas-even-chance"
+kind = "probability"
+author = "Jonas"
+source = "late-thread"
+locator = "post 2"
+quote = "Fifty-fifty that the union still breaks apart."
+pod = "union-treaty-1991"
+outcome = "collapse"
+probability = 0.5
+"""
+
+
+def test_a_late_divergence_can_have_a_large_effect(tmp_path: Path) -> None:
+    """Model 6 pinned real history at the observed year at P(collapse) >= 0.95, so a divergence in 1991 could
+    not come near an even chance; model 7's curve comes from hazards, and claims that say "an even chance"
+    bring the answer there."""
+    import shutil
+
+    from cfprob.paths import bundled_scenario
+
+    folder = tmp_path / "ussr"
+    shutil.copytree(bundled_scenario(), folder)
+    (folder / "pods.toml").write_text((folder / "pods.toml").read_text() + LATE_POD)
+    (folder / "sources" / "late.txt").write_text(
+        "post 1: With the treaty signed I'd put the break-up at an even chance.\n"
+        "post 2: Fifty-fifty that the union still breaks apart.\n"
+    )
+    (folder / "claims" / "late.toml").write_text(LATE_CLAIMS)
+    text = (folder / "scenario.toml").read_text()
+    text = text.replace("# Claimants are listed below", LATE_SOURCE + "\n# Claimants are listed below", 1)
+    (folder / "scenario.toml").write_text(text + LATE_CLAIMANTS)
+    scenario = load_scenario(folder)
+    tree = fit(scenario, SamplerSettings(draws=500, tune=500, chains=2, seed=4))
+    result = answer(Fit.from_tree(tree), ["union-treaty-1991"])
+    assert result.row("collapse").mean <= 0.7
+    assert result.row("collapse").low < 0.5 < result.row("collapse").high

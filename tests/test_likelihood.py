@@ -232,8 +232,8 @@ def test_an_antecedent_claim_by_hand() -> None:
 
 
 def test_an_uncertain_claim_by_hand() -> None:
-    """Uncertain: "We can't even predict": log Phi((v_d - pi / sqrt(3)) / (s_a / confidence)), v_d the named divergence
-    point's unpredictability, pi / sqrt(3) the logit sd of a flat belief."""
+    """Uncertain: "We can't even predict": log Phi((v_d - pi / sqrt(3)) / sqrt((s_a / confidence)^2 + 0.5^2)), v_d
+    the named divergence point's unpredictability, pi / sqrt(3) the logit sd of a flat belief, 0.5 the floor."""
     from scipy.stats import norm
 
     data = design(load_scenario(WEIMAR))
@@ -242,7 +242,8 @@ def test_an_uncertain_claim_by_hand() -> None:
     block = data.blocks["uncertain"]
     j = block.ids.index("ada-unpredictable")
     v = draws.spread[:, block.pod[j]]
-    expected = norm.logcdf((v - np.pi / np.sqrt(3)) / (draws.noise[:, block.author[j]] / block.confidence[j]))
+    sd = np.sqrt((draws.noise[:, block.author[j]] / block.confidence[j]) ** 2 + 0.5**2)
+    expected = norm.logcdf((v - np.pi / np.sqrt(3)) / sd)
     np.testing.assert_allclose(ll[:, claim_order(data).index("ada-unpredictable")], block.weight[j] * expected)
     # only the named divergence point has an unpredictability; real history and the others have none
     named = block.pod[j]

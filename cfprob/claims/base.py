@@ -31,6 +31,7 @@ __all__ = [
     "KindContext",
     "ModelTerms",
     "Parameter",
+    "SD_FLOOR",
     "about_a_divergence",
     "directional",
     "distinct_pods",
@@ -50,6 +51,11 @@ __all__ = [
 
 Floats = NDArray[np.float64]
 Ints = NDArray[np.int64]
+
+SD_FLOOR = 0.5
+"""The least sd (logits) of a claim whose sd is otherwise its claimant's noise alone ("about the same", "cannot
+be known"), added in quadrature, as orderings have ``ordering_tau``: without it, a claimant with one such claim
+lets the likelihood grow without bound as their noise goes to zero, a ridge where the sampler diverges."""
 
 
 @dataclass(frozen=True)

@@ -3,13 +3,11 @@
 have made no difference".
 
 Likelihood: the claimant states a difference of zero, a noisy measurement of the difference they see:
-``0 ~ Normal(logit theta^a_Pk - logit theta^a_Ok, sqrt((s_a / confidence)^2 + SAME_FLOOR^2))``, with
-``theta^a`` the divergence points as claimant ``a``'s worldview sees them and ``s_a`` their noise. The floor
-(as orderings have ``ordering_tau``) keeps a claimant with one such claim from pinning the difference
-exactly: without it the likelihood is unbounded along the ridge where their noise goes to zero and the gap
-to the stated zero, which is where the sampler's divergent transitions came from. The stated difference is held in
-:attr:`ClaimBlock.value` (zero as written; a simulated claim states another). Replicas are stated
-differences; the predictive p-value is two-sided.
+``0 ~ Normal(logit theta^a_Pk - logit theta^a_Ok, sqrt((s_a / confidence)^2 + SD_FLOOR^2))``, with
+``theta^a`` the divergence points as claimant ``a``'s worldview sees them and ``s_a`` their noise; the floor
+(:data:`~cfprob.claims.base.SD_FLOOR`) keeps a claimant with one such claim from pinning the difference. The
+stated difference is held in :attr:`ClaimBlock.value` (zero as written; a simulated claim states another).
+Replicas are stated differences; the predictive p-value is two-sided.
 """
 
 from __future__ import annotations
@@ -26,6 +24,7 @@ from cfprob.claims.base import (
     ClaimKind,
     DesignContext,
     Family,
+    SD_FLOOR,
     ModelTerms,
     distinct_pods,
     draws_spread_squared,
@@ -42,12 +41,9 @@ if TYPE_CHECKING:
     from cfprob.reading.lexicon import Lexicon
     from cfprob.reading.scenario import Claim
 
-__all__ = ["FAMILY", "SAME", "SAME_FLOOR"]
+__all__ = ["FAMILY", "SAME"]
 
 Floats = np.typing.NDArray[np.float64]
-
-SAME_FLOOR = 0.5
-"""The least sd (logits) of a stated "about the same": two divergences within about 0.5 in log odds."""
 
 
 def _says(claim: Claim, lexicon: Lexicon, outcomes: Sequence[str]) -> str:
@@ -75,7 +71,7 @@ def _model_term(same: Any, m: ModelTerms) -> Any:
 
     first = seen_logit_theta(m, same.pod, same.outcome, same.author, same.seen)
     gap = first - seen_logit_theta(m, same.other_pod, same.outcome, same.author, same.other_seen)
-    variance = (m.noise[same.author] / same.confidence) ** 2 + SAME_FLOOR**2
+    variance = (m.noise[same.author] / same.confidence) ** 2 + SD_FLOOR**2
     if m.spread is not None:
         variance = variance + spread_squared(m, same.pod, same.other_pod)
     sd = pt.sqrt(variance)
@@ -91,7 +87,7 @@ def _gap(draws: Draws, block: ClaimBlock) -> Floats:
 
 def _sd(draws: Draws, block: ClaimBlock) -> Floats:
     noise = draws.noise[:, block.author] / block.confidence
-    result: Floats = np.sqrt(noise**2 + SAME_FLOOR**2 + draws_spread_squared(draws, block.pod, block.other_pod))
+    result: Floats = np.sqrt(noise**2 + SD_FLOOR**2 + draws_spread_squared(draws, block.pod, block.other_pod))
     return result
 
 
@@ -111,7 +107,7 @@ def _density(b: Any, s: Any, g: Any, own: Any, gown: Any) -> float:
     for i in range(len(b.pod)):
         r, q, a, k, w = b.pod[i], b.other_pod[i], b.author[i], b.outcome[i], b.weight[i]
         noise = s.noise[a] / b.confidence[i]
-        sd = math.sqrt(noise * noise + SAME_FLOOR * SAME_FLOOR + s.spread[r] * s.spread[r] + s.spread[q] * s.spread[q])
+        sd = math.sqrt(noise * noise + SD_FLOOR * SD_FLOOR + s.spread[r] * s.spread[r] + s.spread[q] * s.spread[q])
         gap = dn.seen_logit(s, r, a, b.seen[i], k, seen_slope) - dn.seen_logit(s, q, a, b.other_seen[i], k, other_slope)
         z = (b.value[i] - gap) / sd
         total += w * dn.log_normal_pdf(b.value[i], gap, sd)

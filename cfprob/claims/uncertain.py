@@ -12,13 +12,15 @@ concentration; plausibility is not about outcomes); points no uncertain claim na
 
 Likelihood, for claimant ``a``: "it cannot be known" is a lower bound on ``v_d``: at least the spread of a
 flat belief, the logit sd of a uniform probability, ``pi / sqrt(3)`` (:data:`FLAT_SPREAD`):
-``log Phi((v_d - pi / sqrt(3)) / (s_a / confidence))``. Claimants' disagreement about the point also raises
-``v_d``. Replicas are the claimant's latent view of ``v_d``; the p-value is the share of them at least flat;
+``log Phi((v_d - pi / sqrt(3)) / sqrt((s_a / confidence)^2 + SD_FLOOR^2))`` (the floor,
+:data:`~cfprob.claims.base.SD_FLOOR`, keeps the bound from becoming a wall as the claimant's noise shrinks).
+Claimants' disagreement about the point also raises ``v_d``. Replicas are the claimant's latent view of ``v_d``; the p-value is the share of them at least flat;
 a simulated claim states the side its replica falls on (:attr:`ClaimBlock.direction`, +1 unpredictable).
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
@@ -31,6 +33,7 @@ from cfprob.claims.base import (
     ClaimKind,
     DesignContext,
     Family,
+    SD_FLOOR,
     KindContext,
     ModelTerms,
     about_a_divergence,
@@ -77,7 +80,10 @@ def _model_term(unc: Any, m: ModelTerms) -> Any:
     import pymc as pm
 
     assert m.spread is not None, "a model with uncertain claims has unpredictability"
-    z = unc.direction * (m.spread[unc.pod] - FLAT_SPREAD) * unc.confidence / m.noise[unc.author]
+    import pytensor.tensor as pt
+
+    sd = pt.sqrt((m.noise[unc.author] / unc.confidence) ** 2 + SD_FLOOR**2)
+    z = unc.direction * (m.spread[unc.pod] - FLAT_SPREAD) / sd
     return unc.weight * pm.logcdf(pm.Normal.dist(0.0, 1.0), z)
 
 
@@ -90,7 +96,7 @@ def _spread(draws: Draws, block: ClaimBlock) -> Floats:
 
 
 def _sd(draws: Draws, block: ClaimBlock) -> Floats:
-    result: Floats = draws.noise[:, block.author] / block.confidence
+    result: Floats = np.sqrt((draws.noise[:, block.author] / block.confidence) ** 2 + SD_FLOOR**2)
     return result
 
 
@@ -130,12 +136,13 @@ def _density(b: Any, s: Any, g: Any, own: Any, gown: Any) -> float:
     total = 0.0
     for i in range(len(b.pod)):
         r, a, w = b.pod[i], b.author[i], b.weight[i]
-        scale = b.direction[i] * b.confidence[i] / s.noise[a]
-        z = (s.spread[r] - FLAT_SPREAD) * scale
+        noise = s.noise[a] / b.confidence[i]
+        sd = math.sqrt(noise * noise + SD_FLOOR * SD_FLOOR)
+        z = b.direction[i] * (s.spread[r] - FLAT_SPREAD) / sd
         total += w * dn.log_ndtr(z)
         d_z = w * dn.d_log_ndtr(z)
-        g.spread[r] += d_z * scale
-        g.noise[a] -= d_z * z / s.noise[a]
+        g.spread[r] += d_z * b.direction[i] / sd
+        g.noise[a] -= d_z * z * noise / (sd * sd * b.confidence[i])
     return total
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import asdict, dataclass
+from functools import cache
 from datetime import UTC, datetime
 from importlib.util import find_spec
 
@@ -23,6 +24,7 @@ __all__ = [
     "SEMANTICS",
     "SamplerSettings",
     "fit_key",
+    "model_code_key",
     "model_key",
     "provenance_attrs",
 ]
@@ -135,12 +137,28 @@ class SamplerSettings:
         return f"{self.chains} chains x {self.draws} draws ({self.tune} tuning), seed {self.seed}, {self.sampler}"
 
 
+@cache
+def model_code_key() -> str:
+    """The hash of the model's code: the hand-written density and every family's
+    (:func:`cfprob.fitting.density.source_key`) and real history's hazard model (:mod:`cfprob.history`).
+    Part of every fit key, so that a fit made by other model code is never served, whatever the version says."""
+    import inspect
+
+    from cfprob.fitting.density import source_key
+    from cfprob.history import hazard, prior, regimes
+
+    text = source_key() + "".join(inspect.getsource(m) for m in (hazard, prior, regimes))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
 def fit_key(content_hash: str, settings: SamplerSettings, model_version: str = MODEL_VERSION) -> str:
-    """The key of a fit: scenario content, model version, sampler settings and implementation, cfprob's version."""
+    """The key of a fit: scenario content, model version and code, sampler settings and implementation, cfprob's
+    version."""
     payload = json.dumps(
         {
             "scenario": content_hash,
             "model": model_version,
+            "model_code": model_code_key(),
             "settings": asdict(settings),
             "sampler": SAMPLERS[settings.sampler],
             "cfprob": __version__,

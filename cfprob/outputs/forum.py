@@ -22,7 +22,7 @@ from cfprob.outputs.report import (
     driver_lines,
     rung3_intro,
 )
-from cfprob.outputs.tables import diagnostics_lines, plausibility_sentence, text_table
+from cfprob.outputs.tables import diagnostics_lines, plausibility_sentence, sources_table, text_table
 
 __all__ = ["WIDTH", "for_bbcode", "render_bbcode", "strip"]
 
@@ -127,6 +127,11 @@ def render_bbcode(report: Report) -> str:
     lines += ["", "[b]Answer[/b]", *_code(_answer_chart(report))]
     rows = [[for_terminal(c) for c in row] for row in answer_rows(report)]
     lines += _code(text_table(HEADER, rows, [False, True, True, True, True, True]))
+    if answer.sources is not None:
+        header, rows, sentence = sources_table(answer, scenario)
+        rows = [[for_terminal(c) for c in row] for row in rows]
+        table = text_table(header, rows, [False, *[True] * (len(header) - 1)])
+        lines += ["", "[b]Where the number comes from[/b]", *_code(table), *([bb(sentence)] if sentence else [])]
     if answer.plausibility is not None:
         lines += [plausibility_sentence(answer.plausibility) + "."]
     if report.given_history is not None:

@@ -26,7 +26,7 @@ from cfprob.fitting.provenance import CREDIBLE_MASS, RUNG3_SEMANTICS, SEMANTICS
 from cfprob.outputs.files import write_files_atomically
 from cfprob.outputs.listings import claim_strength
 from cfprob.outputs.neutralise import for_html, for_markdown, safe_url
-from cfprob.outputs.tables import diagnostics_lines, plausibility_sentence
+from cfprob.outputs.tables import diagnostics_lines, plausibility_sentence, sources_table
 from cfprob.reading.lexicon import Lexicon, load_lexicon
 from cfprob.reading.scenario import OTL, Scenario
 
@@ -287,6 +287,16 @@ def render_html(report: Report) -> str:
         parts.append("<tr>" + "".join(f"<td>{for_html(c)}</td>" for c in row) + "</tr>")
     parts.append("</tbody></table>")
     parts.append(f"<p class='note'>Change is against real history at {answer.year}.</p>")
+    if answer.sources is not None:
+        header, rows, sentence = sources_table(answer, scenario)
+        parts.append('<h3>Where the number comes from</h3><table id="sources"><thead><tr>')
+        parts += [f"<th>{for_html(h)}</th>" for h in header]
+        parts.append("</tr></thead><tbody>")
+        for row in rows:
+            parts.append("<tr>" + "".join(f"<td>{for_html(c)}</td>" for c in row) + "</tr>")
+        parts.append("</tbody></table>")
+        if sentence:
+            parts.append(f"<p class='note'>{for_html(sentence)}</p>")
     if answer.plausibility is not None:
         parts.append(f'<p id="plausibility">{for_html(plausibility_sentence(answer.plausibility))}.</p>')
     if report.given_history is not None:
@@ -385,6 +395,10 @@ def render_markdown(report: Report, image_names: Mapping[str, str]) -> str:
             lines += [f"> {md(passage.quote)}", f"> — {md(scenario.source(passage.source).title)}", ""]
     lines += ["## Answer", "", *_md_table(HEADER, [[md(c) for c in row] for row in answer_rows(report)]), ""]
     lines += [f"Change is against real history at {answer.year}.", ""]
+    if answer.sources is not None:
+        header, rows, sentence = sources_table(answer, scenario)
+        lines += ["### Where the number comes from", "", *_md_table(header, [[md(c) for c in r] for r in rows]), ""]
+        lines += [md(sentence), ""] if sentence else []
     if answer.plausibility is not None:
         lines += [plausibility_sentence(answer.plausibility) + ".", ""]
     if report.given_history is not None:

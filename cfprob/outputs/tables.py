@@ -276,9 +276,10 @@ def format_answer(
     return "\n".join(lines)
 
 
-def sources_lines(answer: Answer, scenario: Scenario) -> list[str]:
-    """Where the answer comes from: the answer with no claims, with its features only, with every claim, and
-    the range from leaving out one claimant at a time, naming the claimant who moves it most."""
+def sources_table(answer: Answer, scenario: Scenario) -> tuple[list[str], list[list[str]], str]:
+    """Where the answer comes from, as a table (header, rows) and a sentence: the answer with no claims, with
+    its features only, with every claim, and the range from leaving out one claimant at a time, naming the
+    claimant who moves it most."""
     found = answer.sources
     assert found is not None
     outcomes = answer.outcomes
@@ -291,17 +292,23 @@ def sources_lines(answer: Answer, scenario: Scenario) -> list[str]:
     if found.claimants:
         ranges = [found.range_without(k) for k in range(len(outcomes))]
         rows.append(["one claimant left out", *[f"{percent(lo)}-{percent(hi)}" for lo, hi in ranges]])
-    lines = ["Where the number comes from:", *text_table(["answer with", *outcomes], rows, [False, *[True] * len(outcomes)])]
+    sentence = ""
     moves = [(k, m) for k in range(len(outcomes)) if (m := found.mover(k)) is not None]
     if moves:
         k, (claimant, change, reliable) = max(moves, key=lambda km: abs(km[1][1]))
-        name = scenario.claimant(claimant).name
-        note = "" if reliable else " (Pareto k above 0.7: a refit would be needed to be sure)"
-        lines.append(
-            f"Leaving out {name} moves it most: {outcomes[k]} {percent(found.every_claim[k])} -> "
-            f"{percent(found.every_claim[k] + change)}{note}."
+        note = "" if reliable else " (Pareto k above 0.7: only a refit would be sure)"
+        sentence = (
+            f"Leaving out {scenario.claimant(claimant).name} moves it most: {outcomes[k]} "
+            f"{percent(found.every_claim[k])} -> {percent(found.every_claim[k] + change)}{note}."
         )
-    return lines
+    return ["answer with", *outcomes], rows, sentence
+
+
+def sources_lines(answer: Answer, scenario: Scenario) -> list[str]:
+    """:func:`sources_table` as text."""
+    header, rows, sentence = sources_table(answer, scenario)
+    lines = ["Where the number comes from:", *text_table(header, rows, [False, *[True] * (len(header) - 1)])]
+    return lines + ([sentence] if sentence else [])
 
 
 WIDTH = 100
