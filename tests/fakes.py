@@ -62,6 +62,8 @@ def fake_fit(
     if prior.poll_location is not None:
         variables["poll_location"] = (("poll",), prior.poll_location)
         variables["poll_dispersion"] = (("poll",), prior.poll_dispersion)
+    if prior.selection is not None:
+        variables["selection"] = ((), prior.selection)
     if len(data.history_years):
         variables["history_theta"] = (("history_year", "outcome"), prior.theta[:, n_pods:])
     posterior = xr.Dataset(

@@ -7,11 +7,12 @@ rank of each true parameter among posterior draws thinned to about its effective
 the draws ranked against are close to independent). If the sampler and the model code are right, ranks
 are uniform; a chi-square test per parameter checks that.
 
-With ``selection``, the simulated claims meet the structure of real ones: which divergence point a claim
-speaks of is chosen by its claimant (:func:`select_divergences`), favouring the divergences they see as best
-for the scenario's first outcome, as forum proposers do. The model does not know how claims were chosen, so
-this tests whether its answers survive the selection the real data have; it is no longer a test of the code
-alone.
+With ``selection``, the simulated claims meet the structure of real ones: which divergence point a claim (or
+a proposal) speaks of is chosen by its claimant (:func:`select_divergences`), favouring the divergences they
+see as best for the scenario's first outcome, as forum proposers do. Since model version 7 the model has
+this selection in it (:mod:`cfprob.fitting.choices`): at the truth's own selection strength the check is
+again one of the code; at a fixed strength (``selection_strength``) it tests the answers' robustness to a
+selection stronger or weaker than the prior expects.
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ SCALARS = ("sigma_u", "sigma_bias", "noise_log_mean", "sigma_era")
 effects, the own effects of the first divergence point and of the one with most claims, the worldview's
 loadings, the position of the claimant with most claims, the plausibility of the first divergence point
 an antecedent claim is about, the unpredictability of the first one an uncertain claim names, and the first
-poll's crowd (location and dispersion)."""
+poll's crowd (location and dispersion), and the selection's strength."""
 
 
 def _most(counts: Floats, names: tuple[str, ...], skip_first: bool = False) -> int:
@@ -58,45 +59,58 @@ def _claims_per(data: ModelData) -> tuple[Floats, Floats]:
     return pods, claimants
 
 
-def select_divergences(data: ModelData, truth: Draws, rng: np.random.Generator, strength: float = 1.0) -> ModelData:
-    """Claims re-pointed at the divergence points their claimants prefer, under the one draw ``truth``.
+def select_divergences(
+    data: ModelData, truth: Draws, rng: np.random.Generator, strength: float | None = None
+) -> ModelData:
+    """Claims and proposals re-pointed at the divergence points their claimants prefer, under the one draw
+    ``truth``: the selection model's own generative story (:mod:`cfprob.fitting.choices`).
 
-    Every point, interval or distribution claim about a divergence point, and the divergence side of every
-    ordering that compares one with real history, is moved to a divergence point drawn with probability
-    proportional to ``exp(strength * logit p)``, ``p`` the first outcome's probability there as the claimant
-    sees it (through their worldview). Shapes are kept: the compiled model is reused.
+    Every choice (a claim about a divergence point, the divergence side of an ordering against real history,
+    a proposal) is redrawn among the divergence points with probability proportional to
+    ``exp(strength * logit p)``, ``p`` the first outcome's probability there as the claimant sees it (through
+    their worldview), and its claim moved there. ``strength`` defaults to the truth's own selection strength.
+    Shapes are kept: the compiled model is reused.
     """
     from dataclasses import replace as with_
 
+    from cfprob.fitting.choices import HOPED_OUTCOME
     from cfprob.fitting.draws import seen_logits
 
+    choices = data.choices
     candidates = np.arange(1, len(data.pods))
-    if not len(candidates):
+    if not len(candidates) or not len(choices):
         return data
+    if strength is None:
+        assert truth.selection is not None, "a truth drawn for data with choices has a selection strength"
+        strength = float(truth.selection[0])
+    pods = choices.pod.copy()
+    for i in range(len(choices)):
+        author = np.full(len(candidates), choices.author[i])
+        outcome = np.full(len(candidates), HOPED_OUTCOME)
+        hope = seen_logits(truth, candidates, outcome, author, np.ones(len(candidates)))[0]
+        weights = np.exp(strength * (hope - hope.max()))
+        pods[i] = int(rng.choice(candidates, p=weights / weights.sum()))
     changed = {}
-    for name, block in data.blocks.items():
-        if not len(block):
+    for f, family in enumerate(FAMILIES):
+        mine = np.flatnonzero(choices.family == f)
+        if not len(mine):
             continue
+        block = data.blocks[family.name]
         pod, other = block.pod.copy(), block.other_pod.copy()
-        for j in range(len(block)):
-            sides = [("pod", block.seen[j])] if name != "ordering" or block.direction[j] != 0 else []
-            if name == "ordering" and block.direction[j] < 0:
-                sides = [("other", block.other_seen[j])]
-            for side, seen in sides:
-                if seen != 1.0:
-                    continue
-                author = np.full(len(candidates), block.author[j])
-                first = np.zeros(len(candidates), dtype=np.int64)
-                hope = seen_logits(truth, candidates, first, author, np.ones(len(candidates)))[0]
-                weights = np.exp(strength * (hope - hope.max()))
-                pick = int(rng.choice(candidates, p=weights / weights.sum()))
-                (pod if side == "pod" else other)[j] = pick
-        changed[name] = with_(block, pod=pod, other_pod=other)
-    return data.with_blocks(**changed)
+        for i in mine:
+            (pod if choices.side[i] > 0 else other)[choices.row[i]] = pods[i]
+        changed[family.name] = with_(block, pod=pod, other_pod=other)
+    moved = data.with_blocks(**changed)
+    return with_(moved, choices=with_(moved.choices, pod=np.where(moved.choices.family < 0, pods, moved.choices.pod)))
 
 
 def simulate_data(
-    data: ModelData, truth: Draws, rng: np.random.Generator, priors: Priors | None = None, selection: bool = False
+    data: ModelData,
+    truth: Draws,
+    rng: np.random.Generator,
+    priors: Priors | None = None,
+    selection: bool = False,
+    selection_strength: float | None = None,
 ) -> ModelData:
     """Claims and evidence simulated from the one draw ``truth``, in the shapes of ``data`` (with
     ``selection``, about the divergence points their claimants prefer: :func:`select_divergences`).
@@ -106,7 +120,7 @@ def simulate_data(
     real history's curve prior (from the hazard model) is a fixed part of the model, not simulated.
     """
     if selection:
-        data = select_divergences(data, truth, rng)
+        data = select_divergences(data, truth, rng, strength=selection_strength)
     reps = replicate(truth, data, rng, priors)
     blocks = {
         family.name: family.simulate(data.blocks[family.name], reps[family.name], rng)
@@ -154,6 +168,8 @@ def _truths(truth: Draws, data: ModelData) -> dict[str, float]:
         values[f"poll_location[{polls.ids[0]}]"] = float(truth.poll_location[0, 0])
         values[f"poll_dispersion[{polls.ids[0]}]"] = float(truth.poll_dispersion[0, 0])
     values.update({name: float(truth.extra[name][0]) for name in SCALARS})
+    if "selection" in truth.extra:
+        values["selection"] = float(truth.extra["selection"][0])
     return values
 
 
@@ -198,6 +214,8 @@ def _posterior_values(posterior: object, data: ModelData) -> dict[str, Floats]:
             first = posterior[name].isel({posterior[name].dims[-1]: 0})
             values[f"{name}[{polls.ids[0]}]"] = flat(first)
     values.update({name: flat(posterior[name]) for name in SCALARS})
+    if len(data.choices):
+        values["selection"] = flat(posterior["selection"])
     return values
 
 
@@ -260,9 +278,11 @@ def calibrate(
     bins: int = 10,
     on_simulation: object = None,
     selection: bool = False,
+    selection_strength: float | None = None,
 ) -> Calibration:
     """Run ``simulations`` prior simulations of ``scenario``'s structure, fitting each with ``settings`` (with
-    ``selection``, claims about the divergence points their simulated claimants prefer)."""
+    ``selection``, claims about the divergence points their simulated claimants prefer, at the truth's
+    selection strength or at ``selection_strength``)."""
     from cfprob.fitting.inference import fit
 
     rng = np.random.default_rng(seed)
@@ -270,7 +290,7 @@ def calibrate(
     divergent = []
     for i in range(simulations):
         truth = draw_prior(data, 1, rng)
-        simulated = simulate_data(data, truth, rng, selection=selection)
+        simulated = simulate_data(data, truth, rng, selection=selection, selection_strength=selection_strength)
         tree = fit(scenario, replace(settings, seed=seed * 100_003 + i), data=simulated)
         divergent.append(bool(tree.attrs["diag_divergences"] > 0))
         posterior = _posterior_values(tree["posterior"].to_dataset(), data)

@@ -15,6 +15,7 @@ from numpy.typing import NDArray
 from cfprob.claims import FAMILIES
 from cfprob.claims.antecedent import PLAUSIBILITY_SD
 from cfprob.claims.base import draws_spread_squared, normal_logpdf, sigmoid
+from cfprob.fitting.choices import HOPED_OUTCOME
 from cfprob.fitting.design import ModelData, softmax_last
 from cfprob.fitting.draws import Draws, located_logits, seen_logits
 from cfprob.fitting.priors import Priors
@@ -24,6 +25,7 @@ __all__ = [
     "FAMILIES",
     "Draws",
     "Replicas",
+    "choice_log_likelihood",
     "claim_log_likelihood",
     "claim_order",
     "draw_prior",
@@ -54,7 +56,33 @@ def claim_log_likelihood(draws: Draws, data: ModelData, priors: Priors | None = 
     ]
     if not parts:
         return np.zeros((len(draws), 0))
-    return np.concatenate(parts, axis=1)
+    result = np.concatenate(parts, axis=1)
+    if len(data.choices) and draws.selection is not None:
+        mine = data.choices.claim >= 0
+        np.add.at(result.T, data.choices.claim[mine], choice_log_likelihood(draws, data)[:, mine].T)
+    return result
+
+
+def choice_log_likelihood(draws: Draws, data: ModelData) -> Floats:
+    """Each choice's weighted log probability (:mod:`cfprob.fitting.choices`) under each draw: (S, choices).
+    A claim's choice is also part of its column of :func:`claim_log_likelihood`; a proposal's is only here."""
+    choices = data.choices
+    assert draws.selection is not None, "draws of a model with choices carry the selection's strength"
+    candidates = np.arange(1, len(data.pods))
+    n, m = len(choices), len(candidates)
+    hope = seen_logits(
+        draws,
+        np.tile(candidates, n),
+        np.full(n * m, HOPED_OUTCOME),
+        np.repeat(choices.author, m),
+        np.ones(n * m),
+    ).reshape(len(draws), n, m)
+    scores = draws.selection[:, None, None] * hope
+    picked = np.take_along_axis(scores, (choices.pod - 1)[None, :, None], axis=-1)[..., 0]
+    top = scores.max(axis=-1)
+    log_norm = top + np.log(np.exp(scores - top[..., None]).sum(axis=-1))
+    result: Floats = choices.weight * (picked - log_norm)
+    return result
 
 
 Replicas = dict[str, Floats]
@@ -134,6 +162,9 @@ def draw_prior(data: ModelData, n: int, rng: np.random.Generator, priors: Priors
         kappa_log_mean = rng.normal(priors.kappa_log_mean, priors.kappa_log_sd, n)
         kappa_spread = np.abs(rng.normal(0.0, priors.kappa_spread_scale, n))
         kappa = np.exp(kappa_log_mean[:, None] + kappa_spread[:, None] * rng.normal(size=(n, a)))
+    selection = None
+    if len(data.choices):
+        selection = rng.normal(priors.selection_mean, priors.selection_sd, n)
     extra = {
         "alpha": history[:, 0],
         "beta": beta,
@@ -151,6 +182,8 @@ def draw_prior(data: ModelData, n: int, rng: np.random.Generator, priors: Priors
         extra["unpredictability"] = unpredictability
     if poll_location is not None:
         extra["poll_z"] = z
+    if selection is not None:
+        extra["selection"] = selection
     return Draws(
         theta,
         bias,
@@ -165,6 +198,7 @@ def draw_prior(data: ModelData, n: int, rng: np.random.Generator, priors: Priors
         spread,
         poll_location,
         poll_dispersion,
+        selection,
     )
 
 
@@ -200,6 +234,7 @@ def log_prior(posterior: xr.Dataset, priors: Priors | None = None) -> xr.DataArr
         "kappa_log_mean": (priors.kappa_log_mean, priors.kappa_log_sd, 0.0),
         "kappa_spread": (0.0, priors.kappa_spread_scale, half),
         "kappa_z": (0.0, 1.0, 0.0),
+        "selection": (priors.selection_mean, priors.selection_sd, 0.0),
     }
     total = xr.zeros_like(posterior["theta"].isel(pod=0, outcome=0), dtype=float).drop_vars(["pod", "outcome"])
     for name, (mu, sd, extra) in terms.items():

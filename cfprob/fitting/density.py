@@ -30,6 +30,7 @@ from numpy.typing import NDArray
 
 from cfprob.claims import FAMILIES
 from cfprob.claims import density as dn
+from cfprob.fitting.choices import HOPED_OUTCOME
 from cfprob.fitting.design import ModelData
 from cfprob.fitting.free import CORE, FreeParameter
 from cfprob.fitting.priors import PRIOR, Priors
@@ -59,6 +60,7 @@ _ARRAYS = (
     "history_chol",
     "era_walk",
     "named",
+    "choices",
 )
 _SIZES = ("K", "P", "A", "H", "T", "NF", "has_tendency", "has_worldview", "has_spread", "free")
 _CORE = tuple(p.name for p in CORE)
@@ -92,8 +94,9 @@ _AT_DATA = _AT_TABLE + 3 * _N_ENTRIES
     LOADING_FIRST,
     LOADING_REST,
     UNPREDICTABILITY,
+    SELECTION,
 ) = range(len(_CORE))
-(PRIORS, X_, YEAR_WEIGHTS, HISTORY_WEIGHTS, HISTORY_MEAN, HISTORY_CHOL, ERA_WALK, NAMED) = range(len(_ARRAYS))
+(PRIORS, X_, YEAR_WEIGHTS, HISTORY_WEIGHTS, HISTORY_MEAN, HISTORY_CHOL, ERA_WALK, NAMED, CHOICES) = range(len(_ARRAYS))
 
 
 def pack(data: ModelData, priors: Priors, parameters: list[FreeParameter]) -> tuple[Floats, Ints]:
@@ -111,6 +114,7 @@ def pack(data: ModelData, priors: Priors, parameters: list[FreeParameter]) -> tu
         "history_chol": data.matrices.history_chol,
         "era_walk": data.matrices.era_walk,
         "named": named,
+        "choices": np.stack([data.choices.author, data.choices.pod, data.choices.weight], axis=1).reshape(-1, 3),
     }
     by_name = {f.parameter.name: f for f in parameters}
     core = [by_name[name].start if name in by_name else -1 for name in _CORE]
@@ -340,6 +344,8 @@ def log_density(x: Floats, grad: Floats, floats: Floats, ints: Ints, families: A
         np.zeros((T, L)), np.zeros(T), pr,
     )  # fmt: skip
     total += families(floats, ints, x, grad, s, g)
+    if at[SELECTION] >= 0:
+        total += _choices(x, grad, at[SELECTION], _floats2(floats, ints, CHOICES), P, s, g)
 
     # backward: the shared quantities' gradients to the free parameters
     if ints[HAS_SPREAD]:
@@ -415,6 +421,38 @@ def log_density(x: Floats, grad: Floats, floats: Floats, ints: Ints, families: A
     return total
 
 
+def _choices(x: Floats, grad: Floats, at: int, choices: Floats, P: int, s: Any, g: Any) -> float:
+    """The selection model (:mod:`cfprob.fitting.choices`): each choice's weighted log probability
+    ``gamma * h_ad - log sum_c exp(gamma * h_ac)`` with its gradient, and gamma's normal prior."""
+    pr = s.priors
+    gamma = x[at]
+    total, slope = dn.normal_prior(gamma, pr[PRIOR.selection_mean], pr[PRIOR.selection_sd])
+    grad[at] += slope
+    K = s.E.shape[1]
+    hope = np.empty(P)
+    slopes = np.zeros((P, K))
+    weights = np.empty(P)
+    for i in range(choices.shape[0]):
+        a, chosen, w = int(choices[i, 0]), int(choices[i, 1]), choices[i, 2]
+        top = -math.inf
+        for c in range(1, P):
+            hope[c] = dn.seen_logit(s, c, a, 1.0, HOPED_OUTCOME, slopes[c])
+            top = max(top, gamma * hope[c])
+        norm = 0.0
+        for c in range(1, P):
+            weights[c] = math.exp(gamma * hope[c] - top)
+            norm += weights[c]
+        total += w * (gamma * hope[chosen] - top - math.log(norm))
+        mean_hope = 0.0
+        for c in range(1, P):
+            p = weights[c] / norm
+            mean_hope += p * hope[c]
+            d_hope = w * gamma * ((1.0 if c == chosen else 0.0) - p)
+            dn.add_seen_grad(g, c, a, 1.0, slopes[c], d_hope)
+        grad[at] += w * (hope[chosen] - mean_hope)
+    return total
+
+
 def families_source() -> str:
     """The source of the function that adds every family's claims (one call per family, in model order)."""
     lines = ["def families(floats, ints, x, grad, s, g):", "    total = 0.0"]
@@ -443,6 +481,7 @@ def _plain_functions() -> list[Any]:
         free_length,
         _normal_block,
         _scale,
+        _choices,
         log_density,
     ]
 
@@ -452,8 +491,9 @@ def source_key() -> str:
     """The hash of everything compiled into the log density: this module's source and the families' (read once
     per process)."""
     from cfprob.claims import base
+    from cfprob.fitting import choices
 
-    modules = {inspect.getmodule(f) for f in _plain_functions()} | {base}
+    modules = {inspect.getmodule(f) for f in _plain_functions()} | {base, choices}
     text = "\n".join(inspect.getsource(m) for m in sorted(modules, key=lambda m: m.__name__))  # type: ignore[arg-type]
     return hashlib.sha256((text + families_source()).encode()).hexdigest()
 

@@ -15,6 +15,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from cfprob.claims import FAMILIES, ClaimBlock, DesignContext, family_of
+from cfprob.fitting.choices import Choices, choice_events
 from cfprob.fitting.numeric import (
     KNOT_SPACING,
     centred_walk,
@@ -66,6 +67,8 @@ class ModelData:
     """(history years, knots): those years as interpolation weights."""
     matrices: TimelineMatrices
     blocks: Mapping[str, ClaimBlock]
+    choices: Choices
+    """Which divergence points claimants chose to speak about (the selection model's data)."""
     observed_outcome: int
     observed_year: int
 
@@ -82,8 +85,17 @@ class ModelData:
         return any(bool(np.any(block.direction != 0)) for block in self.blocks.values() if len(block))
 
     def with_blocks(self, **changed: ClaimBlock) -> ModelData:
-        """A copy with some families' blocks replaced (same shapes: the compiled model code is reused)."""
-        return replace(self, blocks={**self.blocks, **changed})
+        """A copy with some families' blocks replaced (same shapes: the compiled model code is reused); the
+        choices follow the claims (their pods and weights), proposals' choices stay."""
+        blocks = {**self.blocks, **changed}
+        proposals = self.choices.family < 0
+        kept = [
+            (int(a), int(p), float(w))
+            for a, p, w in zip(
+                self.choices.author[proposals], self.choices.pod[proposals], self.choices.weight[proposals], strict=True
+            )
+        ]
+        return replace(self, blocks=blocks, choices=choice_events(blocks, len(self.pods), kept))
 
 
 def model_inputs(data: ModelData) -> dict[str, Floats | Ints]:
@@ -102,6 +114,9 @@ def model_inputs(data: ModelData) -> dict[str, Floats | Ints]:
         inputs["history_weights"] = data.history_weights
     inputs["history_mean"] = data.matrices.history_mean
     inputs["history_chol"] = data.matrices.history_chol
+    if len(data.choices):
+        inputs |= {"choice_author": data.choices.author, "choice_pod": data.choices.pod}
+        inputs["choice_weight"] = data.choices.weight
     for family in FAMILIES:
         block = data.blocks[family.name]
         if len(block):
@@ -138,6 +153,15 @@ def design(scenario: Scenario, lexicon: Lexicon | None = None) -> ModelData:
     X = X.reshape(len(scenario.pods), len(scenario.feature_ids))
     years = np.asarray([p.year if p.year is not None else scenario.timeline[0] for p in scenario.pods], dtype=float)
     curve = history_prior(scenario, knots)
+    blocks = {
+        family.name: family.block([c for c in scenario.scored_claims if family_of(c.kind) is family], context)
+        for family in FAMILIES
+    }
+    proposals = [
+        (scenario.claimant_ids.index(c.author), scenario.pod_ids.index(c.pod), c.weight)
+        for c in scenario.claims
+        if c.kind == "proposal" and not c.excluded and not c.review and c.pod is not None
+    ]
     return ModelData(
         outcomes=scenario.outcome_ids,
         pods=scenario.pod_ids,
@@ -149,10 +173,8 @@ def design(scenario: Scenario, lexicon: Lexicon | None = None) -> ModelData:
         history_years=np.asarray(history_years, dtype=np.int64),
         history_weights=interpolation_weights(np.asarray(history_years, dtype=float), knots).reshape(-1, len(knots)),
         matrices=TimelineMatrices(knots, curve.mean, curve.chol, centred_walk(len(knots))),
-        blocks={
-            family.name: family.block([c for c in scenario.scored_claims if family_of(c.kind) is family], context)
-            for family in FAMILIES
-        },
+        blocks=blocks,
+        choices=choice_events(blocks, len(scenario.pods), proposals),
         observed_outcome=scenario.outcome_ids.index(scenario.evidence.observed_outcome),
         observed_year=observed_year,
     )

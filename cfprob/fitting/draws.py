@@ -35,7 +35,8 @@ class Draws:
     outcome 0), only when the model has the worldview factor; ``plausibility`` (S, divergence points but
     otl), how plausible each divergence itself is (logits), only with antecedent claims; ``spread`` (S, rows),
     each row's unpredictability (0 where no uncertain claim names it), only with uncertain claims;
-    ``poll_location`` and ``poll_dispersion`` (S, polls), each poll's crowd, only with poll claims. ``extra`` holds any
+    ``poll_location`` and ``poll_dispersion`` (S, polls), each poll's crowd, only with poll claims;
+    ``selection`` (S,), the strength of the selection of divergence points, only with choices. ``extra`` holds any
     further parameters (kept for calibration checks), by name.
     """
 
@@ -52,6 +53,7 @@ class Draws:
     spread: Floats | None = None
     poll_location: Floats | None = None
     poll_dispersion: Floats | None = None
+    selection: Floats | None = None
 
     def __len__(self) -> int:
         return int(self.theta.shape[0])
@@ -90,6 +92,7 @@ class Draws:
             spread=spread,
             poll_location=flat("poll_location"),
             poll_dispersion=flat("poll_dispersion"),
+            selection=flat("selection"),
         )
 
     def take(self, index: NDArray[np.int64]) -> Draws:
@@ -113,6 +116,7 @@ class Draws:
             pick(self.spread),
             pick(self.poll_location),
             pick(self.poll_dispersion),
+            pick(self.selection),
         )
 
 

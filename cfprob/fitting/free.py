@@ -56,6 +56,7 @@ CORE: tuple[Parameter, ...] = (
     _log_scale("worldview_loading_first"),
     Parameter("worldview_loading_rest", ("worldview_rest",), _zero),
     _log_scale("unpredictability"),
+    Parameter("selection", (), lambda priors: priors.selection_mean),
 )
 """The core's parameters in model order; :func:`free_parameters` leaves out those a scenario does not have."""
 
@@ -91,6 +92,7 @@ def _present(name: str, data: ModelData, priors: Priors) -> bool:
         "worldview_loading_first": worldview,
         "worldview_loading_rest": worldview and len(data.outcomes) > 2,
         "unpredictability": bool(len(data.blocks["uncertain"])),
+        "selection": bool(len(data.choices)),
     }.get(name, True)
 
 

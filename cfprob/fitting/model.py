@@ -35,6 +35,7 @@ import pymc as pm
 import pytensor.tensor as pt
 
 from cfprob.claims import FAMILIES, ModelTerms
+from cfprob.fitting.choices import HOPED_OUTCOME
 from cfprob.fitting.design import ModelData, model_coords, model_inputs
 from cfprob.fitting.priors import Priors
 from cfprob.fitting.world import divergence_logits, history_logits, pytensor_ops
@@ -129,6 +130,7 @@ def build_model(data: ModelData, priors: Priors | None = None) -> pm.Model:
             priors=priors,
             logit_softmax=_logit_softmax,
         )
+        _selection(data, priors, inputs, eta_full, worldview, length["pod"])
         for family in FAMILIES:
             if len(data.blocks[family.name]):
                 prefix = f"{family.name}_"
@@ -137,6 +139,27 @@ def build_model(data: ModelData, priors: Priors | None = None) -> pm.Model:
                 )
                 pm.Potential(f"{family.name}_claims", family.model_term(block, terms))
     return model
+
+
+def _selection(
+    data: ModelData, priors: Priors, inputs: dict[str, Any], eta_full: Any, worldview: Any, n_pods: Any
+) -> None:
+    """The choices of which divergence points to speak about (:mod:`cfprob.fitting.choices`): each choice's
+    weighted log probability ``gamma * h_ad - log sum_c exp(gamma * h_ac)``, ``h_ac`` the log odds of the first
+    outcome at divergence point ``c`` as claimant ``a`` sees it."""
+    if not len(data.choices):
+        return
+    gamma = pm.Normal("selection", priors.selection_mean, priors.selection_sd)
+    authors, chosen = inputs["choice_author"], inputs["choice_pod"]
+    candidates = eta_full[1:n_pods]  # (pods - 1, K): every divergence point but real history
+    seen = candidates[None, :, :] + (0.0 if worldview is None else worldview[authors][:, None, :])
+    hope = seen[..., HOPED_OUTCOME] - pm.math.logsumexp(
+        pt.concatenate([seen[..., :HOPED_OUTCOME], seen[..., HOPED_OUTCOME + 1 :]], axis=-1), axis=-1
+    )[..., 0]
+    scores = gamma * hope
+    picked = scores[pt.arange(scores.shape[0]), chosen - 1]
+    log_p = picked - pm.math.logsumexp(scores, axis=-1)[:, 0]
+    pm.Potential("choices", inputs["choice_weight"] * log_p)
 
 
 def _softmax_input(eta: Any) -> Any:

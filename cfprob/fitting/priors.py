@@ -44,6 +44,11 @@ class Priors:
     sd added to the noise of claims about it)."""
     poll_dispersion_scale: float = 1.5
     """Half-normal scale of how far a poll's voters' belief logits scatter about the crowd's location."""
+    selection_mean: float = 0.5
+    """Prior mean of the selection's strength: how much more often claimants speak about a divergence point
+    per unit of log odds of the first outcome there (1: in proportion to the odds; 0: no selection)."""
+    selection_sd: float = 0.5
+    """Prior sd of the selection's strength (informative: a handful of choices identify it only weakly)."""
     worldview_loading_sd: float = 1.0
     """Prior sd of the worldview's loading on each outcome's logit (the first outcome's is half-normal, which
     fixes which end is "high"); 0 leaves the worldview factor out of the model."""

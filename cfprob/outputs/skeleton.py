@@ -117,10 +117,12 @@ description = "Replace: a mechanism, e.g. the leader is more reform-minded than 
 id = "poster-1"
 name = "Replace: the poster's name as the source shows it"
 
-[evidence]                              # required: what really happened ends real history's curve
+[evidence]                              # required: what really happened; real history's curve is fitted to it
 observed_outcome = "outcome_a"          # Replace: the outcome that really happened
 observed_year = 1990                    # Replace: the year it was settled (inside the timeline)
 observed_note = "Replace: what happened, with a source."
+# survival_outcome = "outcome_b"        # the outcome of a regime still there at the horizon (default: the last)
+# [evidence.reference_class]            # real comparable regimes with their years: see priors/README.md
 """
 
 
