@@ -39,6 +39,25 @@ def _shown(path: Path) -> str:
     return str(full.relative_to(root)) if full.is_relative_to(root) else str(path)
 
 
+def _bias_lines(result, scenario, pod: str) -> list[str]:  # type: ignore[no-untyped-def]
+    """The bias of P(outcome) (posterior mean minus truth) with its standard error, over every divergence point
+    and at ``pod``."""
+    outcomes = scenario.outcome_ids
+    lines = [
+        "Bias of P(outcome), posterior mean minus truth (standard error over simulations):",
+        "",
+        "| divergence points | " + " | ".join(outcomes) + " |",
+        "|---|" + "---|" * len(outcomes),
+    ]
+    rows = [("all but real history", None)]
+    if pod in scenario.pod_ids:
+        rows.append((pod, scenario.pod_ids.index(pod)))
+    for label, index in rows:
+        mean, se = result.bias(index)
+        lines.append(f"| {label} | " + " | ".join(f"{m:+.3f} ({e:.3f})" for m, e in zip(mean, se)) + " |")
+    return lines
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--simulations", type=int, default=100)
@@ -49,6 +68,10 @@ def main() -> None:
     parser.add_argument("--scenario", type=Path, default=None)
     parser.add_argument("--output", type=Path, default=RESULTS)
     parser.add_argument("--selection", action="store_true", help="Claims about the divergences claimants prefer.")
+    parser.add_argument(
+        "--strength", type=float, default=None, help="With --selection: a fixed strength (default: the truth's own)."
+    )
+    parser.add_argument("--pod", default="kosygin-1965", help="The divergence point whose bias is reported alone.")
     args = parser.parse_args()
 
     scenario = load_scenario(args.scenario or bundled_scenario())
@@ -67,6 +90,7 @@ def main() -> None:
         seed=args.seed,
         on_simulation=progress,
         selection=args.selection,
+        selection_strength=args.strength,
     )
     elapsed = time.perf_counter() - started
     tests = result.tests()
@@ -81,8 +105,10 @@ def main() -> None:
         f"{settings.label}; each true value ranked among posterior draws thinned to about their effective sample "
         f"size (19 to 99 draws), {result.bins} bins. "
         + (
-            "Claims simulated with selection: each is about a divergence point its claimant prefers (drawn in "
-            "proportion to the odds of the first outcome there, as the claimant sees it)."
+            "Claims and proposals simulated with selection: each is about a divergence point its claimant prefers "
+            "(drawn with probability proportional to exp(strength x log odds of the first outcome there, as the "
+            "claimant sees it)), at "
+            + (f"a fixed strength {args.strength:g}." if args.strength is not None else "the truth's own strength.")
             if args.selection
             else "Claims simulated where the scenario's claims are."
         ),
@@ -103,9 +129,12 @@ def main() -> None:
         f"{0.05 / len(tests):.4f}: {sum(p < 0.05 / len(tests) for _, p in tests.values())}. "
         "Many low ranks mean the posterior sits above the truth; a hump in the middle, that it is too wide.",
         "",
+        *_bias_lines(result, scenario, args.pod),
+        "",
         f"Reproduce: `scripts/with-env.sh python benchmarks/sbc.py --simulations {result.simulations} --draws "
         f"{args.draws} --tune {args.tune} --seed {args.seed}"
         + (" --selection" if args.selection else "")
+        + (f" --strength {args.strength:g}" if args.strength is not None else "")
         + (f" --scenario {_shown(args.scenario)}" if args.scenario else "")
         + (f" --output {_shown(args.output)}" if args.output != RESULTS else "")
         + "`",

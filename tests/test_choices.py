@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from cfprob.answers.calibration import select_divergences
-from cfprob.answers.likelihood import choice_log_likelihood, claim_log_likelihood, claim_order, draw_prior
+from cfprob.answers.likelihood import choice_log_likelihood, claim_contribution, claim_log_likelihood, claim_order, draw_prior
 from cfprob.claims import FAMILIES
 from cfprob.fitting.design import design
 from cfprob.fitting.draws import seen_logits
@@ -56,9 +56,9 @@ def test_a_choice_by_hand() -> None:
     scores = draws.selection[:, None] * hope
     expected = scores[:, d - 1] - np.log(np.exp(scores).sum(axis=1))
     np.testing.assert_allclose(ll[:, i], data.choices.weight[i] * expected)
-    # a claim's choice is part of its column of the per-claim log-likelihood
-    without = claim_log_likelihood(draws.__class__(**{**draws.__dict__, "selection": None}), data)
-    with_choice = claim_log_likelihood(draws, data)
+    # a claim's choice is part of what the claim adds to the model (its contribution), not of its likelihood
+    without = claim_log_likelihood(draws, data)
+    with_choice = claim_contribution(draws, data)
     column = data.choices.claim[i]
     np.testing.assert_allclose(with_choice[:, column] - without[:, column], ll[:, i])
 

@@ -74,6 +74,8 @@ class _Oracle:
         for family in FAMILIES:
             if len(data.blocks[family.name]):
                 self.model[f"{family.name}_weight"].set_value(data.blocks[family.name].weight)
+        if len(data.choices):  # a claim's choice is tempered with it
+            self.model["choice_weight"].set_value(data.choices.weight)
 
     def point(self, x: np.ndarray) -> dict[str, np.ndarray]:
         return {p.parameter.sampled_name: x[p.start : p.stop].reshape(p.shape) for p in self.parameters}

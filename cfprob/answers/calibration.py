@@ -234,6 +234,16 @@ class Calibration:
     simulations: int
     divergent: list[bool]
     """Whether each simulation's fit had divergent transitions."""
+    errors: Floats | None = None
+    """(simulations, pods, outcomes): each divergence point's posterior mean of P(outcome) minus the truth."""
+
+    def bias(self, pod: int | None = None) -> tuple[Floats, Floats]:
+        """Mean error of P(outcome) (posterior mean minus truth) per outcome, and its standard error over
+        simulations: at divergence point ``pod``, or averaged over every divergence point but real history."""
+        assert self.errors is not None, "errors are recorded by calibrate"
+        per = self.errors[:, pod] if pod is not None else self.errors[:, 1:].mean(axis=1)
+        result: tuple[Floats, Floats] = (per.mean(axis=0), per.std(axis=0, ddof=1) / np.sqrt(len(per)))
+        return result
 
     @property
     def divergent_fits(self) -> int:
@@ -288,14 +298,18 @@ def calibrate(
     rng = np.random.default_rng(seed)
     ranks: dict[str, list[tuple[int, int]]] = {}
     divergent = []
+    errors = []
+    n_pods = len(data.pods)
     for i in range(simulations):
         truth = draw_prior(data, 1, rng)
         simulated = simulate_data(data, truth, rng, selection=selection, selection_strength=selection_strength)
         tree = fit(scenario, replace(settings, seed=seed * 100_003 + i), data=simulated)
         divergent.append(bool(tree.attrs["diag_divergences"] > 0))
+        theta = tree["posterior"]["theta"].values
+        errors.append(theta.reshape(-1, *theta.shape[2:]).mean(axis=0) - truth.theta[0, :n_pods])
         posterior = _posterior_values(tree["posterior"].to_dataset(), data)
         for name, value in _truths(truth, data).items():
             ranks.setdefault(name, []).append(_thinned_rank(posterior[name], settings.chains, value))
         if callable(on_simulation):
             on_simulation(i + 1)
-    return Calibration(ranks, bins, simulations, divergent)
+    return Calibration(ranks, bins, simulations, divergent, np.asarray(errors))

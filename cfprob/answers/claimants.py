@@ -15,7 +15,7 @@ import numpy as np
 import xarray as xr
 from numpy.typing import NDArray
 
-from cfprob.answers.likelihood import claim_log_likelihood, claim_order
+from cfprob.answers.likelihood import claim_contribution, claim_order
 from cfprob.answers.sensitivity import psis_weights
 from cfprob.fitting.design import ModelData
 from cfprob.fitting.draws import Draws
@@ -61,7 +61,7 @@ def claimant_views(tree: xr.DataTree, data: ModelData, pod: str | None = None) -
     for a fit without the factor)."""
     posterior = tree["posterior"].to_dataset()
     draws = Draws.from_posterior(posterior)
-    ll = claim_log_likelihood(draws, data)
+    ll = claim_contribution(draws, data)
     chains = posterior.sizes["chain"]
     pods = [i for i, p in enumerate(data.pods) if p != OTL] if pod is None else [list(data.pods).index(pod)]
     theta = draws.theta[:, pods, :]  # (S, pods, outcomes)

@@ -7,7 +7,7 @@ import numpy as np
 import xarray as xr
 from numpy.typing import NDArray
 
-from cfprob.answers.likelihood import FAMILIES, claim_log_likelihood, draw_prior
+from cfprob.answers.likelihood import FAMILIES, claim_contribution, draw_prior
 from cfprob.answers.sensitivity import psis_weights
 from cfprob.answers.sources import KHAT_LIMIT, Sources
 from cfprob.fitting.design import ModelData, softmax_last
@@ -38,16 +38,21 @@ def compute_sources(
         if beta is not None and data.X[p].any():
             effect = np.einsum("f,sfk->sk", data.X[p], beta)
             features_only[p] = softmax_last(at_year[:, p] + scale[:, p, None] * effect).mean(axis=0)
-    log_likelihood = claim_log_likelihood(draws, data, priors)
+    log_likelihood = claim_contribution(draws, data, priors)
     blocks = [data.blocks[family.name] for family in FAMILIES if len(data.blocks[family.name])]
     authors = np.concatenate([b.author for b in blocks]) if blocks else np.zeros(0, dtype=np.int64)
     speaking = [a for a in range(len(data.claimants)) if np.any(authors == a)]
     flat = theta.reshape(len(theta), -1)
     without, khat = [], []
     for a in speaking:
-        weights, k = psis_weights(log_likelihood[:, authors == a].sum(axis=1), chains)
+        left_out = log_likelihood[:, authors == a].sum(axis=1)
+        if not np.isfinite(left_out).all():  # nothing to reweight with: reported as unreliable (k infinite)
+            without.append(theta.mean(axis=0))
+            khat.append(np.inf)
+            continue
+        weights, k = psis_weights(left_out, chains)
         without.append((weights @ flat).reshape(theta.shape[1:]))
-        khat.append(k)
+        khat.append(k if np.isfinite(k) else np.inf)
     shape = (0, *theta.shape[1:])
     return Sources(
         claimants=tuple(data.claimants[a] for a in speaking),

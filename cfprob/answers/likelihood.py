@@ -26,6 +26,7 @@ __all__ = [
     "Draws",
     "Replicas",
     "choice_log_likelihood",
+    "claim_contribution",
     "claim_log_likelihood",
     "claim_order",
     "draw_prior",
@@ -56,7 +57,14 @@ def claim_log_likelihood(draws: Draws, data: ModelData, priors: Priors | None = 
     ]
     if not parts:
         return np.zeros((len(draws), 0))
-    result = np.concatenate(parts, axis=1)
+    return np.concatenate(parts, axis=1)
+
+
+def claim_contribution(draws: Draws, data: ModelData, priors: Priors | None = None) -> Floats:
+    """What each claim adds to the model's log density under each draw: its weighted log-likelihood
+    (:func:`claim_log_likelihood`) and, for a claim about a divergence point, its choice of that point
+    (:func:`choice_log_likelihood`). Leaving a claim out removes both: what importance reweighting removes."""
+    result = claim_log_likelihood(draws, data, priors)
     if len(data.choices) and draws.selection is not None:
         mine = data.choices.claim >= 0
         np.add.at(result.T, data.choices.claim[mine], choice_log_likelihood(draws, data)[:, mine].T)
@@ -65,7 +73,7 @@ def claim_log_likelihood(draws: Draws, data: ModelData, priors: Priors | None = 
 
 def choice_log_likelihood(draws: Draws, data: ModelData) -> Floats:
     """Each choice's weighted log probability (:mod:`cfprob.fitting.choices`) under each draw: (S, choices).
-    A claim's choice is also part of its column of :func:`claim_log_likelihood`; a proposal's is only here."""
+    A claim's choice is also part of its column of :func:`claim_contribution`; a proposal's is only here."""
     choices = data.choices
     assert draws.selection is not None, "draws of a model with choices carry the selection's strength"
     candidates = np.arange(1, len(data.pods))

@@ -18,7 +18,7 @@ import numpy as np
 import xarray as xr
 from numpy.typing import NDArray
 
-from cfprob.answers.likelihood import claim_log_likelihood, claim_order, log_prior
+from cfprob.answers.likelihood import claim_contribution, claim_order, log_prior
 from cfprob.answers.sources import KHAT_LIMIT
 from cfprob.fitting.design import ModelData
 from cfprob.fitting.draws import Draws
@@ -146,7 +146,7 @@ def analyse(
     }
     rows = influences(
         draws.theta,
-        claim_log_likelihood(draws, data),
+        claim_contribution(draws, data),
         ids,
         [authors_by_claim[i] for i in ids],
         pods,
@@ -178,7 +178,7 @@ def power_scaling(tree: xr.DataTree, data: ModelData, pod: str) -> dict[str, tup
     posterior = tree["posterior"].to_dataset()
     draws = Draws.from_posterior(posterior)
     chains, per_chain = posterior.sizes["chain"], posterior.sizes["draw"]
-    ll = claim_log_likelihood(draws, data).reshape(chains, per_chain, -1)
+    ll = claim_contribution(draws, data).reshape(chains, per_chain, -1)
     subset = xr.DataTree.from_dict(
         {
             "posterior": posterior[["theta"]].sel(pod=[pod]),

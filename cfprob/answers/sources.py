@@ -31,6 +31,10 @@ KHAT_LIMIT = 0.7
 """Pareto k above which importance reweighting is unreliable (Vehtari et al. 2024): only a refit would be."""
 
 
+def _number(x: float) -> float | None:
+    return float(x) if np.isfinite(x) else None
+
+
 @dataclass(frozen=True)
 class PodSources:
     """One divergence point's answer under less evidence (each a mean probability per outcome)."""
@@ -61,8 +65,10 @@ class PodSources:
         return self.claimants[i], float(change[i]), bool(self.khat[i] <= KHAT_LIMIT)
 
     def to_dict(self, outcomes: tuple[str, ...]) -> dict[str, object]:
-        def by_outcome(values: Floats | None) -> dict[str, float] | None:
-            return None if values is None else {o: float(v) for o, v in zip(outcomes, values, strict=True)}
+        """JSON-ready (a value that is not a finite number is null)."""
+
+        def by_outcome(values: Floats | None) -> dict[str, float | None] | None:
+            return None if values is None else {o: _number(v) for o, v in zip(outcomes, values, strict=True)}
 
         return {
             "no_claims": by_outcome(self.no_claims),
@@ -70,15 +76,15 @@ class PodSources:
             "every_claim": by_outcome(self.every_claim),
             "leaving_out_each_claimant": {
                 o: {
-                    "range": list(self.range_without(k)),
-                    "moved_most_by": None if (m := self.mover(k)) is None else {
-                        "claimant": m[0], "change": m[1], "reliable": m[2]
-                    },
+                    "range": [_number(x) for x in self.range_without(k)],
+                    "moved_most_by": None
+                    if (m := self.mover(k)) is None
+                    else {"claimant": m[0], "change": _number(m[1]), "reliable": m[2]},
                 }
                 for k, o in enumerate(outcomes)
             },
             "without_claimant": {
-                c: {"answer": by_outcome(self.without[i]), "pareto_k": float(self.khat[i])}
+                c: {"answer": by_outcome(self.without[i]), "pareto_k": _number(self.khat[i])}
                 for i, c in enumerate(self.claimants)
             },
         }

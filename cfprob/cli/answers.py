@@ -46,6 +46,11 @@ from cfprob.cli.group import cli
     default=None,
     help="See the divergence from the low or high end of the claimants' worldview (10th/90th percentile).",
 )
+@click.option(
+    "--selection-sensitivity",
+    is_flag=True,
+    help="Also answer with the selection's strength fixed at 0, 0.5, 1 and 2 (four refits, cached).",
+)
 @_scenario_option
 @_sampler_options
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
@@ -71,6 +76,7 @@ def run(
     year: int | None,
     given_history: bool,
     worldview: str | None,
+    selection_sensitivity: bool,
     scenario_path: Path | None,
     as_json: bool,
     output: Path | None,
@@ -88,6 +94,7 @@ def run(
     Examples:
       cfprob run kosygin-1965
       cfprob run kosygin-1965 --given-history --worldview high
+      cfprob run kosygin-1965 --selection-sensitivity
       cfprob run --year 1970 --feature reform_leader=1 --json
     """
     features = _parse_features(feature_values)
@@ -116,6 +123,7 @@ def run(
     result = answer(fit, pods, features, given_history=True, **ask) if given_history else None
     shown = [interventional] + ([result] if result else [])
     result = result or interventional
+    across = _across_selection(scenario, sampler, as_json, pods, features, ask) if selection_sensitivity else None
     if output is not None:
         from cfprob.answers.groups import GROUPS, with_groups
         from cfprob.fitting.design import design
@@ -130,12 +138,20 @@ def run(
         report = {"answer": result.to_dict(), "claims": claims, "provenance": _provenance(fit.attrs)}
         if given_history:
             report["interventional"] = interventional.to_dict()
+        if across is not None:
+            report["selection_sensitivity"] = [
+                {"strength": strength, "outcomes": {r.outcome: r.mean for r in a.rows}} for strength, a in across
+            ]
         _emit_json(report)
     else:
         from cfprob.outputs.tables import format_answer
         from cfprob.reading.lexicon import load_lexicon
 
         _show("\n\n".join(format_answer(a, scenario, fit.attrs, load_lexicon()) for a in shown))
+        if across is not None:
+            from cfprob.outputs.tables import selection_lines
+
+            _show("\n".join(selection_lines(interventional, across)))
         if output is not None:
             click.echo(f"Saved to {output}")
 
@@ -181,3 +197,24 @@ def compare(
         from cfprob.outputs.tables import format_compare
 
         _show(format_compare(answers, scenario, by, fit.attrs))
+
+
+SELECTION_STRENGTHS = (0.0, 0.5, 1.0, 2.0)
+"""The selection strengths ``run --selection-sensitivity`` fixes (0: claimants choose at random; 1: in
+proportion to the odds of the first outcome as they see them)."""
+
+
+def _across_selection(
+    scenario: Any, sampler: dict[str, Any], as_json: bool, pods: tuple[str, ...], features: Any, ask: dict[str, Any]
+) -> list[tuple[float, Any]]:
+    """The answer refitted with the selection's strength fixed at each of :data:`SELECTION_STRENGTHS` (a model
+    variant whose prior on the strength has sd 0.01 about it), each cached like any fit."""
+    from cfprob.answers.query import Fit, answer
+    from cfprob.fitting.priors import Priors
+
+    results = []
+    for strength in SELECTION_STRENGTHS:
+        priors = Priors(selection_mean=strength, selection_sd=0.01)
+        fit = Fit.from_tree(_get_fit(scenario, sampler, as_json, priors=priors))
+        results.append((strength, answer(fit, pods, features, **ask)))
+    return results

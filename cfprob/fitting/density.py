@@ -423,33 +423,45 @@ def log_density(x: Floats, grad: Floats, floats: Floats, ints: Ints, families: A
 
 def _choices(x: Floats, grad: Floats, at: int, choices: Floats, P: int, s: Any, g: Any) -> float:
     """The selection model (:mod:`cfprob.fitting.choices`): each choice's weighted log probability
-    ``gamma * h_ad - log sum_c exp(gamma * h_ac)`` with its gradient, and gamma's normal prior."""
+    ``gamma * h_ad - log sum_c exp(gamma * h_ac)`` with its gradient, and gamma's normal prior. Each chooser's
+    view of every divergence point (``h``) is computed once, however many choices they made."""
     pr = s.priors
     gamma = x[at]
     total, slope = dn.normal_prior(gamma, pr[PRIOR.selection_mean], pr[PRIOR.selection_sd])
     grad[at] += slope
-    K = s.E.shape[1]
-    hope = np.empty(P)
-    slopes = np.zeros((P, K))
+    A, K = s.W.shape[0], s.E.shape[1]
+    seen = np.zeros(A, dtype=np.bool_)
+    hope = np.zeros((A, P))
+    slopes = np.zeros((A, P, K))
+    d_hope = np.zeros((A, P))
     weights = np.empty(P)
+    for i in range(choices.shape[0]):
+        a = int(choices[i, 0])
+        if not seen[a]:
+            seen[a] = True
+            for c in range(1, P):
+                hope[a, c] = dn.seen_logit(s, c, a, 1.0, HOPED_OUTCOME, slopes[a, c])
     for i in range(choices.shape[0]):
         a, chosen, w = int(choices[i, 0]), int(choices[i, 1]), choices[i, 2]
         top = -math.inf
         for c in range(1, P):
-            hope[c] = dn.seen_logit(s, c, a, 1.0, HOPED_OUTCOME, slopes[c])
-            top = max(top, gamma * hope[c])
+            top = max(top, gamma * hope[a, c])
         norm = 0.0
         for c in range(1, P):
-            weights[c] = math.exp(gamma * hope[c] - top)
+            weights[c] = math.exp(gamma * hope[a, c] - top)
             norm += weights[c]
-        total += w * (gamma * hope[chosen] - top - math.log(norm))
+        total += w * (gamma * hope[a, chosen] - top - math.log(norm))
         mean_hope = 0.0
         for c in range(1, P):
             p = weights[c] / norm
-            mean_hope += p * hope[c]
-            d_hope = w * gamma * ((1.0 if c == chosen else 0.0) - p)
-            dn.add_seen_grad(g, c, a, 1.0, slopes[c], d_hope)
-        grad[at] += w * (hope[chosen] - mean_hope)
+            mean_hope += p * hope[a, c]
+            d_hope[a, c] -= w * gamma * p
+        d_hope[a, chosen] += w * gamma
+        grad[at] += w * (hope[a, chosen] - mean_hope)
+    for a in range(A):
+        if seen[a]:
+            for c in range(1, P):
+                dn.add_seen_grad(g, c, a, 1.0, slopes[a, c], d_hope[a, c])
     return total
 
 

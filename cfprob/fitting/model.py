@@ -153,12 +153,11 @@ def _selection(
     authors, chosen = inputs["choice_author"], inputs["choice_pod"]
     candidates = eta_full[1:n_pods]  # (pods - 1, K): every divergence point but real history
     seen = candidates[None, :, :] + (0.0 if worldview is None else worldview[authors][:, None, :])
-    hope = seen[..., HOPED_OUTCOME] - pm.math.logsumexp(
-        pt.concatenate([seen[..., :HOPED_OUTCOME], seen[..., HOPED_OUTCOME + 1 :]], axis=-1), axis=-1
-    )[..., 0]
+    others = pt.concatenate([seen[..., :HOPED_OUTCOME], seen[..., HOPED_OUTCOME + 1 :]], axis=-1)
+    hope = seen[..., HOPED_OUTCOME] - pm.math.logsumexp(others, axis=-1)
     scores = gamma * hope
     picked = scores[pt.arange(scores.shape[0]), chosen - 1]
-    log_p = picked - pm.math.logsumexp(scores, axis=-1)[:, 0]
+    log_p = picked - pm.math.logsumexp(scores, axis=-1)
     pm.Potential("choices", inputs["choice_weight"] * log_p)
 
 

@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from cfprob.claims import KINDS
+from cfprob.fitting.priors import Priors
 from cfprob.fitting.provenance import CHECK_LEVEL, CREDIBLE_MASS, RUNG3_SEMANTICS, SEMANTICS
 from cfprob.reading.lexicon import Lexicon
 from cfprob.reading.scenario import OTL, Pod, Scenario
@@ -309,6 +310,18 @@ def sources_lines(answer: Answer, scenario: Scenario) -> list[str]:
     header, rows, sentence = sources_table(answer, scenario)
     lines = ["Where the number comes from:", *text_table(header, rows, [False, *[True] * (len(header) - 1)])]
     return lines + ([sentence] if sentence else [])
+
+
+def selection_lines(answer: Answer, across: Sequence[tuple[float, Answer]]) -> list[str]:
+    """The answer with the selection's strength fitted (its prior) and fixed at each strength in ``across``."""
+    header = ["selection strength", *answer.outcomes]
+    prior = Priors()
+    fitted = f"fitted (prior {prior.selection_mean:g} +- {prior.selection_sd:g})"
+    rows = [[fitted, *(percent(r.mean) for r in answer.rows)]]
+    rows += [[f"fixed at {strength:g}", *(percent(r.mean) for r in a.rows)] for strength, a in across]
+    lines = ["The answer across the selection's strength (how much claimants favour the divergences they see as",
+             "best for the first outcome when they choose which to speak about; 0: at random):"]
+    return lines + text_table(header, rows, [False, *[True] * len(answer.outcomes)])
 
 
 WIDTH = 100
