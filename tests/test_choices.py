@@ -99,3 +99,19 @@ def test_a_claims_weight_tempers_its_choice(weight: float) -> None:
     tempered = data.with_blocks(point=replace(block, weight=np.full(len(block), weight)))
     point = [f.name for f in FAMILIES].index("point")
     assert (tempered.choices.weight[tempered.choices.family == point] == weight).all()
+
+
+def test_a_point_nobody_put_forward_is_no_candidate(weimar) -> None:  # type: ignore[no-untyped-def]
+    """A divergence point the scenario adds with no claim and no proposal (as the placebo check does) is not
+    among the choices, so the selection model does not push it down for not being chosen."""
+    (weimar / "pods.toml").write_text(
+        (weimar / "pods.toml").read_text()
+        + '\n[[pods]]\nid = "nobody-1931"\nyear = 1931\ntitle = "Nobody"\ndescription = "No claim is about it."\n'
+    )
+    data = design(load_scenario(weimar))
+    index = data.pods.index("nobody-1931")
+    assert data.choices.candidate[index] == 0.0 and data.choices.candidate[0] == 0.0
+    assert data.choices.candidate.sum() == len(set(data.choices.pod.tolist()))
+    draws = draw_prior(data, 2, np.random.default_rng(7))
+    flat = draws.__class__(**{**draws.__dict__, "selection": np.zeros(2)})
+    np.testing.assert_allclose(choice_log_likelihood(flat, data)[0], -np.log(data.choices.candidate.sum()))

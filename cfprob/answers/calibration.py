@@ -66,7 +66,8 @@ def select_divergences(
     ``truth``: the selection model's own generative story (:mod:`cfprob.fitting.choices`).
 
     Every choice (a claim about a divergence point, the divergence side of an ordering against real history,
-    a proposal) is redrawn among the divergence points with probability proportional to
+    a proposal) is redrawn among the candidates (the points the scenario's sources put forward) with
+    probability proportional to
     ``exp(strength * logit p)``, ``p`` the first outcome's probability there as the claimant sees it (through
     their worldview), and its claim moved there. ``strength`` defaults to the truth's own selection strength.
     Shapes are kept: the compiled model is reused.
@@ -77,7 +78,7 @@ def select_divergences(
     from cfprob.fitting.draws import seen_logits
 
     choices = data.choices
-    candidates = np.arange(1, len(data.pods))
+    candidates = np.flatnonzero(choices.candidate > 0.5)
     if not len(candidates) or not len(choices):
         return data
     if strength is None:

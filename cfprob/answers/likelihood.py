@@ -72,11 +72,12 @@ def claim_contribution(draws: Draws, data: ModelData, priors: Priors | None = No
 
 
 def choice_log_likelihood(draws: Draws, data: ModelData) -> Floats:
-    """Each choice's weighted log probability (:mod:`cfprob.fitting.choices`) under each draw: (S, choices).
+    """Each choice's weighted log probability (:mod:`cfprob.fitting.choices`, over the candidates) under each
+    draw: (S, choices).
     A claim's choice is also part of its column of :func:`claim_contribution`; a proposal's is only here."""
     choices = data.choices
     assert draws.selection is not None, "draws of a model with choices carry the selection's strength"
-    candidates = np.arange(1, len(data.pods))
+    candidates = np.flatnonzero(choices.candidate > 0.5)
     n, m = len(choices), len(candidates)
     hope = seen_logits(
         draws,
@@ -86,7 +87,8 @@ def choice_log_likelihood(draws: Draws, data: ModelData) -> Floats:
         np.ones(n * m),
     ).reshape(len(draws), n, m)
     scores = draws.selection[:, None, None] * hope
-    picked = np.take_along_axis(scores, (choices.pod - 1)[None, :, None], axis=-1)[..., 0]
+    position = np.searchsorted(candidates, choices.pod)
+    picked = np.take_along_axis(scores, position[None, :, None], axis=-1)[..., 0]
     top = scores.max(axis=-1)
     log_norm = top + np.log(np.exp(scores - top[..., None]).sum(axis=-1))
     result: Floats = choices.weight * (picked - log_norm)

@@ -2,7 +2,9 @@
 
 People write about the divergences they expect to help. The model treats each such choice as data (model
 version 7): claimant ``a`` speaking about divergence point ``d`` rather than another chose it with
-probability ``softmax_c(gamma * logit theta^a_c1)[d]`` over every divergence point ``c`` but real history,
+probability ``softmax_c(gamma * logit theta^a_c1)[d]`` over the candidates ``c``: the divergence points
+someone in the sources put forward (at least one claim or proposal is about it; a point the scenario adds
+with none, such as the placebo check's, was not among the choices and does not lean),
 ``theta^a_c1`` the chance of the scenario's first outcome (the one its question hopes for) at ``c`` as the
 claimant sees it (through their worldview) and ``gamma`` the strength of the selection, fitted with an
 informative prior (:class:`~cfprob.fitting.priors.Priors`: ``selection_mean``, ``selection_sd``). With
@@ -55,6 +57,9 @@ class Choices:
     side: Ints
     """+1: the claim's ``pod`` is the choice; -1: its ``other_pod`` (an ordering that puts real history
     first); 0 for a proposal."""
+    candidate: Floats
+    """(pods,): 1 for a divergence point the choices are among, 0 for real history and the points nobody put
+    forward."""
 
     def __len__(self) -> int:
         return len(self.author)
@@ -73,10 +78,15 @@ def chosen_side(family: str, block: ClaimBlock, j: int) -> int:
 
 
 def choice_events(
-    blocks: Mapping[str, ClaimBlock], n_pods: int, proposals: Sequence[tuple[int, int, float]] = ()
+    blocks: Mapping[str, ClaimBlock],
+    n_pods: int,
+    proposals: Sequence[tuple[int, int, float]] = (),
+    candidate: Floats | None = None,
 ) -> Choices:
     """Every choice in ``blocks`` (in family order) and ``proposals`` ((author, pod, weight) each), keeping
-    only choices of a divergence point (index 1 to ``n_pods - 1``)."""
+    only choices of a divergence point (index 1 to ``n_pods - 1``); the candidates are the points chosen at
+    least once, unless ``candidate`` gives them (to keep a scenario's candidates for data simulated or
+    reweighted from it)."""
     rows: list[tuple[int, int, float, int, int, int, int]] = []
     column = 0
     for f, family in enumerate(FAMILIES):
@@ -92,6 +102,9 @@ def choice_events(
             rows.append((author, pod, weight, -1, -1, i, 0))
     columns = list(zip(*rows, strict=True)) if rows else [()] * 7
     ints = [np.asarray(c, dtype=np.int64) for c in columns]
+    if candidate is None:
+        candidate = np.zeros(n_pods)
+        candidate[ints[1]] = 1.0
     return Choices(
         author=ints[0],
         pod=ints[1],
@@ -100,4 +113,5 @@ def choice_events(
         family=ints[4],
         row=ints[5],
         side=ints[6],
+        candidate=np.asarray(candidate, dtype=float),
     )

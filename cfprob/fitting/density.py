@@ -61,6 +61,7 @@ _ARRAYS = (
     "era_walk",
     "named",
     "choices",
+    "candidate",
 )
 _SIZES = ("K", "P", "A", "H", "T", "NF", "has_tendency", "has_worldview", "has_spread", "free")
 _CORE = tuple(p.name for p in CORE)
@@ -96,7 +97,9 @@ _AT_DATA = _AT_TABLE + 3 * _N_ENTRIES
     UNPREDICTABILITY,
     SELECTION,
 ) = range(len(_CORE))
-(PRIORS, X_, YEAR_WEIGHTS, HISTORY_WEIGHTS, HISTORY_MEAN, HISTORY_CHOL, ERA_WALK, NAMED, CHOICES) = range(len(_ARRAYS))
+(PRIORS, X_, YEAR_WEIGHTS, HISTORY_WEIGHTS, HISTORY_MEAN, HISTORY_CHOL, ERA_WALK, NAMED, CHOICES, CANDIDATE) = range(
+    len(_ARRAYS)
+)
 
 
 def pack(data: ModelData, priors: Priors, parameters: list[FreeParameter]) -> tuple[Floats, Ints]:
@@ -115,6 +118,7 @@ def pack(data: ModelData, priors: Priors, parameters: list[FreeParameter]) -> tu
         "era_walk": data.matrices.era_walk,
         "named": named,
         "choices": np.stack([data.choices.author, data.choices.pod, data.choices.weight], axis=1).reshape(-1, 3),
+        "candidate": data.choices.candidate,
     }
     by_name = {f.parameter.name: f for f in parameters}
     core = [by_name[name].start if name in by_name else -1 for name in _CORE]
@@ -345,7 +349,8 @@ def log_density(x: Floats, grad: Floats, floats: Floats, ints: Ints, families: A
     )  # fmt: skip
     total += families(floats, ints, x, grad, s, g)
     if at[SELECTION] >= 0:
-        total += _choices(x, grad, at[SELECTION], _floats2(floats, ints, CHOICES), P, s, g)
+        choices, candidate = _floats2(floats, ints, CHOICES), _floats(floats, ints, CANDIDATE)
+        total += _choices(x, grad, at[SELECTION], choices, candidate, P, s, g)
 
     # backward: the shared quantities' gradients to the free parameters
     if ints[HAS_SPREAD]:
@@ -421,10 +426,11 @@ def log_density(x: Floats, grad: Floats, floats: Floats, ints: Ints, families: A
     return total
 
 
-def _choices(x: Floats, grad: Floats, at: int, choices: Floats, P: int, s: Any, g: Any) -> float:
+def _choices(x: Floats, grad: Floats, at: int, choices: Floats, candidate: Floats, P: int, s: Any, g: Any) -> float:
     """The selection model (:mod:`cfprob.fitting.choices`): each choice's weighted log probability
-    ``gamma * h_ad - log sum_c exp(gamma * h_ac)`` with its gradient, and gamma's normal prior. Each chooser's
-    view of every divergence point (``h``) is computed once, however many choices they made."""
+    ``gamma * h_ad - log sum_c exp(gamma * h_ac)`` over the candidates ``c`` with its gradient, and gamma's
+    normal prior. Each chooser's view of every candidate (``h``) is computed once, however many choices they
+    made."""
     pr = s.priors
     gamma = x[at]
     total, slope = dn.normal_prior(gamma, pr[PRIOR.selection_mean], pr[PRIOR.selection_sd])
@@ -434,34 +440,39 @@ def _choices(x: Floats, grad: Floats, at: int, choices: Floats, P: int, s: Any, 
     hope = np.zeros((A, P))
     slopes = np.zeros((A, P, K))
     d_hope = np.zeros((A, P))
-    weights = np.empty(P)
+    weights = np.zeros(P)
     for i in range(choices.shape[0]):
         a = int(choices[i, 0])
         if not seen[a]:
             seen[a] = True
             for c in range(1, P):
-                hope[a, c] = dn.seen_logit(s, c, a, 1.0, HOPED_OUTCOME, slopes[a, c])
+                if candidate[c] > 0.5:
+                    hope[a, c] = dn.seen_logit(s, c, a, 1.0, HOPED_OUTCOME, slopes[a, c])
     for i in range(choices.shape[0]):
         a, chosen, w = int(choices[i, 0]), int(choices[i, 1]), choices[i, 2]
         top = -math.inf
         for c in range(1, P):
-            top = max(top, gamma * hope[a, c])
+            if candidate[c] > 0.5:
+                top = max(top, gamma * hope[a, c])
         norm = 0.0
         for c in range(1, P):
-            weights[c] = math.exp(gamma * hope[a, c] - top)
-            norm += weights[c]
+            if candidate[c] > 0.5:
+                weights[c] = math.exp(gamma * hope[a, c] - top)
+                norm += weights[c]
         total += w * (gamma * hope[a, chosen] - top - math.log(norm))
         mean_hope = 0.0
         for c in range(1, P):
-            p = weights[c] / norm
-            mean_hope += p * hope[a, c]
-            d_hope[a, c] -= w * gamma * p
+            if candidate[c] > 0.5:
+                p = weights[c] / norm
+                mean_hope += p * hope[a, c]
+                d_hope[a, c] -= w * gamma * p
         d_hope[a, chosen] += w * gamma
         grad[at] += w * (hope[a, chosen] - mean_hope)
     for a in range(A):
         if seen[a]:
             for c in range(1, P):
-                dn.add_seen_grad(g, c, a, 1.0, slopes[a, c], d_hope[a, c])
+                if candidate[c] > 0.5:
+                    dn.add_seen_grad(g, c, a, 1.0, slopes[a, c], d_hope[a, c])
     return total
 
 

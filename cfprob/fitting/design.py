@@ -95,7 +95,7 @@ class ModelData:
                 self.choices.author[proposals], self.choices.pod[proposals], self.choices.weight[proposals], strict=True
             )
         ]
-        return replace(self, blocks=blocks, choices=choice_events(blocks, len(self.pods), kept))
+        return replace(self, blocks=blocks, choices=choice_events(blocks, len(self.pods), kept, self.choices.candidate))
 
 
 def model_inputs(data: ModelData) -> dict[str, Floats | Ints]:
@@ -117,6 +117,7 @@ def model_inputs(data: ModelData) -> dict[str, Floats | Ints]:
     if len(data.choices):
         inputs |= {"choice_author": data.choices.author, "choice_pod": data.choices.pod}
         inputs["choice_weight"] = data.choices.weight
+        inputs["choice_candidate"] = data.choices.candidate
     for family in FAMILIES:
         block = data.blocks[family.name]
         if len(block):

@@ -31,6 +31,7 @@ from __future__ import annotations
 from types import SimpleNamespace
 from typing import Any
 
+import numpy as np
 import pymc as pm
 import pytensor.tensor as pt
 
@@ -145,8 +146,8 @@ def _selection(
     data: ModelData, priors: Priors, inputs: dict[str, Any], eta_full: Any, worldview: Any, n_pods: Any
 ) -> None:
     """The choices of which divergence points to speak about (:mod:`cfprob.fitting.choices`): each choice's
-    weighted log probability ``gamma * h_ad - log sum_c exp(gamma * h_ac)``, ``h_ac`` the log odds of the first
-    outcome at divergence point ``c`` as claimant ``a`` sees it."""
+    weighted log probability ``gamma * h_ad - log sum_c exp(gamma * h_ac)`` over the candidates ``c``, ``h_ac``
+    the log odds of the first outcome at divergence point ``c`` as claimant ``a`` sees it."""
     if not len(data.choices):
         return
     gamma = pm.Normal("selection", priors.selection_mean, priors.selection_sd)
@@ -155,7 +156,8 @@ def _selection(
     seen = candidates[None, :, :] + (0.0 if worldview is None else worldview[authors][:, None, :])
     others = pt.concatenate([seen[..., :HOPED_OUTCOME], seen[..., HOPED_OUTCOME + 1 :]], axis=-1)
     hope = seen[..., HOPED_OUTCOME] - pm.math.logsumexp(others, axis=-1)
-    scores = gamma * hope
+    candidate = inputs["choice_candidate"][1:n_pods]
+    scores = pt.switch(pt.gt(candidate, 0.5)[None, :], gamma * hope, -np.inf)
     picked = scores[pt.arange(scores.shape[0]), chosen - 1]
     log_p = picked - pm.math.logsumexp(scores, axis=-1)
     pm.Potential("choices", inputs["choice_weight"] * log_p)
