@@ -108,7 +108,10 @@ def install_fake_fit(
     from cfprob.outputs.store import cache_path, put_in_cache
 
     settings = settings or SamplerSettings()
+    from cfprob.answers.find_sources import with_sources
+
     tree = fake_fit(scenario, settings, worldview=(priors or Priors()).has_worldview)
+    tree = with_sources(tree, design(scenario), priors)
     tree.attrs.update(provenance_attrs(scenario.id, scenario.content_hash, settings, model_key(priors)))
     path = cache_path(scenario, settings, priors)
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -133,3 +133,25 @@ def test_the_bundled_curve_comes_from_data() -> None:
     alone = replace(scenario, evidence=replace(scenario.evidence, reference_class=None))
     without = history_prior(alone, knots).probabilities[:, 1].mean(axis=0)
     assert np.abs(without - at_1965.mean(axis=0)).max() > 0.05
+
+
+def test_every_outcome_mapping_of_the_bundled_scenario_is_used() -> None:
+    """Each end type the bundled scenario maps to an outcome names at least one regime of its reference class,
+    and each outcome some regime ends in or survives as (no mapping is dead, no outcome unreachable)."""
+    import csv
+    import io
+    import tomllib
+
+    folder = bundled_scenario()
+    spec = tomllib.loads((folder / "scenario.toml").read_text())["evidence"]["reference_class"]
+    rows = list(csv.DictReader(io.StringIO((folder / spec["file"]).read_text())))
+    kept = [
+        r
+        for r in rows
+        if all(r[c] in allowed for c, allowed in spec["include"].items()) and r[spec["case_column"]] not in spec["exclude_cases"]
+    ]
+    used = {r[spec["outcome_column"]] for r in kept}
+    assert set(spec["outcome_map"]) == used
+    scenario = load_scenario(folder)
+    ended = {scenario.outcome_ids[r.outcome] for r in reference_regimes(scenario) if r.outcome is not None}
+    assert ended | {scenario.evidence.survival_outcome} == set(scenario.outcome_ids)

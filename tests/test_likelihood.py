@@ -7,7 +7,14 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from cfprob.answers.likelihood import Draws, claim_log_likelihood, claim_order, draw_prior, replicate
+from cfprob.answers.likelihood import (
+    Draws,
+    choice_log_likelihood,
+    claim_log_likelihood,
+    claim_order,
+    draw_prior,
+    replicate,
+)
 from cfprob.fitting.design import design, softmax_last
 from cfprob.fitting.priors import Priors
 from cfprob.reading.loader import load_scenario
@@ -123,11 +130,12 @@ def test_matches_the_pymc_model(path):
     present = [f for f in FAMILIES if len(data.blocks[f.name])]
     named = {p.name: p for p in model.potentials}
     terms = [pm.math.sum(named[f"{f.name}_claims"]) for f in present]
+    terms.append(pm.math.sum(named["choices"]))  # the selection model's choices
     rows = [model["history_theta"]] if "history_theta" in model.named_vars else []
     tendency = model["tendency"] if "tendency" in model.named_vars else model["noise"]  # a stand-in when absent
     shift = model["worldview_shift"]
     parameters = [model["theta"], model["bias"], model["noise"], model["history"], model["era"], tendency, shift, *rows]
-    optional = [n for n in OPTIONAL if n in model.named_vars]
+    optional = [n for n in (*OPTIONAL, "selection") if n in model.named_vars]
     wanted = [*parameters, *[model[n] for n in optional], *terms]
     function = model.compile_fn(wanted, inputs=values, point_fn=False, on_unused_input="ignore")
     rng = np.random.default_rng(6)
@@ -153,8 +161,11 @@ def test_matches_the_pymc_model(path):
             spread=None if spread is None else _padded(spread, len(theta))[None],
             poll_location=got["poll_location"][None] if "poll_location" in got else None,
             poll_dispersion=got["poll_dispersion"][None] if "poll_dispersion" in got else None,
+            selection=np.atleast_1d(got["selection"]),
         )
-        for family, term in zip(present, out[n + len(optional) :], strict=True):
+        *family_terms, choices_term = out[n + len(optional) :]
+        np.testing.assert_allclose(choice_log_likelihood(draws, data).sum(), choices_term, rtol=1e-6)
+        for family, term in zip(present, family_terms, strict=True):
             numpy_side = family.log_likelihood(draws, data.blocks[family.name], Priors()).sum()
             # rtol 1e-6: at these random values the curve's probabilities reach 1 - 1e-10, where numpy's logit
             # of a probability loses digits that PyMC's logit of the logits keeps

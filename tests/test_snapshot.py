@@ -1,5 +1,5 @@
 """The JSON of `cfprob run kosygin-1965 --json` and `cfprob compare --json` at the default seed, against snapshots
-of model version 6: a change that is not meant to change the model (a restructuring, a new output) must not change
+of model version 7: a change that is not meant to change the model (a restructuring, a new output) must not change
 a single byte. A model change regenerates them (`cfprob run kosygin-1965 --json`, `cfprob compare --json`).
 
 Numba compiles for the host CPU, so on a CPU other than the snapshot's the draws may differ in the last bits

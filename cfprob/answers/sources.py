@@ -19,11 +19,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 from numpy.typing import NDArray
 
+if TYPE_CHECKING:
+    from cfprob.reading.scenario import Scenario
 
-__all__ = ["KHAT_LIMIT", "PodSources", "Sources"]
+
+__all__ = ["KHAT_LIMIT", "THIN_SUPPORT", "PodSources", "Sources", "feature_support"]
 
 Floats = NDArray[np.float64]
 
@@ -116,3 +121,16 @@ class Sources:
             self.without[:, pod],
             self.khat,
         )
+
+
+THIN_SUPPORT = 3
+"""A feature whose effect rests on the claims of fewer claimants than this is flagged where an answer leans on
+it: one poster each way can then move every divergence point that shares it."""
+
+
+def feature_support(scenario: Scenario, feature: str) -> tuple[str, ...]:
+    """The claimants (ids, in scenario order) whose fitted claims are about a divergence point with
+    ``feature``: the independent voices its fitted effect rests on."""
+    pods = {p.id for p in scenario.pods if p.feature_value(feature)}
+    speakers = {c.author for c in scenario.scored_claims if pods & set(c.pods)}
+    return tuple(a for a in scenario.claimant_ids if a in speakers)

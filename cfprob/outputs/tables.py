@@ -6,6 +6,7 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from cfprob.answers.sources import THIN_SUPPORT, feature_support
 from cfprob.claims import KINDS
 from cfprob.fitting.priors import Priors
 from cfprob.fitting.provenance import CHECK_LEVEL, CREDIBLE_MASS, RUNG3_SEMANTICS, SEMANTICS
@@ -302,6 +303,14 @@ def sources_table(answer: Answer, scenario: Scenario) -> tuple[list[str], list[l
             f"Leaving out {scenario.claimant(claimant).name} moves it most: {outcomes[k]} "
             f"{percent(found.every_claim[k])} -> {percent(found.every_claim[k] + change)}{note}."
         )
+    for feature in features:
+        voices = feature_support(scenario, feature)
+        if len(voices) < THIN_SUPPORT:
+            names = ", ".join(scenario.claimant(v).name for v in voices) or "nobody"
+            sentence += (" " if sentence else "") + (
+                f"Thinly supported: the effect of {feature} rests on the claims of {len(voices)} "
+                f"claimant{'s' if len(voices) != 1 else ''} ({names})."
+            )
     return ["answer with", *outcomes], rows, sentence
 
 

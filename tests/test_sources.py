@@ -1,0 +1,96 @@
+"""Where an answer comes from (cfprob.answers.sources): by hand, the JSON, thin features, and `run`."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+import pytest
+
+from cfprob.answers.query import Answer, OutcomeRow
+from cfprob.answers.sources import PodSources, Sources, feature_support
+from cfprob.outputs.tables import sources_table
+from cfprob.reading.loader import load_scenario
+
+from .conftest import WEIMAR
+from .fakes import install_fake_fit, invoke
+
+OUTCOMES = ("survives", "dictatorship", "civil_war")
+
+
+def _pod_sources(khat: tuple[float, float] = (0.2, 0.9)) -> PodSources:
+    return PodSources(
+        no_claims=np.array([0.3, 0.5, 0.2]),
+        features_only=None,
+        every_claim=np.array([0.4, 0.4, 0.2]),
+        claimants=("ada", "bert"),
+        without=np.array([[0.35, 0.45, 0.2], [0.6, 0.3, 0.1]]),
+        khat=np.asarray(khat),
+    )
+
+
+def test_range_and_mover_by_hand() -> None:
+    found = _pod_sources()
+    assert found.range_without(0) == (0.35, 0.6)
+    claimant, change, reliable = found.mover(0)  # type: ignore[misc]
+    assert claimant == "bert" and change == pytest.approx(0.2) and not reliable  # k 0.9 > 0.7
+    assert found.mover(2)[0] == "bert"  # type: ignore[index]
+
+
+def test_json_has_no_nan() -> None:
+    found = _pod_sources(khat=(0.2, math.inf))
+    payload = json.loads(json.dumps(found.to_dict(OUTCOMES), allow_nan=False))
+    assert payload["without_claimant"]["bert"]["pareto_k"] is None
+    assert payload["features_only"] is None
+    assert payload["leaving_out_each_claimant"]["survives"]["moved_most_by"]["claimant"] == "bert"
+
+
+def test_sources_at_a_point_without_features() -> None:
+    sources = Sources(
+        claimants=("ada",),
+        no_claims=np.full((2, 3), 1 / 3),
+        features_only=np.array([[np.nan] * 3, [0.2, 0.3, 0.5]]),
+        every_claim=np.full((2, 3), 1 / 3),
+        without=np.full((1, 2, 3), 1 / 3),
+        khat=np.array([0.1]),
+    )
+    assert sources.at(0).features_only is None
+    np.testing.assert_allclose(sources.at(1).features_only, [0.2, 0.3, 0.5])  # type: ignore[arg-type]
+
+
+def test_feature_support_counts_claimants_by_hand() -> None:
+    """economy_spared is only on no-depression-1929; its effect rests on the claimants of claims about it."""
+    scenario = load_scenario(WEIMAR)
+    expected = {c.author for c in scenario.scored_claims if "no-depression-1929" in c.pods}
+    assert set(feature_support(scenario, "economy_spared")) == expected
+    assert feature_support(scenario, "elite_restraint")  # on two points, with claims
+
+
+def test_a_thin_feature_is_flagged() -> None:
+    """Ada alone speaks about the one divergence point with economy_spared: its effect is flagged."""
+    from dataclasses import replace
+
+    full = load_scenario(WEIMAR)
+    scenario = replace(full, claims=tuple(c for c in full.claims if c.author == "ada"))
+    voices = feature_support(scenario, "economy_spared")
+    assert voices == ("ada",)
+    rows = tuple(OutcomeRow(o, 1 / 3, 0.1, 0.6, 0.0, -0.1, 0.1, 0.5) for o in OUTCOMES)
+    answer = Answer("no-depression-1929", ("no-depression-1929",), {}, False, rows, {}, 100, 1929,
+                    sources=_pod_sources())  # fmt: skip
+    _, table, sentence = sources_table(answer, scenario)
+    assert [r[0] for r in table] == ["no claims (data and priors)", "every claim (the answer)", "one claimant left out"]
+    assert "Leaving out Bert moves it most: survives 0.40 -> 0.60 (Pareto k above 0.7" in sentence
+    assert "Thinly supported: the effect of economy_spared rests on the claims of 1 claimant (Ada)." in sentence
+    _, _, full_sentence = sources_table(answer, full)
+    assert "Thinly supported" not in full_sentence  # three claimants speak about it in the whole scenario
+
+
+def test_run_prints_where_the_number_comes_from() -> None:
+    install_fake_fit(load_scenario(WEIMAR))
+    code, out, err = invoke("run", "grand-coalition-1930", "--scenario", str(WEIMAR))
+    assert code == 0, err
+    assert "Where the number comes from:" in out and "every claim (the answer)" in out
+    code, out, _ = invoke("run", "grand-coalition-1930", "--scenario", str(WEIMAR), "--json")
+    found = json.loads(out)["answer"]["where_it_comes_from"]
+    assert set(found) >= {"no_claims", "features_only", "every_claim", "leaving_out_each_claimant"}
