@@ -54,7 +54,7 @@ def _bias_lines(result, scenario, pod: str) -> list[str]:  # type: ignore[no-unt
         rows.append((pod, scenario.pod_ids.index(pod)))
     for label, index in rows:
         mean, se = result.bias(index)
-        lines.append(f"| {label} | " + " | ".join(f"{m:+.3f} ({e:.3f})" for m, e in zip(mean, se)) + " |")
+        lines.append(f"| {label} | " + " | ".join(f"{m:+.3f} ({e:.3f})" for m, e in zip(mean, se, strict=True)) + " |")
     return lines
 
 

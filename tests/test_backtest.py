@@ -38,7 +38,8 @@ def test_weimar_backtest_by_hand(weimar: Path) -> None:
     and E two. Leaving out a survivor, the others' outcomes are (1, 3, 0), add-one smoothed (2, 4, 1) / 7; a
     coup, (2, 2, 0) -> (3, 3, 1) / 7."""
     result = backtest(load_scenario(weimar))
-    assert [(f.case, f.age) for f in result.forecasts][:3] == [("Republic A", 5), ("Republic A", 15), ("Republic A", 25)]
+    first = [(f.case, f.age) for f in result.forecasts][:3]
+    assert first == [("Republic A", 5), ("Republic A", 15), ("Republic A", 25)]
     assert len(result.forecasts) == 12 and result.regimes == 5
     ll, _ = result.scores["base rate"]
     assert ll == pytest.approx((6 * -math.log(2 / 7) + 6 * -math.log(3 / 7)) / 12)

@@ -7,7 +7,13 @@ import numpy as np
 import pytest
 
 from cfprob.answers.calibration import select_divergences
-from cfprob.answers.likelihood import choice_log_likelihood, claim_contribution, claim_log_likelihood, claim_order, draw_prior
+from cfprob.answers.likelihood import (
+    choice_log_likelihood,
+    claim_contribution,
+    claim_log_likelihood,
+    claim_order,
+    draw_prior,
+)
 from cfprob.claims import FAMILIES
 from cfprob.fitting.design import design
 from cfprob.fitting.draws import seen_logits
@@ -51,7 +57,11 @@ def test_a_choice_by_hand() -> None:
     a, d = data.choices.author[i], data.choices.pod[i]
     candidates = np.arange(1, len(data.pods))
     hope = seen_logits(
-        draws, candidates, np.zeros(len(candidates), dtype=np.int64), np.full(len(candidates), a), np.ones(len(candidates))
+        draws,
+        candidates,
+        np.zeros(len(candidates), dtype=np.int64),
+        np.full(len(candidates), a),
+        np.ones(len(candidates)),
     )
     scores = draws.selection[:, None] * hope
     expected = scores[:, d - 1] - np.log(np.exp(scores).sum(axis=1))
@@ -84,7 +94,11 @@ def test_simulated_selection_moves_claims_with_their_choices() -> None:
     a = moved.choices.author[0]
     candidates = np.arange(1, len(data.pods))
     hope = seen_logits(
-        truth, candidates, np.zeros(len(candidates), dtype=np.int64), np.full(len(candidates), a), np.ones(len(candidates))
+        truth,
+        candidates,
+        np.zeros(len(candidates), dtype=np.int64),
+        np.full(len(candidates), a),
+        np.ones(len(candidates)),
     )[0]
     assert moved.choices.pod[0] == candidates[np.argmax(hope)]
     assert len(moved.choices) == len(data.choices)

@@ -37,12 +37,12 @@ def _simulate(folder: Path, seed: int = 7) -> dict[str, np.ndarray]:
     knots = knot_years((1950, 1960), 1960)
     regimes = []
     for i in range(30):
-        start, year, ended = int(rng.integers(1900, 1950)), 0, None
+        start, last, ended = int(rng.integers(1900, 1950)), 2000, None
         for year in range(start, 2001):
             if rng.random() < 0.03:
-                ended = int(rng.choice(3, p=softmax_last(alpha[None, :])[0]))
+                last, ended = year, int(rng.choice(3, p=softmax_last(alpha[None, :])[0]))
                 break
-        regimes.append(Regime(f"case{i}", start, year, ended))
+        regimes.append(Regime(f"case{i}", start, last, ended))
     prior = curve_prior((*regimes, Regime("real history", 1950, 1960, 1)), 3, 2000, 2, tuple(knots))
     history = prior.mean
     weights = interpolation_weights(np.array([1950.0 + i for i in range(len(pods))]), knots)
@@ -94,7 +94,8 @@ def _simulate(folder: Path, seed: int = 7) -> dict[str, np.ndarray]:
     (folder / "cases.csv").write_text(
         "case,ending,start,end\n"
         + "".join(
-            f"{r.name},{OUTCOMES[2 if r.outcome is None else r.outcome]},{r.start},{'' if r.outcome is None else r.last}\n"
+            f"{r.name},{OUTCOMES[2 if r.outcome is None else r.outcome]},{r.start},"
+            f"{'' if r.outcome is None else r.last}\n"
             for r in regimes
         )
     )

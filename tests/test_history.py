@@ -10,8 +10,8 @@ import pytest
 from cfprob.errors import ScenarioError
 from cfprob.history.hazard import HazardFit, HazardSpec, fit_hazards, outcome_probabilities
 from cfprob.history.prior import history_prior
-from cfprob.paths import bundled_scenario
 from cfprob.history.regimes import Regime, case_at_hand, reference_regimes, regime_years
+from cfprob.paths import bundled_scenario
 from cfprob.reading.loader import load_scenario
 
 from .conftest import WEIMAR
@@ -47,7 +47,7 @@ def test_missing_year_columns_are_named(tmp_path: Path) -> None:
     folder = tmp_path / "weimar"
     _copy_with_cases(tmp_path, "")
     (folder / "evidence" / "cases.csv").write_text("case,group,ending\nRepublic A,core,lasted\nRepublic F,core,war\n")
-    with pytest.raises(ScenarioError, match='expected a CSV with the columns case, ending, start, end, group'):
+    with pytest.raises(ScenarioError, match="expected a CSV with the columns case, ending, start, end, group"):
         load_scenario(folder)
 
 
@@ -148,7 +148,8 @@ def test_every_outcome_mapping_of_the_bundled_scenario_is_used() -> None:
     kept = [
         r
         for r in rows
-        if all(r[c] in allowed for c, allowed in spec["include"].items()) and r[spec["case_column"]] not in spec["exclude_cases"]
+        if all(r[c] in allowed for c, allowed in spec["include"].items())
+        and r[spec["case_column"]] not in spec["exclude_cases"]
     ]
     used = {r[spec["outcome_column"]] for r in kept}
     assert set(spec["outcome_map"]) == used

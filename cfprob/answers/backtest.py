@@ -128,7 +128,9 @@ def backtest(scenario: Scenario, seed: int = 1, priors: HazardPriors | None = No
         known = [t for j, t in enumerate(truths) if j != i and t is not None]
         base = (np.bincount(known, minlength=k) + 1.0) / (len(known) + k)
         for a, year, p in zip(ages, years, model, strict=True):
-            forecasts.append(Forecast(regime.name, a, int(year), outcomes[truth], tuple(map(float, p)), tuple(map(float, base))))
+            forecasts.append(
+                Forecast(regime.name, a, int(year), outcomes[truth], tuple(map(float, p)), tuple(map(float, base)))
+            )
         y = np.full(len(ages), truth)
         by_regime.append(
             (_log_losses(model, y).mean(), _log_losses(np.tile(base, (len(ages), 1)), y).mean(), np.log(k))

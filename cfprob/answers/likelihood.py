@@ -14,7 +14,7 @@ from numpy.typing import NDArray
 
 from cfprob.claims import FAMILIES
 from cfprob.claims.antecedent import PLAUSIBILITY_SD
-from cfprob.claims.base import draws_spread_squared, normal_logpdf, sigmoid
+from cfprob.claims.base import draws_spread_squared, normal_logpdf
 from cfprob.fitting.choices import HOPED_OUTCOME
 from cfprob.fitting.design import ModelData, softmax_last
 from cfprob.fitting.draws import Draws, located_logits, seen_logits

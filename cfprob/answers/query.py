@@ -441,8 +441,13 @@ def answer(
         plausibility=_plausibility(fit, pods) if year is None and not features else None,
         sources=(
             fit.sources.at(fit.index(pods[0]))
-            if fit.sources is not None and len(pods) == 1 and year is None and not features
-            and not given_history and worldview is None and pods[0] != OTL
+            if fit.sources is not None
+            and len(pods) == 1
+            and year is None
+            and not features
+            and not given_history
+            and worldview is None
+            and pods[0] != OTL
             else None
         ),
     )

@@ -18,7 +18,6 @@ log-likelihoods), and kept with the fit; this module holds them (numpy only: cac
 from __future__ import annotations
 
 from dataclasses import dataclass
-
 from typing import TYPE_CHECKING
 
 import numpy as np

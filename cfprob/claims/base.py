@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from cfprob.reading.scenario import Claim, Scenario
 
 __all__ = [
+    "SD_FLOOR",
     "ClaimBlock",
     "ClaimKind",
     "DesignContext",
@@ -31,7 +32,6 @@ __all__ = [
     "KindContext",
     "ModelTerms",
     "Parameter",
-    "SD_FLOOR",
     "about_a_divergence",
     "directional",
     "distinct_pods",

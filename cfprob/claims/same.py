@@ -20,11 +20,11 @@ import numpy as np
 
 from cfprob.claims import density as dn
 from cfprob.claims.base import (
+    SD_FLOOR,
     ClaimBlock,
     ClaimKind,
     DesignContext,
     Family,
-    SD_FLOOR,
     ModelTerms,
     distinct_pods,
     draws_spread_squared,

@@ -14,8 +14,9 @@ Likelihood, for claimant ``a``: "it cannot be known" is a lower bound on ``v_d``
 flat belief, the logit sd of a uniform probability, ``pi / sqrt(3)`` (:data:`FLAT_SPREAD`):
 ``log Phi((v_d - pi / sqrt(3)) / sqrt((s_a / confidence)^2 + SD_FLOOR^2))`` (the floor,
 :data:`~cfprob.claims.base.SD_FLOOR`, keeps the bound from becoming a wall as the claimant's noise shrinks).
-Claimants' disagreement about the point also raises ``v_d``. Replicas are the claimant's latent view of ``v_d``; the p-value is the share of them at least flat;
-a simulated claim states the side its replica falls on (:attr:`ClaimBlock.direction`, +1 unpredictable).
+Claimants' disagreement about the point also raises ``v_d``. Replicas are the claimant's latent view of
+``v_d``; the p-value is the share of them at least flat; a simulated claim states the side its replica falls
+on (:attr:`ClaimBlock.direction`, +1 unpredictable).
 """
 
 from __future__ import annotations
@@ -29,11 +30,11 @@ import numpy as np
 
 from cfprob.claims import density as dn
 from cfprob.claims.base import (
+    SD_FLOOR,
     ClaimBlock,
     ClaimKind,
     DesignContext,
     Family,
-    SD_FLOOR,
     KindContext,
     ModelTerms,
     about_a_divergence,

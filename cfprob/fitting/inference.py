@@ -17,8 +17,8 @@ import xarray as xr
 
 from cfprob.claims import FAMILIES
 from cfprob.errors import CfprobError
-from cfprob.fitting.free import CORE
 from cfprob.fitting.design import ModelData, design, model_coords
+from cfprob.fitting.free import CORE
 from cfprob.fitting.priors import Priors
 from cfprob.fitting.provenance import (
     NUTPIE_ADAPTATION,
@@ -36,6 +36,7 @@ __all__ = ["ESS_PER_CHAIN", "RHAT_LIMIT", "diagnose", "fit", "fit_tree", "report
 RHAT_LIMIT = 1.01
 ESS_PER_CHAIN = 100
 """An effective sample size below 100 per chain is reported as low."""
+
 
 def sampled_names(posterior: xr.Dataset) -> list[str]:
     """The free parameters (what the sampler moves) that ``posterior`` holds, in model order."""

@@ -5,8 +5,8 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import asdict, dataclass
-from functools import cache
 from datetime import UTC, datetime
+from functools import cache
 from importlib.util import find_spec
 
 from cfprob import __version__

@@ -40,6 +40,7 @@ __all__ = [
 
 Floats = NDArray[np.float64]
 
+
 @dataclass(frozen=True)
 class TimelineMatrices:
     """The fixed matrices of the curve over the knots (years) of a timeline."""

@@ -262,9 +262,7 @@ def outcome_probabilities(
     return result
 
 
-def curve_draws(
-    fit: HazardFit, knots: Floats, horizon: int, survival: int, n: int = 4000, seed: int = 0
-) -> Floats:
+def curve_draws(fit: HazardFit, knots: Floats, horizon: int, survival: int, n: int = 4000, seed: int = 0) -> Floats:
     """Draws (n, knots, K) of real history's curve: the case at hand (the last regime) at each knot."""
     case = fit.regimes[-1]
     return outcome_probabilities(fit, fit.draws(n, seed), len(fit.regimes) - 1, case.start, knots, horizon, survival)

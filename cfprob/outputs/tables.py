@@ -328,8 +328,10 @@ def selection_lines(answer: Answer, across: Sequence[tuple[float, Answer]]) -> l
     fitted = f"fitted (prior {prior.selection_mean:g} +- {prior.selection_sd:g})"
     rows = [[fitted, *(percent(r.mean) for r in answer.rows)]]
     rows += [[f"fixed at {strength:g}", *(percent(r.mean) for r in a.rows)] for strength, a in across]
-    lines = ["The answer across the selection's strength (how much claimants favour the divergences they see as",
-             "best for the first outcome when they choose which to speak about; 0: at random):"]
+    lines = [
+        "The answer across the selection's strength (how much claimants favour the divergences they see as",
+        "best for the first outcome when they choose which to speak about; 0: at random):",
+    ]
     return lines + text_table(header, rows, [False, *[True] * len(answer.outcomes)])
 
 

@@ -159,7 +159,9 @@ def _year(text: str | None) -> int | None:
     return int(value) if value.is_integer() else None
 
 
-def _span(row: dict[str, Any], clean: dict[str, Any], csv_file: str, problems: Problems) -> tuple[int, int | None] | None:
+def _span(
+    row: dict[str, Any], clean: dict[str, Any], csv_file: str, problems: Problems
+) -> tuple[int, int | None] | None:
     """A case's first year and the year it ended (None when its end column is empty: it had not ended by the
     censor year); None after reporting a problem."""
     item = f'case "{row[clean["case_column"]]}"'
@@ -167,7 +169,8 @@ def _span(row: dict[str, Any], clean: dict[str, Any], csv_file: str, problems: P
     censor = clean["censor_year"]
     if start is None or start > censor:
         found = f'"{one_line(row[clean["start_column"]] or "")}"'
-        problems.add(csv_file, item, f"a first year in {clean['start_column']} no later than the censor year {censor}", found)
+        expected = f"a first year in {clean['start_column']} no later than the censor year {censor}"
+        problems.add(csv_file, item, expected, found)
         return None
     raw_end = (row[clean["end_column"]] or "").strip()
     if not raw_end:
