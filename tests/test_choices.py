@@ -23,6 +23,13 @@ from cfprob.reading.loader import load_scenario
 from .conftest import WEIMAR
 
 
+def _hope(draws, data, author):  # type: ignore[no-untyped-def]
+    """The candidates, and the first outcome's log odds at each as ``author`` sees it: (S, candidates)."""
+    candidates = np.flatnonzero(data.choices.candidate > 0.5)
+    n = len(candidates)
+    return candidates, seen_logits(draws, candidates, np.zeros(n, dtype=np.int64), np.full(n, author), np.ones(n))
+
+
 def test_which_claims_are_choices() -> None:
     """Every fitted claim about a divergence point the claimant sees through their worldview, the divergence
     side of an ordering against real history, and every proposal; never real history, never an ordering of two
@@ -55,14 +62,8 @@ def test_a_choice_by_hand() -> None:
     ll = choice_log_likelihood(draws, data)
     i = 0
     a, d = data.choices.author[i], data.choices.pod[i]
-    candidates = np.arange(1, len(data.pods))
-    hope = seen_logits(
-        draws,
-        candidates,
-        np.zeros(len(candidates), dtype=np.int64),
-        np.full(len(candidates), a),
-        np.ones(len(candidates)),
-    )
+    candidates, hope = _hope(draws, data, a)
+    assert list(candidates) == list(range(1, len(data.pods)))  # every Weimar divergence point is put forward
     scores = draws.selection[:, None] * hope
     expected = scores[:, d - 1] - np.log(np.exp(scores).sum(axis=1))
     np.testing.assert_allclose(ll[:, i], data.choices.weight[i] * expected)
@@ -91,16 +92,8 @@ def test_simulated_selection_moves_claims_with_their_choices() -> None:
         for i in np.flatnonzero(moved.choices.family == f):
             j = moved.choices.row[i]
             assert moved.choices.pod[i] == (block.pod[j] if moved.choices.side[i] > 0 else block.other_pod[j])
-    a = moved.choices.author[0]
-    candidates = np.arange(1, len(data.pods))
-    hope = seen_logits(
-        truth,
-        candidates,
-        np.zeros(len(candidates), dtype=np.int64),
-        np.full(len(candidates), a),
-        np.ones(len(candidates)),
-    )[0]
-    assert moved.choices.pod[0] == candidates[np.argmax(hope)]
+    candidates, hope = _hope(truth, data, moved.choices.author[0])
+    assert moved.choices.pod[0] == candidates[np.argmax(hope[0])]
     assert len(moved.choices) == len(data.choices)
 
 

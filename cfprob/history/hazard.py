@@ -191,18 +191,23 @@ def fit_hazards(
         log_norm = np.logaddexp.reduce(np.concatenate([eta, np.zeros((len(eta), 1))], axis=1), axis=1)
         return float((y.T * eta).sum() - log_norm.sum() - 0.5 * (precision * (theta - prior_mean) ** 2).sum())
 
+    def slope_and_curvature(theta: Floats) -> tuple[Floats, Floats]:
+        """The log posterior's gradient and its negative Hessian (the posterior precision at ``theta``)."""
+        p = _probabilities(np.einsum("krp,p->rk", z, theta))[:, :n_outcomes]
+        gradient = np.einsum("krp,rk->p", z, y.T - p) - precision * (theta - prior_mean)
+        curvature = np.diag(precision)
+        for k in range(n_outcomes):
+            for j in range(n_outcomes):
+                weight = p[:, k] * ((k == j) - p[:, j])
+                curvature = curvature + (z[k] * weight[:, None]).T @ z[j]
+        return gradient, curvature
+
     theta = prior_mean.copy()
     current = log_posterior(theta)
     iterations = 0
     for iterations in range(1, 101):  # noqa: B007 (reported)
-        p = _probabilities(np.einsum("krp,p->rk", z, theta))[:, :n_outcomes]
-        gradient = np.einsum("krp,rk->p", z, y.T - p) - precision * (theta - prior_mean)
-        hessian = np.diag(precision)
-        for k in range(n_outcomes):
-            for j in range(n_outcomes):
-                weight = p[:, k] * ((k == j) - p[:, j])
-                hessian = hessian + (z[k] * weight[:, None]).T @ z[j]
-        step = np.linalg.solve(hessian, gradient)
+        gradient, curvature = slope_and_curvature(theta)
+        step = np.linalg.solve(curvature, gradient)
         size = 1.0
         while True:
             proposal = theta + size * step
@@ -213,13 +218,8 @@ def fit_hazards(
         theta, change, current = proposal, value - current, value
         if abs(change) < 1e-10 and np.max(np.abs(size * step)) < 1e-8:
             break
-    p = _probabilities(np.einsum("krp,p->rk", z, theta))[:, :n_outcomes]
-    hessian = np.diag(precision)
-    for k in range(n_outcomes):
-        for j in range(n_outcomes):
-            weight = p[:, k] * ((k == j) - p[:, j])
-            hessian = hessian + (z[k] * weight[:, None]).T @ z[j]
-    return HazardFit(spec, theta, np.linalg.cholesky(hessian), tuple(regimes), iterations)
+    _, curvature = slope_and_curvature(theta)
+    return HazardFit(spec, theta, np.linalg.cholesky(curvature), tuple(regimes), iterations)
 
 
 def outcome_probabilities(
