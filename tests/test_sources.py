@@ -94,3 +94,32 @@ def test_run_prints_where_the_number_comes_from() -> None:
     code, out, _ = invoke("run", "grand-coalition-1930", "--scenario", str(WEIMAR), "--json")
     found = json.loads(out)["answer"]["where_it_comes_from"]
     assert set(found) >= {"no_claims", "features_only", "every_claim", "leaving_out_each_claimant"}
+
+
+def test_selection_sensitivity_reads_each_strengths_fit_and_flags_bad_ones() -> None:
+    from cfprob.cli.answers import SELECTION_STRENGTHS
+    from cfprob.fitting.priors import Priors
+
+    scenario = load_scenario(WEIMAR)
+    install_fake_fit(scenario)
+    for strength in SELECTION_STRENGTHS:  # each strength is a model variant, cached apart
+        install_fake_fit(scenario, priors=Priors(selection_mean=strength, selection_sd=0.01))
+    code, out, err = invoke("run", "grand-coalition-1930", "--scenario", str(WEIMAR), "--selection-sensitivity")
+    assert code == 0, err
+    assert "The answer across the selection's strength" in out
+    assert all(f"fixed at {s:g}" in out for s in SELECTION_STRENGTHS)
+    code, out, _ = invoke("run", "grand-coalition-1930", "--scenario", str(WEIMAR), "--selection-sensitivity", "--json")
+    rows = json.loads(out)["selection_sensitivity"]
+    assert [r["strength"] for r in rows] == list(SELECTION_STRENGTHS)
+
+
+def test_a_strength_the_sampler_did_not_converge_on_says_so() -> None:
+    from cfprob.outputs.tables import selection_lines
+
+    rows = tuple(OutcomeRow(o, 1 / 3, 0.1, 0.6, 0.0, -0.1, 0.1, 0.5) for o in OUTCOMES)
+    answer = Answer("x", ("x",), {}, False, rows, {}, 100, 1929)
+    healthy = {"diag_divergences": 0, "diag_max_rhat": 1.004, "diag_min_ess_bulk": 900.0, "diag_ess_threshold": 400}
+    stuck = {**healthy, "diag_max_rhat": 1.08, "diag_min_ess_bulk": 44.0}
+    text = "\n".join(selection_lines(answer, [(0.0, answer, healthy), (2.0, answer, stuck)]))
+    assert "fixed at 0" in text and "ok" in text
+    assert "not converged (r_hat 1.08); few effective draws (44)" in " ".join(text.split())

@@ -134,13 +134,20 @@ def run(
             tree = with_groups(tree, scenario, design(scenario))
         save_tree(with_answer(tree, result), output, overwrite=force)
     if as_json:
+        from cfprob.outputs.tables import diagnostics_problems
+
         claims = [c.id for p in result.pods for c in scenario.claims_about(p)]
         report = {"answer": result.to_dict(), "claims": claims, "provenance": _provenance(fit.attrs)}
         if given_history:
             report["interventional"] = interventional.to_dict()
         if across is not None:
             report["selection_sensitivity"] = [
-                {"strength": strength, "outcomes": {r.outcome: r.mean for r in a.rows}} for strength, a in across
+                {
+                    "strength": strength,
+                    "outcomes": {r.outcome: r.mean for r in a.rows},
+                    "sampler_problems": diagnostics_problems(attrs),
+                }
+                for strength, a, attrs in across
             ]
         _emit_json(report)
     else:
@@ -206,9 +213,10 @@ proportion to the odds of the first outcome as they see them)."""
 
 def _across_selection(
     scenario: Any, sampler: dict[str, Any], as_json: bool, pods: tuple[str, ...], features: Any, ask: dict[str, Any]
-) -> list[tuple[float, Any]]:
+) -> list[tuple[float, Any, Any]]:
     """The answer refitted with the selection's strength fixed at each of :data:`SELECTION_STRENGTHS` (a model
-    variant whose prior on the strength has sd 0.01 about it), each cached like any fit."""
+    variant whose prior on the strength has sd 0.01 about it), each cached like any fit, with the fit's
+    attributes (its diagnostics)."""
     from cfprob.answers.query import Fit, answer
     from cfprob.fitting.priors import Priors
 
@@ -216,5 +224,5 @@ def _across_selection(
     for strength in SELECTION_STRENGTHS:
         priors = Priors(selection_mean=strength, selection_sd=0.01)
         fit = Fit.from_tree(_get_fit(scenario, sampler, as_json, priors=priors))
-        results.append((strength, answer(fit, pods, features, **ask)))
+        results.append((strength, answer(fit, pods, features, **ask), fit.attrs))
     return results

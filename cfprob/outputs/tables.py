@@ -321,18 +321,34 @@ def sources_lines(answer: Answer, scenario: Scenario) -> list[str]:
     return lines + ([sentence] if sentence else [])
 
 
-def selection_lines(answer: Answer, across: Sequence[tuple[float, Answer]]) -> list[str]:
-    """The answer with the selection's strength fitted (its prior) and fixed at each strength in ``across``."""
-    header = ["selection strength", *answer.outcomes]
+def _sampler_note(attrs: Mapping[str, Any]) -> str:
+    """A fit's sampler problems in a few words (:func:`diagnostics_problems` says them in full)."""
+    notes = []
+    if int(attrs.get("diag_divergences", 0)):
+        notes.append(f"{int(attrs['diag_divergences'])} divergences")
+    rhat = float(attrs.get("diag_max_rhat", float("nan")))
+    if math.isfinite(rhat) and rhat > float(attrs.get("diag_rhat_threshold", 1.01)):
+        notes.append(f"not converged (r_hat {rhat:.2f})")
+    ess = float(attrs.get("diag_min_ess_bulk", float("inf")))
+    if ess < float(attrs.get("diag_ess_threshold", 0)):
+        notes.append(f"few effective draws ({ess:.0f})")
+    return "; ".join(notes) or "ok"
+
+
+def selection_lines(answer: Answer, across: Sequence[tuple[float, Answer, Mapping[str, Any]]]) -> list[str]:
+    """The answer with the selection's strength fitted (its prior) and fixed at each strength in ``across``
+    (with each refit's attributes: a refit the sampler did not converge on says so in its row)."""
+    header = ["selection strength", *answer.outcomes, "sampler"]
     prior = Priors()
     fitted = f"fitted (prior {prior.selection_mean:g} +- {prior.selection_sd:g})"
-    rows = [[fitted, *(percent(r.mean) for r in answer.rows)]]
-    rows += [[f"fixed at {strength:g}", *(percent(r.mean) for r in a.rows)] for strength, a in across]
+    rows = [[fitted, *(percent(r.mean) for r in answer.rows), ""]]
+    for strength, other, attrs in across:
+        rows.append([f"fixed at {strength:g}", *(percent(r.mean) for r in other.rows), _sampler_note(attrs)])
     lines = [
         "The answer across the selection's strength (how much claimants favour the divergences they see as",
         "best for the first outcome when they choose which to speak about; 0: at random):",
     ]
-    return lines + text_table(header, rows, [False, *[True] * len(answer.outcomes)])
+    return lines + text_table(header, rows, [False, *[True] * len(answer.outcomes), False])
 
 
 WIDTH = 100
