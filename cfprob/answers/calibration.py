@@ -309,7 +309,10 @@ def calibrate(
         theta = tree["posterior"]["theta"].values
         errors.append(theta.reshape(-1, *theta.shape[2:]).mean(axis=0) - truth.theta[0, :n_pods])
         posterior = _posterior_values(tree["posterior"].to_dataset(), data)
-        for name, value in _truths(truth, data).items():
+        truths = _truths(truth, data)
+        if selection and selection_strength is not None:
+            truths.pop("selection", None)  # claims chosen at a fixed strength, not at the drawn one: not ranked
+        for name, value in truths.items():
             ranks.setdefault(name, []).append(_thinned_rank(posterior[name], settings.chains, value))
         if callable(on_simulation):
             on_simulation(i + 1)

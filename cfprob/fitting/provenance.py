@@ -79,12 +79,11 @@ description is part of every fit key: a sampler whose implementation changes (an
 seed) gets a new description."""
 
 DEFAULT_TARGET_ACCEPT = {"nutpie": 0.97, "pymc": 0.95}
-"""Target acceptance rate of each sampler unless one is given. The model scales each divergence's own effect
-by the era scale, a funnel-like shape that makes a sampler diverge now and then. With nutpie's adaptation to
-the draws' variances (``NUTPIE_ADAPTATION``), 0.97 gave the bundled scenario's fits about as many divergent
-transitions as nutpie's default adaptation at 0.95 (3-16 against 8-11, seeds 1-3; PyMC's own NUTS at its
-default: 47-113) at 1.5 times its effective samples per second; 0.98 gives fewer (2-6) for 14% less
-(``benchmarks/results/adaptation.md``)."""
+"""Target acceptance rate of each sampler unless one is given. With nutpie's adaptation to the draws'
+variances (``NUTPIE_ADAPTATION``), 0.97 gave model version 6 1.5 times the effective samples per second of
+nutpie's default adaptation at 0.95 (``benchmarks/results/adaptation.md``). Version 6's divergent transitions
+came from claims whose sd could reach zero, not from the hierarchy; with their floor
+(:data:`cfprob.claims.base.SD_FLOOR`) version 7 has none at this setting on the bundled scenario (seeds 1-5)."""
 
 NUTPIE_ADAPTATION = "draw_diag"
 """nutpie's mass-matrix adaptation: a diagonal from the draws' variances, which doubles the trajectories and
