@@ -56,11 +56,16 @@ def test_which_claims_are_choices() -> None:
 def test_a_choice_by_hand() -> None:
     """log P(d) = gamma * h_d - log sum_c exp(gamma * h_c), h the first outcome's log odds as the chooser sees it,
     c over every divergence point but real history."""
-    data = design(load_scenario(WEIMAR))
+    from dataclasses import replace
+
+    plain = design(load_scenario(WEIMAR))
+    block = plain.blocks["point"]
+    data = plain.with_blocks(point=replace(block, weight=np.full(len(block), 0.5)))  # a choice tempered with its claim
     draws = draw_prior(data, 3, np.random.default_rng(5))
     assert draws.selection is not None
     ll = choice_log_likelihood(draws, data)
     i = 0
+    assert data.choices.weight[i] == 0.5
     a, d = data.choices.author[i], data.choices.pod[i]
     candidates, hope = _hope(draws, data, a)
     assert list(candidates) == list(range(1, len(data.pods)))  # every Weimar divergence point is put forward
