@@ -64,8 +64,11 @@ def fake_fit(
         variables["poll_dispersion"] = (("poll",), prior.poll_dispersion)
     if prior.selection is not None:
         variables["selection"] = ((), prior.selection)
+    first_stack = n_pods + len(data.history_years)
     if len(data.history_years):
-        variables["history_theta"] = (("history_year", "outcome"), prior.theta[:, n_pods:])
+        variables["history_theta"] = (("history_year", "outcome"), prior.theta[:, n_pods:first_stack])
+    if data.stacks:
+        variables["stack_theta"] = (("stack", "outcome"), prior.theta[:, first_stack:])
     posterior = xr.Dataset(
         {name: (("chain", "draw", *dims), shaped(np.asarray(v))) for name, (dims, v) in variables.items()},
         coords={
@@ -79,6 +82,7 @@ def fake_fit(
             "claimant": list(data.claimants),
             "knot": [int(y) for y in data.knots],
             "history_year": [int(y) for y in data.history_years],
+            "stack": [" + ".join(stack) for stack in data.stacks],
         },
     )
     stats = xr.Dataset({"diverging": (("chain", "draw"), np.zeros((c, s), dtype=bool))})

@@ -324,7 +324,7 @@ def test_validate_json_reports_counts_or_every_problem(weimar) -> None:
     code, out, _ = invoke("validate", str(weimar), "--json")
     payload = json.loads(out)
     assert code == 0 and payload["valid"] is True
-    assert payload["claims"] == 13 and payload["outcomes"] == ["survives", "dictatorship", "civil_war"]
+    assert payload["claims"] == 14 and payload["outcomes"] == ["survives", "dictatorship", "civil_war"]
     (weimar / "claims" / "thread.toml").write_text(
         (weimar / "claims" / "thread.toml").read_text().replace('kind = "poll"', 'kind = "pol"')
     )

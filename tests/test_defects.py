@@ -81,7 +81,7 @@ def test_directory_instead_of_file(weimar: Path) -> None:
 def test_validate_lists_every_problem(weimar: Path) -> None:
     text = (weimar / "claims" / "thread.toml").read_text()
     text = text.replace('outcome = "survives"\nprobability = 0.6', 'outcome = "survive"\nprobability = 0.6')
-    text = text.replace('phrase = "likely"', 'phrase = "likley"')
+    text = text.replace('phrase = "likely"', 'phrase = "likley"', 1)
     (weimar / "claims" / "thread.toml").write_text(text)
     result = CliRunner().invoke(cli, ["validate", str(weimar)])
     assert result.exit_code == 1

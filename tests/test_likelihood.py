@@ -36,7 +36,9 @@ def test_claim_order_covers_every_claim_once(data):
 
 def test_prior_draws_have_the_model_shapes(data):
     draws = draw_prior(data, 7, np.random.default_rng(1))
-    rows = len(data.pods) + len(data.history_years)  # the pods, then real history at the claims' years
+    # the pods, then real history at the claims' years, then the stacks claims with a condition speak of
+    rows = len(data.pods) + len(data.history_years) + len(data.stacks)
+    assert data.stacks and rows == data.n_rows
     assert draws.theta.shape == (7, rows, len(data.outcomes))
     np.testing.assert_allclose(draws.theta.sum(-1), 1.0)
     assert draws.bias.shape == (7, len(data.claimants), len(data.outcomes))

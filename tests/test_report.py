@@ -179,8 +179,11 @@ def test_a_report_shows_how_plausible_the_divergence_itself_is(tmp_path: Path, u
     code, _, err = invoke("report", "early-gorbachev-1975", "--out", str(out))
     assert code == 0, err
     text = out.read_text()
-    assert "Could the divergence itself have happened?" in text
+    assert "Could the divergence itself have happened once prague-spring-1968 has happened?" in text
     assert "not part of the outcome probabilities above" in text
+    # a step after another: the chain to it, each step's plausibility, and all of them (one has no claim)
+    assert "The chain of steps: kosygin-1965 (no claim) -> prague-spring-1968 (after it, " in text
+    assert "all of them: not known" in text
 
 
 def test_html_report_in_headless_chromium(tmp_path: Path, ussr_fit: None) -> None:

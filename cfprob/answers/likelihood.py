@@ -19,7 +19,7 @@ from cfprob.fitting.choices import HOPED_OUTCOME
 from cfprob.fitting.design import ModelData, softmax_last
 from cfprob.fitting.draws import Draws, located_logits, seen_logits
 from cfprob.fitting.priors import Priors
-from cfprob.fitting.world import NUMPY, divergence_logits, history_logits
+from cfprob.fitting.world import NUMPY, divergence_logits, history_logits, stack_logits
 
 __all__ = [
     "FAMILIES",
@@ -131,7 +131,13 @@ def draw_prior(data: ModelData, n: int, rng: np.random.Generator, priors: Priors
     u[:, 0] = 0.0
     effect = np.einsum("pf,sfk->spk", data.X, beta) + u
     eta = divergence_logits(history, era, data.year_weights, effect, NUMPY)
-    theta = softmax_last(np.concatenate([eta, data.history_weights @ history], axis=1))
+    rows = [eta, data.history_weights @ history]
+    if data.stacks:
+        beta_or_none = beta if f else None
+        rows.append(
+            stack_logits(history, era, data.stack_weights, data.stack_X, data.stack_members, beta_or_none, u, NUMPY)
+        )
+    theta = softmax_last(np.concatenate(rows, axis=1))
     sigma_bias = np.abs(rng.normal(0.0, priors.bias_sd_scale, n))
     bias = sigma_bias[:, None, None] * rng.normal(size=(n, a, k))
     noise_log_mean = rng.normal(priors.noise_log_mean, priors.noise_log_sd, n)

@@ -49,6 +49,7 @@ if TYPE_CHECKING:
 __all__ = [
     "WORLDVIEW_ENDS",
     "Answer",
+    "ChainStep",
     "Fit",
     "OutcomeRow",
     "answer",
@@ -108,6 +109,9 @@ class Fit:
     antecedent claims."""
     antecedent_pods: tuple[str, ...] = ()
     """The divergence points antecedent claims speak of (the others' plausibility is only its prior)."""
+    antecedent_after: tuple[str, ...] = ()
+    """The steps of chains antecedent claims speak of, each ``"pod>previous"``: that point's plausibility is
+    P(pod | previous)."""
     sources: Sources | None = None
     """Where each divergence point's answer comes from (None for a fit made without them)."""
 
@@ -138,8 +142,14 @@ class Fit:
             worldview_loading=_stacked(posterior, "worldview_loading") if "worldview_loading" in posterior else None,
             plausibility=_stacked(posterior, "plausibility") if "plausibility" in posterior else None,
             antecedent_pods=tuple(p for p in str(design.attrs.get("antecedent_pods", "")).split(",") if p),
+            antecedent_after=tuple(p for p in str(design.attrs.get("antecedent_after", "")).split(",") if p),
             sources=_sources(tree),
         )
+
+    @property
+    def steps(self) -> dict[str, str]:
+        """Divergence point -> the step it follows, where antecedent claims name one."""
+        return dict(step.split(">", 1) for step in self.antecedent_after)  # type: ignore[misc]
 
     @property
     def pod_years(self) -> tuple[int, ...]:
@@ -182,6 +192,24 @@ class OutcomeRow:
 
 
 @dataclass(frozen=True)
+class ChainStep:
+    """One step of a chain to a divergence: the point, the step it follows (None for the first), and its
+    plausibility given that step (mean, central interval; None when no antecedent claim speaks of it)."""
+
+    pod: str
+    after: str | None
+    plausibility: tuple[float, float, float] | None
+
+    def to_dict(self) -> dict[str, Any]:
+        shown = self.plausibility
+        return {
+            "pod": self.pod,
+            "after": self.after,
+            "plausibility": None if shown is None else {"mean": shown[0], "interval": list(shown[1:])},
+        }
+
+
+@dataclass(frozen=True)
 class Answer:
     """What cfprob reports for one question."""
 
@@ -204,6 +232,12 @@ class Answer:
     them or for anything but one named divergence point. Not part of the outcome probabilities."""
     sources: PodSources | None = None
     """Where the answer comes from (one named divergence point, rung 2, the average worldview); else None."""
+    chain: tuple[ChainStep, ...] = ()
+    """The steps to the divergence where antecedent claims make it a chain (a point that follows another,
+    ``after``), first step first; empty otherwise."""
+    chain_plausibility: tuple[float, float, float] | None = None
+    """The chain's plausibility, the product of its steps' (mean, central interval); None without a chain or
+    when a step has no antecedent claim (its plausibility would be its prior)."""
 
     def row(self, outcome: str) -> OutcomeRow:
         return next(r for r in self.rows if r.outcome == outcome)
@@ -233,6 +267,12 @@ class Answer:
                 None
                 if self.plausibility is None
                 else {"mean": self.plausibility[0], "interval": [self.plausibility[1], self.plausibility[2]]}
+            ),
+            "chain": [step.to_dict() for step in self.chain],
+            "chain_plausibility": (
+                None
+                if self.chain_plausibility is None
+                else {"mean": self.chain_plausibility[0], "interval": list(self.chain_plausibility[1:])}
             ),
             "worldview": (
                 {"end": self.worldview, "position": WORLDVIEW_ENDS[self.worldview]}
@@ -439,6 +479,7 @@ def answer(
         extrapolation_note=note,
         worldview=worldview,
         plausibility=_plausibility(fit, pods) if year is None and not features else None,
+        **(_chain(fit, pods) if year is None and not features else {}),
         sources=(
             fit.sources.at(fit.index(pods[0]))
             if fit.sources is not None
@@ -453,15 +494,46 @@ def answer(
     )
 
 
+def _summary(p: Floats) -> tuple[float, float, float]:
+    tail = (1.0 - CREDIBLE_MASS) / 2.0
+    low, high = np.quantile(p, [tail, 1.0 - tail])
+    return float(p.mean()), float(low), float(high)
+
+
+def _chain(fit: Fit, pods: Sequence[str]) -> dict[str, Any]:
+    """The chain of steps to ``pods`` (each point after the step its antecedent claims name, recursively) and
+    its plausibility, the product of the steps' per draw (``chain`` and ``chain_plausibility`` of
+    :class:`Answer`); nothing when no asked point follows another."""
+    steps, order = fit.steps, []
+
+    def visit(pod: str) -> None:
+        if pod in order:
+            return
+        if pod in steps:
+            visit(steps[pod])
+        order.append(pod)
+
+    for pod in pods:
+        visit(pod)
+    if len(order) < 2 or not any(p in steps for p in order):
+        return {}
+    known = fit.plausibility is not None
+    draws = {
+        p: 1.0 / (1.0 + np.exp(-fit.plausibility[:, fit.index(p) - 1]))  # type: ignore[index]
+        for p in order
+        if known and p in fit.antecedent_pods
+    }
+    chain = tuple(ChainStep(p, steps.get(p), _summary(draws[p]) if p in draws else None) for p in order)
+    together = _summary(np.prod([draws[p] for p in order], axis=0)) if len(draws) == len(order) else None
+    return {"chain": chain, "chain_plausibility": together}
+
+
 def _plausibility(fit: Fit, pods: Sequence[str]) -> tuple[float, float, float] | None:
     """The plausibility of one named divergence point that antecedent claims speak of: mean and central
     interval of its probability (None for any other: its plausibility would be its prior)."""
     if fit.plausibility is None or len(pods) != 1 or pods[0] not in fit.antecedent_pods:
         return None
-    tail = (1.0 - CREDIBLE_MASS) / 2.0
-    p = 1.0 / (1.0 + np.exp(-fit.plausibility[:, fit.index(pods[0]) - 1]))
-    low, high = np.quantile(p, [tail, 1.0 - tail])
-    return float(p.mean()), float(low), float(high)
+    return _summary(1.0 / (1.0 + np.exp(-fit.plausibility[:, fit.index(pods[0]) - 1])))
 
 
 def compare(fit: Fit, pods: Sequence[str] = (), by: str | None = None, seed: int = 0) -> tuple[Answer, ...]:

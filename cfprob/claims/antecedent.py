@@ -3,7 +3,10 @@ difficult", "it should be fairly easy to get a Gorbachev-like figure earlier"), 
 
 Whether a divergence could have happened is kept apart from what would have followed from it (Tetlock and
 Lebow's antecedent plausibility; the "minimal rewrite" rule). Each divergence point has its own plausibility
-``q_d`` (a logit, ``Normal(0, 1.5)`` a priori), which appears in no outcome probability. Likelihood, for
+``q_d`` (a logit, ``Normal(0, 1.5)`` a priori), which appears in no outcome probability. A claim may name the
+step it follows (``after = POD``: "once Kosygin is in charge, maybe he wouldn't crush the Prague Spring"):
+``q_d`` is then P(d | that step), every antecedent claim about ``d`` names the same step (the loader checks
+it), and a chain's plausibility is the product along it (:func:`cfprob.answers.query.answer`). Likelihood, for
 claimant ``a``: ``logit p ~ Normal(q_d, sqrt((s_a / confidence)^2 + v^2))``, ``v`` the phrase's lexicon
 spread (0 for a number). Replicas are stated logits; the predictive p-value is two-sided.
 """
@@ -47,10 +50,11 @@ PLAUSIBILITY_SD = 1.5
 
 
 def _says(claim: Claim, lexicon: Lexicon, outcomes: Sequence[str]) -> str:
+    event = f"{claim.pod} could happen" + (f" | after {claim.after}" if claim.after else "")
     if claim.probability is not None:
-        return f"P({claim.pod} could happen) = {claim.probability:g}"
+        return f"P({event}) = {claim.probability:g}"
     entry = lexicon.lookup(str(claim.phrase))
-    return f"P({claim.pod} could happen): " + (entry.describe() if entry else f'"{claim.phrase}"')
+    return f"P({event}): " + (entry.describe() if entry else f'"{claim.phrase}"')
 
 
 def _check(clean: dict[str, Any], context: KindContext) -> dict[str, Any] | None:
@@ -59,7 +63,7 @@ def _check(clean: dict[str, Any], context: KindContext) -> dict[str, Any] | None
 
 ANTECEDENT = ClaimKind(
     "antecedent",
-    {"pod": f.identifier(), **STATED_CHANCE},
+    {"pod": f.identifier(), "after": f.identifier(required=False), **STATED_CHANCE},
     _says,
     check=_check,
 )
@@ -67,7 +71,7 @@ ANTECEDENT = ClaimKind(
 
 def _block(claims: list[Claim], context: DesignContext) -> ClaimBlock:
     value, extra = stated_logits(claims, context.lexicon)
-    return make_block(claims, context, value=value, extra=extra)
+    return make_block(claims, context, other_pod=[c.after for c in claims], value=value, extra=extra)
 
 
 def _model_term(ante: Any, m: ModelTerms) -> Any:

@@ -122,13 +122,19 @@ class DesignContext:
     knots: Floats
     history_rows: Mapping[int, int]
     """Year -> row of the model's outcome probabilities holding real history at that year (after the pods)."""
+    stack_rows: Mapping[tuple[str, ...], int] = field(default_factory=dict)
+    """A conditional claim's stack (:attr:`~cfprob.reading.scenario.Claim.stack`) -> its row (after real
+    history's years)."""
 
     def row(self, claim: Claim, pod: str | None) -> int:
-        """The row of ``pod`` for ``claim``: real history at the claim's history year for ``otl``."""
+        """The row of ``pod`` for ``claim``: real history at the claim's history year for ``otl``; the stack of
+        a claim with a condition for its own pod."""
         from cfprob.reading.scenario import OTL
 
         if pod is None:
             return -1
+        if claim.given and pod == claim.pod:
+            return self.stack_rows[claim.stack]
         if pod == OTL:
             return self.history_rows[self.scenario.history_year(claim)]
         return self.scenario.pod_ids.index(pod)

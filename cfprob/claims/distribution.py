@@ -29,6 +29,7 @@ from cfprob.claims.base import (
     seen_theta,
     two_sided,
 )
+from cfprob.claims.point import CONDITION
 from cfprob.fitting.draws import TINY
 from cfprob.fitting.draws import seen_theta as draws_seen_theta
 from cfprob.reading import fields as f
@@ -50,7 +51,8 @@ MIN_STATED_SHARE = 0.001
 
 def _says(claim: Claim, lexicon: Lexicon, outcomes: Sequence[str]) -> str:
     parts = ", ".join(f"{o} {p:.2f}" for o, p in zip(outcomes, claim.distribution or (), strict=True))
-    return f"distribution: {parts}"
+    given = f" (given {', '.join(claim.given)})" if claim.given else ""
+    return f"distribution{given}: {parts}"
 
 
 def _check(clean: dict[str, Any], context: KindContext) -> dict[str, Any] | None:
@@ -85,7 +87,9 @@ def _check(clean: dict[str, Any], context: KindContext) -> dict[str, Any] | None
     return {"distribution": tuple(float(raw[k]) / total for k in outcomes)}
 
 
-DISTRIBUTION = ClaimKind("distribution", {"pod": f.identifier(), "distribution": f.table()}, _says, check=_check)
+DISTRIBUTION = ClaimKind(
+    "distribution", {"pod": f.identifier(), "distribution": f.table(), **CONDITION}, _says, check=_check
+)
 
 
 def _block(claims: list[Claim], context: DesignContext) -> ClaimBlock:

@@ -30,6 +30,7 @@ from cfprob.claims.base import (
     sigmoid,
     spread_squared,
 )
+from cfprob.claims.point import CONDITION, chance_of
 from cfprob.fitting.numeric import logit
 from cfprob.reading import fields as f
 from cfprob.reading.scenario import PROBABILITY_FLOOR
@@ -46,7 +47,7 @@ Floats = np.typing.NDArray[np.float64]
 
 
 def _says(claim: Claim, lexicon: Lexicon, outcomes: Sequence[str]) -> str:
-    return f"P({claim.outcome}) in [{claim.low:g}, {claim.high:g}]"
+    return f"{chance_of(claim)} in [{claim.low:g}, {claim.high:g}]"
 
 
 def _check(clean: dict[str, Any], context: KindContext) -> dict[str, Any] | None:
@@ -70,7 +71,13 @@ def _check(clean: dict[str, Any], context: KindContext) -> dict[str, Any] | None
 
 INTERVAL = ClaimKind(
     "interval",
-    {"pod": f.identifier(), "outcome": f.identifier(), "low": f.number(0, 1), "high": f.number(0, 1)},
+    {
+        "pod": f.identifier(),
+        "outcome": f.identifier(),
+        "low": f.number(0, 1),
+        "high": f.number(0, 1),
+        **CONDITION,
+    },
     _says,
     check=_check,
 )

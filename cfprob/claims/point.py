@@ -50,10 +50,12 @@ if TYPE_CHECKING:
     from cfprob.reading.scenario import Claim
 
 __all__ = [
+    "CONDITION",
     "FAMILY",
     "PROBABILITY",
     "STATED_CHANCE",
     "VERBAL",
+    "chance_of",
     "check_phrase",
     "check_stated",
     "stated_logits",
@@ -68,14 +70,19 @@ BOUNDS = {"lower": 1.0, "upper": -1.0}
 _BOUND_WORDS = {"lower": "at least ", "upper": "at most ", "": ""}
 
 
+def chance_of(claim: Claim) -> str:
+    """``P(outcome)``, or ``P(outcome | given A, B)`` for a claim stated under a condition."""
+    return f"P({claim.outcome} | given {', '.join(claim.given)})" if claim.given else f"P({claim.outcome})"
+
+
 def _says_probability(claim: Claim, lexicon: Lexicon, outcomes: Sequence[str]) -> str:
-    return f"P({claim.outcome}) {'= ' if not claim.bound else _BOUND_WORDS[claim.bound]}{claim.probability:g}"
+    return f"{chance_of(claim)} {'= ' if not claim.bound else _BOUND_WORDS[claim.bound]}{claim.probability:g}"
 
 
 def _says_verbal(claim: Claim, lexicon: Lexicon, outcomes: Sequence[str]) -> str:
     entry = lexicon.lookup(str(claim.phrase))
     shown = entry.describe() if entry else f'"{claim.phrase}"'
-    return f"P({claim.outcome}): {_BOUND_WORDS[claim.bound]}{shown}"
+    return f"{chance_of(claim)}: {_BOUND_WORDS[claim.bound]}{shown}"
 
 
 def check_phrase(clean: dict[str, Any], context: KindContext) -> dict[str, Any] | None:
@@ -94,6 +101,10 @@ def check_phrase(clean: dict[str, Any], context: KindContext) -> dict[str, Any] 
         return None
     return {}
 
+
+CONDITION = {"given": f.text_list()}
+"""The field of a kind whose claims may carry a condition (``given``: divergence points stacked on ``pod``,
+checked against pods.toml by the loader; the claim is then about the stack, :mod:`cfprob.fitting.design`)."""
 
 STATED_CHANCE = {
     "phrase": f.Check("a phrase from the lexicon", lambda v: v if isinstance(v, str) else f.BAD, False, None),
@@ -119,6 +130,7 @@ PROBABILITY = ClaimKind(
         "outcome": f.identifier(),
         "probability": f.number(0, 1, low_open=True, high_open=True),
         "bound": f.choice(tuple(BOUNDS), required=False),
+        **CONDITION,
     },
     _says_probability,
 )
@@ -129,6 +141,7 @@ VERBAL = ClaimKind(
         "outcome": f.identifier(),
         "phrase": f.text(),
         "bound": f.choice(tuple(BOUNDS), required=False),
+        **CONDITION,
     },
     _says_verbal,
     check=check_phrase,

@@ -82,11 +82,14 @@ def choice_events(
     n_pods: int,
     proposals: Sequence[tuple[int, int, float]] = (),
     candidate: Floats | None = None,
+    row_pods: Mapping[int, int] | None = None,
 ) -> Choices:
     """Every choice in ``blocks`` (in family order) and ``proposals`` ((author, pod, weight) each), keeping
     only choices of a divergence point (index 1 to ``n_pods - 1``); the candidates are the points chosen at
     least once, unless ``candidate`` gives them (to keep a scenario's candidates for data simulated or
-    reweighted from it)."""
+    reweighted from it). ``row_pods`` maps the rows of claims with a condition (a stack) to the divergence
+    point the claim is about: its choice."""
+    row_pods = row_pods or {}
     rows: list[tuple[int, int, float, int, int, int, int]] = []
     column = 0
     for f, family in enumerate(FAMILIES):
@@ -94,6 +97,7 @@ def choice_events(
         for j in range(len(block)):
             side = chosen_side(family.name, block, j)
             pod = int(block.pod[j] if side > 0 else block.other_pod[j])
+            pod = row_pods.get(pod, pod)
             if side != 0 and 0 < pod < n_pods:
                 rows.append((int(block.author[j]), pod, float(block.weight[j]), column + j, f, j, side))
         column += len(block)

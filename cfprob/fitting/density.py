@@ -62,8 +62,11 @@ _ARRAYS = (
     "named",
     "choices",
     "candidate",
+    "stack_weights",
+    "stack_X",
+    "stack_members",
 )
-_SIZES = ("K", "P", "A", "H", "T", "NF", "has_tendency", "has_worldview", "has_spread", "free")
+_SIZES = ("K", "P", "A", "H", "T", "NF", "S", "has_tendency", "has_worldview", "has_spread", "free")
 _CORE = tuple(p.name for p in CORE)
 
 # positions in the int array: sizes, core offsets, families' (offset, length), then each array's
@@ -75,7 +78,7 @@ _AT_TABLE = _AT_OWN + 2 * _N_FAMILIES
 _N_ENTRIES = len(_ARRAYS) + _N_FAMILIES * (len(_BLOCK_FLOATS) + len(_BLOCK_INTS))
 _AT_DATA = _AT_TABLE + 3 * _N_ENTRIES
 
-(K_, P_, A_, H_, T_, NF_, HAS_TENDENCY, HAS_WORLDVIEW, HAS_SPREAD, FREE) = range(len(_SIZES))
+(K_, P_, A_, H_, T_, NF_, S_, HAS_TENDENCY, HAS_WORLDVIEW, HAS_SPREAD, FREE) = range(len(_SIZES))
 (
     HISTORY_Z,
     SIGMA_ERA,
@@ -97,9 +100,21 @@ _AT_DATA = _AT_TABLE + 3 * _N_ENTRIES
     UNPREDICTABILITY,
     SELECTION,
 ) = range(len(_CORE))
-(PRIORS, X_, YEAR_WEIGHTS, HISTORY_WEIGHTS, HISTORY_MEAN, HISTORY_CHOL, ERA_WALK, NAMED, CHOICES, CANDIDATE) = range(
-    len(_ARRAYS)
-)
+(
+    PRIORS,
+    X_,
+    YEAR_WEIGHTS,
+    HISTORY_WEIGHTS,
+    HISTORY_MEAN,
+    HISTORY_CHOL,
+    ERA_WALK,
+    NAMED,
+    CHOICES,
+    CANDIDATE,
+    STACK_WEIGHTS,
+    STACK_X,
+    STACK_MEMBERS,
+) = range(len(_ARRAYS))
 
 
 def pack(data: ModelData, priors: Priors, parameters: list[FreeParameter]) -> tuple[Floats, Ints]:
@@ -119,6 +134,9 @@ def pack(data: ModelData, priors: Priors, parameters: list[FreeParameter]) -> tu
         "named": named,
         "choices": np.stack([data.choices.author, data.choices.pod, data.choices.weight], axis=1).reshape(-1, 3),
         "candidate": data.choices.candidate,
+        "stack_weights": data.stack_weights,
+        "stack_X": data.stack_X,
+        "stack_members": data.stack_members,
     }
     by_name = {f.parameter.name: f for f in parameters}
     core = [by_name[name].start if name in by_name else -1 for name in _CORE]
@@ -133,6 +151,7 @@ def pack(data: ModelData, priors: Priors, parameters: list[FreeParameter]) -> tu
         len(data.history_years),
         len(data.knots),
         len(data.features),
+        len(data.stacks),
         int(data.has_tendency),
         int("worldview" in by_name),
         int(len(uncertain) > 0),
@@ -232,9 +251,9 @@ def _scale(x: Floats, grad: Floats, at: int, scale: float) -> tuple[float, float
 
 def log_density(x: Floats, grad: Floats, floats: Floats, ints: Ints, families: Any) -> float:
     """The log density at ``x``, its gradient written to ``grad``; ``families`` adds the claims' terms."""
-    K, P, A, H, T, NF = ints[K_], ints[P_], ints[A_], ints[H_], ints[T_], ints[NF_]
+    K, P, A, H, T, NF, S = ints[K_], ints[P_], ints[A_], ints[H_], ints[T_], ints[NF_], ints[S_]
     L = K - 1
-    R = P + H
+    R = P + H + S
     at = ints[_AT_CORE : _AT_CORE + len(_CORE)]
     pr = _floats(floats, ints, PRIORS)
     grad[:] = 0.0
@@ -294,6 +313,25 @@ def log_density(x: Floats, grad: Floats, floats: Floats, ints: Ints, families: A
         for j in range(L):
             for t in range(T):
                 E[P + h, j] += history_weights[h, t] * history[t, j]
+    # stacks (claims with a condition): the earliest year, the features' maximum, the members' own effects added
+    stack_weights = _floats2(floats, ints, STACK_WEIGHTS)
+    stack_X = _floats2(floats, ints, STACK_X)
+    members = _floats2(floats, ints, STACK_MEMBERS)
+    stack_effect = np.zeros((S, L))
+    stack_scale = np.empty(S)
+    for q in range(S):
+        log_scale = 0.0
+        for t in range(T):
+            log_scale += stack_weights[q, t] * era[t]
+        stack_scale[q] = math.exp(log_scale)
+        for j in range(L):
+            for f in range(NF):
+                stack_effect[q, j] += stack_X[q, f] * x[at[BETA] + f * L + j]
+            for p in range(1, P):
+                stack_effect[q, j] += members[q, p] * sigma_u * x[at[U_Z] + (p - 1) * L + j]
+            for t in range(T):
+                E[P + H + q, j] += stack_weights[q, t] * history[t, j]
+            E[P + H + q, j] += stack_scale[q] * stack_effect[q, j]
 
     # claimants: bias, noise, tendency, worldview; divergence points' unpredictability
     sigma_bias, prior = _scale(x, grad, at[SIGMA_BIAS], pr[PRIOR.bias_sd_scale])
@@ -409,6 +447,22 @@ def log_density(x: Floats, grad: Floats, floats: Floats, ints: Ints, families: A
                 d_sigma += d_effect * x[at[U_Z] + (p - 1) * L + j]
         for t in range(T):
             d_era[t] += year_weights[p, t] * d_log_scale
+    for q in range(S):
+        d_log_scale = 0.0
+        for j in range(L):
+            d_eta = g.E[P + H + q, j]
+            d_effect = stack_scale[q] * d_eta
+            d_log_scale += d_effect * stack_effect[q, j]
+            for t in range(T):
+                d_history[t, j] += stack_weights[q, t] * d_eta
+            for f in range(NF):
+                grad[at[BETA] + f * L + j] += stack_X[q, f] * d_effect
+            for p in range(1, P):
+                if members[q, p] != 0.0:
+                    grad[at[U_Z] + (p - 1) * L + j] += members[q, p] * sigma_u * d_effect
+                    d_sigma += members[q, p] * d_effect * x[at[U_Z] + (p - 1) * L + j]
+        for t in range(T):
+            d_era[t] += stack_weights[q, t] * d_log_scale
     grad[at[SIGMA_U]] += d_sigma * sigma_u
 
     d_sigma = 0.0

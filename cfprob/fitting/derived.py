@@ -18,7 +18,7 @@ from cfprob.fitting.design import ModelData, softmax_last
 from cfprob.fitting.draws import Draws
 from cfprob.fitting.free import FreeParameter
 from cfprob.fitting.priors import Priors
-from cfprob.fitting.world import NUMPY, divergence_logits, history_logits
+from cfprob.fitting.world import NUMPY, divergence_logits, history_logits, stack_logits
 
 __all__ = ["DIMS", "reported"]
 
@@ -31,6 +31,7 @@ DIMS: dict[str, tuple[str, ...]] = {
     "u": ("pod", "logit_outcome"),
     "theta": ("pod", "outcome"),
     "history_theta": ("history_year", "outcome"),
+    "stack_theta": ("stack", "outcome"),
     "bias": ("claimant", "outcome"),
     "noise": ("claimant",),
     "tendency": ("claimant", "outcome"),
@@ -71,6 +72,11 @@ def reported(
     if len(data.history_years):
         out["history_theta"] = softmax_last(np.einsum("ht,stk->shk", data.history_weights, history))
         rows = np.concatenate([theta, out["history_theta"]], axis=1)
+    if data.stacks:
+        beta = value.get("beta")
+        at_stacks = stack_logits(history, era, data.stack_weights, data.stack_X, data.stack_members, beta, u, NUMPY)
+        out["stack_theta"] = softmax_last(at_stacks)
+        rows = np.concatenate([rows, out["stack_theta"]], axis=1)
 
     out["bias"] = value["sigma_bias"][:, None, None] * value["bias_z"]
     out["noise"] = np.exp(value["noise_log_mean"][:, None] + value["noise_spread"][:, None] * value["noise_z"])

@@ -66,11 +66,35 @@ class ModelData:
     history_weights: Floats
     """(history years, knots): those years as interpolation weights."""
     matrices: TimelineMatrices
+    stacks: tuple[tuple[str, ...], ...]
+    """The stacks claims with a condition speak of (each: the claim's pod, then its ``given``): rows after real
+    history's years in the claims' indices, modelled as ``run A B`` answers a stack (:mod:`cfprob.fitting.world`)."""
+    stack_weights: Floats
+    """(stacks, knots): each stack's year (its earliest divergence point's) as interpolation weights."""
+    stack_X: Floats
+    """(stacks, features): each stack's features (the maximum over its divergence points)."""
+    stack_members: Floats
+    """(stacks, pods): 1 for the divergence points in each stack (their own effects add up)."""
     blocks: Mapping[str, ClaimBlock]
     choices: Choices
     """Which divergence points claimants chose to speak about (the selection model's data)."""
     observed_outcome: int
     observed_year: int
+
+    @property
+    def stack_start(self) -> int:
+        """The first stack's row in the claims' indices (after the pods and real history's years)."""
+        return len(self.pods) + len(self.history_years)
+
+    @property
+    def n_rows(self) -> int:
+        """How many rows the claims' indices address: the pods, real history's years, the stacks."""
+        return self.stack_start + len(self.stacks)
+
+    @property
+    def row_pods(self) -> dict[int, int]:
+        """Each stack's row -> the divergence point its claims chose to speak of (the stack's first)."""
+        return {self.stack_start + i: self.pods.index(stack[0]) for i, stack in enumerate(self.stacks)}
 
     def __getattr__(self, name: str) -> ClaimBlock:
         blocks = self.__dict__.get("blocks")
@@ -95,13 +119,15 @@ class ModelData:
                 self.choices.author[proposals], self.choices.pod[proposals], self.choices.weight[proposals], strict=True
             )
         ]
-        return replace(self, blocks=blocks, choices=choice_events(blocks, len(self.pods), kept, self.choices.candidate))
+        choices = choice_events(blocks, len(self.pods), kept, self.choices.candidate, self.row_pods)
+        return replace(self, blocks=blocks, choices=choices)
 
 
 def model_inputs(data: ModelData) -> dict[str, Floats | Ints]:
     """The data arrays the model reads as inputs rather than constants, by input name.
 
     ``X`` (when there are features), ``year_weights``, ``history_weights`` (when claims speak of real history),
+    ``stack_weights``, ``stack_members`` and ``stack_X`` (when claims carry a condition),
     ``history_mean`` and ``history_chol`` (real history's curve prior) and, for every non-empty claim family,
     its arrays named ``<family>_<field>``. Keeping them out of the
     model's constants lets compiled model code be reused when only data values change
@@ -112,6 +138,10 @@ def model_inputs(data: ModelData) -> dict[str, Floats | Ints]:
     inputs["year_weights"] = data.year_weights
     if len(data.history_years):
         inputs["history_weights"] = data.history_weights
+    if data.stacks:
+        inputs |= {"stack_weights": data.stack_weights, "stack_members": data.stack_members}
+        if data.features:
+            inputs["stack_X"] = data.stack_X
     inputs["history_mean"] = data.matrices.history_mean
     inputs["history_chol"] = data.matrices.history_chol
     if len(data.choices):
@@ -139,6 +169,7 @@ def model_coords(data: ModelData) -> dict[str, list[str] | list[int]]:
         "history_coef": list(range(data.matrices.history_chol.shape[0])),
         "era_step": [int(y) for y in data.knots[1:]],
         "history_year": [int(y) for y in data.history_years],
+        "stack": [" + ".join(stack) for stack in data.stacks],
     }
 
 
@@ -149,10 +180,17 @@ def design(scenario: Scenario, lexicon: Lexicon | None = None) -> ModelData:
     knots = knot_years(scenario.timeline, observed_year)
     history_years = sorted({scenario.history_year(c) for c in scenario.scored_claims if OTL in c.pods})
     rows = {year: len(scenario.pods) + i for i, year in enumerate(history_years)}
-    context = DesignContext(scenario, lexicon, knots, rows)
+    stacks = list(dict.fromkeys(c.stack for c in scenario.scored_claims if c.stack))
+    first_stack = len(scenario.pods) + len(history_years)
+    context = DesignContext(scenario, lexicon, knots, rows, {s: first_stack + i for i, s in enumerate(stacks)})
     X = np.array([[p.feature_value(f) for f in scenario.feature_ids] for p in scenario.pods], dtype=float)
     X = X.reshape(len(scenario.pods), len(scenario.feature_ids))
     years = np.asarray([p.year if p.year is not None else scenario.timeline[0] for p in scenario.pods], dtype=float)
+    members = np.zeros((len(stacks), len(scenario.pods)))
+    for i, stack in enumerate(stacks):
+        members[i, [scenario.pod_ids.index(p) for p in stack]] = 1.0
+    stack_years = np.asarray([years[m > 0].min() for m in members], dtype=float)
+    stack_X = np.asarray([X[m > 0].max(axis=0) for m in members], dtype=float).reshape(len(stacks), X.shape[1])
     curve = history_prior(scenario, knots)
     blocks = {
         family.name: family.block([c for c in scenario.scored_claims if family_of(c.kind) is family], context)
@@ -174,8 +212,17 @@ def design(scenario: Scenario, lexicon: Lexicon | None = None) -> ModelData:
         history_years=np.asarray(history_years, dtype=np.int64),
         history_weights=interpolation_weights(np.asarray(history_years, dtype=float), knots).reshape(-1, len(knots)),
         matrices=TimelineMatrices(knots, curve.mean, curve.chol, centred_walk(len(knots))),
+        stacks=tuple(stacks),
+        stack_weights=interpolation_weights(stack_years, knots).reshape(-1, len(knots)),
+        stack_X=stack_X,
+        stack_members=members,
         blocks=blocks,
-        choices=choice_events(blocks, len(scenario.pods), proposals),
+        choices=choice_events(
+            blocks,
+            len(scenario.pods),
+            proposals,
+            row_pods={first_stack + i: scenario.pod_ids.index(s[0]) for i, s in enumerate(stacks)},
+        ),
         observed_outcome=scenario.outcome_ids.index(scenario.evidence.observed_outcome),
         observed_year=observed_year,
     )

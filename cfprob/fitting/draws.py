@@ -26,7 +26,8 @@ class Draws:
     """Parameter draws, flattened over chains: ``S`` draws of each array.
 
     ``theta`` (S, rows, outcomes): the divergence points, then real history at the years claims about it
-    speak of (:attr:`~cfprob.fitting.design.ModelData.history_years`); ``bias`` (S, claimants, outcomes);
+    speak of (:attr:`~cfprob.fitting.design.ModelData.history_years`), then the stacks claims with a condition
+    speak of (:attr:`~cfprob.fitting.design.ModelData.stacks`); ``bias`` (S, claimants, outcomes);
     ``noise`` (S, claimants); ``kappa`` (S, claimants), only when the scenario has distribution claims;
     ``history`` (S, knots,
     outcomes - 1), real history's logits at the knots; ``era`` (S, knots), the era scale; ``tendency``
@@ -70,9 +71,10 @@ class Draws:
 
         theta, bias, noise = flat("theta"), flat("bias"), flat("noise")
         assert theta is not None and bias is not None and noise is not None, "checked when a fit is loaded"
-        rows = flat("history_theta")
-        if rows is not None:
-            theta = np.concatenate([theta, rows], axis=1)
+        for name in ("history_theta", "stack_theta"):
+            rows = flat(name)
+            if rows is not None:
+                theta = np.concatenate([theta, rows], axis=1)
         spread = flat("claim_spread")
         if spread is not None:
             spread = np.concatenate([spread, np.zeros((spread.shape[0], theta.shape[1] - spread.shape[1]))], axis=1)

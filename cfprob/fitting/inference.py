@@ -88,7 +88,7 @@ def diagnose(tree: xr.DataTree) -> dict[str, float | int | str]:
 def fit_tree(posterior: xr.Dataset, stats: xr.Dataset, data: ModelData) -> xr.DataTree:
     """A fit's DataTree: the posterior, the sampler statistics and the design queries need (``X``, each
     divergence point's ``year_weights`` on the knots; attributes: the observed outcome and year, and the
-    divergence points antecedent claims speak of, comma-separated)."""
+    divergence points antecedent claims speak of and the chain steps they name, ``pod>previous``, comma-separated)."""
     antecedent = data.blocks["antecedent"]
     design_group = xr.Dataset(
         {"X": (("pod", "feature"), data.X), "year_weights": (("pod", "knot"), data.year_weights)},
@@ -97,6 +97,15 @@ def fit_tree(posterior: xr.Dataset, stats: xr.Dataset, data: ModelData) -> xr.Da
             "observed_outcome": data.outcomes[data.observed_outcome],
             "observed_year": int(data.observed_year),
             "antecedent_pods": ",".join(sorted({data.pods[i] for i in antecedent.pod})),
+            "antecedent_after": ",".join(
+                sorted(
+                    {
+                        f"{data.pods[i]}>{data.pods[j]}"
+                        for i, j in zip(antecedent.pod, antecedent.other_pod, strict=True)
+                        if j >= 0
+                    }
+                )
+            ),
         },
     )
     return xr.DataTree.from_dict({"posterior": posterior, "sample_stats": stats, "design": design_group})

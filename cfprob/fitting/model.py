@@ -22,7 +22,10 @@ point through it (its logits shifted by ``w_a * lambda``; real history as it is)
 states probabilities or compares a divergence with real history (in comparisons of two divergences the
 shifts nearly cancel; era claims compare eras, not worldviews). The answer is at the population's average
 worldview, ``w = 0``. A claim about ``otl`` speaks of real
-history at a year (its history year); those rows follow the pods in ``theta`` and the claims' indices.
+history at a year (its history year); those rows follow the pods in ``theta`` and the claims' indices. A
+claim stated under a condition (``given``) speaks of a stack of divergence points (:mod:`cfprob.fitting.world`);
+the stacks' rows (``stack_theta``) follow real history's years. A stack's unpredictability is 0: a
+claimant who fixes a condition has said more about the history than "what follows cannot be known".
 A claim's weight w tempers its likelihood: its log-likelihood is multiplied by w, for every claim kind.
 """
 
@@ -39,7 +42,7 @@ from cfprob.claims import FAMILIES, ModelTerms
 from cfprob.fitting.choices import HOPED_OUTCOME
 from cfprob.fitting.design import ModelData, model_coords, model_inputs
 from cfprob.fitting.priors import Priors
-from cfprob.fitting.world import divergence_logits, history_logits, pytensor_ops
+from cfprob.fitting.world import divergence_logits, history_logits, pytensor_ops, stack_logits
 
 __all__ = ["Priors", "build_model"]
 
@@ -85,6 +88,7 @@ def build_model(data: ModelData, priors: Priors | None = None) -> pm.Model:
         # lengths of the scenario's dimensions are the model's shared dim lengths, never Python constants
         length = model.dim_lengths
         effect = pt.zeros((length["pod"], k - 1))
+        beta = None
         if data.features:
             beta = pm.Normal("beta", 0.0, priors.beta_sd, dims=("feature", "logit_outcome"))
             effect = effect + pt.dot(inputs["X"], beta)
@@ -102,6 +106,13 @@ def build_model(data: ModelData, priors: Priors | None = None) -> pm.Model:
             history_theta = pm.Deterministic("history_theta", _softmax_last(at_years), dims=("history_year", "outcome"))
             rows.append(at_years)
             all_theta = pt.concatenate([theta, history_theta], axis=0)
+        if data.stacks:
+            at_stacks = stack_logits(
+                history, era, inputs["stack_weights"], inputs.get("stack_X"), inputs["stack_members"], beta, u, xp
+            )
+            stack_theta = pm.Deterministic("stack_theta", _softmax_last(at_stacks), dims=("stack", "outcome"))
+            rows.append(at_stacks)
+            all_theta = pt.concatenate([all_theta, stack_theta], axis=0)
         eta_full = _softmax_input(pt.concatenate(rows, axis=0))
         logit_theta = _logit_softmax(eta_full, k)
 
@@ -114,7 +125,7 @@ def build_model(data: ModelData, priors: Priors | None = None) -> pm.Model:
         noise = pm.Deterministic("noise", pt.exp(noise_log_mean + noise_spread * noise_z), dims="claimant")
         tendency = _tendency(data, priors, length["claimant"])
         worldview = _worldview(data, priors)
-        spread = _unpredictability(data, priors, inputs, length["pod"], length["history_year"])
+        spread = _unpredictability(data, priors, inputs, length["pod"], length["history_year"] + len(data.stacks))
 
         terms = ModelTerms(
             theta=all_theta,
@@ -191,10 +202,9 @@ def _worldview(data: ModelData, priors: Priors) -> Any:
     return pt.concatenate([shift, pt.zeros((position.shape[0], 1))], axis=1)
 
 
-def _unpredictability(
-    data: ModelData, priors: Priors, inputs: dict[str, Any], n_pods: Any, n_history_years: Any
-) -> Any:
-    """Each row's unpredictability (rows: the divergence points, then real history's years): half-normal at
+def _unpredictability(data: ModelData, priors: Priors, inputs: dict[str, Any], n_pods: Any, n_other_rows: Any) -> Any:
+    """Each row's unpredictability (rows: the divergence points, then real history's years and the stacks):
+    half-normal at
     the divergence points uncertain claims name, 0 elsewhere (:mod:`cfprob.claims.uncertain`); None when no
     claim says a point cannot be known."""
     if not len(data.blocks["uncertain"]):
@@ -202,7 +212,7 @@ def _unpredictability(
     value = pm.HalfNormal("unpredictability", priors.unpredictability_scale, dims="cf_pod")
     named = pt.set_subtensor(pt.zeros(n_pods)[inputs["uncertain_pod"]], 1.0)
     at_pods = pm.Deterministic("claim_spread", named * pt.concatenate([pt.zeros(1), value]), dims="pod")
-    return pt.concatenate([at_pods, pt.zeros(n_history_years)])
+    return pt.concatenate([at_pods, pt.zeros(n_other_rows)])
 
 
 def _tendency(data: ModelData, priors: Priors, n_claimants: Any) -> Any:

@@ -17,6 +17,12 @@ change in year ``t``: the quantity claims about "when a divergence could have wo
 divergence with no features and no own effect is real history at ``t_d``, exactly. Real history itself
 (``otl``) is the curve at the timeline's start.
 
+A stack of divergence points ``S`` (what ``run A B`` asks, and what a claim stated under a condition speaks
+of) diverges at its earliest year, with its members' features combined by their maximum and their own
+effects added:
+
+    eta_S = history(min t_d) + exp(era(min t_d)) * (max_d X_d @ beta + sum_d u_d)
+
 The functions take an array module ``xp`` (:data:`NUMPY` or :func:`pytensor_ops`) and work on parameter
 arrays with any leading batch axes (numpy: draws; PyTensor: none).
 """
@@ -36,6 +42,7 @@ __all__ = [
     "divergence_logits",
     "history_logits",
     "pytensor_ops",
+    "stack_logits",
 ]
 
 Floats = NDArray[np.float64]
@@ -107,3 +114,13 @@ def divergence_logits(history: Any, era: Any, year_weights: Floats, effect: Any,
     changing real history there by ``effect`` (..., rows, K-1), scaled by ``exp(era(t))`` (``era``: (..., knots))."""
     scale = xp.exp(xp.matmul(era, year_weights.T))
     return xp.matmul(year_weights, history) + scale[..., None] * effect
+
+
+def stack_logits(history: Any, era: Any, year_weights: Floats, X: Any, members: Any, beta: Any, u: Any, xp: Any) -> Any:
+    """Logits (..., stacks, K-1) of stacks of divergence points: in the years ``year_weights`` (stacks,
+    knots) interpolates, with features ``X`` (stacks, features) and the own effects ``u`` (..., pods, K-1) of
+    their ``members`` (stacks, pods) added; ``beta`` (..., features, K-1) is None without features."""
+    effect = xp.matmul(members, u)
+    if beta is not None:
+        effect = effect + xp.matmul(X, beta)
+    return divergence_logits(history, era, year_weights, effect, xp)

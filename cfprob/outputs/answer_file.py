@@ -27,7 +27,7 @@ SUFFIX = ".answers.npz"
 
 _ARRAYS = ("X", "theta", "alpha", "beta", "u", "sigma_u", "knots", "year_weights", "history", "era")
 _OPTIONAL = ("worldview_loading", "plausibility")
-_NAMES = ("outcomes", "pods", "features", "antecedent_pods")
+_NAMES = ("outcomes", "pods", "features", "antecedent_pods", "antecedent_after")
 _SOURCES = ("no_claims", "features_only", "every_claim", "without", "khat")
 """The arrays of :class:`cfprob.answers.sources.Sources`, stored as ``sources_<name>`` (with
 ``sources_claimants``)."""
@@ -103,5 +103,6 @@ def read_answers(path: Path, key: str) -> Fit | None:
         worldview_loading=arrays.get("worldview_loading"),
         plausibility=arrays.get("plausibility"),
         antecedent_pods=names["antecedent_pods"],
+        antecedent_after=names["antecedent_after"],
         sources=sources,
     )

@@ -22,7 +22,7 @@ from cfprob.outputs.report import (
     driver_lines,
     rung3_intro,
 )
-from cfprob.outputs.tables import diagnostics_lines, plausibility_sentence, sources_table, text_table
+from cfprob.outputs.tables import diagnostics_lines, plausibility_lines, sources_table, text_table
 
 __all__ = ["WIDTH", "for_bbcode", "render_bbcode", "strip"]
 
@@ -132,8 +132,7 @@ def render_bbcode(report: Report) -> str:
         rows = [[for_terminal(c) for c in row] for row in rows]
         table = text_table(header, rows, [False, *[True] * (len(header) - 1)])
         lines += ["", "[b]Where the number comes from[/b]", *_code(table), *([bb(sentence)] if sentence else [])]
-    if answer.plausibility is not None:
-        lines += [plausibility_sentence(answer.plausibility) + "."]
+    lines += [line + "." for line in plausibility_lines(answer)]
     if report.given_history is not None:
         rows = [[for_terminal(c) for c in row] for row in answer_rows(report, report.given_history)]
         lines += ["", bb(rung3_intro(report)), *_code(text_table(HEADER, rows, [False, True, True, True, True, True]))]

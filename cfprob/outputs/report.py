@@ -26,7 +26,7 @@ from cfprob.fitting.provenance import CREDIBLE_MASS, RUNG3_SEMANTICS, SEMANTICS
 from cfprob.outputs.files import write_files_atomically
 from cfprob.outputs.listings import claim_strength
 from cfprob.outputs.neutralise import for_html, for_markdown, safe_url
-from cfprob.outputs.tables import diagnostics_lines, plausibility_sentence, sources_table
+from cfprob.outputs.tables import diagnostics_lines, plausibility_lines, sources_table
 from cfprob.reading.lexicon import Lexicon, load_lexicon
 from cfprob.reading.scenario import OTL, Scenario
 
@@ -297,8 +297,7 @@ def render_html(report: Report) -> str:
         parts.append("</tbody></table>")
         if sentence:
             parts.append(f"<p class='note'>{for_html(sentence)}</p>")
-    if answer.plausibility is not None:
-        parts.append(f'<p id="plausibility">{for_html(plausibility_sentence(answer.plausibility))}.</p>')
+    parts += [f'<p class="plausibility">{for_html(line)}.</p>' for line in plausibility_lines(answer)]
     if report.given_history is not None:
         parts.append(f'<h3>{for_html(rung3_intro(report))}</h3><table id="given-history"><thead><tr>')
         parts += [f"<th>{for_html(h)}</th>" for h in HEADER]
@@ -399,8 +398,7 @@ def render_markdown(report: Report, image_names: Mapping[str, str]) -> str:
         header, rows, sentence = sources_table(answer, scenario)
         lines += ["### Where the number comes from", "", *_md_table(header, [[md(c) for c in r] for r in rows]), ""]
         lines += [md(sentence), ""] if sentence else []
-    if answer.plausibility is not None:
-        lines += [plausibility_sentence(answer.plausibility) + ".", ""]
+    lines += [item for line in plausibility_lines(answer) for item in (line + ".", "")]
     if report.given_history is not None:
         rows = [[md(c) for c in row] for row in answer_rows(report, report.given_history)]
         lines += [md(rung3_intro(report)), "", *_md_table(HEADER, rows), ""]

@@ -34,7 +34,7 @@ __all__ = [
     "format_curve",
     "format_sensitivity",
     "percent",
-    "plausibility_sentence",
+    "plausibility_lines",
     "terminal_width",
     "text_table",
 ]
@@ -198,13 +198,39 @@ def scenario_line(scenario: Scenario, attrs: Mapping[Any, Any]) -> str:
     return f"cfprob {attrs.get('cfprob_version')} | scenario {scenario.id} ({digest}) from {folder}"
 
 
-def plausibility_sentence(plausibility: tuple[float, float, float]) -> str:
-    """How plausible the divergence itself is, from the antecedent claims, in one sentence."""
-    m, lo, hi = plausibility
-    return (
-        f"Could the divergence itself have happened? {percent(m)} [{percent(lo)}, {percent(hi)}] from the "
-        "antecedent claims (not part of the outcome probabilities above)"
-    )
+def plausibility_lines(answer: Answer) -> list[str]:
+    """How plausible the divergence itself is, from the antecedent claims: one sentence for one divergence
+    point, and the chain of steps that leads to it where a point follows another (``after``)."""
+    lines = []
+    if answer.plausibility is not None:
+        m, lo, hi = answer.plausibility
+        previous = next((step.after for step in answer.chain if step.pod == answer.pods[0] and step.after), None)
+        given = f" once {previous} has happened" if previous else ""
+        lines.append(
+            f"Could the divergence itself have happened{given}? {percent(m)} [{percent(lo)}, {percent(hi)}] from "
+            "the antecedent claims (not part of the outcome probabilities above)"
+        )
+    if answer.chain:
+        steps = [
+            step.pod
+            + (
+                f" ({'after it, ' if step.after else ''}{percent(step.plausibility[0])})"
+                if step.plausibility
+                else " (no claim)"
+            )
+            for step in answer.chain
+        ]
+        together = answer.chain_plausibility
+        lines.append(
+            "The chain of steps: "
+            + " -> ".join(steps)
+            + (
+                f"; all of them: {percent(together[0])} [{percent(together[1])}, {percent(together[2])}]"
+                if together
+                else "; all of them: not known (a step no antecedent claim speaks of)"
+            )
+        )
+    return lines
 
 
 def format_answer(
@@ -259,9 +285,10 @@ def format_answer(
         lines += [*sources_lines(answer, scenario), ""]
     histories = ", ".join(f"{o} {n}" for o, n in answer.histories.items())
     lines.append(f"Simulated histories (one per posterior draw, {answer.n_draws}): {histories}")
-    if answer.plausibility is not None:
-        lines.append(plausibility_sentence(answer.plausibility))
-    claims = [c for p in answer.pods for c in scenario.claims_about(p)]
+    lines += plausibility_lines(answer)
+    asked = set(answer.pods)
+    claims = [c for c in scenario.claims if c.given and set(c.stack) == asked]
+    claims += [c for p in answer.pods for c in scenario.claims_about(p) if not c.given]
     if claims:
         authors = {c.author for c in claims}
         lines.append(f"Claims about this divergence ({len(claims)} by {len(authors)} claimants):")

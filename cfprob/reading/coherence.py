@@ -335,7 +335,7 @@ def coherence_warnings(scenario: Scenario, lexicon: Lexicon | None = None) -> tu
     lexicon = lexicon or load_lexicon()
     statements: dict[tuple[str, str, str], list[_Statement]] = defaultdict(list)
     for c in scenario.scored_claims:
-        if c.kind in _POINT_KINDS:
+        if c.kind in _POINT_KINDS and not c.given:  # a claim under a condition is about a stack: compared with none
             s = _statement(c, lexicon)
             if s is not None:
                 statements[c.author, str(c.pod), str(c.outcome)].append(s)

@@ -382,6 +382,7 @@ class _Loader:
                 if claim is not None:
                     claims.append(claim)
         _unique(ids, "claim id across all claim files", self.problems, self.folder.show("claims"))
+        self._steps(claims)
         if not files:
             self.problems.add(self.folder.show("claims"), "", "at least one claims/*.toml file", "none")
         elif not claims and not self.problems:
@@ -432,6 +433,7 @@ class _Loader:
                     f'"{clean[key]}"',
                     did_you_mean(clean[key], pods),
                 )
+        ok &= self._condition(clean, pods, file, label)
         if self.outcomes_broken and ("outcome" in clean or "distribution" in clean):
             return None
         if clean.get("outcome") is not None and clean["outcome"] not in outcomes:
@@ -451,6 +453,65 @@ class _Loader:
         values = {k: v for k, v in clean.items() if k != "author"}
         values.update(extra)
         return Claim(author=author, written_author=clean["author"], file=file, **values)
+
+    def _steps(self, claims: list[Claim]) -> None:
+        """Antecedent claims' ``after``: one previous step per divergence point (its plausibility is one
+        quantity, P(it | that step)), and no chain that comes back to where it started."""
+        after: dict[str, tuple[str | None, Claim]] = {}
+        for c in claims:
+            if c.kind != "antecedent" or not c.scored:
+                continue
+            seen = after.setdefault(str(c.pod), (c.after, c))
+            if seen[0] != c.after:
+                expected = f"the same previous step as {seen[1].id} ({seen[0] or 'none'}): one plausibility per point"
+                self.problems.add(c.file, f"claim \"{c.id}\": key 'after'", expected, c.after or "none")
+        for start in after:
+            chain, pod = [start], after[start][0]
+            while pod is not None and pod not in chain:
+                chain.append(pod)
+                pod = after[pod][0] if pod in after else None
+            if pod == start:
+                claim = after[start][1]
+                found = " -> ".join([*chain, start])
+                self.problems.add(
+                    claim.file, f"claim \"{claim.id}\": key 'after'", "a chain of steps without a loop", found
+                )
+                return
+
+    def _condition(self, clean: dict[str, Any], pods: tuple[str, ...], file: str, label: str) -> bool:
+        """A claim's ``given``: other divergence points of pods.toml, each once, stacked on a divergence point
+        (real history has happened: it is no condition and takes none); an antecedent claim's ``after``:
+        another divergence point."""
+        step = clean.get("after")
+        if step is not None and (step == OTL or step == clean.get("pod") or step not in pods):
+            expected = "another divergence point id from pods.toml (the step this one follows)"
+            hint = did_you_mean(step, pods) if step not in pods else ""
+            self.problems.add(file, f"{label}: key 'after'", expected, f'"{step}"', hint)
+            return False
+        given = clean.get("given") or ()
+        if not given:
+            return True
+        where = f"{label}: key 'given'"
+        shown = ", ".join(f'"{pod}"' for pod in given)
+        if clean.get("pod") == OTL:
+            self.problems.add(file, where, f'no condition on a claim about real history ("{OTL}")', shown)
+            return False
+        for pod in given:
+            if pod == OTL:
+                expected = f'divergence points (real history, "{OTL}", is no condition)'
+                self.problems.add(file, where, expected, f'"{OTL}"')
+                return False
+            if pod not in pods:
+                if not (self.pods_unreadable or pod in self.broken_pods):
+                    self.problems.add(
+                        file, where, "divergence point ids from pods.toml", f'"{pod}"', did_you_mean(pod, pods)
+                    )
+                return False
+        if clean.get("pod") in given or len(set(given)) != len(given):
+            expected = "other divergence points than the claim's pod, each once"
+            self.problems.add(file, where, expected, shown)
+            return False
+        return True
 
     def _history_year(self, clean: dict[str, Any], pods_of: Any, file: str, label: str) -> bool:
         """A claim's ``year`` names a year of real history: only for a claim about otl, inside the timeline."""

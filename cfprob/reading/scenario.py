@@ -155,6 +155,12 @@ class Claim:
     """A claim about real history: the year up to which history is given (see :meth:`history_year`)."""
     bound: str = ""
     """A probability or phrase read as a bound: "lower" (at least this likely) or "upper" (at most)."""
+    after: str | None = None
+    """An antecedent claim's previous step: the claim is about how plausible ``pod`` is once ``after`` has
+    happened (a chain of steps)."""
+    given: tuple[str, ...] = ()
+    """The condition a claim was stated under: further divergence points, stacked on ``pod`` (the claim is
+    about the stack, not about ``pod`` alone); empty for an unconditional claim."""
     author_outcome: str = ""
     """The author's own notion of the outcome, when it differs from the scenario's definition."""
     excluded: str = ""
@@ -176,6 +182,12 @@ class Claim:
         from cfprob.claims import KINDS
 
         return KINDS[self.kind].pods(self)
+
+    @property
+    def stack(self) -> tuple[str, ...]:
+        """What a claim with a condition is about: its ``pod`` and the divergence points it is ``given``;
+        empty for an unconditional claim."""
+        return (str(self.pod), *self.given) if self.given else ()
 
 
 @dataclass(frozen=True)
