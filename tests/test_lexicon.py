@@ -10,6 +10,7 @@ import pytest
 
 from cfprob.reading.lexicon import load_lexicon, normalise_phrase
 from cfprob.reading.lexicon_build import fit_phrase
+from cfprob.reading.scenario import Scenario
 
 from .conftest import REPO
 
@@ -76,9 +77,31 @@ def test_phrases_are_ordered_sensibly() -> None:
     assert "n=5174" in lexicon.lookup("could happen").describe()  # type: ignore[union-attr]
 
 
+def _carries_a_chance(use: dict[str, str], form: str, scenario: Scenario, left_out: list[dict[str, str]]) -> bool:
+    """Whether a rule's use carries a chance: a claim of a kind with a likelihood or a reading (not a proposal)
+    in that passage holds the form, or the statement holding it is left out as "a chance statement"."""
+    from cfprob.reading.quotes import normalise_text
+
+    def passage(source: str, locator: str) -> tuple[str, str]:
+        return source, locator.split(" (")[0]
+
+    here = passage(use["source"], use["locator"])
+    form = form.lower()
+    claims = [c for c in scenario.claims if passage(c.source, c.locator) == here and c.kind != "proposal"]
+    if any(form in normalise_text(c.quote).lower() for c in claims):
+        return True
+    return any(
+        passage(item["source"], item["locator"]) == here
+        and form in normalise_text(item["quote"]).lower()
+        and "a chance statement" in item["reason"]
+        for item in left_out
+    )
+
+
 def test_every_idiom_rule_has_two_uses_in_the_bundled_sources() -> None:
     """An idiom is kept only with a rule in words and at least two uses in different passages of the bundled
-    sources (one beyond the passage that prompted it), each verbatim and holding one of the rule's forms."""
+    sources (one beyond the passage that prompted it), each verbatim, holding one of the rule's forms and
+    carrying a chance (a claim reads it, or it is left out as a chance statement off the question)."""
     import tomllib
 
     from cfprob.paths import bundled_scenario
@@ -86,7 +109,9 @@ def test_every_idiom_rule_has_two_uses_in_the_bundled_sources() -> None:
     from cfprob.reading.quotes import normalise_text
 
     rules = tomllib.loads((REPO / "cfprob" / "data" / "idioms.toml").read_text(encoding="utf-8"))["idioms"]
-    sources = {s.id: normalise_text(s.text) for s in load_scenario(bundled_scenario()).sources}
+    scenario = load_scenario(bundled_scenario())
+    left_out = tomllib.loads((REPO / "priors" / "encoding" / "settled" / "left_out.toml").read_text())["left_out"]
+    sources = {s.id: normalise_text(s.text) for s in scenario.sources}
     forms = [normalise_phrase(f) for rule in rules for f in rule["forms"]]
     assert len(forms) == len(set(forms)), "each idiom belongs to one rule"
     for rule in rules:
@@ -95,4 +120,25 @@ def test_every_idiom_rule_has_two_uses_in_the_bundled_sources() -> None:
         assert len(passages) >= 2, f"{rule['forms']}: uses in {len(passages)} passage(s)"
         for use in rule["uses"]:
             assert normalise_text(use["quote"]) in sources[use["source"]], use["quote"]
-            assert any(f.lower() in use["quote"].lower() for f in rule["forms"]), (rule["forms"], use["quote"])
+            held = [f for f in rule["forms"] if f.lower() in use["quote"].lower()]
+            assert held, (rule["forms"], use["quote"])
+            assert _carries_a_chance(use, held[0], scenario, left_out), f"{held[0]!r} carries no chance: {use}"
+
+
+def test_a_use_that_carries_no_chance_is_caught() -> None:
+    """The check above fails on a use whose statement carries no chance (a definition, left out as such)."""
+    import tomllib
+
+    from cfprob.paths import bundled_scenario
+    from cfprob.reading.loader import load_scenario
+
+    scenario = load_scenario(bundled_scenario())
+    left_out = tomllib.loads((REPO / "priors" / "encoding" / "settled" / "left_out.toml").read_text())["left_out"]
+    definition = {
+        "source": "thread-democratise-after-stalin",
+        "locator": "post 36 (Phalamus)",
+        "quote": "something comparable to gulags and the KGB, then it definitly wouldn't be a democratic society.",
+    }
+    assert not _carries_a_chance(definition, "definitly wouldn't", scenario, left_out)
+    off_question = {**definition, "quote": 'I don\'t really think a "Democratic Nazi Germany" would be impossible'}
+    assert _carries_a_chance(off_question, "impossible", scenario, left_out)
