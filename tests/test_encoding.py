@@ -76,3 +76,42 @@ def test_every_phrase_in_the_bundled_claims_is_the_authors() -> None:
     for claim in load_scenario(REPO / "priors" / "ussr").claims:
         if claim.phrase:
             assert claim.phrase.lower() in claim.quote.lower(), claim.id
+
+
+def _counts():  # type: ignore[no-untyped-def]
+    spec = importlib.util.spec_from_file_location("settlement_counts", REPO / "scripts" / "settlement_counts.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_settlement_counts_are_the_files() -> None:
+    """settlement.md's counts are the claims' and the left-out list's own (python scripts/settlement_counts.py
+    --write regenerates them)."""
+    counts = _counts()
+    written = counts.written_block(counts.SETTLEMENT.read_text(encoding="utf-8"))
+    assert written, "settlement.md holds a generated counts block"
+    assert written == counts.current_block(), "run python scripts/settlement_counts.py --write"
+
+
+def test_settlement_counts_catch_a_claim_added_without_updating(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """A claim added to a copy of the scenario changes the counts, so the comparison above would fail."""
+    import shutil
+
+    from cfprob.reading.loader import load_scenario
+
+    counts = _counts()
+    folder = tmp_path / "ussr"
+    shutil.copytree(REPO / "priors" / "ussr", folder)
+    claims = folder / "claims" / "002-ussr-without-stalin.toml"
+    claims.write_text(
+        claims.read_text() + '\n[[claims]]\nid = "added-by-a-test"\nkind = "proposal"\nauthor = "sillygoose"\n'
+        'source = "thread-ussr-without-stalin"\nlocator = "post 2 (sillygoose)"\n'
+        'quote = "he\'d likely be less willing to cut a deal with Hitler in 1939"\npod = "no-ww2-1939"\n'
+    )
+    left_out = len(tomllib.loads((counts.LEFT_OUT).read_text(encoding="utf-8"))["left_out"])
+    changed = counts.counts_block(load_scenario(folder), left_out)
+    written = counts.written_block(counts.SETTLEMENT.read_text(encoding="utf-8"))
+    assert changed != written
+    assert "| proposal | 21 |" in changed and "| proposal | 20 |" in written
