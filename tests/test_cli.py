@@ -253,7 +253,8 @@ def test_listing_commands_import_no_pymc_or_arviz() -> None:
 
     code = (
         "import sys\nfrom click.testing import CliRunner\nfrom cfprob.cli import cli\n"
-        "for args in (['--help'], ['pods'], ['claims'], ['validate'], ['lexicon']):\n"
+        "for args in (['--help'], ['pods'], ['claims'], ['claims', '--feedback', 'Phalamus', '--bbcode'],\n"
+        "             ['validate'], ['lexicon']):\n"
         "    assert CliRunner().invoke(cli, args).exit_code == 0, args\n"
         "heavy = [m for m in ('pymc', 'pytensor', 'arviz', 'arviz_base', 'xarray', 'nutpie', 'numba')\n"
         "         if m in sys.modules]\n"
@@ -411,3 +412,31 @@ def test_every_answer_names_the_folder_it_read(weimar) -> None:
     for args in (("run", "no-depression-1929"), ("compare",)):
         code, out, _ = invoke(*args, "--scenario", str(weimar))
         assert code == 0 and "scenario weimar" in out and f" from {weimar}" in " ".join(out.split()), args
+
+
+def test_feedback_page_shows_each_sentence_and_its_reading() -> None:
+    """`claims --feedback` names every statement of the claimant with its reading, its condition and whether it
+    is fitted; as BBCode each quote is a [quote] block; wrong use is a one-line error."""
+    import json
+
+    from .fakes import invoke
+
+    code, out, err = invoke("claims", "--feedback", "phalamus")
+    assert code == 0, err
+    assert out.startswith("How your posts were read, Phalamus")
+    assert out.count("\n  In the fit: ") == 21
+    assert "Condition: said on condition that The Prague Spring is not crushed (prague-spring-1968)" in out
+    assert "Condition: the step after" in out and "Kosygin" in out
+    assert "In the fit: no: conditional on the republics finding benefits" in out
+    code, out, _ = invoke("claims", "--feedback", "Phalamus", "--bbcode")
+    assert code == 0 and out.count("[quote]") == 21 and "[b]How your posts were read, Phalamus[/b]" in out
+    code, out, _ = invoke("claims", "--feedback", "Phalamus", "--json")
+    payload = json.loads(out)
+    assert payload["claimant"] == "phalamus" and len(payload["readings"]) == 21
+    for args, expected in [
+        (("--feedback", "Phalamos"), 'no such claimant (did you mean "Phalamus"?)'),
+        (("--feedback", "Phalamus", "--pod", "kosygin-1965"), "--feedback makes a page of its own"),
+        (("--bbcode",), "--bbcode is for the --feedback page"),
+    ]:
+        code, _, err = invoke("claims", *args)
+        assert code == 1 and expected in err and len(err.strip().splitlines()) == 1, err

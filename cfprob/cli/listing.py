@@ -8,11 +8,6 @@ from typing import TYPE_CHECKING
 
 import click
 
-from cfprob.errors import CfprobError
-from cfprob.reading.fields import one_line
-
-if TYPE_CHECKING:
-    pass
 from cfprob.cli.common import (
     _coherence_lines,
     _emit_json,
@@ -22,6 +17,11 @@ from cfprob.cli.common import (
     chosen_scenario,
 )
 from cfprob.cli.group import cli
+from cfprob.errors import CfprobError
+from cfprob.reading.fields import one_line
+
+if TYPE_CHECKING:
+    from cfprob.reading.scenario import Scenario
 
 
 @cli.command()
@@ -57,23 +57,63 @@ def pods(scenario_path: Path | None, as_json: bool) -> None:
     _show(format_pods(scenario))
 
 
+def _claimant_id(scenario: Scenario, name: str, option: str) -> str:
+    """The id of the claimant called ``name`` (name, id or alias, any case); a one-line error otherwise."""
+    from cfprob.reading.fields import did_you_mean
+
+    for c in scenario.claimants:
+        if name.lower() in {c.id.lower(), c.name.lower(), *(a.lower() for a in c.aliases)}:
+            return c.id
+    names = [n for c in scenario.claimants for n in (c.name, *c.aliases)]
+    raise CfprobError(f'{option} "{name}": no such claimant{did_you_mean(name, names)}')
+
+
 @cli.command()
 @_scenario_option
 @click.option("--pod", default=None, help="Only claims about this divergence point.")
 @click.option("--author", default=None, help="Only claims by this claimant (name, id or alias).")
+@click.option(
+    "--feedback",
+    "feedback_for",
+    default=None,
+    metavar="AUTHOR",
+    help="A page for one claimant: what each of their sentences became, ready to post as a reply.",
+)
+@click.option("--bbcode", is_flag=True, help="With --feedback: the page as BBCode, to paste into a forum post.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
-def claims(scenario_path: Path | None, pod: str | None, author: str | None, as_json: bool) -> None:
+def claims(
+    scenario_path: Path | None,
+    pod: str | None,
+    author: str | None,
+    feedback_for: str | None,
+    bbcode: bool,
+    as_json: bool,
+) -> None:
     """List claims with their kind, divergence, source, quote, note and the numbers verbal phrases became.
 
     \b
     Examples:
       cfprob claims --pod kosygin-1965
       cfprob claims --author Phalamus --json
+      cfprob claims --feedback Phalamus --bbcode
     """
-    from cfprob.reading.fields import did_you_mean
     from cfprob.reading.lexicon import load_lexicon
 
+    if feedback_for is not None and (pod is not None or author is not None):
+        raise CfprobError("--feedback makes a page of its own: give it without --pod and --author")
+    if bbcode and (feedback_for is None or as_json):
+        raise CfprobError("--bbcode is for the --feedback page (and not with --json)")
     scenario = _load(scenario_path)
+    lexicon = load_lexicon()
+    if feedback_for is not None:
+        from cfprob.outputs.feedback import feedback_page, readings
+
+        who = _claimant_id(scenario, feedback_for, "--feedback")
+        if as_json:
+            _emit_json({"claimant": who, "readings": readings(scenario, who, lexicon)})
+        else:
+            _show(feedback_page(scenario, who, lexicon, bbcode=bbcode))
+        return
     chosen = list(scenario.claims)
     if pod is not None:
         from cfprob.answers.query import check_pods
@@ -81,16 +121,8 @@ def claims(scenario_path: Path | None, pod: str | None, author: str | None, as_j
         check_pods(scenario.pod_ids, (pod,))
         chosen = [c for c in chosen if pod in c.pods]
     if author is not None:
-        match = [
-            c.id
-            for c in scenario.claimants
-            if author.lower() in {c.id.lower(), c.name.lower(), *(a.lower() for a in c.aliases)}
-        ]
-        if not match:
-            names = [n for c in scenario.claimants for n in (c.name, *c.aliases)]
-            raise CfprobError(f'--author "{author}": no such claimant{did_you_mean(author, names)}')
-        chosen = [c for c in chosen if c.author == match[0]]
-    lexicon = load_lexicon()
+        who = _claimant_id(scenario, author, "--author")
+        chosen = [c for c in chosen if c.author == who]
     if as_json:
         from cfprob.outputs.listings import claim_strength
 
@@ -106,6 +138,8 @@ def claims(scenario_path: Path | None, pod: str | None, author: str | None, as_j
                         "locator": c.locator,
                         "quote": c.quote,
                         "pods": list(c.pods),
+                        "given": list(c.given),
+                        "after": c.after,
                         "says": claim_strength(c, lexicon, scenario.outcome_ids),
                         "confidence": c.confidence,
                         "weight": c.weight,

@@ -8,11 +8,10 @@ made literal (:func:`for_bbcode`).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 
 from cfprob.fitting.provenance import CREDIBLE_MASS, RUNG3_SEMANTICS, SEMANTICS
-from cfprob.outputs.neutralise import for_terminal, safe_url
+from cfprob.outputs.neutralise import for_bbcode, for_terminal, safe_url
 from cfprob.outputs.report import (
     GLOSSARY,
     HEADER,
@@ -28,17 +27,6 @@ __all__ = ["WIDTH", "for_bbcode", "render_bbcode", "strip"]
 
 WIDTH = 40
 """Characters from 0% to 100% in a strip."""
-
-_CLOSE_PLAIN = re.compile(r"\[(/?plain)", re.IGNORECASE)
-
-
-def for_bbcode(text: str) -> str:
-    """``text`` as literal BBCode on one line: control characters escaped, and where it holds a ``[``, inside
-    ``[plain]`` (with any ``[plain]``/``[/plain]`` of its own defused) so it adds no markup."""
-    flat = " ".join(for_terminal(text).split())
-    if "[" not in flat:
-        return flat
-    return f"[plain]{_CLOSE_PLAIN.sub(lambda m: '［' + m.group(1), flat)}[/plain]"
 
 
 def _cell(p: float, width: int) -> int:

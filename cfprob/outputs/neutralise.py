@@ -10,7 +10,7 @@ import html
 import re
 from urllib.parse import urlsplit
 
-__all__ = ["for_html", "for_markdown", "for_terminal", "safe_url"]
+__all__ = ["for_bbcode", "for_html", "for_markdown", "for_terminal", "safe_url"]
 
 TERMINAL_UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
 """Control characters but newline and tab (ESC among them: it starts the terminal's escape sequences)."""
@@ -48,3 +48,15 @@ def safe_url(url: str) -> str | None:
     except ValueError:
         return None
     return url if parts.scheme.lower() in URL_SCHEMES and parts.netloc else None
+
+
+_CLOSE_PLAIN = re.compile(r"\[(/?plain)", re.IGNORECASE)
+
+
+def for_bbcode(text: str) -> str:
+    """``text`` as literal BBCode on one line: control characters escaped, and where it holds a ``[``, inside
+    ``[plain]`` (with any ``[plain]``/``[/plain]`` of its own defused) so it adds no markup."""
+    flat = " ".join(for_terminal(text).split())
+    if "[" not in flat:
+        return flat
+    return f"[plain]{_CLOSE_PLAIN.sub(lambda m: '［' + m.group(1), flat)}[/plain]"
