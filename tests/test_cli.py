@@ -162,6 +162,23 @@ def test_run_stack_is_labelled_extrapolation(ussr_fit: None) -> None:
     assert code == 0 and json.loads(out)["answer"]["extrapolation"] is True
 
 
+def test_a_stack_lists_the_claims_said_of_it_and_the_chain(ussr_fit: None) -> None:
+    """Phalamus's floor is said of Kosygin with the Prague Spring spared: `run` of that stack lists it, with the
+    chain of steps to it (the Prague Spring after Kosygin); `run` of Kosygin alone does not list it but says
+    which stack it speaks of."""
+    code, out, err = invoke("run", "kosygin-1965", "prague-spring-1968")
+    assert code == 0, err
+    assert "P(stable_democracy | given prague-spring-1968): at least" in out
+    assert "The chain of steps: kosygin-1965 (no claim) -> prague-spring-1968 (after it, " in out
+    code, out, _ = invoke("run", "kosygin-1965")
+    assert "given prague-spring-1968" not in out
+    assert "Said of it under a condition (stacked): cfprob run kosygin-1965 prague-spring-1968" in out
+    code, out, _ = invoke("run", "kosygin-1965", "prague-spring-1968", "--json")
+    payload = json.loads(out)["answer"]
+    assert [step["pod"] for step in payload["chain"]] == ["kosygin-1965", "prague-spring-1968"]
+    assert payload["chain"][1]["after"] == "kosygin-1965" and payload["chain_plausibility"] is None
+
+
 def test_run_year_and_given_history(ussr_fit: None) -> None:
     """A null divergence is real history at its year (rung 2) and the observed outcome for sure (rung 3)."""
     code, out, _ = invoke("run", "--year", "1991", "--given-history", "--json")

@@ -300,6 +300,9 @@ def format_answer(
             lines.append(f"  ... and {len(claims) - max_claims} more (cfprob claims --pod {answer.pods[0]})")
     elif answer.pods and answer.pods != (OTL,):
         lines.append("No claim is about this divergence point: it borrows strength from its features.")
+    stacks = dict.fromkeys(c.stack for c in scenario.claims if c.given and asked < set(c.stack))
+    for stack in stacks:
+        lines.append(f"Said of it under a condition (stacked): cfprob run {' '.join(stack)}")
     lines.append(f"Semantics: {RUNG3_SEMANTICS if answer.given_history else SEMANTICS}.")
     lines += diagnostics_lines(attrs)
     return "\n".join(lines)
