@@ -49,8 +49,10 @@ def test_which_claims_are_choices() -> None:
     between_divergences = np.flatnonzero(block.direction == 0)
     assert not set(between_divergences) & set(choices.row[choices.family == ordering])
     ids = claim_order(data)
-    chosen_claims = {ids[c] for c in choices.claim if c >= 0}
-    assert "galba-kosygin-preferable" in chosen_claims
+    chosen_claims = {ids[c]: int(p) for c, p in zip(choices.claim, choices.pod, strict=True) if c >= 0}
+    assert chosen_claims["sillygoose-bukharin-more-democratic"] == data.pods.index("bukharin-1928")
+    # a claim said under a condition speaks of a stack, and chose its own divergence point
+    assert chosen_claims["phalamus-kosygin-full-democracy-possible"] == data.pods.index("kosygin-1965")
 
 
 def test_a_choice_by_hand() -> None:
