@@ -133,7 +133,8 @@ def test_matches_the_pymc_model(path):
     named = {p.name: p for p in model.potentials}
     terms = [pm.math.sum(named[f"{f.name}_claims"]) for f in present]
     terms.append(pm.math.sum(named["choices"]))  # the selection model's choices
-    rows = [model["history_theta"]] if "history_theta" in model.named_vars else []
+    # the rows after the pods: real history at the claims' years, then the stacks conditional claims speak of
+    rows = [model[name] for name in ("history_theta", "stack_theta") if name in model.named_vars]
     tendency = model["tendency"] if "tendency" in model.named_vars else model["noise"]  # a stand-in when absent
     shift = model["worldview_shift"]
     parameters = [model["theta"], model["bias"], model["noise"], model["history"], model["era"], tendency, shift, *rows]
@@ -146,8 +147,7 @@ def test_matches_the_pymc_model(path):
         out = function(*[point[v.name] for v in values])
         theta, bias, noise, history, era, tendency, shift = out[:7]
         n = 7 + len(rows)
-        if rows:
-            theta = np.concatenate([theta, out[7]], axis=0)
+        theta = np.concatenate([theta, *out[7:n]], axis=0)
         got = dict(zip(optional, out[n : n + len(optional)], strict=True))
         spread = got.get("claim_spread")
         draws = Draws(
