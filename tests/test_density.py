@@ -103,6 +103,7 @@ def oracle(scenario_data: tuple[str, ModelData]) -> _Oracle:
     return _Oracle(scenario_data[1], Priors())
 
 
+@pytest.mark.compiles
 def test_free_parameters_and_initial_point_are_pymcs(scenario_data: tuple[str, ModelData], oracle: _Oracle) -> None:
     model = oracle.model
     names = [model.rvs_to_values[v].name for v in model.free_RVs]
@@ -113,6 +114,7 @@ def test_free_parameters_and_initial_point_are_pymcs(scenario_data: tuple[str, M
     np.testing.assert_allclose(initial_point(oracle.parameters, Priors()), expected)
 
 
+@pytest.mark.compiles
 def test_log_density_and_gradient_are_pymcs_at_random_points(
     scenario_data: tuple[str, ModelData], oracle: _Oracle
 ) -> None:
@@ -127,6 +129,7 @@ def test_log_density_and_gradient_are_pymcs_at_random_points(
         np.testing.assert_allclose(grad, expected_grad, rtol=RELATIVE, atol=ABSOLUTE)
 
 
+@pytest.mark.compiles
 def test_every_claim_family_alone_is_pymcs(scenario_data: tuple[str, ModelData], oracle: _Oracle) -> None:
     """Each family's density on its own (every other claim at weight 0, in both models), so a wrong term cannot
     hide behind a larger one; the test scenario has claims of every family."""
@@ -150,6 +153,7 @@ def test_every_claim_family_alone_is_pymcs(scenario_data: tuple[str, ModelData],
         oracle.set_weights(data)
 
 
+@pytest.mark.compiles
 def test_a_model_variant_is_data_too() -> None:
     """Prior scales reach the hand-written density as data: a variant agrees with its own PyMC model."""
     data = design(load_scenario(WEIMAR))
@@ -163,6 +167,7 @@ def test_a_model_variant_is_data_too() -> None:
     np.testing.assert_allclose(grad, expected_grad, rtol=RELATIVE, atol=ABSOLUTE)
 
 
+@pytest.mark.compiles
 def test_the_oracle_catches_a_wrong_gradient(
     scenario_data: tuple[str, ModelData], oracle: _Oracle, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -187,6 +192,7 @@ def test_the_oracle_catches_a_wrong_gradient(
     assert not np.allclose(grad, expected_grad, rtol=RELATIVE, atol=ABSOLUTE)  # ...and the gradient is caught
 
 
+@pytest.mark.compiles
 def test_reported_values_are_the_pymc_models(scenario_data: tuple[str, ModelData], oracle: _Oracle) -> None:
     _, data = scenario_data
     model = oracle.model
@@ -206,6 +212,7 @@ def test_reported_values_are_the_pymc_models(scenario_data: tuple[str, ModelData
             assert DIMS[name] == tuple(model.named_vars_to_dims.get(name) or ()), name
 
 
+@pytest.mark.compiles
 def test_compiled_log_density_is_the_plain_one(tmp_path: Path) -> None:
     """Numba's machine code computes what the plain Python functions do (compiled once per test session)."""
     pytest.importorskip("numba")

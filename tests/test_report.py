@@ -186,6 +186,7 @@ def test_a_report_shows_how_plausible_the_divergence_itself_is(tmp_path: Path, u
     assert "all of them: not known" in text
 
 
+@pytest.mark.browser
 def test_html_report_in_headless_chromium(tmp_path: Path, ussr_fit: None) -> None:
     """The page loads with no console errors; the screenshot shows the ternary plot, the forest and the table."""
     chromium, sync_playwright = _browser()

@@ -114,7 +114,7 @@ def backtest(scenario: Scenario, seed: int = 1, priors: HazardPriors | None = No
     truths = [_outcome_by(r, horizon, survival) for r in regimes]
     rng = np.random.default_rng(seed)
     forecasts: list[Forecast] = []
-    by_regime: list[tuple[Floats, Floats, Floats]] = []
+    by_regime: list[tuple[float, float, float]] = []
     for i, (regime, truth) in enumerate(zip(regimes, truths, strict=True)):
         ages = [a for a in START_AGES if regime.start + a <= min(regime.last, horizon - LEAD_YEARS)]
         if truth is None or not ages:
@@ -133,11 +133,15 @@ def backtest(scenario: Scenario, seed: int = 1, priors: HazardPriors | None = No
             )
         y = np.full(len(ages), truth)
         by_regime.append(
-            (_log_losses(model, y).mean(), _log_losses(np.tile(base, (len(ages), 1)), y).mean(), np.log(k))
+            (
+                float(_log_losses(model, y).mean()),
+                float(_log_losses(np.tile(base, (len(ages), 1)), y).mean()),
+                float(np.log(k)),
+            )
         )
     if not forecasts:
         raise CfprobError(f"{scenario.path}: no reference-class regime has a known outcome by {horizon} to score")
-    y = np.asarray([outcomes.index(f.outcome) for f in forecasts])
+    y = np.asarray([outcomes.index(f.outcome) for f in forecasts], dtype=np.int64)
     model = np.asarray([f.model for f in forecasts])
     base = np.asarray([f.base_rate for f in forecasts])
     uniform = np.full_like(model, 1.0 / k)

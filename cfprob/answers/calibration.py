@@ -98,8 +98,8 @@ def select_divergences(
             continue
         block = data.blocks[family.name]
         pod, other = block.pod.copy(), block.other_pod.copy()
-        for i in mine:
-            (pod if choices.side[i] > 0 else other)[choices.row[i]] = pods[i]
+        for chosen in mine:
+            (pod if choices.side[chosen] > 0 else other)[choices.row[chosen]] = int(pods[chosen])
         changed[family.name] = with_(block, pod=pod, other_pod=other)
     moved = data.with_blocks(**changed)
     return with_(moved, choices=with_(moved.choices, pod=np.where(moved.choices.family < 0, pods, moved.choices.pod)))
@@ -212,8 +212,7 @@ def _posterior_values(posterior: object, data: ModelData) -> dict[str, Floats]:
     polls = data.blocks["poll"]
     if len(polls) and "poll_location" in posterior:
         for name in ("poll_location", "poll_dispersion"):
-            first = posterior[name].isel({posterior[name].dims[-1]: 0})
-            values[f"{name}[{polls.ids[0]}]"] = flat(first)
+            values[f"{name}[{polls.ids[0]}]"] = flat(posterior[name].isel({posterior[name].dims[-1]: 0}))
     values.update({name: flat(posterior[name]) for name in SCALARS})
     if len(data.choices):
         values["selection"] = flat(posterior["selection"])
@@ -306,7 +305,7 @@ def calibrate(
         simulated = simulate_data(data, truth, rng, selection=selection, selection_strength=selection_strength)
         tree = fit(scenario, replace(settings, seed=seed * 100_003 + i), data=simulated)
         divergent.append(bool(tree.attrs["diag_divergences"] > 0))
-        theta = tree["posterior"]["theta"].values
+        theta = np.asarray(tree["posterior"]["theta"].to_numpy(), dtype=float)
         errors.append(theta.reshape(-1, *theta.shape[2:]).mean(axis=0) - truth.theta[0, :n_pods])
         posterior = _posterior_values(tree["posterior"].to_dataset(), data)
         truths = _truths(truth, data)

@@ -14,6 +14,7 @@ the groups nearly double a fit's file and load time, which cached answers should
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -130,7 +131,7 @@ def _prior(posterior: xr.Dataset, data: ModelData, chains: int, per_chain: int) 
     return xr.Dataset(variables, coords=coords)
 
 
-def _constant(data: ModelData, scenario: Scenario, order: tuple[str, ...], claims: dict[str, object]) -> xr.Dataset:
+def _constant(data: ModelData, scenario: Scenario, order: tuple[str, ...], claims: Mapping[str, object]) -> xr.Dataset:
     """The design: features of each divergence point, their years as knot weights, the claims' weights."""
     weights = [float(getattr(claims[i], "weight", 1.0)) for i in order]
     confidence = [float(getattr(claims[i], "confidence", 1.0)) for i in order]

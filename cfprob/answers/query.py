@@ -149,7 +149,7 @@ class Fit:
     @property
     def steps(self) -> dict[str, str]:
         """Divergence point -> the step it follows, where antecedent claims name one."""
-        return dict(step.split(">", 1) for step in self.antecedent_after)  # type: ignore[misc]
+        return {pod: previous for pod, previous in (step.split(">", 1) for step in self.antecedent_after)}
 
     @property
     def pod_years(self) -> tuple[int, ...]:
@@ -162,7 +162,8 @@ class Fit:
 
     def weights(self, year: int) -> Floats:
         """Interpolation weights of ``year`` on the knots (knots,)."""
-        return interpolation_weights(np.asarray([float(year)]), self.knots)[0]
+        result: Floats = interpolation_weights(np.asarray([float(year)]), self.knots)[0]
+        return result
 
     def history_at(self, year: int) -> Floats:
         """Real history's outcome probabilities given history up to ``year``: (draws, outcomes)."""

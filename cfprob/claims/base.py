@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 import numpy as np
 from numpy.typing import NDArray
@@ -368,8 +368,8 @@ def make_block(
     def divergences(names: list[str | None]) -> Floats:
         return floats([float(name is not None and name != OTL) for name in names])
 
-    pods = pod if pod is not None else [c.pod for c in claims]
-    others = other_pod if other_pod is not None else [None] * len(claims)
+    pods: list[str | None] = pod if pod is not None else [c.pod for c in claims]
+    others: list[str | None] = other_pod if other_pod is not None else [None] * len(claims)
     zeros = [0.0] * len(claims)
     return ClaimBlock(
         ids=tuple(c.id for c in claims),
@@ -405,9 +405,19 @@ def stated_as_written(gap: Floats, rng: np.random.Generator) -> Floats:
     return (rng.random(gap.shape) < 1.0 / (1.0 + np.exp(-gap))).astype(float)
 
 
+class NumpySide(TypedDict):
+    """A family's numpy functions made by :func:`measured` or :func:`directional` (``Family(**parts)``)."""
+
+    log_likelihood: Callable[[Draws, ClaimBlock, Priors], Floats]
+    replicate: Callable[[Draws, ClaimBlock, np.random.Generator, Priors], Floats]
+    p_values: Callable[[Floats, ClaimBlock], Floats]
+    simulate: Callable[[ClaimBlock, Floats, np.random.Generator], ClaimBlock]
+    observed: Callable[[ClaimBlock], Floats] | None
+
+
 def directional(
     gap: Callable[[Draws, ClaimBlock, Priors], Floats],
-) -> dict[str, Callable[..., Any]]:
+) -> NumpySide:
     """The numpy side of a claim that states a direction (A above B) with log-odds ``gap`` of being stated so
     (the claimant's tendency included): ``Bernoulli(sigmoid(gap)) = 1``. Replicas are 1 where stated as
     written; the p-value is the share of replicas stated so; a claim simulated as reversed gets a negative
@@ -442,9 +452,7 @@ def directional(
     }
 
 
-def measured(
-    location: Callable[[Draws, ClaimBlock], Floats], sd: Callable[[Draws, ClaimBlock], Floats]
-) -> dict[str, Callable[..., Any]]:
+def measured(location: Callable[[Draws, ClaimBlock], Floats], sd: Callable[[Draws, ClaimBlock], Floats]) -> NumpySide:
     """The numpy side of a claim that states a value (:attr:`ClaimBlock.value`) measured with Normal noise:
     ``value ~ Normal(location, sd)``, both (S, n) per draw. Replicas are stated values; the p-value is
     two-sided; a simulated claim states its first replica. Families differ only in location and sd."""

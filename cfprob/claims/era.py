@@ -115,7 +115,7 @@ def contrast(claims: list[Claim], timeline: tuple[int, int], knots: Floats) -> F
     rows = []
     for c in claims:
         window, compared = era_years(int(c.start or 0), int(c.end or 0), str(c.compared_with), timeline)
-        outside = np.concatenate([np.asarray(r) for r in compared])
+        outside: Ints = np.concatenate([np.asarray(r, dtype=np.int64) for r in compared])
         rows.append(mean_years(window, knots) - mean_years(outside, knots))
     return np.asarray(rows, dtype=float).reshape(len(claims), len(knots))
 
@@ -132,7 +132,7 @@ def _block(claims: list[Claim], context: DesignContext) -> ClaimBlock:
     )
 
 
-def mean_years(years: Sequence[int] | range, knots: Floats) -> Floats:
+def mean_years(years: Sequence[int] | range | Ints, knots: Floats) -> Floats:
     """The mean knot weights of ``years``: a row that, times the curve at the knots, is its mean over them."""
     result: Floats = interpolation_weights(np.asarray(years), knots).mean(axis=0)
     return result

@@ -137,7 +137,7 @@ def run(
         from cfprob.outputs.tables import diagnostics_problems
 
         claims = [c.id for p in result.pods for c in scenario.claims_about(p)]
-        report = {"answer": result.to_dict(), "claims": claims, "provenance": _provenance(fit.attrs)}
+        report: dict[str, Any] = {"answer": result.to_dict(), "claims": claims, "provenance": _provenance(fit.attrs)}
         if given_history:
             report["interventional"] = interventional.to_dict()
         if across is not None:

@@ -22,6 +22,7 @@ import hashlib
 import inspect
 import math
 from collections import namedtuple
+from collections.abc import Callable
 from functools import cache
 from typing import Any
 
@@ -162,7 +163,9 @@ def pack(data: ModelData, priors: Priors, parameters: list[FreeParameter]) -> tu
         np.asarray(getattr(data.blocks[f.name], field), dtype=float) for f in FAMILIES for field in _BLOCK_FLOATS
     ]
     ints = [np.asarray(getattr(data.blocks[f.name], field), dtype=np.int64) for f in FAMILIES for field in _BLOCK_INTS]
-    table, float_data, int_data = [], [], []
+    table: list[int] = []
+    float_data: list[Floats] = []
+    int_data: list[Ints] = []
     for pool, arrays_in in ((float_data, floats), (int_data, ints)):
         offset = 0
         for array in arrays_in:
@@ -249,7 +252,7 @@ def _scale(x: Floats, grad: Floats, at: int, scale: float) -> tuple[float, float
     return value, prior
 
 
-def log_density(x: Floats, grad: Floats, floats: Floats, ints: Ints, families: Any) -> float:
+def log_density(x: Floats, grad: Floats, floats: Floats, ints: Ints, families: Callable[..., float]) -> float:
     """The log density at ``x``, its gradient written to ``grad``; ``families`` adds the claims' terms."""
     K, P, A, H, T, NF, S = ints[K_], ints[P_], ints[A_], ints[H_], ints[T_], ints[NF_], ints[S_]
     L = K - 1
@@ -280,8 +283,8 @@ def log_density(x: Floats, grad: Floats, floats: Floats, ints: Ints, families: A
     walked = np.zeros(T)
     era = np.empty(T)
     for t in range(T):
-        for s in range(T - 1):
-            walked[t] += walk[t, s] * x[at[ERA_Z] + s]
+        for step in range(T - 1):
+            walked[t] += walk[t, step] * x[at[ERA_Z] + step]
         era[t] = sigma_era * walked[t]
 
     # divergences: real history at their year, changed by features and their own effect, scaled by the era
@@ -570,8 +573,8 @@ def source_key() -> str:
     from cfprob.claims import base
     from cfprob.fitting import choices
 
-    modules = {inspect.getmodule(f) for f in _plain_functions()} | {base, choices}
-    text = "\n".join(inspect.getsource(m) for m in sorted(modules, key=lambda m: m.__name__))  # type: ignore[arg-type]
+    modules = {m for m in (inspect.getmodule(f) for f in _plain_functions()) if m is not None} | {base, choices}
+    text = "\n".join(inspect.getsource(m) for m in sorted(modules, key=lambda m: m.__name__))
     return hashlib.sha256((text + families_source()).encode()).hexdigest()
 
 

@@ -157,7 +157,9 @@ def model_inputs(data: ModelData) -> dict[str, Floats | Ints]:
 
 def model_coords(data: ModelData) -> dict[str, list[str] | list[int]]:
     """The model's dimensions and their coordinates (``poll_claim``: the polls, whose crowds have latents)."""
-    polls = {"poll_claim": list(data.blocks["poll"].ids)} if len(data.blocks["poll"]) else {}
+    polls: dict[str, list[str] | list[int]] = (
+        {"poll_claim": list(data.blocks["poll"].ids)} if len(data.blocks["poll"]) else {}
+    )
     return polls | {
         "outcome": list(data.outcomes),
         "logit_outcome": list(data.outcomes[:-1]),

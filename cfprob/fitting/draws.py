@@ -7,7 +7,7 @@ claim families' log-likelihoods), whether the draws come from a posterior or fro
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -151,9 +151,9 @@ def seen_logits(
     return logit_theta(np.take_along_axis(theta, outcome[None, :, None], axis=-1)[..., 0])
 
 
-def located_logits(draws: Draws, block: object) -> Floats:
+def located_logits(draws: Draws, block: Any) -> Floats:
     """logit theta_dk, as claimant ``a`` sees it, plus their bias b_ak for each draw and claim of ``block`` (a
     :class:`~cfprob.claims.ClaimBlock`): (S, n)."""
-    b = block
-    seen = seen_logits(draws, b.pod, b.outcome, b.author, b.seen)  # type: ignore[attr-defined]
-    return seen + draws.bias[:, b.author, b.outcome]  # type: ignore[attr-defined,no-any-return]
+    seen = seen_logits(draws, block.pod, block.outcome, block.author, block.seen)
+    result: Floats = seen + draws.bias[:, block.author, block.outcome]
+    return result

@@ -32,7 +32,11 @@ def seal_machine_code(key: str) -> None:
     files = machine_code(key)
     if files:
         text = json.dumps(_file_checksums(files), sort_keys=True)
-        write_atomically(manifest(key), lambda temporary: Path(temporary).write_text(text))
+
+        def write(temporary: str) -> None:
+            Path(temporary).write_text(text)
+
+        write_atomically(manifest(key), write)
 
 
 def verify_machine_code(key: str) -> None:

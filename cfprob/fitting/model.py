@@ -192,7 +192,7 @@ def _worldview(data: ModelData, priors: Priors) -> Any:
     sd = priors.worldview_loading_sd
     position = pm.Normal("worldview", 0.0, 1.0, dims="claimant")
     first = pm.HalfNormal("worldview_loading_first", sd)
-    parts = [pt.reshape(first, (1,))]
+    parts = [first.reshape((1,))]
     if len(data.outcomes) > 2:
         parts.append(pm.Normal("worldview_loading_rest", 0.0, sd, shape=len(data.outcomes) - 2))
     loading = pm.Deterministic("worldview_loading", pt.concatenate(parts), dims="logit_outcome")

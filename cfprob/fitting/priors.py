@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import namedtuple
 from dataclasses import asdict, astuple, dataclass, fields
+from typing import Any
 
 import numpy as np
 
@@ -66,5 +67,5 @@ class Priors:
         return np.asarray(astuple(self), dtype=float)
 
 
-PRIOR = namedtuple("PriorIndex", [f.name for f in fields(Priors)])(*range(len(fields(Priors))))  # type: ignore[misc]
+PRIOR: Any = namedtuple("PriorIndex", [f.name for f in fields(Priors)])(*range(len(fields(Priors))))
 """Each prior scale's position in :meth:`Priors.as_array` (``PRIOR.ordering_tau``), a constant to Numba."""

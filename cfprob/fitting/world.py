@@ -103,7 +103,7 @@ def pytensor_ops() -> SimpleNamespace:
     )
 
 
-def history_logits(z: Any, matrices: TimelineMatrices, xp: Any) -> Any:
+def history_logits(z: Any, matrices: TimelineMatrices | Any, xp: Any) -> Any:
     """Real history's logits at the knots (..., knots, K-1) from standard normal ``z`` (..., knots * (K-1))."""
     rows, columns = matrices.history_mean.shape
     return matrices.history_mean + xp.unflatten(xp.matmul(z, matrices.history_chol.T), rows, columns)

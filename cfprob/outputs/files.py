@@ -107,6 +107,10 @@ def write_files_atomically(files: Mapping[Path, bytes | str]) -> None:
 
     def writer(data: bytes | str) -> Callable[[str], None]:
         encoded = data.encode("utf-8") if isinstance(data, str) else data
-        return lambda temporary: Path(temporary).write_bytes(encoded)
+
+        def write(temporary: str) -> None:
+            Path(temporary).write_bytes(encoded)
+
+        return write
 
     write_all_atomically({path: writer(data) for path, data in files.items()})

@@ -527,7 +527,7 @@ def claim_rows(
     rows."""
     j_of = {o: j for j, o in enumerate(fit.outcomes)}
     pooled = fit.theta[:, fit.index(pod), :]
-    rows = []
+    rows: list[tuple[str, str, tuple[float, float, float] | None, NDArray[np.float64], str]] = []
     for c in scenario.claims_about(pod):
         if c.excluded or c.kind in ("proposal", "antecedent", "uncertain", "era", "level"):
             continue

@@ -454,12 +454,12 @@ def build_report(tree: xr.DataTree, scenario: Scenario, pods: Sequence[str], dri
     if len(fit.outcomes) == 3:
         figures["ternary"] = figure_bytes(plot_kind(fit, "ternary", pods, labels))
     lexicon = load_lexicon()
-    against = []
+    against: list[tuple[str, tuple[float, float, float] | None, tuple[float, float, float], str]] = []
     if len(pods) == 1 and pods[0] != OTL:
         figures["claims"] = figure_bytes(plot_claims(fit, scenario, lexicon, pods[0]))
         for label, outcome, said, draws, how in claim_rows(fit, scenario, lexicon, pods[0]):
-            low, high = (float(x) for x in np.quantile(draws, [(1 - CREDIBLE_MASS) / 2, (1 + CREDIBLE_MASS) / 2]))
-            against.append((claim_label(label, outcome, labels), said, (low, float(draws.mean()), high), how))
+            bottom, top_ = (float(x) for x in np.quantile(draws, [(1 - CREDIBLE_MASS) / 2, (1 + CREDIBLE_MASS) / 2]))
+            against.append((claim_label(label, outcome, labels), said, (bottom, float(draws.mean()), top_), how))
     influences = analyse(tree, design(scenario), [p for p in pods if p != OTL] or [OTL])
     claims = sorted((r for rows in influences.values() for r in rows if r.group == "claim"), key=lambda r: -r.size)
     about = {c.id for p in pods for c in scenario.claims_about(p)}
