@@ -31,7 +31,8 @@ def cache_list(as_json: bool) -> None:
     Example:
       cfprob cache list --json
     """
-    from cfprob.outputs.store import compiled_size, list_cache
+    from cfprob.fitting.machine_code import compiled_size
+    from cfprob.outputs.store import list_cache
 
     entries = list_cache()
     if as_json:
@@ -55,7 +56,8 @@ def cache_clear(compiled: bool) -> None:
     Example:
       cfprob cache clear --compiled
     """
-    from cfprob.outputs.store import clear_cache, clear_compiled
+    from cfprob.fitting.machine_code import clear_compiled
+    from cfprob.outputs.store import clear_cache
 
     click.echo(f"Removed {clear_cache()} cached fits.")
     if compiled:

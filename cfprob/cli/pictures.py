@@ -193,7 +193,8 @@ def report(
     check_question(scenario.pod_ids, scenario.feature_ids, pods, {})
     _warn_coherence(scenario, pods)
     tree = _get_fit(scenario, sampler, False)
-    from cfprob.outputs.report import build_report, report_dict, write_report
+    from cfprob.outputs.pages import write_report
+    from cfprob.outputs.report import build_report, report_dict
 
     _stage_printer()("drawing the plots and weighing every claim's influence (leave-one-out reweighting)")
     built = build_report(tree, scenario, pods, drivers=drivers, seed=sampler["seed"])

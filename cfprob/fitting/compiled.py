@@ -28,7 +28,7 @@ import numpy as np
 from cfprob.errors import CfprobError
 from cfprob.fitting.design import ModelData, model_coords
 from cfprob.fitting.free import FreeParameter, free_parameters, initial_point, lengths
-from cfprob.fitting.machine_code import machine_code, manifest, seal_machine_code, verify_machine_code
+from cfprob.fitting.machine_code import clear_compiled, machine_code, manifest, seal_machine_code, verify_machine_code
 from cfprob.fitting.priors import Priors
 from cfprob.paths import cache_folder
 
@@ -98,8 +98,6 @@ def compiled_model(data: ModelData, say: Callable[[str], None], priors: Priors |
         except CfprobError as exc:
             # a damaged Numba cache can break compiling itself: start from an empty one, once
             say(f"{exc}; clearing the compiled-code cache and compiling again")
-            from cfprob.outputs.store import clear_compiled
-
             clear_compiled()
             _compile_in_child(key, say)
         callbacks = _from_cache(key, say)

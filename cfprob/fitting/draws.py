@@ -15,7 +15,7 @@ from numpy.typing import NDArray
 if TYPE_CHECKING:
     import xarray as xr
 
-__all__ = ["TINY", "Draws", "located_logits", "logit_theta", "seen_logits", "seen_theta"]
+__all__ = ["TINY", "Draws", "located_logits", "logit_theta", "nonfinite_draws", "seen_logits", "seen_theta"]
 
 Floats = NDArray[np.float64]
 TINY = 1e-300
@@ -157,3 +157,26 @@ def located_logits(draws: Draws, block: Any) -> Floats:
     seen = seen_logits(draws, block.pod, block.outcome, block.author, block.seen)
     result: Floats = seen + draws.bias[:, block.author, block.outcome]
     return result
+
+
+def nonfinite_draws(posterior: xr.Dataset) -> str:
+    """Where ``posterior`` holds non-finite draws ("" when every draw is finite).
+
+    An interrupted or failed sampler leaves NaN (or infinite) draws in some chains; such a fit must never be
+    cached, saved or answered from.
+    """
+    import numpy as np
+
+    for name in sorted(map(str, posterior.data_vars)):
+        values = np.asarray(posterior[name].values)
+        if values.dtype.kind not in "fc":
+            continue
+        bad = ~np.isfinite(values)
+        if not bad.any():
+            continue
+        if posterior[name].dims[:2] == ("chain", "draw"):
+            per_chain = bad.reshape(bad.shape[0], bad.shape[1], -1).any(axis=2).sum(axis=1)
+            chains = ", ".join(f"{c + 1} ({n} draws)" for c, n in enumerate(per_chain) if n)
+            return f"non-finite draws of {name} in chain {chains}"
+        return f"non-finite values of {name}"
+    return ""

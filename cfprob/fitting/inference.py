@@ -18,6 +18,7 @@ import xarray as xr
 from cfprob.claims import FAMILIES
 from cfprob.errors import CfprobError
 from cfprob.fitting.design import ModelData, design, model_coords
+from cfprob.fitting.draws import nonfinite_draws
 from cfprob.fitting.free import CORE
 from cfprob.fitting.priors import Priors
 from cfprob.fitting.provenance import (
@@ -28,7 +29,6 @@ from cfprob.fitting.provenance import (
     provenance_attrs,
 )
 from cfprob.fitting.runtime import prepare
-from cfprob.outputs.store import nonfinite_draws
 from cfprob.reading.scenario import Scenario
 
 __all__ = ["ESS_PER_CHAIN", "RHAT_LIMIT", "diagnose", "fit", "fit_tree", "reported_posterior", "sampled_names"]

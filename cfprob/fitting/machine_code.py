@@ -9,9 +9,20 @@ import json
 from pathlib import Path
 
 from cfprob.outputs.files import write_atomically
-from cfprob.paths import cache_folder
+from cfprob.paths import cache_dir, cache_folder
 
-__all__ = ["machine_code", "manifest", "seal_machine_code", "verify_machine_code"]
+__all__ = [
+    "COMPILED_FOLDERS",
+    "clear_compiled",
+    "compiled_size",
+    "machine_code",
+    "manifest",
+    "seal_machine_code",
+    "verify_machine_code",
+]
+
+COMPILED_FOLDERS = ("compiled", "numba", "pytensor")
+"""The cache's folders of compiled model code (cfprob's records, Numba's machine code, PyTensor's C)."""
 
 
 def machine_code(key: str) -> list[Path]:
@@ -54,3 +65,32 @@ def verify_machine_code(key: str) -> None:
     if not ok:
         for path in [*files, manifest(key)]:
             path.unlink(missing_ok=True)
+
+
+def _compiled_files() -> list[Path]:
+    files = []
+    for name in COMPILED_FOLDERS:
+        folder = cache_dir() / name
+        if folder.is_dir():
+            files += [p for p in folder.resolve().rglob("*") if p.is_file()]
+    return files
+
+
+def compiled_size() -> tuple[int, int]:
+    """Number of files and bytes of compiled model code in the cache."""
+    files = _compiled_files()
+    return len(files), sum(p.stat().st_size for p in files)
+
+
+def clear_compiled() -> int:
+    """Delete the compiled model code (the next fit compiles again); the number of files removed."""
+    import shutil
+
+    count = len(_compiled_files())
+    for name in COMPILED_FOLDERS:
+        folder = cache_dir() / name
+        if folder.is_symlink():
+            folder.unlink()
+        elif folder.is_dir():
+            shutil.rmtree(folder)
+    return count

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from cfprob.errors import CacheError, CfprobError
+from cfprob.fitting.draws import nonfinite_draws
 from cfprob.fitting.priors import Priors
 from cfprob.fitting.provenance import SamplerSettings, fit_key, model_key
 from cfprob.outputs.answer_file import SUFFIX as ANSWERS_SUFFIX
@@ -29,23 +30,18 @@ if TYPE_CHECKING:
     from cfprob.answers.query import Fit
 
 __all__ = [
-    "COMPILED_FOLDERS",
     "SEAL_PREFIX",
     "cache_path",
     "cached_answers",
     "cached_fit",
     "clear_cache",
-    "clear_compiled",
-    "compiled_size",
     "list_cache",
     "load_tree",
-    "nonfinite_draws",
     "put_in_cache",
     "save_tree",
     "seal_bytes",
 ]
 
-COMPILED_FOLDERS = ("compiled", "numba", "pytensor")
 """Cache folders of compiled model code: Numba's machine code of the sampler, PyTensor's (``--sampler pymc``), and
 the model records earlier versions kept."""
 
@@ -144,29 +140,6 @@ REQUIRED_POSTERIOR = {
     "history": ("chain", "draw", "knot", "logit_outcome"),
     "era": ("chain", "draw", "knot"),
 }
-
-
-def nonfinite_draws(posterior: xr.Dataset) -> str:
-    """Where ``posterior`` holds non-finite draws ("" when every draw is finite).
-
-    An interrupted or failed sampler leaves NaN (or infinite) draws in some chains; such a fit must never be
-    cached, saved or answered from.
-    """
-    import numpy as np
-
-    for name in sorted(map(str, posterior.data_vars)):
-        values = np.asarray(posterior[name].values)
-        if values.dtype.kind not in "fc":
-            continue
-        bad = ~np.isfinite(values)
-        if not bad.any():
-            continue
-        if posterior[name].dims[:2] == ("chain", "draw"):
-            per_chain = bad.reshape(bad.shape[0], bad.shape[1], -1).any(axis=2).sum(axis=1)
-            chains = ", ".join(f"{c + 1} ({n} draws)" for c, n in enumerate(per_chain) if n)
-            return f"non-finite draws of {name} in chain {chains}"
-        return f"non-finite values of {name}"
-    return ""
 
 
 def _missing_part(tree: xr.DataTree) -> str:
@@ -268,32 +241,3 @@ def clear_cache() -> int:
         for leftover in [*folder.glob(".*"), *folder.glob(f"*{ANSWERS_SUFFIX}")]:
             leftover.unlink(missing_ok=True)
     return len(entries)
-
-
-def _compiled_files() -> list[Path]:
-    files = []
-    for name in COMPILED_FOLDERS:
-        folder = cache_dir() / name
-        if folder.is_dir():
-            files += [p for p in folder.resolve().rglob("*") if p.is_file()]
-    return files
-
-
-def compiled_size() -> tuple[int, int]:
-    """Number of files and bytes of compiled model code in the cache."""
-    files = _compiled_files()
-    return len(files), sum(p.stat().st_size for p in files)
-
-
-def clear_compiled() -> int:
-    """Delete the compiled model code (the next fit compiles again); the number of files removed."""
-    import shutil
-
-    count = len(_compiled_files())
-    for name in COMPILED_FOLDERS:
-        folder = cache_dir() / name
-        if folder.is_symlink():
-            folder.unlink()
-        elif folder.is_dir():
-            shutil.rmtree(folder)
-    return count
