@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING, Any, TypedDict
 import numpy as np
 from numpy.typing import NDArray
 
+from cfprob.fitting.numeric import CREDIBLE_MASS
+
 if TYPE_CHECKING:
     from cfprob.fitting.draws import Draws
     from cfprob.fitting.priors import Priors
@@ -494,8 +496,6 @@ def tendency_term(draws: Draws, block: ClaimBlock) -> Floats:
 
 def fitted_range(values: Floats) -> str:
     """A probability's posterior mean and central interval, as percentages."""
-    from cfprob.fitting.provenance import CREDIBLE_MASS
-
     tail = (1 - CREDIBLE_MASS) / 2
     low, high = np.quantile(values, [tail, 1 - tail])
     return f"{values.mean():.0%} [{low:.0%}, {high:.0%}]"

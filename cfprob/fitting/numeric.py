@@ -9,6 +9,7 @@ from numpy.typing import NDArray
 from cfprob.reading.scenario import PROBABILITY_FLOOR
 
 __all__ = [
+    "CREDIBLE_MASS",
     "KNOT_SPACING",
     "centred_walk",
     "interpolation_weights",
@@ -16,6 +17,9 @@ __all__ = [
     "logit",
     "softmax_last",
 ]
+
+CREDIBLE_MASS = 0.90
+"""cfprob's one interval convention: central (equal-tailed) 90% posterior intervals, 5% to 95%."""
 
 KNOT_SPACING = 5
 """Years between the round-year knots of the timeline (the curves' random walks step once per knot)."""

@@ -11,6 +11,7 @@ from importlib.util import find_spec
 
 from cfprob import __version__
 from cfprob.errors import CfprobError
+from cfprob.fitting.numeric import CREDIBLE_MASS
 from cfprob.fitting.priors import Priors
 
 __all__ = [
@@ -45,9 +46,6 @@ def model_key(priors: Priors | None = None) -> str:
     digest = hashlib.sha256(json.dumps(priors.as_attrs(), sort_keys=True).encode()).hexdigest()
     return f"{MODEL_VERSION}+{digest[:12]}"
 
-
-CREDIBLE_MASS = 0.90
-"""cfprob's one interval convention: central (equal-tailed) 90% posterior intervals, 5% to 95%."""
 
 SEMANTICS = (
     "interventional (Pearl rung 2): P(outcome | do(divergence point)), the probability of each outcome "

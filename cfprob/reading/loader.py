@@ -8,10 +8,11 @@ is executed; every file it names must stay inside its folder.
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from cfprob.claims import KINDS, KindContext
+from cfprob.claims import KINDS, KindContext, has_likelihood
 from cfprob.errors import ScenarioError
 from cfprob.reading import fields as f
 from cfprob.reading.evidence import EvidenceReader, read_evidence
@@ -452,7 +453,8 @@ class _Loader:
             return None
         values = {k: v for k, v in clean.items() if k != "author"}
         values.update(extra)
-        return Claim(author=author, written_author=clean["author"], file=file, **values)
+        claim = Claim(author=author, written_author=clean["author"], file=file, **values)
+        return replace(claim, pods=spec.pods(claim), likelihood=has_likelihood(kind))
 
     def _steps(self, claims: list[Claim]) -> None:
         """Antecedent claims' ``after``: one previous step per divergence point (its plausibility is one

@@ -169,19 +169,16 @@ class Claim:
     """A draft not yet reviewed (`cfprob draft` writes ``review = "todo"``): listed, never fitted, and `run`
     refuses to fit while any is left."""
 
+    pods: tuple[str, ...] = ()
+    """The divergence points the claim is about (none for an era claim: it is about years); set by the loader
+    from its kind (:data:`cfprob.claims.KINDS`)."""
+    likelihood: bool = False
+    """Whether the claim's kind has a likelihood (a proposal has none); set by the loader from the registry."""
+
     @property
     def scored(self) -> bool:
         """Whether the claim enters the fit: its kind has a likelihood and it is not excluded."""
-        from cfprob.claims import has_likelihood
-
-        return has_likelihood(self.kind) and not self.excluded and not self.review
-
-    @property
-    def pods(self) -> tuple[str, ...]:
-        """The divergence points the claim is about (none for an era claim: it is about years)."""
-        from cfprob.claims import KINDS
-
-        return KINDS[self.kind].pods(self)
+        return self.likelihood and not self.excluded and not self.review
 
     @property
     def stack(self) -> tuple[str, ...]:
