@@ -234,9 +234,9 @@ def _saved_fit(tmp_path: Path) -> tuple[bytes, str]:
     """The bytes of a small saved fit and the checksum of its content (made once)."""
     if "fit" not in _SAVED:
         from cfprob.fitting.provenance import SamplerSettings
-        from cfprob.outputs.checksum import tree_checksum
         from cfprob.outputs.store import save_tree
         from cfprob.reading.loader import load_scenario
+        from cfprob.safe.checksum import tree_checksum
 
         tree = fake_fit(load_scenario(WEIMAR), SamplerSettings(draws=20, tune=10, chains=2))
         path = tmp_path / "seed.nc"
@@ -249,8 +249,8 @@ def _saved_fit(tmp_path: Path) -> tuple[bytes, str]:
 @given(data=st.data())
 def test_mutated_saved_fit_is_refused_or_unchanged(tmp_path: Path, data: st.DataObject) -> None:
     from cfprob.errors import CacheError
-    from cfprob.outputs.checksum import tree_checksum
     from cfprob.outputs.store import load_tree
+    from cfprob.safe.checksum import tree_checksum
 
     original, checksum = _saved_fit(tmp_path)
     content = bytearray(original)

@@ -16,12 +16,12 @@ import xarray as xr
 from cfprob.errors import CacheError, CfprobError, ScenarioError
 from cfprob.fitting.draws import nonfinite_draws
 from cfprob.fitting.provenance import SamplerSettings
-from cfprob.outputs.checksum import TREE_ATTR, tree_checksum
-from cfprob.outputs.files import write_all_atomically, write_atomically
-from cfprob.outputs.neutralise import for_markdown, for_terminal, safe_url
 from cfprob.outputs.store import cache_path, list_cache, load_tree, save_tree, seal_bytes
 from cfprob.outputs.tables import diagnostics_lines
 from cfprob.reading.loader import load_scenario
+from cfprob.safe.checksum import TREE_ATTR, tree_checksum
+from cfprob.safe.files import write_all_atomically, write_atomically
+from cfprob.safe.neutralise import for_markdown, for_terminal, safe_url
 
 from .conftest import WEIMAR
 from .fakes import fake_fit, install_fake_fit, invoke

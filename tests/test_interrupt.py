@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from cfprob.errors import CfprobError
-from cfprob.outputs.files import write_atomically
+from cfprob.safe.files import write_atomically
 
 from .conftest import WEIMAR
 

@@ -160,7 +160,7 @@ def _not_blank(screenshot: Path, box: dict[str, float]) -> float:
 
 def _every_claim_is_listed(text: str, pod: str) -> None:
     """Every claim about ``pod``, of every kind, with its kind, source, locator, quote and note."""
-    from cfprob.outputs.neutralise import for_markdown
+    from cfprob.safe.neutralise import for_markdown
 
     scenario = load_scenario(bundled_scenario())
     section = text.split("## Every claim about this divergence", 1)[1].split("## Glossary")[0]

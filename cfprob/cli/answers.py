@@ -103,7 +103,7 @@ def run(
     if output is not None:
         if output.suffix != ".nc":
             raise click.BadParameter(f"expected a file name ending in .nc, found '{output.suffix}'", param_hint="--out")
-        from cfprob.outputs.files import check_new_file
+        from cfprob.safe.files import check_new_file
 
         check_new_file(output, force)
     scenario = _load(scenario_path)

@@ -91,7 +91,7 @@ def schema(file_kind: str, out: Path | None, force: bool) -> None:
     if out is None:
         click.echo(text, nl=False)
         return
-    from cfprob.outputs.files import check_new_file, write_files_atomically
+    from cfprob.safe.files import check_new_file, write_files_atomically
 
     check_new_file(out, force)
     write_files_atomically({out: text})

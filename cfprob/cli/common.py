@@ -14,8 +14,8 @@ import click
 
 from cfprob.errors import CfprobError
 from cfprob.fitting.provenance import DEFAULT_TARGET_ACCEPT, SAMPLER_LIMITS, SAMPLERS, SamplerSettings
-from cfprob.outputs.neutralise import for_terminal
 from cfprob.reading.fields import one_line
+from cfprob.safe.neutralise import for_terminal
 
 if TYPE_CHECKING:
     import xarray as xr

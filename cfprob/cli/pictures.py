@@ -174,7 +174,7 @@ def report(
       cfprob report kosygin-1965 --out post.md       # plots beside it
       cfprob report kosygin-1965 --json
     """
-    from cfprob.outputs.files import check_new_file
+    from cfprob.safe.files import check_new_file
 
     if out is None and not as_json:
         raise click.UsageError("expected --out FILE.html|.bbcode|.md, or --json, found neither")

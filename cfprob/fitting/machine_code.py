@@ -8,8 +8,8 @@ import hashlib
 import json
 from pathlib import Path
 
-from cfprob.outputs.files import write_atomically
 from cfprob.paths import cache_dir, cache_folder
+from cfprob.safe.files import write_atomically
 
 __all__ = [
     "COMPILED_FOLDERS",

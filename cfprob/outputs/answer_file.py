@@ -2,7 +2,7 @@
 
 Opening a fit's NetCDF takes xarray, pandas and HDF5 (about half a second of imports and reading); the
 arrays :class:`cfprob.answers.query.Fit` holds are a few megabytes that numpy reads directly. The file is
-written with the cached fit, sealed like it (:mod:`cfprob.outputs.seal`) and holds the fit's key: a file
+written with the cached fit, sealed like it (:mod:`cfprob.safe.seal`) and holds the fit's key: a file
 that is damaged, cut short or made for other inputs is never used (the NetCDF is read instead, and the
 file written again).
 """
@@ -18,8 +18,8 @@ import numpy as np
 
 from cfprob.answers.query import Fit
 from cfprob.answers.sources import Sources
-from cfprob.outputs.files import write_bytes_atomically
-from cfprob.outputs.seal import seal_bytes, unsealed
+from cfprob.safe.files import write_bytes_atomically
+from cfprob.safe.seal import seal_bytes, unsealed
 
 __all__ = ["SUFFIX", "answers_path", "read_answers", "write_answers"]
 

@@ -34,12 +34,12 @@ def _toml(text: str) -> str:
 
 def write_drafts(folder: Path, source: Path, force: bool = False) -> DraftReport:
     """Draft claims from ``source`` into the scenario ``folder``; what was written."""
-    from cfprob.outputs.files import check_new_file, write_files_atomically
     from cfprob.reading.drafting import claimant_id, draft_claims
     from cfprob.reading.lexicon import load_lexicon
     from cfprob.reading.loader import load_scenario
     from cfprob.reading.scenario import OTL
     from cfprob.reading.threads import split_posts
+    from cfprob.safe.files import check_new_file, write_files_atomically
 
     scenario = load_scenario(folder)
     try:

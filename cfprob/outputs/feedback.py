@@ -12,9 +12,9 @@ from __future__ import annotations
 from typing import Any
 
 from cfprob.outputs.listings import claim_strength
-from cfprob.outputs.neutralise import for_bbcode
 from cfprob.reading.lexicon import Lexicon
 from cfprob.reading.scenario import Claim, Scenario
+from cfprob.safe.neutralise import for_bbcode
 
 __all__ = ["feedback_page", "readings"]
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from cfprob.fitting.provenance import CREDIBLE_MASS, RUNG3_SEMANTICS, SEMANTICS
-from cfprob.outputs.neutralise import for_bbcode, for_terminal, safe_url
 from cfprob.outputs.report import (
     GLOSSARY,
     HEADER,
@@ -22,6 +21,7 @@ from cfprob.outputs.report import (
     rung3_intro,
 )
 from cfprob.outputs.tables import diagnostics_lines, plausibility_lines, sources_table, text_table
+from cfprob.safe.neutralise import for_bbcode, for_terminal, safe_url
 
 __all__ = ["WIDTH", "for_bbcode", "render_bbcode", "strip"]
 

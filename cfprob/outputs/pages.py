@@ -10,9 +10,7 @@ from pathlib import Path
 
 from cfprob import __version__
 from cfprob.fitting.provenance import CREDIBLE_MASS, RUNG3_SEMANTICS, SEMANTICS
-from cfprob.outputs.files import write_files_atomically
 from cfprob.outputs.forum import render_bbcode
-from cfprob.outputs.neutralise import for_html, for_markdown, safe_url
 from cfprob.outputs.report import (
     FIGURES,
     GLOSSARY,
@@ -28,6 +26,8 @@ from cfprob.outputs.report import (
     worldview_rows,
 )
 from cfprob.outputs.tables import diagnostics_lines, plausibility_lines, sources_table
+from cfprob.safe.files import write_files_atomically
+from cfprob.safe.neutralise import for_html, for_markdown, safe_url
 
 __all__ = ["render_html", "render_markdown", "write_report"]
 
@@ -186,7 +186,7 @@ def _md_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]
 def render_markdown(report: Report, image_names: Mapping[str, str]) -> str:
     """The report as Markdown for a forum post; plots are linked by the file names in ``image_names``.
 
-    Every text from the scenario is escaped (:func:`cfprob.outputs.neutralise.for_markdown`): it shows as written and
+    Every text from the scenario is escaped (:func:`cfprob.safe.neutralise.for_markdown`): it shows as written and
     adds no markup, links or HTML to the post.
     """
     md = for_markdown
@@ -235,7 +235,7 @@ def render_markdown(report: Report, image_names: Mapping[str, str]) -> str:
 def write_report(report: Report, out: Path, images: Mapping[str, Path]) -> list[Path]:
     """Write ``report`` to ``out`` (.html: one file; .md: the plots to ``images`` first), each file atomically.
 
-    The caller has checked that the files may be written (:func:`cfprob.outputs.files.check_new_file`).
+    The caller has checked that the files may be written (:func:`cfprob.safe.files.check_new_file`).
     """
     files: dict[Path, bytes | str] = {}
     if out.suffix.lower() == ".bbcode":

@@ -22,8 +22,8 @@ from numpy.typing import NDArray
 
 from cfprob.errors import CfprobError
 from cfprob.fitting.provenance import CREDIBLE_MASS
-from cfprob.outputs.files import check_new_file, write_bytes_atomically
 from cfprob.reading.scenario import OTL
+from cfprob.safe.files import check_new_file, write_bytes_atomically
 
 if TYPE_CHECKING:
     from cfprob.answers.curve import Curve

@@ -39,7 +39,7 @@ def _toml(text: str) -> str:
 def write_skeleton(folder: Path, sources: Sequence[Path]) -> list[Path]:
     """Write a new scenario into ``folder`` (which must not exist, or be empty) quoting ``sources``; the
     written files."""
-    from cfprob.outputs.files import write_files_atomically
+    from cfprob.safe.files import write_files_atomically
 
     if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
         raise CfprobError(f"{folder}: expected a new or empty folder for the scenario, found one with files in it")

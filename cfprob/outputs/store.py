@@ -17,12 +17,12 @@ from cfprob.fitting.priors import Priors
 from cfprob.fitting.provenance import SamplerSettings, fit_key, model_key
 from cfprob.outputs.answer_file import SUFFIX as ANSWERS_SUFFIX
 from cfprob.outputs.answer_file import answers_path, read_answers, write_answers
-from cfprob.outputs.checksum import TREE_ATTR, tree_checksum
-from cfprob.outputs.files import check_new_file, write_bytes_atomically
-from cfprob.outputs.seal import SEAL_PREFIX, seal_bytes, unsealed
 from cfprob.paths import cache_dir, cache_folder
 from cfprob.reading.fields import one_line
 from cfprob.reading.scenario import Scenario
+from cfprob.safe.checksum import TREE_ATTR, tree_checksum
+from cfprob.safe.files import check_new_file, write_bytes_atomically
+from cfprob.safe.seal import SEAL_PREFIX, seal_bytes, unsealed
 
 if TYPE_CHECKING:
     import xarray as xr

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from cfprob.outputs.neutralise import safe_url
 from cfprob.reading import fields as f
 from cfprob.reading.fields import BAD
+from cfprob.safe.neutralise import safe_url
 
 __all__ = [
     "CLAIMANT_SPEC",
