@@ -20,6 +20,7 @@ def isolated_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest
     """
     cache = tmp_path_factory.mktemp("cfprob-cache")
     monkeypatch.setenv("CFPROB_CACHE_DIR", str(cache))
+    monkeypatch.delenv("COLUMNS", raising=False)  # outputs fit 100 columns unless a test asks for another width
     for folder in ("pytensor", "numba"):
         shared = tmp_path_factory.getbasetemp() / f"{folder}-shared"
         shared.mkdir(exist_ok=True)

@@ -352,17 +352,26 @@ def test_validate_json_reports_counts_or_every_problem(weimar) -> None:
     assert len(payload["problems"]) == 1 and "did you mean" in payload["problems"][0]
 
 
-def test_run_fits_in_100_columns() -> None:
+def test_run_fits_in_100_columns_or_in_columns(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Not printing to a terminal, `run` fits 100 columns; with $COLUMNS (a narrow terminal, a pager) it fits
+    those, the stack and its chain included."""
     from cfprob.paths import bundled_scenario
     from cfprob.reading.loader import load_scenario
 
     from .fakes import install_fake_fit, invoke
 
     install_fake_fit(load_scenario(bundled_scenario()))
+    monkeypatch.delenv("COLUMNS", raising=False)
     code, out, _ = invoke("run", "kosygin-1965")
     assert code == 0
     assert max(len(line) for line in out.splitlines()) <= 100
+    assert max(len(line) for line in out.splitlines()) > 80  # the check below can fail
     assert "Semantics: interventional" in out
+    monkeypatch.setenv("COLUMNS", "80")
+    for question in (("kosygin-1965",), ("kosygin-1965", "prague-spring-1968")):
+        code, out, _ = invoke("run", *question)
+        assert code == 0 and "Semantics: interventional" in out
+        assert max(len(line) for line in out.splitlines()) <= 80, question
 
 
 def test_global_options_work_before_and_after_the_command(weimar, monkeypatch) -> None:

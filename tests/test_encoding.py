@@ -16,12 +16,21 @@ SOURCES = {
 }
 
 
-def _script():  # type: ignore[no-untyped-def]
-    spec = importlib.util.spec_from_file_location("encoding_agreement", REPO / "scripts" / "encoding_agreement.py")
+def _load_script(name: str):  # type: ignore[no-untyped-def]
+    """The module of ``scripts/<name>.py``."""
+    spec = importlib.util.spec_from_file_location(name, REPO / "scripts" / f"{name}.py")
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+def _script():  # type: ignore[no-untyped-def]
+    return _load_script("encoding_agreement")
+
+
+def _counts():  # type: ignore[no-untyped-def]
+    return _load_script("settlement_counts")
 
 
 def test_kappa_by_hand() -> None:
@@ -76,14 +85,6 @@ def test_every_phrase_in_the_bundled_claims_is_the_authors() -> None:
     for claim in load_scenario(REPO / "priors" / "ussr").claims:
         if claim.phrase:
             assert claim.phrase.lower() in claim.quote.lower(), claim.id
-
-
-def _counts():  # type: ignore[no-untyped-def]
-    spec = importlib.util.spec_from_file_location("settlement_counts", REPO / "scripts" / "settlement_counts.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def test_settlement_counts_are_the_files() -> None:

@@ -43,10 +43,15 @@ INTERVAL = f"{CREDIBLE_MASS:.0%} interval"
 
 
 def terminal_width() -> int:
-    """The width tables and prose fit: the terminal's when printing to one (at least 60), else :data:`WIDTH`."""
+    """The width tables and prose fit (at least 60): ``$COLUMNS`` when set, else the terminal's when printing
+    to one, else :data:`WIDTH`."""
+    import os
     import shutil
     import sys
 
+    columns = os.environ.get("COLUMNS", "")
+    if columns.isdigit() and int(columns) > 0:
+        return max(60, int(columns))
     if not sys.stdout.isatty():
         return WIDTH
     return max(60, shutil.get_terminal_size((WIDTH, 24)).columns)
