@@ -18,6 +18,8 @@ selection stronger or weaker than the prior expects.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from functools import partial
+from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.typing import NDArray
@@ -29,7 +31,11 @@ from cfprob.fitting.design import ModelData
 from cfprob.fitting.draws import Draws
 from cfprob.fitting.priors import Priors
 from cfprob.fitting.provenance import SamplerSettings
+from cfprob.fitting.refits import Refits, refit_all
 from cfprob.reading.scenario import Scenario
+
+if TYPE_CHECKING:
+    import xarray as xr
 
 __all__ = ["THINNED", "Calibration", "calibrate", "select_divergences", "simulate_data"]
 
@@ -289,30 +295,45 @@ def calibrate(
     on_simulation: object = None,
     selection: bool = False,
     selection_strength: float | None = None,
+    how: Refits | None = None,
 ) -> Calibration:
     """Run ``simulations`` prior simulations of ``scenario``'s structure, fitting each with ``settings`` (with
     ``selection``, claims about the divergence points their simulated claimants prefer, at the truth's
-    selection strength or at ``selection_strength``)."""
-    from cfprob.fitting.inference import fit
-
+    selection strength or at ``selection_strength``). Every simulation is drawn first, in order, from one
+    generator; the fits are independent and run as ``how`` says (:mod:`cfprob.fitting.refits`), with the
+    same ranks however they run."""
     rng = np.random.default_rng(seed)
-    ranks: dict[str, list[tuple[int, int]]] = {}
-    divergent = []
-    errors = []
-    n_pods = len(data.pods)
-    for i in range(simulations):
+    truths, datasets = [], []
+    for _ in range(simulations):
         truth = draw_prior(data, 1, rng)
-        simulated = simulate_data(data, truth, rng, selection=selection, selection_strength=selection_strength)
-        tree = fit(scenario, replace(settings, seed=seed * 100_003 + i), data=simulated)
-        divergent.append(bool(tree.attrs["diag_divergences"] > 0))
-        theta = np.asarray(tree["posterior"]["theta"].to_numpy(), dtype=float)
-        errors.append(theta.reshape(-1, *theta.shape[2:]).mean(axis=0) - truth.theta[0, :n_pods])
-        posterior = _posterior_values(tree["posterior"].to_dataset(), data)
-        truths = _truths(truth, data)
-        if selection and selection_strength is not None:
-            truths.pop("selection", None)  # claims chosen at a fixed strength, not at the drawn one: not ranked
-        for name, value in truths.items():
-            ranks.setdefault(name, []).append(_thinned_rank(posterior[name], settings.chains, value))
+        truths.append(truth)
+        datasets.append(simulate_data(data, truth, rng, selection=selection, selection_strength=selection_strength))
+    seeded = [replace(settings, seed=seed * 100_003 + i) for i in range(simulations)]
+
+    def done(count: int, _total: int) -> None:
         if callable(on_simulation):
-            on_simulation(i + 1)
+            on_simulation(count)
+
+    fitted = refit_all(scenario, datasets, seeded, partial(_kept, data=data), how=how, on_done=done)
+    ranks: dict[str, list[tuple[int, int]]] = {}
+    divergent, errors = [], []
+    for truth, (diverged, theta_mean, posterior) in zip(truths, fitted, strict=True):
+        divergent.append(diverged)
+        errors.append(theta_mean - truth.theta[0, : len(data.pods)])
+        values = _truths(truth, data)
+        if selection and selection_strength is not None:
+            values.pop("selection", None)  # claims chosen at a fixed strength, not at the drawn one: not ranked
+        for name, value in values.items():
+            ranks.setdefault(name, []).append(_thinned_rank(posterior[name], settings.chains, value))
     return Calibration(ranks, bins, simulations, divergent, np.asarray(errors))
+
+
+def _kept(tree: xr.DataTree, data: ModelData) -> tuple[bool, Floats, dict[str, Floats]]:
+    """What a simulation's fit is kept for: whether it diverged, its posterior mean of ``theta`` and the draws
+    of the parameters ranked."""
+    theta = np.asarray(tree["posterior"]["theta"].to_numpy(), dtype=float)
+    return (
+        bool(tree.attrs["diag_divergences"] > 0),
+        theta.reshape(-1, *theta.shape[2:]).mean(axis=0),
+        _posterior_values(tree["posterior"].to_dataset(), data),
+    )

@@ -143,11 +143,13 @@ def score_fit(
     groups: Mapping[str, Sequence[int]],
     chains: int,
     priors: Priors | None = None,
-    refit: Callable[[ModelData], Draws] | None = None,
+    refit: Callable[[list[ModelData]], list[Draws]] | None = None,
     max_refits: int | None = None,
 ) -> ModelScore:
-    """Every group's held-out score under one fit: PSIS, and exact refits (``refit`` samples changed data of
-    the same shapes) for the groups with the largest Pareto k above 0.7, at most ``max_refits`` of them."""
+    """Every group's held-out score under one fit: PSIS, and exact refits (``refit`` samples several changed
+    data of the same shapes, independently, and returns each fit's draws) for the groups with the largest Pareto
+    k above 0.7, at most ``max_refits`` of them. A refit keeps the headline's draws: its score is a log mean of
+    likelihoods, which leans on the draws in the tails."""
     ll = claim_log_likelihood(draws, data, priors)
     ids = claim_order(data)
     point = data.blocks["point"]
@@ -160,13 +162,11 @@ def score_fit(
         scored[group] = GroupScore(group, claims, elpd, khat, "psis", _point_pit(draws, point, weights, rows))
     bad = sorted((g for g in scored.values() if g.khat > KHAT_LIMIT), key=lambda g: -g.khat)
     allowed = len(bad) if max_refits is None else max_refits
-    for position, score in enumerate(bad):
-        if refit is None or position >= allowed:
-            scored[score.group] = GroupScore(
-                score.group, score.claims, score.elpd, score.khat, "psis (k > 0.7)", score.pit
-            )
-            continue
-        refitted = refit(without_claims(data, score.claims))
+    checked = bad[:allowed] if refit is not None else []
+    for score in bad[len(checked) :]:
+        scored[score.group] = GroupScore(score.group, score.claims, score.elpd, score.khat, "psis (k > 0.7)", score.pit)
+    refitted_all = refit([without_claims(data, score.claims) for score in checked]) if refit and checked else []
+    for score, refitted in zip(checked, refitted_all, strict=True):
         index = list(groups[score.group])
         held = claim_log_likelihood(refitted, data, priors)[:, index].sum(axis=1)
         rows = [point_rows[ids[i]] for i in index if ids[i] in point_rows]

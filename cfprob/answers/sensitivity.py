@@ -23,9 +23,25 @@ from cfprob.answers.sources import KHAT_LIMIT
 from cfprob.fitting.design import ModelData
 from cfprob.fitting.draws import Draws
 
-__all__ = ["KHAT_LIMIT", "Influence", "analyse", "influences", "power_scaling", "psis_weights", "without_claims"]
+__all__ = [
+    "KHAT_LIMIT",
+    "REFIT_DRAWS",
+    "Influence",
+    "analyse",
+    "influences",
+    "power_scaling",
+    "psis_weights",
+    "theta_mean",
+    "without_claims",
+]
 
 Floats = NDArray[np.float64]
+
+REFIT_DRAWS = 250
+"""Draws per chain of a refit that checks an influence. The refit is kept only for its posterior mean of each
+P(outcome), whose Monte Carlo standard error at 4 x 250 draws is at most about 0.01 on the bundled scenario
+(measured: effective sample sizes of the means 670 or more, posterior sds up to 0.29, largest error 0.009),
+about the last of the two decimals shown; tuning stays as asked, so the sampler adapts as for the headline fit."""
 
 
 @dataclass(frozen=True)
@@ -132,11 +148,12 @@ def analyse(
     data: ModelData,
     pods: Sequence[str],
     refits: int = 0,
-    refit: Callable[[ModelData], xr.DataTree] | None = None,
+    refit: Callable[[list[ModelData]], list[Floats]] | None = None,
 ) -> dict[str, list[Influence]]:
     """Influences on each of ``pods`` from one fit; the ``refits`` largest per PoD checked by exact refits.
 
-    ``refit`` samples the model for changed data (same shapes) and returns its fit.
+    ``refit`` samples the model for each of several changed data (same shapes) and returns each fit's
+    posterior mean of ``theta`` (:func:`theta_mean`); the refits are independent and may run at once.
     """
     posterior = tree["posterior"].to_dataset()
     draws = Draws.from_posterior(posterior)
@@ -155,12 +172,8 @@ def analyse(
     )
     by_pod: dict[str, list[Influence]] = {pod: [r for r in rows if r.pod == pod] for pod in pods}
     if refits and refit is not None:
-        means: dict[tuple[str, ...], Floats] = {}
-        for pod in pods:
-            for r in by_pod[pod][:refits]:
-                if r.claims not in means:
-                    fitted = refit(without_claims(data, r.claims))["posterior"]["theta"]
-                    means[r.claims] = np.asarray(fitted.mean(("chain", "draw")).values, dtype=float)
+        wanted = list(dict.fromkeys(r.claims for pod in pods for r in by_pod[pod][:refits]))
+        means = dict(zip(wanted, refit([without_claims(data, claims) for claims in wanted]), strict=True))
         for pod in pods:
             i = list(data.pods).index(pod)
             updated = [
@@ -169,6 +182,11 @@ def analyse(
             ]
             by_pod[pod] = sorted(updated, key=lambda r: -r.size)
     return by_pod
+
+
+def theta_mean(tree: xr.DataTree) -> Floats:
+    """A fit's posterior mean of ``theta`` (pods, outcomes): what a sensitivity refit is kept for."""
+    return np.asarray(tree["posterior"]["theta"].mean(("chain", "draw")).values, dtype=float)
 
 
 def power_scaling(tree: xr.DataTree, data: ModelData, pod: str) -> dict[str, tuple[float, float, str]]:

@@ -4,14 +4,9 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import click
-
-from cfprob.fitting.provenance import SamplerSettings
-
-if TYPE_CHECKING:
-    import xarray as xr
 
 from cfprob.cli.common import (
     _check_plot_out,
@@ -20,10 +15,11 @@ from cfprob.cli.common import (
     _load,
     _plain,
     _provenance,
+    _refit_options,
+    _refitter,
     _sampler_options,
     _scenario_option,
     _show,
-    _stage_printer,
     _warn_coherence,
 )
 from cfprob.cli.group import cli
@@ -142,6 +138,7 @@ def check(
 @click.option("--force", is_flag=True, help="Replace an existing --out file.")
 @_scenario_option
 @_sampler_options
+@_refit_options
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of tables.")
 def sensitivity(
     pods: tuple[str, ...],
@@ -151,6 +148,9 @@ def sensitivity(
     force: bool,
     scenario_path: Path | None,
     as_json: bool,
+    jobs: int | None,
+    executor: str,
+    scheduler: str | None,
     **sampler: Any,
 ) -> None:
     """Which claimants and claims drive the answer for each POD: leave each out and see what moves.
@@ -163,22 +163,21 @@ def sensitivity(
         _check_plot_out(plot_path, force, "--out")
     scenario = _load(scenario_path)
     from cfprob.answers.query import check_pods
-    from cfprob.answers.sensitivity import analyse, power_scaling
+    from cfprob.answers.sensitivity import REFIT_DRAWS, analyse, power_scaling, theta_mean
     from cfprob.fitting.design import design
 
     check_pods(scenario.pod_ids, pods)
     _warn_coherence(scenario, pods)
     tree = _get_fit(scenario, sampler, as_json)
     data = design(scenario)
-    say = _stage_printer()
-
-    def refit(changed: Any) -> xr.DataTree:
-        from cfprob.fitting.inference import fit
-
-        options = {k: v for k, v in sampler.items() if k != "refit"}
-        say("refitting without the claims of one row")
-        return fit(scenario, SamplerSettings(**options), data=changed)
-
+    refit = _refitter(
+        scenario,
+        sampler,
+        {"jobs": jobs, "executor": executor, "scheduler": scheduler},
+        theta_mean,
+        "checking the largest influences",
+        draws=min(sampler["draws"], REFIT_DRAWS),
+    )
     results = analyse(tree, data, pods, refits=refits, refit=refit)
     scaling = {pod: power_scaling(tree, data, pod) for pod in pods}
     if as_json:

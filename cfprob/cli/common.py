@@ -68,6 +68,70 @@ def _sampler_options[F: Callable[..., Any]](func: F) -> F:
     return func
 
 
+def _refit_options[F: Callable[..., Any]](func: F) -> F:
+    """``--jobs``, ``--executor`` and ``--scheduler``: how a command's refits run (:mod:`cfprob.fitting.refits`)."""
+    from cfprob.fitting.refits import EXECUTORS
+
+    func = click.option(
+        "--scheduler",
+        default=None,
+        metavar="ADDRESS",
+        help="With --executor dask: the Dask scheduler to send refits to (default: a local cluster).",
+    )(func)
+    func = click.option(
+        "--executor",
+        type=click.Choice(EXECUTORS),
+        default="processes",
+        show_default=True,
+        help="Run refits in worker processes here, or on a Dask cluster (cfprob[distributed]).",
+    )(func)
+    func = click.option(
+        "--jobs",
+        type=click.IntRange(1, 1024),
+        default=None,
+        help="Refits at once (default: one per core). The draws are the same for any number.",
+    )(func)
+    return func
+
+
+def _refitter[T](
+    scenario: Scenario,
+    sampler: Mapping[str, Any],
+    refits: dict[str, Any],
+    keep: Callable[[xr.DataTree], T],
+    what: str,
+    priors: Priors | None = None,
+    **changed: Any,
+) -> Callable[[list[Any]], list[T]]:
+    """A function that refits the model to several changed data at once (``refits``: the ``--jobs``,
+    ``--executor`` and ``--scheduler`` options) and keeps ``keep`` of each fit; ``changed`` overrides sampler
+    settings (fewer draws where the statistic allows). It says how many are done as they finish."""
+    from cfprob.fitting.refits import Refits, refit_all
+
+    options = {k: v for k, v in sampler.items() if k != "refit"} | changed
+    how = Refits(**refits)
+
+    def refit(datasets: list[Any]) -> list[T]:
+        if not datasets:
+            return []
+        from cfprob.cli.status import StageStatus
+
+        settings = SamplerSettings(**options)
+        with StageStatus() as say:
+            say(f"{what}: {len(datasets)} refits ({settings.label}), {min(how.workers, len(datasets))} at once")
+            return refit_all(
+                scenario,
+                datasets,
+                settings,
+                keep,
+                priors,
+                how,
+                on_done=lambda done, total: say(f"{what}: {done} of {total} refits done"),
+            )
+
+    return refit
+
+
 def chosen_scenario(scenario_path: Path | None) -> Path:
     """The scenario folder a command works on: its own ``--scenario``, else the one given before the command
     (or ``$CFPROB_SCENARIO``), else the bundled one."""

@@ -13,15 +13,15 @@ from cfprob.cli.common import (
     _load,
     _plain,
     _provenance,
+    _refit_options,
+    _refitter,
     _sampler_options,
     _scenario_option,
     _show,
-    _stage_printer,
 )
 from cfprob.cli.group import cli
 
 if TYPE_CHECKING:
-    from cfprob.fitting.draws import Draws
     from cfprob.fitting.priors import Priors
 
 
@@ -41,8 +41,18 @@ if TYPE_CHECKING:
 )
 @_scenario_option
 @_sampler_options
+@_refit_options
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
-def crossval(by: str, refits: int | None, scenario_path: Path | None, as_json: bool, **sampler: Any) -> None:
+def crossval(
+    by: str,
+    refits: int | None,
+    scenario_path: Path | None,
+    as_json: bool,
+    jobs: int | None,
+    executor: str,
+    scheduler: str | None,
+    **sampler: Any,
+) -> None:
     """Expected log predictive density of held-out claims: the model against two baselines.
 
     The baselines are claims at their stated values with no pooling, and the model without the worldview
@@ -52,26 +62,18 @@ def crossval(by: str, refits: int | None, scenario_path: Path | None, as_json: b
     """
     from cfprob.answers.crossval import compare_scores, groups_of, no_pooling_elpd, pit_uniformity, score_fit
     from cfprob.fitting.design import design
-    from cfprob.fitting.draws import Draws
-    from cfprob.fitting.inference import fit
+    from cfprob.fitting.draws import Draws, posterior_draws
     from cfprob.fitting.priors import Priors
-    from cfprob.fitting.provenance import SamplerSettings
 
     scenario = _load(scenario_path)
     data = design(scenario)
     groups = groups_of(scenario, data, by)
-    say = _stage_printer()
-    options = {k: v for k, v in sampler.items() if k != "refit"}
+    how = {"jobs": jobs, "executor": executor, "scheduler": scheduler}
 
     def scored(name: str, priors: Priors) -> Any:
         tree = _get_fit(scenario, sampler, as_json, priors)
         posterior = tree["posterior"].to_dataset()
-
-        def refit(changed: Any) -> Draws:
-            say(f"{name}: refitting without one group's claims (Pareto k above 0.7)")
-            refitted = fit(scenario, SamplerSettings(**options), data=changed, priors=priors)
-            return Draws.from_posterior(refitted["posterior"].to_dataset())
-
+        refit = _refitter(scenario, sampler, how, posterior_draws, f"{name}, groups with Pareto k above 0.7", priors)
         draws = Draws.from_posterior(posterior)
         return score_fit(name, draws, data, groups, posterior.sizes["chain"], priors, refit, refits), tree
 

@@ -15,7 +15,16 @@ from numpy.typing import NDArray
 if TYPE_CHECKING:
     import xarray as xr
 
-__all__ = ["TINY", "Draws", "located_logits", "logit_theta", "nonfinite_draws", "seen_logits", "seen_theta"]
+__all__ = [
+    "TINY",
+    "Draws",
+    "located_logits",
+    "logit_theta",
+    "nonfinite_draws",
+    "posterior_draws",
+    "seen_logits",
+    "seen_theta",
+]
 
 Floats = NDArray[np.float64]
 TINY = 1e-300
@@ -120,6 +129,11 @@ class Draws:
             pick(self.poll_dispersion),
             pick(self.selection),
         )
+
+
+def posterior_draws(tree: xr.DataTree) -> Draws:
+    """A fit's posterior draws (:meth:`Draws.from_posterior` of its ``posterior`` group)."""
+    return Draws.from_posterior(tree["posterior"].to_dataset())
 
 
 def logit_theta(theta: Floats) -> Floats:

@@ -118,6 +118,7 @@ def fit(
     on_stage: Callable[[str], None] | None = None,
     data: ModelData | None = None,
     priors: Priors | None = None,
+    cores: int | None = None,
 ) -> xr.DataTree:
     """Sample every divergence point of ``scenario`` jointly and return the fit as a DataTree.
 
@@ -125,18 +126,19 @@ def fit(
     PyMC's own NUTS; both sample the same model from :func:`cfprob.fitting.model.build_model`. ``data`` replaces
     the scenario's arrays (``design(scenario)``) with arrays of the same shapes, for refits with claims
     left out (weight 0) or with simulated data; the compiled model code is reused. ``priors`` gives a model
-    variant (the default: the shipped model).
+    variant (the default: the shipped model). ``cores``: how many chains run at once (default: one per core, at
+    most one per chain); the draws do not depend on it.
     """
     priors = priors or Priors()
     say = on_stage or (lambda _message: None)
     data = data or design(scenario)
     started = time.perf_counter()
     if settings.sampler == "nutpie":
-        posterior, stats, sampling = _sample_nutpie(scenario, data, settings, progressbar, say, priors)
+        posterior, stats, sampling = _sample_nutpie(data, settings, progressbar, say, priors, cores)
     else:
         if not nutpie_installed():
             say("nutpie is not installed (cfprob[fast]): sampling with PyMC's NUTS, which is slower")
-        posterior, stats, sampling = _sample_pymc(data, settings, progressbar, say, priors)
+        posterior, stats, sampling = _sample_pymc(data, settings, progressbar, say, priors, cores)
     elapsed = time.perf_counter() - started
     if posterior.sizes.get("chain") != settings.chains or posterior.sizes.get("draw") != settings.draws:
         raise CfprobError(
@@ -173,12 +175,12 @@ def _text_as_str(stats: xr.Dataset) -> xr.Dataset:
 
 
 def _sample_nutpie(
-    scenario: Scenario,
     data: ModelData,
     settings: SamplerSettings,
     progressbar: bool,
     say: Callable[[str], None],
     priors: Priors,
+    cores: int | None,
 ) -> tuple[xr.Dataset, xr.Dataset, float]:
     from cfprob.fitting.compiled import compiled_model
 
@@ -192,7 +194,7 @@ def _sample_nutpie(
         draws=settings.draws,
         tune=settings.tune,
         chains=settings.chains,
-        cores=_cores(settings),
+        cores=_cores(settings, cores),
         seed=settings.seed,
         target_accept=settings.target_accept,
         adaptation=NUTPIE_ADAPTATION,
@@ -234,7 +236,12 @@ def reported_posterior(sampled: xr.Dataset, data: ModelData, priors: Priors) -> 
 
 
 def _sample_pymc(
-    data: ModelData, settings: SamplerSettings, progressbar: bool, say: Callable[[str], None], priors: Priors
+    data: ModelData,
+    settings: SamplerSettings,
+    progressbar: bool,
+    say: Callable[[str], None],
+    priors: Priors,
+    cores: int | None,
 ) -> tuple[xr.Dataset, xr.Dataset, float]:
     prepare()
     say("loading PyMC")
@@ -252,7 +259,7 @@ def _sample_pymc(
         draws=settings.draws,
         tune=settings.tune,
         chains=settings.chains,
-        cores=_cores(settings),
+        cores=_cores(settings, cores),
         random_seed=settings.seed,
         target_accept=settings.target_accept,
         nuts_sampler="pymc",
@@ -265,5 +272,5 @@ def _sample_pymc(
     return posterior, result["sample_stats"].to_dataset(), sampling
 
 
-def _cores(settings: SamplerSettings) -> int:
-    return max(1, min(settings.chains, os.cpu_count() or 1))
+def _cores(settings: SamplerSettings, cores: int | None) -> int:
+    return max(1, min(settings.chains, cores or os.cpu_count() or 1))
