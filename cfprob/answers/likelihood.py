@@ -78,14 +78,16 @@ def choice_log_likelihood(draws: Draws, data: ModelData) -> Floats:
     choices = data.choices
     assert draws.selection is not None, "draws of a model with choices carry the selection's strength"
     candidates = np.flatnonzero(choices.candidate > 0.5)
-    n, m = len(choices), len(candidates)
+    m = len(candidates)
+    # a candidate's hoped-for logit depends on the chooser alone: computed once per claimant, not per choice
+    authors, chooser = np.unique(choices.author, return_inverse=True)
     hope = seen_logits(
         draws,
-        np.tile(candidates, n),
-        np.full(n * m, HOPED_OUTCOME),
-        np.repeat(choices.author, m),
-        np.ones(n * m),
-    ).reshape(len(draws), n, m)
+        np.tile(candidates, len(authors)),
+        np.full(len(authors) * m, HOPED_OUTCOME),
+        np.repeat(authors, m),
+        np.ones(len(authors) * m),
+    ).reshape(len(draws), len(authors), m)[:, chooser, :]
     scores = draws.selection[:, None, None] * hope
     position = np.searchsorted(candidates, choices.pod)
     picked = np.take_along_axis(scores, position[None, :, None], axis=-1)[..., 0]
