@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import numpy as np
@@ -102,3 +103,44 @@ def test_reweighting_agrees_with_exact_refits(weimar: Path) -> None:
             assert abs(r["without"][outcome] - value) < 0.1, r
             if abs(value - base[outcome]) > 0.05:  # a clear move: reweighting sees it in the same direction
                 assert (r["without"][outcome] - base[outcome]) * (value - base[outcome]) > 0, r
+
+
+def test_leave_one_out_weights_are_kept_with_the_fit_and_refused_when_not_its_own(tmp_path: Path) -> None:
+    """The weights read back equal those written; a file for another fit, or a damaged one, is never used."""
+    from cfprob.answers.sensitivity import leave_one_out
+    from cfprob.outputs.loo_file import read_leave_one_out, write_leave_one_out
+
+    rng = np.random.default_rng(2)
+    loo = leave_one_out(rng.normal(0, 0.3, (400, 3)), ["x1", "x2", "y1"], ["x", "x", "y"], 4)
+    path = tmp_path / "weights.npz"
+    write_leave_one_out(loo, path, "fit-a")
+    back = read_leave_one_out(path, "fit-a")
+    assert back is not None
+    assert (
+        back.groups
+        == loo.groups
+        == (
+            ("claimant", "x", (0, 1)),
+            ("claimant", "y", (2,)),
+            ("claim", "x1", (0,)),
+            ("claim", "x2", (1,)),
+            ("claim", "y1", (2,)),
+        )
+    )
+    np.testing.assert_array_equal(back.weights, loo.weights)
+    np.testing.assert_array_equal(back.khat, loo.khat)
+    assert read_leave_one_out(path, "fit-b") is None  # another fit's key
+    body = path.read_bytes()
+    path.write_bytes(body[: len(body) // 2])
+    assert read_leave_one_out(path, "fit-a") is None  # cut short
+    assert read_leave_one_out(tmp_path / "missing.npz", "fit-a") is None
+
+
+def test_the_kept_weights_give_the_influences_computed_afresh(tmp_path: Path) -> None:
+    """sensitivity reads the weights a first run kept: the same rows as computing them again."""
+    install_fake_fit(load_scenario(bundled_scenario()))
+    first = invoke("sensitivity", "kosygin-1965", "--refits", "0", "--json")
+    kept = list((Path(os.environ["CFPROB_CACHE_DIR"]) / "leave-one-out").glob("*.npz"))
+    assert first[0] == 0 and len(kept) == 1
+    again = invoke("sensitivity", "kosygin-1965", "--refits", "0", "--json")
+    assert again[0] == 0 and json.loads(again[1])["pods"] == json.loads(first[1])["pods"]

@@ -27,8 +27,12 @@ __all__ = [
     "KHAT_LIMIT",
     "REFIT_DRAWS",
     "Influence",
+    "LeaveOneOut",
     "analyse",
+    "fit_leave_one_out",
     "influences",
+    "influences_of",
+    "leave_one_out",
     "power_scaling",
     "psis_weights",
     "theta_mean",
@@ -94,12 +98,36 @@ def psis_weights(left_out: Floats, chains: int) -> tuple[Floats, float]:
     return result, float(khat)
 
 
-def _reweighted(theta: Floats, left_out: Floats, chains: int) -> tuple[Floats, float]:
-    """Self-normalised PSIS mean of ``theta`` (S, K) with claims of log-likelihood ``left_out`` (S,) removed,
-    and the Pareto k of the weights ``exp(-left_out)``."""
-    w, khat = psis_weights(left_out, chains)
-    result: Floats = w @ theta
-    return result, khat
+@dataclass(frozen=True)
+class LeaveOneOut:
+    """Every claimant's and every claim's leave-one-out weights under one fit: what any divergence point's
+    influences are computed from, whichever points are asked about.
+
+    ``groups``: (``claimant`` or ``claim``, id, the claims' positions in ``claim_ids``); ``weights`` (groups,
+    S): normalised PSIS weights; ``khat`` (groups,): their Pareto k.
+    """
+
+    claim_ids: tuple[str, ...]
+    groups: tuple[tuple[str, str, tuple[int, ...]], ...]
+    weights: Floats
+    khat: Floats
+
+
+def leave_one_out(log_likelihood: Floats, claim_ids: Sequence[str], authors: Sequence[str], chains: int) -> LeaveOneOut:
+    """The weights that leave out each claimant (all their claims) and each claim in turn.
+
+    ``log_likelihood`` (S, claims) holds the draws of one fit, chains concatenated; ``authors`` gives each
+    claim's claimant, in ``claim_ids`` order.
+    """
+    groups: list[tuple[str, str, tuple[int, ...]]] = []
+    for author in dict.fromkeys(authors):
+        groups.append(("claimant", author, tuple(i for i, a in enumerate(authors) if a == author)))
+    groups += [("claim", claim, (i,)) for i, claim in enumerate(claim_ids)]
+    weights = np.empty((len(groups), log_likelihood.shape[0]))
+    khat = np.empty(len(groups))
+    for g, (_, _, index) in enumerate(groups):
+        weights[g], khat[g] = psis_weights(log_likelihood[:, list(index)].sum(axis=1), chains)
+    return LeaveOneOut(tuple(claim_ids), tuple(groups), weights, khat)
 
 
 def influences(
@@ -116,19 +144,28 @@ def influences(
     ``theta`` (S, pods, outcomes) and ``log_likelihood`` (S, claims) are draws of one fit, chains
     concatenated; ``authors`` gives each claim's claimant, in ``claim_ids`` order.
     """
-    groups: list[tuple[str, str, list[int]]] = []
-    for author in dict.fromkeys(authors):
-        groups.append(("claimant", author, [i for i, a in enumerate(authors) if a == author]))
-    groups += [("claim", claim, [i]) for i, claim in enumerate(claim_ids)]
+    return influences_of(leave_one_out(log_likelihood, claim_ids, authors, chains), theta, pods, pod_ids)
+
+
+def influences_of(loo: LeaveOneOut, theta: Floats, pods: Sequence[str], pod_ids: Sequence[str]) -> list[Influence]:
+    """:func:`influences` from the fit's leave-one-out weights: each PoD's moves are its draws reweighted."""
     result = []
     for pod in pods:
         t = theta[:, list(pod_ids).index(pod), :]
         base = tuple(float(x) for x in t.mean(axis=0))
-        rows = []
-        for group, gid, index in groups:
-            without, khat = _reweighted(t, log_likelihood[:, index].sum(axis=1), chains)
-            claims = tuple(claim_ids[i] for i in index)
-            rows.append(Influence(group, gid, claims, pod, base, tuple(float(x) for x in without), khat))
+        moved = loo.weights @ t
+        rows = [
+            Influence(
+                group,
+                gid,
+                tuple(loo.claim_ids[i] for i in index),
+                pod,
+                base,
+                tuple(float(x) for x in moved[g]),
+                float(loo.khat[g]),
+            )
+            for g, (group, gid, index) in enumerate(loo.groups)
+        ]
         result += sorted(rows, key=lambda r: -r.size)
     return result
 
@@ -149,27 +186,18 @@ def analyse(
     pods: Sequence[str],
     refits: int = 0,
     refit: Callable[[list[ModelData]], list[Floats]] | None = None,
+    loo: LeaveOneOut | None = None,
 ) -> dict[str, list[Influence]]:
     """Influences on each of ``pods`` from one fit; the ``refits`` largest per PoD checked by exact refits.
 
     ``refit`` samples the model for each of several changed data (same shapes) and returns each fit's
-    posterior mean of ``theta`` (:func:`theta_mean`); the refits are independent and may run at once.
+    posterior mean of ``theta`` (:func:`theta_mean`); the refits are independent and may run at once. ``loo``:
+    the fit's leave-one-out weights when already known (:func:`fit_leave_one_out`).
     """
     posterior = tree["posterior"].to_dataset()
-    draws = Draws.from_posterior(posterior)
-    ids = claim_order(data)
-    authors_by_claim = {
-        i: data.claimants[a] for block in data.blocks.values() for i, a in zip(block.ids, block.author, strict=False)
-    }
-    rows = influences(
-        draws.theta,
-        claim_contribution(draws, data),
-        ids,
-        [authors_by_claim[i] for i in ids],
-        pods,
-        data.pods,
-        posterior.sizes["chain"],
-    )
+    theta = np.asarray(posterior["theta"].transpose("chain", "draw", ...).values, dtype=float)
+    loo = loo or fit_leave_one_out(tree, data)
+    rows = influences_of(loo, theta.reshape(-1, *theta.shape[2:]), pods, data.pods)
     by_pod: dict[str, list[Influence]] = {pod: [r for r in rows if r.pod == pod] for pod in pods}
     if refits and refit is not None:
         wanted = list(dict.fromkeys(r.claims for pod in pods for r in by_pod[pod][:refits]))
@@ -182,6 +210,19 @@ def analyse(
             ]
             by_pod[pod] = sorted(updated, key=lambda r: -r.size)
     return by_pod
+
+
+def fit_leave_one_out(tree: xr.DataTree, data: ModelData) -> LeaveOneOut:
+    """The leave-one-out weights of every claimant and claim under the fit ``tree`` (of ``data``)."""
+    posterior = tree["posterior"].to_dataset()
+    draws = Draws.from_posterior(posterior)
+    ids = claim_order(data)
+    authors_by_claim = {
+        i: data.claimants[a] for block in data.blocks.values() for i, a in zip(block.ids, block.author, strict=False)
+    }
+    return leave_one_out(
+        claim_contribution(draws, data), ids, [authors_by_claim[i] for i in ids], posterior.sizes["chain"]
+    )
 
 
 def theta_mean(tree: xr.DataTree) -> Floats:

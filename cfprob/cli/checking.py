@@ -165,6 +165,7 @@ def sensitivity(
     from cfprob.answers.query import check_pods
     from cfprob.answers.sensitivity import REFIT_DRAWS, analyse, power_scaling, theta_mean
     from cfprob.fitting.design import design
+    from cfprob.outputs.store import cached_leave_one_out
 
     check_pods(scenario.pod_ids, pods)
     _warn_coherence(scenario, pods)
@@ -178,7 +179,7 @@ def sensitivity(
         "checking the largest influences",
         draws=min(sampler["draws"], REFIT_DRAWS),
     )
-    results = analyse(tree, data, pods, refits=refits, refit=refit)
+    results = analyse(tree, data, pods, refits=refits, refit=refit, loo=cached_leave_one_out(tree, data))
     scaling = {pod: power_scaling(tree, data, pod) for pod in pods}
     if as_json:
         _emit_json(

@@ -233,6 +233,7 @@ def build_report(tree: xr.DataTree, scenario: Scenario, pods: Sequence[str], dri
     from cfprob.answers.sensitivity import analyse
     from cfprob.fitting.design import design
     from cfprob.outputs.plots import Labels, claim_label, claim_rows, figure_bytes, plot_claims, plot_curve, plot_kind
+    from cfprob.outputs.store import cached_leave_one_out
 
     fit = Fit.from_tree(tree)
     result = answer(fit, tuple(pods), {}, seed=seed)
@@ -258,7 +259,8 @@ def build_report(tree: xr.DataTree, scenario: Scenario, pods: Sequence[str], dri
         for label, outcome, said, draws, how in claim_rows(fit, scenario, lexicon, pods[0]):
             bottom, top_ = (float(x) for x in np.quantile(draws, [(1 - CREDIBLE_MASS) / 2, (1 + CREDIBLE_MASS) / 2]))
             against.append((claim_label(label, outcome, labels), said, (bottom, float(draws.mean()), top_), how))
-    influences = analyse(tree, design(scenario), [p for p in pods if p != OTL] or [OTL])
+    data = design(scenario)
+    influences = analyse(tree, data, [p for p in pods if p != OTL] or [OTL], loo=cached_leave_one_out(tree, data))
     claims = sorted((r for rows in influences.values() for r in rows if r.group == "claim"), key=lambda r: -r.size)
     about = {c.id for p in pods for c in scenario.claims_about(p)}
     own = [r for r in claims if r.claims[0] in about]

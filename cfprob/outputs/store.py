@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import io
 import stat
@@ -28,12 +29,15 @@ if TYPE_CHECKING:
     import xarray as xr
 
     from cfprob.answers.query import Fit
+    from cfprob.answers.sensitivity import LeaveOneOut
+    from cfprob.fitting.design import ModelData
 
 __all__ = [
     "SEAL_PREFIX",
     "cache_path",
     "cached_answers",
     "cached_fit",
+    "cached_leave_one_out",
     "clear_cache",
     "list_cache",
     "load_tree",
@@ -225,6 +229,21 @@ def cached_answers(scenario: Scenario, settings: SamplerSettings, priors: Priors
     return read_answers(answers_path(path), fit_key(scenario.content_hash, settings, model_key(priors)))
 
 
+def cached_leave_one_out(tree: xr.DataTree, data: ModelData) -> LeaveOneOut:
+    """The fit's leave-one-out weights (:mod:`cfprob.outputs.loo_file`): from the cache, else computed and kept."""
+    from cfprob.answers.sensitivity import fit_leave_one_out
+    from cfprob.outputs.loo_file import leave_one_out_path, read_leave_one_out, write_leave_one_out
+
+    key = str(tree.attrs["fit_key"])
+    path = leave_one_out_path(key)
+    loo = read_leave_one_out(path, key)
+    if loo is None or len(loo.weights[0]) != tree["posterior"].sizes["chain"] * tree["posterior"].sizes["draw"]:
+        loo = fit_leave_one_out(tree, data)
+        with contextlib.suppress(OSError, CacheError):  # a read-only cache: computed again next time
+            write_leave_one_out(loo, path, key)
+    return loo
+
+
 def list_cache() -> list[Path]:
     """The cached fits (a write in progress, or one cut short by a kill, is a hidden file and not a fit)."""
     folder = cache_dir() / "fits"
@@ -240,4 +259,9 @@ def clear_cache() -> int:
     if folder.is_dir():  # partial writes, and the fits' answers files
         for leftover in [*folder.glob(".*"), *folder.glob(f"*{ANSWERS_SUFFIX}")]:
             leftover.unlink(missing_ok=True)
+    weights = cache_dir() / "leave-one-out"  # the fits' leave-one-out weights
+    if weights.is_dir():
+        for leftover in weights.iterdir():
+            if leftover.is_file():
+                leftover.unlink(missing_ok=True)
     return len(entries)
