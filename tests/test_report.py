@@ -32,6 +32,20 @@ def test_report_refuses_other_suffixes_and_existing_files(tmp_path: Path, ussr_f
     assert code == 1 and "--force" in err and existing.read_text() == "mine"
 
 
+def test_several_formats_in_one_call(tmp_path: Path, ussr_fit: None) -> None:
+    """--out repeated: one report computed, written in each format; a file named twice is bad usage."""
+    html, post = tmp_path / "k.html", tmp_path / "k.bbcode"
+    code, stdout, err = invoke("report", "kosygin-1965", "--out", str(html), "--out", str(post))
+    assert code == 0, err
+    assert stdout.count("Saved report to") == 2
+    assert html.read_text().startswith("<!DOCTYPE html>") and "[quote=" in post.read_text()
+    assert err.count("drawing the plots") == 1
+    code, _, err = invoke(
+        "report", "kosygin-1965", "--out", str(tmp_path / "x.html"), "--out", str(tmp_path / "x.html")
+    )
+    assert code == 2 and "expected each file once" in err and not (tmp_path / "x.html").exists()
+
+
 def test_markdown_report_writes_plots_beside_it(tmp_path: Path, ussr_fit: None) -> None:
     out = tmp_path / "post.md"
     code, stdout, err = invoke("report", "kosygin-1965", "--out", str(out))

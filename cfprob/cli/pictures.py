@@ -145,10 +145,11 @@ def curve(
 @click.argument("pods", nargs=-1, required=True)
 @click.option(
     "--out",
-    "out",
+    "outs",
     type=click.Path(path_type=Path),
-    default=None,
-    help="Report file: .html; .bbcode for a forum post (charts in text, one file to paste); .md (plots beside it).",
+    multiple=True,
+    help="Report file: .html; .bbcode for a forum post (charts in text, one file to paste); .md (plots beside it). "
+    "Repeat for several formats: the report is computed once.",
 )
 @click.option("--force", is_flag=True, help="Replace existing files.")
 @click.option("--drivers", type=click.IntRange(1, 50), default=5, show_default=True, help="Driving claims shown.")
@@ -157,7 +158,7 @@ def curve(
 @_sampler_options
 def report(
     pods: tuple[str, ...],
-    out: Path | None,
+    outs: tuple[Path, ...],
     force: bool,
     drivers: int,
     as_json: bool,
@@ -172,21 +173,27 @@ def report(
       cfprob report kosygin-1965 --out kosygin.html
       cfprob report kosygin-1965 --out post.bbcode   # paste into a forum
       cfprob report kosygin-1965 --out post.md       # plots beside it
+      cfprob report kosygin-1965 --out k.html --out k.bbcode
       cfprob report kosygin-1965 --json
     """
     from cfprob.safe.files import check_new_file
 
-    if out is None and not as_json:
+    if not outs and not as_json:
         raise click.UsageError("expected --out FILE.html|.bbcode|.md, or --json, found neither")
-    if out is not None and out.suffix.lower() not in REPORT_FORMATS:
-        raise click.BadParameter(
-            f"expected a file name ending in {', '.join(REPORT_FORMATS)}, found '{out.suffix}'", param_hint="--out"
-        )
+    for out in outs:
+        if out.suffix.lower() not in REPORT_FORMATS:
+            raise click.BadParameter(
+                f"expected a file name ending in {', '.join(REPORT_FORMATS)}, found '{out.suffix}'", param_hint="--out"
+            )
+    if len(set(outs)) < len(outs):
+        repeated = next(str(out) for out in outs if outs.count(out) > 1)
+        raise click.BadParameter(f"expected each file once, found {repeated} twice", param_hint="--out")
     from cfprob.outputs.report import FIGURES
 
-    images = {name: out.with_name(f"{out.stem}-{name}.png") for name in FIGURES} if out else {}
-    for path in [out, *(images.values() if out and out.suffix.lower() == ".md" else [])] if out else []:
-        check_new_file(path, force)
+    pictures = {out: {name: out.with_name(f"{out.stem}-{name}.png") for name in FIGURES} for out in outs}
+    for out in outs:
+        for path in [out, *(pictures[out].values() if out.suffix.lower() == ".md" else [])]:
+            check_new_file(path, force)
     scenario = _load(scenario_path)
     from cfprob.answers.query import check_question
 
@@ -198,8 +205,8 @@ def report(
 
     _stage_printer()("drawing the plots and weighing every claim's influence (leave-one-out reweighting)")
     built = build_report(tree, scenario, pods, drivers=drivers, seed=sampler["seed"])
-    if out is not None:
-        written = write_report(built, out, images)
+    for out in outs:
+        written = write_report(built, out, pictures[out])
         saved = f"Saved report to {out}" + (f" and {len(written) - 1} plots beside it" if len(written) > 1 else "")
         click.echo(saved, err=as_json)
     if as_json:
