@@ -6,8 +6,8 @@
 #
 # It needs Python 3.12 or newer and finds one itself: $CFPROB_PYTHON if set, then python3.12/python3.13/
 # python3/python on PATH, then interpreters installed by pyenv or uv (oldest suitable first). The environment lives in .venv
-# (or $CFPROB_VENV); cfprob is installed into it editable (this checkout's code and priors/) and reinstalled
-# when pyproject.toml changes.
+# (or $CFPROB_VENV); cfprob is installed into it editable (this checkout's code and priors/), with uv when it can
+# (pip otherwise, or with CFPROB_INSTALLER=pip), and reinstalled when pyproject.toml changes.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -39,6 +39,15 @@ pip_quiet() {
   "$venv/bin/python" -m pip install --quiet "$@" 2> >(grep -v "^WARNING: Location '.*' is ignored" >&2)
 }
 
+# uv installs the dependencies about ten times faster than pip: the one on PATH, else one installed into the
+# environment from the package registry; pip is the fallback when neither works (or CFPROB_INSTALLER=pip).
+installer() {
+  [ "${CFPROB_INSTALLER:-uv}" = "pip" ] && return 1
+  if command -v uv >/dev/null 2>&1; then command -v uv; return 0; fi
+  if [ -x "$venv/bin/uv" ] || pip_quiet uv 2>/dev/null; then echo "$venv/bin/uv"; return 0; fi
+  return 1
+}
+
 if ! suitable "$venv/bin/python"; then
   if ! python="$(find_python)"; then
     echo "cfprob needs Python 3.12 or newer and found none (looked at \$CFPROB_PYTHON, python3.12+ on PATH," >&2
@@ -48,17 +57,26 @@ if ! suitable "$venv/bin/python"; then
   echo "cfprob: creating $venv with $("$python" --version 2>&1) ($python)" >&2
   rm -rf "$venv"
   "$python" -m venv "$venv"
-  pip_quiet --upgrade pip
-  pip_quiet hatchling
 fi
 
 # cfprob is installed editable: .venv/bin/cfprob runs this checkout's code and reads its priors/ directly,
-# so an edited claim file takes effect at once. Reinstalled only when the dependencies change.
+# so an edited claim file takes effect at once. Only what the command needs: the sampler's extra for every
+# command, the test tools (and the Dask extra the tests use) for pytest, ruff and mypy. Reinstalled when the dependencies change.
+extras="fast"
+case "${1:-}" in pytest | ruff | mypy) extras="fast,test" ;; esac
 stamp="$venv/.cfprob-install"
-current="$(cd "$root" && sha256sum pyproject.toml | cut -d' ' -f1)"
-if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$current" ]; then
-  echo "cfprob: installing cfprob and its dependencies into $venv" >&2
-  pip_quiet --no-build-isolation --editable "$root[fast,test]"
+current="$(cd "$root" && sha256sum pyproject.toml | cut -d' ' -f1) $extras"
+installed="$(cat "$stamp" 2>/dev/null || true)"
+# an environment with the test extras also serves every other command
+if [ "$installed" != "$current" ] && ! { [ "$extras" = "fast" ] && [ "$installed" = "${current% *} fast,test" ]; }; then
+  echo "cfprob: installing cfprob and its dependencies ($extras) into $venv" >&2
+  if uv="$(installer)" && "$uv" pip install --quiet --python "$venv/bin/python" --editable "$root[$extras]"; then
+    :
+  else
+    [ "${CFPROB_INSTALLER:-uv}" = "pip" ] || echo "cfprob: uv unavailable; installing with pip (slower)" >&2
+    pip_quiet --upgrade pip hatchling
+    pip_quiet --no-build-isolation --editable "$root[$extras]"
+  fi
   echo "$current" > "$stamp"
 fi
 
