@@ -65,9 +65,7 @@ def test_workers_give_the_draws_of_the_serial_run(weimar: Path) -> None:
     datasets = [without_claims(data, [claim]) for claim in claims]
     serial = refit_all(scenario, datasets, SMALL, _theta, how=Refits(jobs=1))
     done: list[tuple[int, int]] = []
-    parallel = refit_all(
-        scenario, datasets, SMALL, _theta, how=Refits(jobs=2), on_done=lambda *step: done.append(step)
-    )
+    parallel = refit_all(scenario, datasets, SMALL, _theta, how=Refits(jobs=2), on_done=lambda *step: done.append(step))
     assert done == [(1, 3), (2, 3), (3, 3)]
     for one, other in zip(serial, parallel, strict=True):
         np.testing.assert_array_equal(one, other)
