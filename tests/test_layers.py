@@ -14,7 +14,7 @@ from .conftest import REPO
 PACKAGE = REPO / "cfprob"
 
 LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("core", ("cfprob", "cfprob.errors", "cfprob.paths")),
+    ("core", ("cfprob.version", "cfprob.errors", "cfprob.paths")),
     ("safe", ("cfprob.safe",)),
     (
         "scenario types",
@@ -36,6 +36,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("fitting", ("cfprob.fitting",)),
     ("answers", ("cfprob.answers",)),
     ("outputs", ("cfprob.outputs",)),
+    ("api", ("cfprob", "cfprob.api")),
     ("cli", ("cfprob.cli", "cfprob.__main__")),
 )
 """Each layer's modules by name prefix (the longest matching prefix decides), bottom first."""

@@ -13,9 +13,9 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from cfprob import __version__
 from cfprob.errors import CfprobError
 from cfprob.reading.fields import one_line
+from cfprob.version import __version__
 
 if TYPE_CHECKING:
     pass

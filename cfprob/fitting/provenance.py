@@ -9,10 +9,10 @@ from datetime import UTC, datetime
 from functools import cache
 from importlib.util import find_spec
 
-from cfprob import __version__
 from cfprob.errors import CfprobError
 from cfprob.fitting.numeric import CREDIBLE_MASS
 from cfprob.fitting.priors import Priors
+from cfprob.version import __version__
 
 __all__ = [
     "CHECK_LEVEL",

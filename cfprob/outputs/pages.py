@@ -8,7 +8,6 @@ import base64
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from cfprob import __version__
 from cfprob.fitting.provenance import CREDIBLE_MASS, RUNG3_SEMANTICS, SEMANTICS
 from cfprob.outputs.forum import render_bbcode
 from cfprob.outputs.report import (
@@ -28,6 +27,7 @@ from cfprob.outputs.report import (
 from cfprob.outputs.tables import diagnostics_lines, plausibility_lines, sources_table
 from cfprob.safe.files import write_files_atomically
 from cfprob.safe.neutralise import for_html, for_markdown, safe_url
+from cfprob.version import __version__
 
 __all__ = ["render_html", "render_markdown", "write_report"]
 

@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from cfprob import __version__
 from cfprob.answers.query import Answer, Fit, answer
 from cfprob.answers.sensitivity import Influence
 from cfprob.fitting.provenance import CREDIBLE_MASS
@@ -26,6 +25,7 @@ from cfprob.outputs.listings import claim_strength
 from cfprob.outputs.tables import diagnostics_lines
 from cfprob.reading.lexicon import Lexicon, load_lexicon
 from cfprob.reading.scenario import OTL, Scenario
+from cfprob.version import __version__
 
 if TYPE_CHECKING:
     import xarray as xr
