@@ -83,3 +83,11 @@ def test_sbc_on_a_local_dask_cluster_gives_the_serial_ranks(weimar: Path) -> Non
     assert cluster.ranks == serial.ranks
     assert cluster.divergent == serial.divergent
     np.testing.assert_array_equal(cluster.errors, serial.errors)
+
+
+def test_an_unreachable_scheduler_is_one_line() -> None:
+    pytest.importorskip("distributed")
+    code, _, err = invoke(
+        "crossval", "--refits", "1", "--executor", "dask", "--scheduler", "tcp://127.0.0.1:1", "--draws", "100"
+    )
+    assert code == 1 and "expected a Dask scheduler at tcp://127.0.0.1:1, found none" in err, err

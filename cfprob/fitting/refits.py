@@ -160,7 +160,7 @@ class _dask_client:
             self._client = Client(self._cluster)
         else:
             try:
-                self._client = Client(how.scheduler, timeout=30)
+                self._client = Client(how.scheduler, timeout=10)
             except OSError as exc:
                 raise CfprobError(
                     f"--scheduler: expected a Dask scheduler at {how.scheduler}, found none ({exc})"
