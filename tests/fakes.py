@@ -85,7 +85,18 @@ def fake_fit(
             "stack": [" + ".join(stack) for stack in data.stacks],
         },
     )
-    stats = xr.Dataset({"diverging": (("chain", "draw"), np.zeros((c, s), dtype=bool))})
+    rng = np.random.default_rng(seed + 1)
+    stats = xr.Dataset(  # nutpie's statistics, under its names
+        {
+            "diverging": (("chain", "draw"), np.zeros((c, s), dtype=bool)),
+            "energy": (("chain", "draw"), rng.normal(100.0, 5.0, (c, s))),
+            "logp": (("chain", "draw"), rng.normal(-90.0, 5.0, (c, s))),
+            "depth": (("chain", "draw"), rng.integers(2, 5, (c, s))),
+            "maxdepth_reached": (("chain", "draw"), np.zeros((c, s), dtype=bool)),
+            "step_size": (("chain", "draw"), np.full((c, s), 0.3)),
+            "mean_tree_accept": (("chain", "draw"), rng.uniform(0.7, 1.0, (c, s))),
+        }
+    )
     tree = fit_tree(posterior, stats, data)
     tree.attrs.update(provenance_attrs(scenario.id, scenario.content_hash, settings))
     tree.attrs.update(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import xarray as xr
 
@@ -24,10 +26,11 @@ def test_a_saved_result_carries_every_group_and_reads_back(tmp_path) -> None:
     out = tmp_path / "r.nc"
     code, _, err = invoke("run", "--scenario", str(WEIMAR), "no-depression-1929", "--out", str(out))
     assert code == 0, err
-    tree = load_tree(out)
-    assert set(GROUPS) <= set(tree.children)
+    tree = xr.open_datatree(out, engine="h5netcdf").load()  # the file as ArviZ reads it
+    assert set(GROUPS) <= set(tree.children) and "design" not in tree.children
     data = design(scenario)
-    posterior = tree["posterior"].to_dataset()
+    internal = load_tree(out)  # the same file as cfprob reads it back
+    posterior = internal["posterior"].to_dataset()
     # the log-likelihood is each claim's, in claim order, with its author and kind
     ll = tree["log_likelihood"].to_dataset()["claims"]
     assert list(ll["claim"].values) == list(claim_order(data))
@@ -35,21 +38,32 @@ def test_a_saved_result_carries_every_group_and_reads_back(tmp_path) -> None:
     np.testing.assert_allclose(ll.values.reshape(expected.shape), expected)
     kinds = dict(zip(ll["claim"].values, ll["claim_kind"].values, strict=True))
     assert kinds["poll-no-depression"] == "poll" and kinds["ada-late-republic"] == "level"
-    # what was stated, beside its replicas on the same scale; latent-only families are left out
+    # what was stated, beside its replicas on the same scale (under the posterior and the prior)
     observed = tree["observed_data"].to_dataset()
-    predictive = tree["posterior_predictive"].to_dataset()
+    for group in ("posterior_predictive", "prior_predictive"):
+        predictive = tree[group].to_dataset()
+        assert predictive["poll"].shape[-2:] == data.blocks["poll"].votes.shape
+        assert set(predictive.data_vars) == set(observed.data_vars)
     np.testing.assert_array_equal(observed["point"].values, data.point.value)
     np.testing.assert_array_equal(observed["poll"].values, data.blocks["poll"].votes)
-    assert predictive["poll"].shape[-2:] == data.blocks["poll"].votes.shape
     assert "interval" not in observed and "uncertain" not in observed
+    # ArviZ's names: p_outcome instead of theta, nothing named like an ArviZ dimension, lp in sample_stats
+    exported = tree["posterior"].to_dataset()
+    assert "theta" not in exported and "alpha" not in exported and "intercept" in exported
+    p = exported["p_outcome"]
+    assert p.dims == ("chain", "draw", "pod", "outcome") and set(p.coords) == {"chain", "draw", "pod", "outcome"}
+    np.testing.assert_array_equal(p.values, posterior["theta"].values)
     # the prior has the posterior's names and dims
     prior = tree["prior"].to_dataset()
-    for name in ("theta", "alpha", "sigma_u", "u", "history"):
-        assert prior[name].dims == posterior[name].dims, name
-    # P(outcome | divergence point), labelled
-    p = posterior["p_outcome"]
-    assert p.dims == ("chain", "draw", "pod", "outcome")
-    assert "Survives" in list(p["outcome_label"].values)
+    for name in ("p_outcome", "intercept", "sigma_u", "u", "history"):
+        assert prior[name].dims == exported[name].dims, name
+    labels = tree["constant_data"].to_dataset()
+    assert "Survives" in list(labels["outcome_label"].values) and labels["pod_title"].dims == ("pod",)
+    # read back, the result answers as the fit it came from
+    code, saved, _ = invoke("run", "--scenario", str(WEIMAR), "no-depression-1929", "--from", str(out), "--json")
+    code_cached, cached_json, _ = invoke("run", "--scenario", str(WEIMAR), "no-depression-1929", "--json")
+    assert code == code_cached == 0
+    assert json.loads(saved)["answer"] == json.loads(cached_json)["answer"]
 
 
 def test_run_output_keeps_the_groups(tmp_path) -> None:

@@ -23,24 +23,45 @@ import xarray as xr
 from cfprob.answers.likelihood import claim_log_likelihood, claim_order, draw_prior, log_prior, replicate
 from cfprob.claims import FAMILIES, KINDS
 from cfprob.fitting.draws import Draws
+from cfprob.fitting.inference import DESIGN_ATTRS, design_attrs
 
 if TYPE_CHECKING:
     from cfprob.fitting.design import ModelData
     from cfprob.reading.scenario import Scenario
 
-__all__ = ["GROUPS", "with_groups"]
+__all__ = ["GROUPS", "RENAMED", "SAMPLE_STATS_NAMES", "as_fit", "with_groups"]
 
-GROUPS = ("prior", "log_prior", "log_likelihood", "posterior_predictive", "observed_data", "constant_data")
+GROUPS = (
+    "prior",
+    "log_prior",
+    "log_likelihood",
+    "posterior_predictive",
+    "prior_predictive",
+    "observed_data",
+    "constant_data",
+)
 """The groups :func:`with_groups` adds to a fit."""
+
+RENAMED = {"alpha": "intercept"}
+"""Variables renamed on a saved result because ArviZ uses the name itself (``alpha``: power-scaling's dimension)."""
+
+SAMPLE_STATS_NAMES = {
+    "logp": "lp",
+    "depth": "tree_depth",
+    "maxdepth_reached": "reached_max_treedepth",
+    "mean_tree_accept": "acceptance_rate",
+}
+"""nutpie's sampler statistics under ArviZ's schema names."""
 
 PRIOR_SEED = 20_261_130
 """The seed of the prior draws (fixed: the prior group is part of the fit, which ``--seed`` reproduces)."""
 
 
 def with_groups(tree: xr.DataTree, scenario: Scenario, data: ModelData) -> xr.DataTree:
-    """A copy of ``tree`` (a fit of ``scenario`` with design ``data``) with the groups of :data:`GROUPS` and
-    ``p_outcome`` in its posterior."""
-    posterior = tree["posterior"].to_dataset()
+    """A copy of ``tree`` (a fit of ``scenario`` with design ``data``, or a result read back by
+    :func:`as_fit`) as a complete ArviZ object: the groups of :data:`GROUPS`, named as ArviZ's schema names them
+    (see the module's description)."""
+    posterior = _internal(tree["posterior"].to_dataset())
     chains, per_chain = posterior.sizes["chain"], posterior.sizes["draw"]
     draws = Draws.from_posterior(posterior)
     claims = {c.id: c for c in scenario.claims}
@@ -60,28 +81,62 @@ def with_groups(tree: xr.DataTree, scenario: Scenario, data: ModelData) -> xr.Da
         coords={"chain": posterior["chain"], "draw": posterior["draw"], **claim_coords},
     )
     predictive, observed = _replicas(draws, data, chains, per_chain)
-    result = tree.copy()
-    result["posterior"] = xr.DataTree(_with_p_outcome(posterior, scenario))
-    result["prior"] = xr.DataTree(_prior(posterior, data, chains, per_chain))
-    result["log_prior"] = xr.DataTree(xr.Dataset({"log_prior": log_prior(posterior)}))
-    result["log_likelihood"] = xr.DataTree(log_likelihood)
-    result["posterior_predictive"] = xr.DataTree(predictive.assign_coords(posterior[["chain", "draw"]].coords))
-    result["observed_data"] = xr.DataTree(observed)
-    result["constant_data"] = xr.DataTree(_constant(data, scenario, order, claims))
+    prior, prior_draws = _prior(posterior, data, chains, per_chain)
+    prior_predictive, _ = _replicas(prior_draws, data, chains, per_chain)
+    sample_dims = posterior[["chain", "draw"]].coords
+    stats = tree["sample_stats"].to_dataset()
+    groups = {
+        "posterior": _exported(posterior),
+        "sample_stats": stats.rename({k: v for k, v in SAMPLE_STATS_NAMES.items() if k in stats.data_vars}),
+        "prior": _exported(prior),
+        "log_prior": xr.Dataset({"log_prior": log_prior(posterior)}),
+        "log_likelihood": log_likelihood,
+        "posterior_predictive": predictive.assign_coords(sample_dims),
+        "prior_predictive": prior_predictive.assign_coords(sample_dims),
+        "observed_data": observed,
+        "constant_data": _constant(data, scenario, order, claims),
+    }
+    kept = {name: child.to_dataset() for name, child in tree.children.items() if name not in (*groups, "design")}
+    result = xr.DataTree.from_dict(kept | groups)
+    result.attrs = dict(tree.attrs)
     return result
 
 
-def _with_p_outcome(posterior: xr.Dataset, scenario: Scenario) -> xr.Dataset:
-    """The posterior with ``p_outcome(pod, outcome)``: each divergence point's outcome probabilities, labelled."""
-    titles = {p.id: p.title for p in scenario.pods}
-    labels = {o.id: o.label for o in scenario.outcomes}
-    p = posterior["theta"].rename("p_outcome")
-    p = p.assign_coords(
-        pod_title=("pod", [titles.get(str(i), str(i)) for i in p["pod"].values]),
-        outcome_label=("outcome", [labels.get(str(o), str(o)) for o in p["outcome"].values]),
+def as_fit(tree: xr.DataTree) -> xr.DataTree:
+    """A result saved with its groups (:func:`with_groups`) as cfprob's own code reads a fit: ``theta`` and
+    ``alpha`` in the posterior, the ``design`` group; a tree that already is one comes back unchanged."""
+    if "design" in tree.children or "constant_data" not in tree.children:
+        return tree
+    constant = tree["constant_data"].to_dataset()
+    design_group = xr.Dataset(
+        {"X": constant["X"], "year_weights": constant["year_weights"]},
+        attrs={k: v for k, v in constant.attrs.items() if k in DESIGN_ATTRS},
     )
-    p.attrs["description"] = "P(outcome | divergence point): the posterior of each outcome's probability"
-    return posterior.assign(p_outcome=p)
+    children = {name: child.to_dataset() for name, child in tree.children.items()}
+    children["posterior"] = _internal(children["posterior"])
+    children["design"] = design_group
+    result = xr.DataTree.from_dict(children)
+    result.attrs = dict(tree.attrs)
+    return result
+
+
+def _internal(posterior: xr.Dataset) -> xr.Dataset:
+    """A posterior under cfprob's own names (``theta``, ``alpha``), without the exported ``p_outcome``."""
+    renamed = posterior.rename({v: k for k, v in RENAMED.items() if v in posterior and k not in posterior})
+    if "theta" not in renamed and "p_outcome" in renamed:
+        renamed = renamed.assign(theta=renamed["p_outcome"])
+    return renamed.drop_vars([n for n in ("p_outcome",) if n in renamed])
+
+
+def _exported(variables: xr.Dataset) -> xr.Dataset:
+    """Posterior or prior draws under ArviZ-safe names: ``p_outcome`` for ``theta`` (P(outcome | divergence
+    point)), :data:`RENAMED` for names ArviZ keeps for itself."""
+    result = variables.rename({k: v for k, v in RENAMED.items() if k in variables})
+    if "theta" in result:
+        p = result["theta"].rename("p_outcome")
+        p.attrs["description"] = "P(outcome | divergence point): each outcome's probability after each divergence"
+        result = result.drop_vars("theta").assign(p_outcome=p)
+    return result
 
 
 def _replicas(draws: Draws, data: ModelData, chains: int, per_chain: int) -> tuple[xr.Dataset, xr.Dataset]:
@@ -103,8 +158,8 @@ def _replicas(draws: Draws, data: ModelData, chains: int, per_chain: int) -> tup
     return xr.Dataset(predictive, coords=coords), xr.Dataset(observed, coords=coords)
 
 
-def _prior(posterior: xr.Dataset, data: ModelData, chains: int, per_chain: int) -> xr.Dataset:
-    """Prior draws of the posterior's main variables, with the posterior's names and dims."""
+def _prior(posterior: xr.Dataset, data: ModelData, chains: int, per_chain: int) -> tuple[xr.Dataset, Draws]:
+    """Prior draws of the posterior's main variables, with the posterior's names and dims, and as draws."""
     prior = draw_prior(data, chains * per_chain, np.random.default_rng(PRIOR_SEED))
     assert prior.extra is not None, "prior draws carry their parameters"
     n_pods = len(data.pods)
@@ -128,25 +183,33 @@ def _prior(posterior: xr.Dataset, data: ModelData, chains: int, per_chain: int) 
     coords = {
         name: posterior[name] for name in posterior.coords if name in {d for v in variables.values() for d in v[0]}
     }
-    return xr.Dataset(variables, coords=coords)
+    return xr.Dataset(variables, coords=coords), prior
 
 
 def _constant(data: ModelData, scenario: Scenario, order: tuple[str, ...], claims: Mapping[str, object]) -> xr.Dataset:
-    """The design: features of each divergence point, their years as knot weights, the claims' weights."""
+    """The design: features of each divergence point, their years as knot weights, the claims' weights, and
+    the scenario's titles of divergence points and labels of outcomes; in its attributes, what the design
+    group of a fit holds (:data:`~cfprob.fitting.inference.DESIGN_ATTRS`)."""
     weights = [float(getattr(claims[i], "weight", 1.0)) for i in order]
     confidence = [float(getattr(claims[i], "confidence", 1.0)) for i in order]
+    titles = {p.id: p.title for p in scenario.pods}
+    labels = {o.id: o.label for o in scenario.outcomes}
     return xr.Dataset(
         {
             "X": (("pod", "feature"), data.X),
             "year_weights": (("pod", "knot"), data.year_weights),
             "pod_year": ("pod", [p.year if p.year is not None else -1 for p in scenario.pods]),
+            "pod_title": ("pod", [titles.get(p, p) for p in data.pods]),
+            "outcome_label": ("outcome", [labels.get(o, o) for o in data.outcomes]),
             "claim_weight": ("claim", weights),
             "claim_confidence": ("claim", confidence),
         },
         coords={
             "pod": list(data.pods),
+            "outcome": list(data.outcomes),
             "feature": list(data.features),
             "knot": [int(y) for y in data.knots],
             "claim": list(order),
         },
+        attrs=design_attrs(data),
     )

@@ -125,14 +125,13 @@ def run(
     result = result or interventional
     across = _across_selection(scenario, sampler, as_json, pods, features, ask) if selection_sensitivity else None
     if output is not None:
-        from cfprob.answers.groups import GROUPS, with_groups
+        from cfprob.answers.groups import with_groups
         from cfprob.fitting.design import design
         from cfprob.outputs.results import with_answer
         from cfprob.outputs.store import save_tree
 
-        if not set(GROUPS) <= set(tree.children):  # a complete ArviZ object, made for the file
-            tree = with_groups(tree, scenario, design(scenario))
-        save_tree(with_answer(tree, result), output, overwrite=force)
+        # a complete ArviZ object, made for the file (again for one read back: its groups follow this design)
+        save_tree(with_answer(with_groups(tree, scenario, design(scenario)), result), output, overwrite=force)
     if as_json:
         from cfprob.outputs.tables import diagnostics_problems
 

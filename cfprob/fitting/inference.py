@@ -31,7 +31,17 @@ from cfprob.fitting.provenance import (
 from cfprob.fitting.runtime import prepare
 from cfprob.reading.scenario import Scenario
 
-__all__ = ["ESS_PER_CHAIN", "RHAT_LIMIT", "diagnose", "fit", "fit_tree", "reported_posterior", "sampled_names"]
+__all__ = [
+    "DESIGN_ATTRS",
+    "ESS_PER_CHAIN",
+    "RHAT_LIMIT",
+    "design_attrs",
+    "diagnose",
+    "fit",
+    "fit_tree",
+    "reported_posterior",
+    "sampled_names",
+]
 
 RHAT_LIMIT = 1.01
 ESS_PER_CHAIN = 100
@@ -73,9 +83,10 @@ def diagnose(tree: xr.DataTree) -> dict[str, float | int | str]:
     stats = tree["sample_stats"].to_dataset()
     return {
         "diag_divergences": int(stats["diverging"].values.sum()),
-        "diag_max_treedepth_hits": int(stats["reached_max_treedepth"].values.sum())
-        if "reached_max_treedepth" in stats
-        else 0,
+        # nutpie calls it maxdepth_reached, PyMC reached_max_treedepth
+        "diag_max_treedepth_hits": sum(
+            int(stats[name].values.sum()) for name in ("maxdepth_reached", "reached_max_treedepth") if name in stats
+        ),
         "diag_max_rhat": worst_rhat if r_hat is not None else float("nan"),
         "diag_max_rhat_variable": worst_name,
         "diag_min_ess_bulk": min_bulk,
@@ -85,28 +96,38 @@ def diagnose(tree: xr.DataTree) -> dict[str, float | int | str]:
     }
 
 
+DESIGN_ATTRS = ("observed_outcome", "observed_year", "antecedent_pods", "antecedent_after")
+"""The attributes of a fit's ``design`` group (:func:`design_attrs`)."""
+
+
+def design_attrs(data: ModelData) -> dict[str, str | int]:
+    """What a fit's design group says besides its arrays: the observed outcome and year, the divergence points
+    antecedent claims speak of and the chain steps they name (``pod>previous``), comma-separated."""
+    antecedent = data.blocks["antecedent"]
+    return {
+        "observed_outcome": data.outcomes[data.observed_outcome],
+        "observed_year": int(data.observed_year),
+        "antecedent_pods": ",".join(sorted({data.pods[i] for i in antecedent.pod})),
+        "antecedent_after": ",".join(
+            sorted(
+                {
+                    f"{data.pods[i]}>{data.pods[j]}"
+                    for i, j in zip(antecedent.pod, antecedent.other_pod, strict=True)
+                    if j >= 0
+                }
+            )
+        ),
+    }
+
+
 def fit_tree(posterior: xr.Dataset, stats: xr.Dataset, data: ModelData) -> xr.DataTree:
     """A fit's DataTree: the posterior, the sampler statistics and the design queries need (``X``, each
     divergence point's ``year_weights`` on the knots; attributes: the observed outcome and year, and the
     divergence points antecedent claims speak of and the chain steps they name, ``pod>previous``, comma-separated)."""
-    antecedent = data.blocks["antecedent"]
     design_group = xr.Dataset(
         {"X": (("pod", "feature"), data.X), "year_weights": (("pod", "knot"), data.year_weights)},
         coords={"pod": list(data.pods), "feature": list(data.features), "knot": [int(y) for y in data.knots]},
-        attrs={
-            "observed_outcome": data.outcomes[data.observed_outcome],
-            "observed_year": int(data.observed_year),
-            "antecedent_pods": ",".join(sorted({data.pods[i] for i in antecedent.pod})),
-            "antecedent_after": ",".join(
-                sorted(
-                    {
-                        f"{data.pods[i]}>{data.pods[j]}"
-                        for i, j in zip(antecedent.pod, antecedent.other_pod, strict=True)
-                        if j >= 0
-                    }
-                )
-            ),
-        },
+        attrs=design_attrs(data),
     )
     return xr.DataTree.from_dict({"posterior": posterior, "sample_stats": stats, "design": design_group})
 

@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from cfprob.answers.groups import as_fit
 from cfprob.errors import CacheError, CfprobError
 from cfprob.fitting.draws import nonfinite_draws
 from cfprob.fitting.priors import Priors
@@ -91,6 +92,7 @@ def load_tree(path: Path) -> xr.DataTree:
         raise CacheError(f"{path}: expected a cfprob result with a content checksum, found none (refit to replace it)")
     if tree_checksum(loaded) != stored:
         raise CacheError(f"{path}: expected content matching its checksum, found other content (the file is damaged)")
+    loaded = as_fit(loaded)  # a result saved with ArviZ's groups, read under cfprob's own names
     problem = _missing_part(loaded)
     if problem:
         raise CacheError(f"{path}: expected a cfprob result, found a NetCDF file without {problem}")
