@@ -13,7 +13,7 @@ from cfprob.answers.checks import check_claims, predictive_p_values
 from cfprob.answers.likelihood import Draws, claim_order, draw_prior
 from cfprob.fitting.design import design
 from cfprob.fitting.provenance import CHECK_LEVEL
-from cfprob.outputs.tables import check_failures
+from cfprob.outputs.check_tables import check_failures
 from cfprob.paths import bundled_scenario
 from cfprob.reading.loader import load_scenario
 
@@ -134,9 +134,16 @@ def test_check_command_on_a_fake_fit() -> None:
     code, out, _ = invoke("check", "kosygin-1965")
     assert code == 0
     assert "Prior predictive" in out and "Posterior predictive" in out and "Sampler:" in out
+    assert "Power-scaling sensitivity of P(outcome | kosygin-1965)" in out  # the answer asked about
+    assert "This is about the answer, not single claims" in out or "diagnosis" in out
     code, out, _ = invoke("check", "--json")
     payload = json.loads(out)
-    assert set(payload) == {"passed", "failures", "prior_outcomes", "claims", "placebo", "provenance"}
+    keys = {"passed", "failures", "prior_outcomes", "power_scaling", "claims", "placebo", "provenance"}
+    assert set(payload) == keys and payload["power_scaling"] == {}  # no divergence point asked
+    code, out, _ = invoke("check", "kosygin-1965", "--json")
+    scaling = json.loads(out)["power_scaling"]["kosygin-1965"]
+    assert set(scaling) == {"stable_democracy", "collapse", "authoritarian"}
+    assert all(set(v) == {"prior", "likelihood", "diagnosis"} for v in scaling.values())
     assert payload["placebo"] is None  # not asked for
     assert len(payload["claims"]) == len(load_scenario(bundled_scenario()).scored_claims)
     assert set(payload["prior_outcomes"]["otl"]) == {"stable_democracy", "collapse", "authoritarian"}

@@ -57,8 +57,9 @@ def check(
     """
     from cfprob.answers.checks import check_fit, prior_outcomes
     from cfprob.answers.query import check_pods
+    from cfprob.answers.sensitivity import power_scaling
     from cfprob.fitting.design import design
-    from cfprob.outputs.tables import check_failures, format_checks
+    from cfprob.outputs.check_tables import check_failures, format_checks
 
     scenario = _load(scenario_path)
     check_pods(scenario.pod_ids, pods)
@@ -69,6 +70,7 @@ def check(
     shown = ("otl", *(p for p in pods if p != "otl"))
     outcomes = prior_outcomes(prior, data, shown)
     failures = check_failures(checks, tree.attrs)
+    scaling = {pod: power_scaling(tree, data, pod) for pod in shown if pod != "otl"}
     placebo_result = None
     if placebo:
         from cfprob.answers.placebo import placebo_check
@@ -80,6 +82,10 @@ def check(
             {
                 "passed": not failures,
                 "failures": failures,
+                "power_scaling": {
+                    pod: {o: {"prior": p, "likelihood": q, "diagnosis": d} for o, (p, q, d) in values.items()}
+                    for pod, values in scaling.items()
+                },
                 "prior_outcomes": {
                     pod: {
                         o: {"mean": m, "low": lo, "high": hi}
@@ -112,7 +118,7 @@ def check(
             }
         )
     else:
-        _show(format_checks(checks, outcomes, scenario, tree.attrs, prior_draws, placebo_result))
+        _show(format_checks(checks, outcomes, scenario, tree.attrs, prior_draws, placebo_result, scaling))
     if strict and failures:
         sys.exit(1)
 
@@ -208,7 +214,7 @@ def sensitivity(
             }
         )
     else:
-        from cfprob.outputs.tables import format_sensitivity
+        from cfprob.outputs.check_tables import format_sensitivity
 
         _show("\n\n".join(format_sensitivity(results[p], scenario, top, scaling[p]) for p in pods))
     if plot_path is not None:
@@ -259,7 +265,7 @@ def claimants(pod: str | None, scenario_path: Path | None, as_json: bool, **samp
             }
         )
     else:
-        from cfprob.outputs.tables import format_claimants
+        from cfprob.outputs.check_tables import format_claimants
 
         _show(format_claimants(rows, loads, pod))
 

@@ -114,6 +114,6 @@ def crossval(
             }
         )
     else:
-        from cfprob.outputs.tables import format_crossval
+        from cfprob.outputs.check_tables import format_crossval
 
         _show(format_crossval(scores, comparisons, by))

@@ -9,30 +9,20 @@ from typing import TYPE_CHECKING, Any
 from cfprob.answers.sources import THIN_SUPPORT, feature_support
 from cfprob.claims import KINDS
 from cfprob.fitting.priors import Priors
-from cfprob.fitting.provenance import CHECK_LEVEL, CREDIBLE_MASS, RUNG3_SEMANTICS, SEMANTICS
+from cfprob.fitting.provenance import CREDIBLE_MASS, RUNG3_SEMANTICS, SEMANTICS
 from cfprob.reading.lexicon import Lexicon
 from cfprob.reading.scenario import OTL, Pod, Scenario
 
 if TYPE_CHECKING:
-    from cfprob.answers.checks import ClaimCheck
-    from cfprob.answers.claimants import ClaimantView
-    from cfprob.answers.crossval import Comparison, ModelScore
     from cfprob.answers.curve import Curve
-    from cfprob.answers.placebo import PlaceboResult
     from cfprob.answers.query import Answer
-    from cfprob.answers.sensitivity import Influence
 
 __all__ = [
-    "check_failures",
     "diagnostics_lines",
     "diagnostics_problems",
     "format_answer",
-    "format_checks",
-    "format_claimants",
     "format_compare",
-    "format_crossval",
     "format_curve",
-    "format_sensitivity",
     "percent",
     "plausibility_lines",
     "terminal_width",
@@ -443,208 +433,6 @@ def format_compare(answers: Sequence[Answer], scenario: Scenario, by: str, attrs
         f"Semantics: {SEMANTICS}.",
         *diagnostics_lines(attrs),
     ]
-    return "\n".join(lines)
-
-
-def check_failures(checks: Sequence[ClaimCheck], attrs: Mapping[Any, Any]) -> list[str]:
-    """Why the checks fail, one reason per line; empty when every check passes."""
-    reasons = [f"sampler: {p}" for p in diagnostics_problems(attrs)]
-    misfits = [c.claim for c in checks if c.misfit]
-    if misfits:
-        reasons.append(
-            f"posterior predictive: {len(misfits)} claim{'s' if len(misfits) > 1 else ''} not reproduced by the "
-            f"fit (p < {CHECK_LEVEL}): {', '.join(misfits)}"
-        )
-    conflicts = [c.claim for c in checks if c.conflict]
-    if conflicts:
-        reasons.append(
-            f"prior predictive: {len(conflicts)} claim{'s' if len(conflicts) > 1 else ''} outside what the prior "
-            f"allows (p < {CHECK_LEVEL}): {', '.join(conflicts)}"
-        )
-    return reasons
-
-
-def format_checks(
-    checks: Sequence[ClaimCheck],
-    prior: Mapping[str, Sequence[tuple[float, float, float]]],
-    scenario: Scenario,
-    attrs: Mapping[Any, Any],
-    prior_draws: int,
-    placebo: PlaceboResult | None = None,
-) -> str:
-    """The prior predictive table, stated against fitted claims (worst first), diagnostics, the placebo
-    divergence when it was fitted, and the verdict."""
-    lines = [scenario_line(scenario, attrs), ""]
-    lines.append(f"Prior predictive: P(outcome) before any claim or evidence ({prior_draws} prior draws)")
-    header = ["pod", *(f"{o} ({INTERVAL})" for o in scenario.outcome_ids)]
-    rows = [[pod, *(f"{m:.2f} [{lo:.2f}, {hi:.2f}]" for m, lo, hi in values)] for pod, values in prior.items()]
-    lines += text_table(header, rows, [False, *([True] * len(scenario.outcome_ids))])
-    by_id = {c.id: c for c in scenario.claims}
-    lines += ["", "Posterior predictive: each claim as stated and as fitted (the claimant's own view, bias included)"]
-    rows = []
-    for c in checks:
-        claim = by_id[c.claim]
-        flag = "MISFIT" if c.misfit else ("prior conflict" if c.conflict else "")
-        rows.append(
-            [
-                c.claim,
-                scenario.claimant(claim.author).name,
-                "/".join(claim.pods) or f"years {claim.start}-{claim.end}",
-                c.stated,
-                c.fitted,
-                f"{c.posterior_p:.3f}",
-                f"{c.prior_p:.3f}",
-                flag,
-            ]
-        )
-    header = ["claim", "claimant", "pod", "stated", f"fitted ({INTERVAL})", "p post", "p prior", ""]
-    lines += text_table(header, rows, [False, False, False, True, True, True, True, False])
-    lines += [
-        f"p post / p prior: predictive p-values (how extreme the claim is among claims replicated from the "
-        f"posterior / prior); below {CHECK_LEVEL} is flagged.",
-        "",
-        *diagnostics_lines(attrs),
-    ]
-    failures = check_failures(checks, attrs)
-    if placebo is not None:
-        from cfprob.answers.placebo import BAND
-
-        low, high = BAND
-        leans = ", ".join(f"{o} {p:.2f}" for o, p in placebo.p_raise.items())
-        lines.append(
-            f"Placebo divergence in {placebo.year} (no features, no claims): P(raises) {leans}; "
-            f"must lie in {low}-{high} for every outcome."
-        )
-        failures += placebo.failures
-    lines.append("Checks: all passed." if not failures else "Checks FAILED:")
-    lines += [f"  - {reason}" for reason in failures]
-    return "\n".join(lines)
-
-
-def _who(row: Influence, scenario: Scenario) -> str:
-    if row.group == "claimant":
-        return f"{scenario.claimant(row.id).name}'s claims"
-    return f"claim {row.id}"
-
-
-def format_sensitivity(
-    rows: Sequence[Influence],
-    scenario: Scenario,
-    top: int,
-    power_scaling: Mapping[str, tuple[float, float, str]],
-) -> str:
-    """One divergence point's influences (largest first), the top ones in words with quotes, and the
-    power-scaling sensitivity of each outcome (prior, likelihood, diagnosis)."""
-    outcomes = scenario.outcome_ids
-    pod = rows[0].pod
-    base = rows[0].base
-    lines = [
-        f"Sensitivity of {_pod_title(scenario.pod(pod))}: which claims drive P(outcome | {pod})",
-        "Every claim in: " + ", ".join(f"{o} {percent(b)}" for o, b in zip(outcomes, base, strict=True)),
-        "",
-    ]
-    shown = list(rows[:top])
-    table_rows = []
-    for r in shown:
-        exact = "refit" if r.refit is not None else "reweighted"
-        values = r.refit if r.refit is not None else r.without
-        table_rows.append(
-            [
-                f"{r.group} {r.id}",
-                str(len(r.claims)),
-                *(f"{v:.2f} ({s:+.2f})" for v, s in zip(values, r.shift, strict=True)),
-                f"{r.khat:.2f}",
-                exact if r.refit is None else f"refit (reweighted {', '.join(percent(w) for w in r.without)})",
-            ]
-        )
-    header = ["left out", "claims", *(f"P({o}) without" for o in outcomes), "Pareto k", "how"]
-    lines += text_table(header, table_rows, [False, True, *([True] * len(outcomes)), True, False])
-    lines.append(
-        "Reweighted: Pareto-smoothed importance sampling of one fit (reliable when Pareto k <= 0.7); "
-        "refit: sampled again with those claims at weight 0."
-    )
-    by_id = {c.id: c for c in scenario.claims}
-    lines.append("")
-    for r in shown[:3]:
-        j = max(range(len(outcomes)), key=lambda i: abs(r.shift[i]))
-        after = (r.refit or r.without)[j]
-        verb = "rises" if after > r.base[j] else "falls"
-        about = [c for c in r.claims if pod in by_id[c].pods]
-        quoted = by_id[(about or list(r.claims))[0]].quote.split("\n")[0]
-        quoted = quoted if len(quoted) <= 140 else quoted[:137] + "..."
-        lines.append(
-            f"Without {_who(r, scenario)}, P({outcomes[j]} | {pod}) {verb} "
-            f"from {percent(r.base[j])} to {percent(after)} "
-            f'({len(about) or "none"} of {len(r.claims)} about {pod}; "{quoted}")'
-        )
-    if power_scaling:
-        lines += ["", "Power-scaling sensitivity of P(outcome | pod) (arviz-stats psense; above 0.05 is sensitive):"]
-        scaling = [[o, f"{p:.3f}", f"{q:.3f}", d] for o, (p, q, d) in power_scaling.items()]
-        lines += text_table(["outcome", "prior", "likelihood", "diagnosis"], scaling, [False, True, True, False])
-    return "\n".join(lines)
-
-
-def format_claimants(
-    rows: Sequence[ClaimantView],
-    loadings: Mapping[str, tuple[float, float, float]],
-    pod: str | None,
-) -> str:
-    """Claimants from the lowest worldview position to the highest, with their claims and influence."""
-    lines = ["Claimants: worldview position and influence"]
-    if loadings:
-        shown = ", ".join(f"{o} {m:+.2f} [{lo:+.2f}, {hi:+.2f}]" for o, (m, lo, hi) in loadings.items())
-        lines.append(f"The worldview's loadings on the log odds against the last outcome: {shown}.")
-        lines.append("A high position sees every divergence as the loadings say; the answer is at position 0.")
-    else:
-        lines.append("This fit has no worldview factor.")
-    what = f"P(outcome | {pod})" if pod else "the most-moved P(outcome | divergence point)"
-    lines.append(f"Influence: how {what} moves when all of a claimant's claims are left out.")
-    lines.append("")
-    table = []
-    for r in rows:
-        position = "-" if r.position is None else f"{r.position:+.2f} [{r.low:+.2f}, {r.high:+.2f}]"
-        moved = f"{r.outcome} | {r.pod}" if pod is None else r.outcome
-        table.append([r.claimant, str(r.claims), position, f"{r.shift:+.2f}", moved, f"{r.khat:.2f}"])
-    header = ["claimant", "claims", f"position {INTERVAL}", "influence", "on", "Pareto k"]
-    lines += text_table(header, table, [False, True, True, True, False, True])
-    lines.append("Influence is importance reweighted (Pareto-smoothed); above Pareto k 0.7 only a refit is reliable.")
-    return "\n".join(lines)
-
-
-def format_crossval(scores: Sequence[ModelScore], comparisons: Sequence[Comparison], by: str) -> str:
-    """Held-out scores of each model, their differences from the first, and PIT calibration."""
-    from cfprob.answers.crossval import pit_uniformity
-
-    reference = scores[0]
-    groups = len(reference.groups)
-    lines = [f"Cross-validation: claims held out by {by} ({groups} groups); higher elpd predicts better", ""]
-    difference = {c.name: c for c in comparisons}
-    rows = []
-    for score in scores:
-        counts, p = pit_uniformity(score.pit)
-        c = difference.get(score.name)
-        rows.append(
-            [
-                score.name,
-                f"{score.elpd:.1f}",
-                f"{score.se:.1f}",
-                "-" if c is None else f"{c.difference:+.1f} ({c.se:.1f})",
-                " ".join(str(n) for n in counts),
-                f"{p:.2f}",
-            ]
-        )
-    header = ["model", "elpd", "SE", "minus the model (SE)", "PIT counts", "PIT p"]
-    lines += text_table(header, rows, [False, True, True, True, False, True])
-    refits = sum(g.method == "refit" for s in scores for g in s.groups)
-    unreliable = [f"{s.name}: {g.group}" for s in scores for g in s.groups if g.method.startswith("psis (")]
-    lines.append(
-        f"Held-out densities by Pareto-smoothed importance sampling, {refits} exact refits where Pareto k > 0.7. "
-        "PIT: held-out point claims in 5 bins, and the Kolmogorov-Smirnov p-value against uniform."
-    )
-    if unreliable:
-        lines.append("Left at importance sampling with Pareto k > 0.7 (no refit allowed): " + ", ".join(unreliable))
-    best = max(scores, key=lambda s: s.elpd)
-    lines.append(f"Best: {best.name}.")
     return "\n".join(lines)
 
 
