@@ -20,10 +20,6 @@ from .fakes import install_fake_fit, invoke
 azs = pytest.importorskip("arviz_stats")
 azp = pytest.importorskip("arviz_plots")
 
-MAIN = ["p_outcome", "intercept", "sigma_u"]
-"""What a plot drawing a panel per value is asked for: the whole posterior holds more values than ArviZ draws
-panels by default (its rcParams['plot.max_subplots'])."""
-
 STATS: dict[str, Callable[[xr.DataTree], Any]] = {
     "summary": lambda dt: azs.summary(dt),
     "loo": lambda dt: azs.loo(dt),
@@ -35,15 +31,18 @@ STATS: dict[str, Callable[[xr.DataTree], Any]] = {
     "bfmi": lambda dt: azs.bfmi(dt),
 }
 PLOTS: dict[str, Callable[[xr.DataTree], Any]] = {
-    "plot_forest": lambda dt: azp.plot_forest(dt),
-    "plot_energy": lambda dt: azp.plot_energy(dt),
-    "plot_ppc_dist": lambda dt: azp.plot_ppc_dist(dt),
-    "plot_dist": lambda dt: azp.plot_dist(dt, var_names=MAIN),
-    "plot_trace_dist": lambda dt: azp.plot_trace_dist(dt, var_names=MAIN),
-    "plot_rank": lambda dt: azp.plot_rank(dt, var_names=MAIN),
-    "plot_ess": lambda dt: azp.plot_ess(dt, var_names=MAIN),
-    "plot_prior_posterior": lambda dt: azp.plot_prior_posterior(dt, var_names=MAIN),
-    "plot_psense_dist": lambda dt: azp.plot_psense_dist(dt, var_names=["p_outcome"]),
+    name: (lambda function: lambda dt: function(dt))(getattr(azp, name))
+    for name in (
+        "plot_forest",
+        "plot_dist",
+        "plot_trace_dist",
+        "plot_rank",
+        "plot_ess",
+        "plot_energy",
+        "plot_ppc_dist",
+        "plot_prior_posterior",
+        "plot_psense_dist",
+    )
 }
 
 
@@ -98,10 +97,10 @@ def test_the_prior_and_posterior_share_names(saved: xr.DataTree) -> None:
 def test_a_name_arviz_keeps_breaks_it(saved: xr.DataTree) -> None:
     """The check can fail: a posterior variable named alpha (power-scaling's dimension) breaks plot_psense_dist."""
     broken = saved.copy()
-    broken["posterior"] = xr.DataTree(saved["posterior"].to_dataset().rename({"intercept": "alpha"}))
+    broken["posterior"] = xr.DataTree(saved["posterior"].to_dataset().rename({"sigma_u": "alpha"}))
     with pytest.raises(ValueError, match="alpha"), warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        azp.plot_psense_dist(broken, var_names=["p_outcome"])
+        azp.plot_psense_dist(broken)
 
 
 @pytest.mark.xfail(

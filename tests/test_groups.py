@@ -24,7 +24,7 @@ def test_a_saved_result_carries_every_group_and_reads_back(tmp_path) -> None:
     cached = load_tree(cache_path(scenario, SamplerSettings()))
     assert not set(GROUPS) & set(cached.children)  # the cache stays lean: answers need only the posterior
     out = tmp_path / "r.nc"
-    code, _, err = invoke("run", "--scenario", str(WEIMAR), "no-depression-1929", "--out", str(out))
+    code, _, err = invoke("run", "--scenario", str(WEIMAR), "no-depression-1929", "--out", str(out), "--whole")
     assert code == 0, err
     tree = xr.open_datatree(out, engine="h5netcdf").load()  # the file as ArviZ reads it
     assert set(GROUPS) <= set(tree.children) and "design" not in tree.children
@@ -74,3 +74,24 @@ def test_run_output_keeps_the_groups(tmp_path) -> None:
     assert code == 0, err
     with xr.open_datatree(out, engine="h5netcdf") as tree:
         assert set(GROUPS) | {"posterior", "sample_stats", "answer"} <= set(tree.children)
+
+
+def test_one_answer_is_slim_and_says_what_it_holds(tmp_path) -> None:
+    """`run POD --out` keeps that answer's draws (and real history's) with every group; --whole the whole fit;
+    the slim file cannot answer other questions, and says so."""
+    scenario = load_scenario(WEIMAR)
+    install_fake_fit(scenario)
+    slim, whole = tmp_path / "slim.nc", tmp_path / "whole.nc"
+    code, _, err = invoke("run", "--scenario", str(WEIMAR), "no-depression-1929", "--out", str(slim))
+    assert code == 0 and "saved this answer's draws (otl, no-depression-1929)" in err, err
+    code, _, err = invoke("run", "--scenario", str(WEIMAR), "no-depression-1929", "--out", str(whole), "--whole")
+    assert code == 0 and "saved the whole fit" in err, err
+    with xr.open_datatree(slim, engine="h5netcdf") as small, xr.open_datatree(whole, engine="h5netcdf") as big:
+        assert list(small["posterior"].to_dataset().data_vars) == ["p_outcome", "sigma_u"]
+        assert list(small["posterior"]["pod"].values) == ["otl", "no-depression-1929"]
+        assert set(small.children) == set(big.children)
+        assert "compares the fit with itself" in small.attrs["note"]
+    assert slim.stat().st_size < whole.stat().st_size / 2
+    code, _, err = invoke("run", "--scenario", str(WEIMAR), "no-depression-1929", "--from", str(slim))
+    assert code == 1 and "expected a whole fit (saved with run --out --whole)" in err and str(slim) in err
+    assert invoke("run", "--scenario", str(WEIMAR), "no-depression-1929", "--whole")[0] == 2  # needs --out

@@ -22,6 +22,7 @@ import xarray as xr
 
 from cfprob.answers.likelihood import claim_log_likelihood, claim_order, draw_prior, log_prior, replicate
 from cfprob.claims import FAMILIES, KINDS
+from cfprob.errors import CfprobError
 from cfprob.fitting.draws import Draws
 from cfprob.fitting.inference import DESIGN_ATTRS, design_attrs
 
@@ -29,7 +30,7 @@ if TYPE_CHECKING:
     from cfprob.fitting.design import ModelData
     from cfprob.reading.scenario import Scenario
 
-__all__ = ["GROUPS", "RENAMED", "SAMPLE_STATS_NAMES", "as_fit", "with_groups"]
+__all__ = ["GROUPS", "ONE_ANSWER", "RENAMED", "SAMPLE_STATS_NAMES", "as_fit", "one_answer", "with_groups"]
 
 GROUPS = (
     "prior",
@@ -98,7 +99,35 @@ def with_groups(tree: xr.DataTree, scenario: Scenario, data: ModelData) -> xr.Da
     }
     kept = {name: child.to_dataset() for name, child in tree.children.items() if name not in (*groups, "design")}
     result = xr.DataTree.from_dict(kept | groups)
-    result.attrs = dict(tree.attrs)
+    result.attrs = dict(tree.attrs) | {"note": SAME_FIT_NOTE}
+    return result
+
+
+ONE_ANSWER = "one_answer"
+"""The root attribute of a result slimmed to one answer (:func:`one_answer`): the divergence points it keeps."""
+
+ONE_ANSWER_ALSO = ("sigma_u",)
+"""What a result of one answer keeps beside ``p_outcome``."""
+
+SAME_FIT_NOTE = (
+    "log_likelihood and log_prior are those of the joint fit of every divergence point (fit_key): every result "
+    "saved from one fit has the same, so comparing two such results (azs.compare) compares the fit with itself"
+)
+
+
+def one_answer(tree: xr.DataTree, pods: tuple[str, ...]) -> xr.DataTree:
+    """``tree`` (from :func:`with_groups`) with the posterior and prior cut to ``p_outcome`` of ``pods`` and real
+    history (and :data:`ONE_ANSWER_ALSO`): what one answer, leave-one-out, predictive checks and power-scaling
+    need, a fraction of the size of the whole fit. It cannot answer other questions (``run --from`` says so)."""
+    known = {str(p) for p in tree["posterior"].to_dataset()["pod"].values}
+    kept = [p for p in dict.fromkeys(("otl", *pods)) if p in known]
+    children = {name: child.to_dataset() for name, child in tree.children.items()}
+    for name in ("posterior", "prior"):
+        # sigma_u (how far divergences move answers) stays beside p_outcome: arviz-plots 1.3's
+        # plot_psense_dist fails on a posterior of one variable
+        children[name] = children[name][["p_outcome", *ONE_ANSWER_ALSO]].sel(pod=kept)
+    result = xr.DataTree.from_dict(children)
+    result.attrs = dict(tree.attrs) | {ONE_ANSWER: ",".join(kept), "note": SAME_FIT_NOTE}
     return result
 
 
@@ -107,6 +136,11 @@ def as_fit(tree: xr.DataTree) -> xr.DataTree:
     ``alpha`` in the posterior, the ``design`` group; a tree that already is one comes back unchanged."""
     if "design" in tree.children or "constant_data" not in tree.children:
         return tree
+    if ONE_ANSWER in tree.attrs:
+        raise CfprobError(
+            f"expected a whole fit (saved with run --out --whole), found the result of one answer "
+            f"({tree.attrs[ONE_ANSWER]}): it holds only that answer's draws"
+        )
     constant = tree["constant_data"].to_dataset()
     design_group = xr.Dataset(
         {"X": constant["X"], "year_weights": constant["year_weights"]},

@@ -60,8 +60,10 @@ from cfprob.cli.group import cli
     "output",
     type=click.Path(path_type=Path),
     default=None,
-    help="Save the result as NetCDF (.nc): a complete ArviZ object (--output is the old name).",
+    help="Save the result as NetCDF (.nc), an ArviZ object: this answer's draws with the groups leave-one-out, "
+    "predictive checks and power-scaling need (--output is the old name).",
 )
+@click.option("--whole", is_flag=True, help="With --out: save the whole fit (every divergence point), for --from.")
 @click.option("--force", is_flag=True, help="Replace an existing --out file.")
 @click.option(
     "--from",
@@ -80,6 +82,7 @@ def run(
     scenario_path: Path | None,
     as_json: bool,
     output: Path | None,
+    whole: bool,
     force: bool,
     from_file: Path | None,
     **sampler: Any,
@@ -100,6 +103,8 @@ def run(
     features = _parse_features(feature_values)
     if not pods and year is None:
         raise click.UsageError("give a divergence point (see `cfprob pods`) or --year, with --feature or without")
+    if whole and output is None:
+        raise click.UsageError("--whole: expected with --out FILE.nc, found no --out")
     if output is not None:
         if output.suffix != ".nc":
             raise click.BadParameter(f"expected a file name ending in .nc, found '{output.suffix}'", param_hint="--out")
@@ -125,13 +130,17 @@ def run(
     result = result or interventional
     across = _across_selection(scenario, sampler, as_json, pods, features, ask) if selection_sensitivity else None
     if output is not None:
-        from cfprob.answers.groups import with_groups
+        from cfprob.answers.groups import one_answer, with_groups
         from cfprob.fitting.design import design
         from cfprob.outputs.results import with_answer
         from cfprob.outputs.store import save_tree
 
         # a complete ArviZ object, made for the file (again for one read back: its groups follow this design)
-        save_tree(with_answer(with_groups(tree, scenario, design(scenario)), result), output, overwrite=force)
+        saved = with_groups(tree, scenario, design(scenario))
+        saved = saved if whole else one_answer(saved, result.pods)
+        save_tree(with_answer(saved, result), output, overwrite=force)
+        what = "the whole fit" if whole else f"this answer's draws ({', '.join(saved.attrs['one_answer'].split(','))})"
+        click.echo(f"cfprob: saved {what} with ArviZ's groups to {output}", err=True)
     if as_json:
         from cfprob.outputs.tables import diagnostics_problems
 

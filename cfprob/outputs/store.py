@@ -92,7 +92,10 @@ def load_tree(path: Path) -> xr.DataTree:
         raise CacheError(f"{path}: expected a cfprob result with a content checksum, found none (refit to replace it)")
     if tree_checksum(loaded) != stored:
         raise CacheError(f"{path}: expected content matching its checksum, found other content (the file is damaged)")
-    loaded = as_fit(loaded)  # a result saved with ArviZ's groups, read under cfprob's own names
+    try:
+        loaded = as_fit(loaded)  # a result saved with ArviZ's groups, read under cfprob's own names
+    except CfprobError as exc:
+        raise CacheError(f"{path}: {exc}") from None
     problem = _missing_part(loaded)
     if problem:
         raise CacheError(f"{path}: expected a cfprob result, found a NetCDF file without {problem}")
