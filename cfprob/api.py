@@ -79,6 +79,7 @@ def fit(
     refit: bool = False,
     priors: Priors | None = None,
     on_stage: Callable[[str], None] | None = None,
+    progressbar: bool = False,
 ) -> Fit:
     """Fit every divergence point of ``scenario`` at once, or read the fit made before from the cache.
 
@@ -99,6 +100,8 @@ def fit(
         A model variant (default: the shipped model).
     on_stage
         Hears a line at each stage (compiling, sampling, ...).
+    progressbar
+        Show the sampler's own progress bar.
 
     Returns
     -------
@@ -109,7 +112,9 @@ def fit(
     settings = SamplerSettings(
         draws=draws, tune=tune, chains=chains, seed=seed, sampler=sampler, target_accept=target_accept
     )
-    tree, cached = cached_fit(scenario, settings, refit=refit, on_stage=on_stage, priors=priors)
+    tree, cached = cached_fit(
+        scenario, settings, refit=refit, progressbar=progressbar, on_stage=on_stage, priors=priors
+    )
     return Fit(scenario, settings, tree, cached)
 
 

@@ -6,9 +6,9 @@ import json
 from pathlib import Path
 
 import pytest
+import xarray as xr
 
 from cfprob.fitting.provenance import SamplerSettings
-from cfprob.outputs.store import load_tree
 from cfprob.paths import bundled_scenario
 from cfprob.reading.loader import load_scenario
 
@@ -196,9 +196,9 @@ def test_run_output_is_saved_and_not_overwritten(ussr_fit: None, tmp_path: Path)
     target = tmp_path / "kosygin.nc"
     code, _, _ = invoke("run", "kosygin-1965", "--output", str(target))
     assert code == 0
-    saved = load_tree(target)
-    assert saved.attrs["pod"] == "kosygin-1965"
-    assert "answer" in saved.children and "posterior" in saved.children
+    with xr.open_datatree(target, engine="h5netcdf") as saved:
+        assert saved.attrs["pod"] == "kosygin-1965" and saved.attrs["one_answer"] == "otl,kosygin-1965"
+        assert "answer" in saved.children and "posterior" in saved.children
     before = target.read_bytes()
     code, _, err = invoke("run", "kosygin-1965", "--output", str(target))
     assert code == 1 and "use --force" in err

@@ -210,20 +210,19 @@ def refuse_drafts(scenario: Scenario) -> None:
 def _get_fit(scenario: Scenario, sampler: dict[str, Any], as_json: bool, priors: Priors | None = None) -> xr.DataTree:
     """The fit for the sampler options (``seed``, ``draws``, ``tune``, ``chains``, ``sampler``, ``target_accept``,
     ``refit``), of the shipped model or of a variant's ``priors``."""
+    from cfprob.api import fit
     from cfprob.cli.status import StageStatus
-    from cfprob.outputs.store import cached_fit
 
     refuse_drafts(scenario)
-    options = dict(sampler)
-    refit = options.pop("refit")
-    settings = SamplerSettings(**options)
     progressbar = sys.stdout.isatty() and not as_json
     # the sampler's own progress bar, when shown, is the live line while sampling
     with StageStatus(quiet_during=("sampling",) if progressbar else ()) as say:
-        tree, cached = cached_fit(scenario, settings, refit=refit, progressbar=progressbar, on_stage=say, priors=priors)
-        if not cached:
-            say(f"fitted in {tree.attrs.get('fit_seconds')} s (compiling and sampling); cached for later questions")
-    return tree
+        result = fit(scenario, **sampler, priors=priors, on_stage=say, progressbar=progressbar)
+        if not result.from_cache:
+            say(
+                f"fitted in {result.tree.attrs.get('fit_seconds')} s (compiling and sampling); cached for later questions"
+            )
+    return result.tree
 
 
 def _get_answers(scenario: Scenario, sampler: dict[str, Any], as_json: bool) -> Fit:

@@ -12,7 +12,6 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from cfprob.answers.groups import as_fit
 from cfprob.errors import CacheError, CfprobError
 from cfprob.fitting.draws import nonfinite_draws
 from cfprob.fitting.priors import Priors
@@ -92,6 +91,8 @@ def load_tree(path: Path) -> xr.DataTree:
         raise CacheError(f"{path}: expected a cfprob result with a content checksum, found none (refit to replace it)")
     if tree_checksum(loaded) != stored:
         raise CacheError(f"{path}: expected content matching its checksum, found other content (the file is damaged)")
+    from cfprob.answers.groups import as_fit  # xarray's: not on the path of cached answers
+
     try:
         loaded = as_fit(loaded)  # a result saved with ArviZ's groups, read under cfprob's own names
     except CfprobError as exc:
