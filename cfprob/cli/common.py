@@ -219,9 +219,8 @@ def _get_fit(scenario: Scenario, sampler: dict[str, Any], as_json: bool, priors:
     with StageStatus(quiet_during=("sampling",) if progressbar else ()) as say:
         result = fit(scenario, **sampler, priors=priors, on_stage=say, progressbar=progressbar)
         if not result.from_cache:
-            say(
-                f"fitted in {result.tree.attrs.get('fit_seconds')} s (compiling and sampling); cached for later questions"
-            )
+            seconds = result.tree.attrs.get("fit_seconds")
+            say(f"fitted in {seconds} s (compiling and sampling); cached for later questions")
     return result.tree
 
 
