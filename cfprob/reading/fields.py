@@ -129,6 +129,18 @@ def optional_text() -> Check:
     return Check("a string", lambda v: v if isinstance(v, str) else BAD, False, "", {"type": "string"})
 
 
+def reason() -> Check:
+    """Why a claim is left out: optional, but when present non-empty (an empty reason would leave the claim
+    silently fitted)."""
+    return Check(
+        "a reason it is left out (non-empty text; delete the key to fit the claim)",
+        lambda v: v.strip() if isinstance(v, str) and v.strip() else BAD,
+        False,
+        "",
+        {"type": "string", "minLength": 1, "pattern": "\\S"},
+    )
+
+
 def identifier(required: bool = True) -> Check:
     """A short name of letters, digits, '-', '_' and '.'."""
     return Check(

@@ -89,7 +89,7 @@ CLAIM_COMMON = {
     "tags": f.text_list(),
     "note": f.optional_text(),
     "year": f.integer(-10_000, 10_000, required=False),
-    "author_outcome": f.optional_text(),
-    "excluded": f.optional_text(),
+    "author_outcome": f.text(required=False),  # present means said: empty would read as unset
+    "excluded": f.reason(),
     "review": f.choice(("todo",), required=False),
 }
