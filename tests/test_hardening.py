@@ -405,3 +405,21 @@ def test_sampler_text_without_any_message_survives_the_round_trip(tmp_path: Path
     raw.to_netcdf(tmp_path / "raw.nc", engine="h5netcdf")
     with xr.open_datatree(tmp_path / "raw.nc", engine="h5netcdf") as reread:
         assert tree_checksum(reread.load()) != tree_checksum(raw)
+
+
+def test_cache_commands_handle_anything_found_in_the_cache(isolated_cache: Path) -> None:
+    """A folder, a dangling link and a pipe where fits, answers files and weights go: listed as no fit,
+    cleared without an internal error."""
+    import os
+
+    fits = isolated_cache / "fits"
+    (fits / "folder.nc").mkdir(parents=True)
+    (fits / "x.answers.npz").mkdir()
+    (fits / "link.nc").symlink_to(isolated_cache / "nowhere")
+    os.mkfifo(fits / "pipe.nc")
+    (isolated_cache / "leave-one-out" / "sub").mkdir(parents=True)
+    code, out, err = invoke("cache", "list")
+    assert code == 0 and "0 cached fits." in out, err
+    code, out, err = invoke("cache", "clear")
+    assert code == 0 and "Removed 0 cached fits." in out, err
+    assert list(fits.iterdir()) == [] and list((isolated_cache / "leave-one-out").iterdir()) == []

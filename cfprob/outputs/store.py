@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import io
+import shutil
 import stat
 import sys
 from collections.abc import Callable, Iterator
@@ -251,23 +252,39 @@ def cached_leave_one_out(tree: xr.DataTree, data: ModelData) -> LeaveOneOut:
 
 
 def list_cache() -> list[Path]:
-    """The cached fits (a write in progress, or one cut short by a kill, is a hidden file and not a fit)."""
+    """The cached fits: regular files only (a write in progress, or one cut short by a kill, is a hidden file
+    and not a fit; a folder, link or pipe where a fit would be is none either)."""
     folder = cache_dir() / "fits"
-    return sorted(p for p in folder.glob("*.nc") if not p.name.startswith(".")) if folder.is_dir() else []
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.glob("*.nc") if not p.name.startswith(".") and _regular(p))
+
+
+def _regular(path: Path) -> bool:
+    try:
+        return stat.S_ISREG(path.lstat().st_mode)
+    except OSError:
+        return False
+
+
+def _remove(path: Path) -> None:
+    """Delete whatever is at ``path`` in the cache: a file, link, pipe or folder."""
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        path.unlink(missing_ok=True)
 
 
 def clear_cache() -> int:
-    """Delete every cached fit and any leftover partial write; the number of fits removed."""
-    entries = list_cache()
-    for entry in entries:
-        entry.unlink()
-    folder = cache_dir() / "fits"
-    if folder.is_dir():  # partial writes, and the fits' answers files
-        for leftover in [*folder.glob(".*"), *folder.glob(f"*{ANSWERS_SUFFIX}")]:
-            leftover.unlink(missing_ok=True)
-    weights = cache_dir() / "leave-one-out"  # the fits' leave-one-out weights
+    """Delete every cached fit, its answers file and leave-one-out weights, and any leftover partial write or
+    stray entry where those go (folders, links, pipes); the number of fits removed."""
+    removed = len(list_cache())
+    fits = cache_dir() / "fits"
+    if fits.is_dir():
+        for entry in [*fits.glob("*.nc"), *fits.glob(".*"), *fits.glob(f"*{ANSWERS_SUFFIX}")]:
+            _remove(entry)
+    weights = cache_dir() / "leave-one-out"
     if weights.is_dir():
-        for leftover in weights.iterdir():
-            if leftover.is_file():
-                leftover.unlink(missing_ok=True)
-    return len(entries)
+        for entry in weights.iterdir():
+            _remove(entry)
+    return removed
