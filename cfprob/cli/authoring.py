@@ -56,15 +56,18 @@ def draft(source: Path, scenario_path: Path | None, force: bool) -> None:
     """
     from cfprob.cli.common import chosen_scenario
     from cfprob.outputs.drafts import write_drafts
+    from cfprob.safe.neutralise import for_terminal
 
     folder = chosen_scenario(scenario_path)
     report = write_drafts(folder, source, force)
     click.echo(
-        f"{source}: a {report.format} thread of {report.posts} posts; {report.drafts} draft claims in "
-        f"{report.drafts_file}."
+        for_terminal(
+            f"{source}: a {report.format} thread of {report.posts} posts; {report.drafts} draft claims in "
+            f"{report.drafts_file}."
+        )
     )
-    for line in report.changes:
-        click.echo(f"  {line}")
+    for line in report.changes:  # posters' names, as the thread writes them
+        click.echo(f"  {for_terminal(line)}")
     click.echo(f'Review each draft (kind, pod, outcome; delete its review = "todo"), then: cfprob validate {folder}')
 
 

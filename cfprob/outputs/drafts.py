@@ -8,13 +8,15 @@ reads as valid before; the command says what it added.
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from cfprob.errors import CfprobError
+from cfprob.outputs.would_load import check_would_load
 from cfprob.reading.drafting import Draft
+from cfprob.safe.inputs import read_text_file
+from cfprob.safe.neutralise import for_toml
 
 __all__ = ["DraftReport", "write_drafts"]
 
@@ -28,10 +30,6 @@ class DraftReport:
     changes: tuple[str, ...]
 
 
-def _toml(text: str) -> str:
-    return json.dumps(text, ensure_ascii=False)  # a JSON string is a valid TOML basic string
-
-
 def write_drafts(folder: Path, source: Path, force: bool = False) -> DraftReport:
     """Draft claims from ``source`` into the scenario ``folder``; what was written."""
     from cfprob.reading.drafting import claimant_id, draft_claims
@@ -42,10 +40,7 @@ def write_drafts(folder: Path, source: Path, force: bool = False) -> DraftReport
     from cfprob.safe.files import check_new_file, write_files_atomically
 
     scenario = load_scenario(folder)
-    try:
-        text = source.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise CfprobError(f"{source}: expected a readable UTF-8 text file, found {type(exc).__name__}") from exc
+    text = read_text_file(source)
     form, posts = split_posts(text)
     if not posts:
         raise CfprobError(f"{source}: expected a thread with at least one post, found none")
@@ -66,18 +61,19 @@ def write_drafts(folder: Path, source: Path, force: bool = False) -> DraftReport
             raise CfprobError(f"{target}: expected a new file for the thread, found another file there")
         files[target] = text
         appended.append(
-            f"\n[[sources]]\nid = {_toml(source_id)}\nfile = {_toml(relative)}\n"
-            f'title = {_toml("Replace: the title of " + source.name)}\nkind = "forum thread"\n'
+            f"\n[[sources]]\nid = {for_toml(source_id)}\nfile = {for_toml(relative)}\n"
+            f'title = {for_toml("Replace: the title of " + source.name)}\nkind = "forum thread"\n'
         )
         changes.append(f"copied the thread to {relative} and listed it in scenario.toml as source {source_id}")
     names = {n.lower(): c.id for c in scenario.claimants for n in (c.id, c.name, *c.aliases)}
     for poster in dict.fromkeys(p.author for p in posts):
         if poster.lower() not in names:
-            new_id = claimant_id(poster)
+            base, new_id, n = claimant_id(poster), claimant_id(poster), 1
             while new_id in names.values():
-                new_id += "-2"
+                n += 1
+                new_id = f"{base[: 64 - len(str(n)) - 1]}-{n}"  # ids are at most 64 characters
             names[poster.lower()] = new_id
-            appended.append(f"\n[[claimants]]\nid = {_toml(new_id)}\nname = {_toml(poster)}\n")
+            appended.append(f"\n[[claimants]]\nid = {for_toml(new_id)}\nname = {for_toml(poster)}\n")
             changes.append(f"added {poster} to scenario.toml's claimants")
     if appended:
         scenario_file = folder / "scenario.toml"
@@ -87,6 +83,7 @@ def write_drafts(folder: Path, source: Path, force: bool = False) -> DraftReport
     out = folder / "claims" / f"drafts-{source_id}.toml"
     check_new_file(out, force)
     files[out] = _drafts_text(drafts, source_id, relative, pods[0], scenario.outcome_ids[0])
+    check_would_load(folder, files, "draft")
     write_files_atomically(files)
     return DraftReport(form, len(posts), len(drafts), out, tuple(changes))
 
@@ -103,17 +100,17 @@ def _drafts_text(drafts: list[Draft], source_id: str, relative: str, pod: str, o
         per_post[d.post.number] = per_post.get(d.post.number, 0) + 1
         lines += [
             "[[claims]]",
-            f"id = {_toml(f'{source_id}-p{d.post.number}-{per_post[d.post.number]}')}",
+            f"id = {for_toml(f'{source_id}-p{d.post.number}-{per_post[d.post.number]}')}",
             'kind = "verbal"',
             'review = "todo"',
-            f"author = {_toml(d.post.author)}",
-            f"source = {_toml(source_id)}",
-            f"locator = {_toml(d.post.locator)}",
-            f"quote = {_toml(d.quote)}",
-            f"pod = {_toml(pod)}                # a guess: the divergence point the sentence is about",
-            f"outcome = {_toml(outcome)}        # a guess",
-            f"phrase = {_toml(d.phrase)}",
-            f"note = {_toml('Draft: the phrase ' + repr(d.phrase) + ' found; decide what the author meant.')}",
+            f"author = {for_toml(d.post.author)}",
+            f"source = {for_toml(source_id)}",
+            f"locator = {for_toml(d.post.locator)}",
+            f"quote = {for_toml(d.quote)}",
+            f"pod = {for_toml(pod)}                # a guess: the divergence point the sentence is about",
+            f"outcome = {for_toml(outcome)}        # a guess",
+            f"phrase = {for_toml(d.phrase)}",
+            f"note = {for_toml('Draft: the phrase ' + repr(d.phrase) + ' found; decide what the author meant.')}",
             "",
         ]
     return "\n".join(lines)

@@ -21,7 +21,7 @@ from cfprob.outputs.report import (
     rung3_intro,
 )
 from cfprob.outputs.tables import diagnostics_lines, plausibility_lines, sources_table, text_table
-from cfprob.safe.neutralise import for_bbcode, for_terminal, safe_url
+from cfprob.safe.neutralise import for_bbcode, for_bbcode_attribute, for_terminal, safe_url
 
 __all__ = ["WIDTH", "for_bbcode", "render_bbcode", "strip"]
 
@@ -111,7 +111,8 @@ def render_bbcode(report: Report) -> str:
         year = f" ({pod.year})" if pod.year is not None else ""
         lines += ["", f"[b]Divergence: {bb(pod.title)}{year}[/b]", bb(pod.description)]
         for passage in pod.passages:
-            lines += [f'[quote="{bb(scenario.source(passage.source).title)}"]{bb(passage.quote)}[/quote]']
+            title = for_bbcode_attribute(scenario.source(passage.source).title)
+            lines += [f'[quote="{title}"]{bb(passage.quote)}[/quote]']
     lines += ["", "[b]Answer[/b]", *_code(_answer_chart(report))]
     rows = [[for_terminal(c) for c in row] for row in answer_rows(report)]
     lines += _code(text_table(HEADER, rows, [False, True, True, True, True, True]))
@@ -129,7 +130,8 @@ def render_bbcode(report: Report) -> str:
         lines += ["", "[b]Each claim about this divergence against the pooled answer[/b]", *_code(claims)]
     lines += ["", "[b]The claims that drive the answer[/b]"]
     for author, about, where, quote, says, note in driver_lines(report):
-        lines += [f'[quote="{bb(author)}, {bb(where)}"]{bb(quote)}[/quote]', f"On {bb(about)}: {bb(says)}."]
+        cited = for_bbcode_attribute(f"{author}, {where}")
+        lines += [f'[quote="{cited}"]{bb(quote)}[/quote]', f"On {bb(about)}: {bb(says)}."]
         lines += [f"[i]{bb(note)}[/i]"] if note else []
     lines += ["", "[b]Glossary[/b]", "[list]", *(f"[*][b]{t}[/b]: {m}." for t, m in GLOSSARY), "[/list]"]
     lines += ["", "[b]Sampler diagnostics[/b]", *(bb(line) for line in diagnostics_lines(report.attrs))]

@@ -13,6 +13,9 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from cfprob.errors import CfprobError
+from cfprob.outputs.would_load import check_would_load
+from cfprob.safe.inputs import read_text_file
+from cfprob.safe.neutralise import for_toml
 
 __all__ = ["first_sentence", "write_skeleton"]
 
@@ -31,11 +34,6 @@ def first_sentence(text: str) -> str:
     raise CfprobError("expected a source with at least one sentence of 8 characters or more, found none")
 
 
-def _toml(text: str) -> str:
-    """``text`` as a TOML basic string."""
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-
 def write_skeleton(folder: Path, sources: Sequence[Path]) -> list[Path]:
     """Write a new scenario into ``folder`` (which must not exist, or be empty) quoting ``sources``; the
     written files."""
@@ -45,10 +43,7 @@ def write_skeleton(folder: Path, sources: Sequence[Path]) -> list[Path]:
         raise CfprobError(f"{folder}: expected a new or empty folder for the scenario, found one with files in it")
     texts: dict[str, str] = {}
     for i, source in enumerate(sources):
-        try:
-            text = source.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise CfprobError(f"{source}: expected a readable UTF-8 text file, found {type(exc).__name__}") from exc
+        text = read_text_file(source)
         name = re.sub(r"[^A-Za-z0-9_.-]+", "-", source.stem).strip("-")[:40] or "source"
         texts[f"{i:03d}-{name}.txt"] = text
     if not texts:
@@ -61,6 +56,7 @@ def write_skeleton(folder: Path, sources: Sequence[Path]) -> list[Path]:
         folder / "claims" / "claims.toml": _claims(quote),
         **{folder / "sources" / name: text for name, text in texts.items()},
     }
+    check_would_load(folder, files, "new")
     created = [d for d in (folder, folder / "claims", folder / "sources") if not d.exists()]
     for directory in created:
         directory.mkdir()
@@ -84,7 +80,7 @@ def _scenario(scenario_id: str, source_files: list[str]) -> str:
     return f"""# A new cfprob scenario: replace every "Replace: ..." value, then `cfprob validate {scenario_id}`.
 # The format, with an example of every claim kind: priors/README.md in cfprob's repository.
 schema_version = 1
-id = {_toml(scenario_id)}
+id = {for_toml(scenario_id)}
 title = "Replace: a short title, e.g. Could the Republic have survived?"
 question = "Replace: after a given point of divergence, would ... by the horizon year ... ?"
 horizon_year = 2000                     # the year at which the outcome is judged
@@ -148,7 +144,7 @@ kind = "proposal"                       # a divergence suggested, with no view o
 author = "poster-1"
 source = "source-1"
 locator = "post 1"                      # where in the source: post number and poster, or paragraph
-quote = {_toml(quote)}
+quote = {for_toml(quote)}
 pod = "example-1950"
 note = "Replace: how you read the words."
 

@@ -40,9 +40,9 @@ def sentences(line: str) -> list[str]:
 def find_phrase(sentence: str, lexicon: Lexicon) -> str | None:
     """The longest lexicon phrase or idiom in ``sentence`` as whole words (case ignored), as the sentence
     writes it; None if there is none."""
-    lowered = sentence.lower()
     for name in sorted(lexicon.names(), key=len, reverse=True):
-        match = re.search(rf"(?<![\w']){re.escape(name)}(?![\w'])", lowered)
+        # matched in the sentence itself: lower-casing first can change its length ("İ" becomes two characters)
+        match = re.search(rf"(?<![\w']){re.escape(name)}(?![\w'])", sentence, re.IGNORECASE)
         if match:
             return sentence[match.start() : match.end()]
     return None

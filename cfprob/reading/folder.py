@@ -13,11 +13,11 @@ from typing import Any
 
 from cfprob.reading.fields import Problems
 from cfprob.reading.lexicon import LEXICON_VERSION
+from cfprob.safe.inputs import MAX_FILE_BYTES
 
 __all__ = ["MAX_DOTTED_PARTS", "MAX_FILE_BYTES", "SCHEMA_VERSION", "ScenarioFolder", "longest_dotted_key"]
 
 SCHEMA_VERSION = 1
-MAX_FILE_BYTES = 50_000_000
 MAX_DOTTED_PARTS = 200
 BLANKS = re.compile(r"[ \t]+")
 DOT_WITH_SPACE = re.compile(r" ?\. ?")

@@ -10,7 +10,7 @@ import html
 import re
 from urllib.parse import urlsplit
 
-__all__ = ["for_bbcode", "for_html", "for_markdown", "for_terminal", "safe_url"]
+__all__ = ["for_bbcode", "for_bbcode_attribute", "for_html", "for_markdown", "for_terminal", "for_toml", "safe_url"]
 
 TERMINAL_UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
 """Control characters but newline and tab (ESC among them: it starts the terminal's escape sequences)."""
@@ -37,6 +37,23 @@ def for_markdown(text: str) -> str:
     if escaped[:1] in ("#", "+", "-", "="):  # would start a heading or a list where a line begins
         escaped = "\\" + escaped
     return MARKDOWN_LIST_NUMBER.sub(r"\1\\\2", escaped)
+
+
+_ATTRIBUTE_BREAKERS = str.maketrans({'"': "\uff02", "[": "\uff3b", "]": "\uff3d"})
+
+
+def for_bbcode_attribute(text: str) -> str:
+    """``text`` inside a BBCode attribute (``[quote="…"]``): on one line, control characters escaped, and the
+    quote and brackets that would end the attribute or open a tag shown as their full-width lookalikes."""
+    return " ".join(for_terminal(text).split()).translate(_ATTRIBUTE_BREAKERS)
+
+
+def for_toml(text: str) -> str:
+    """``text`` as a TOML string value, escaped by a TOML writer (quotes, backslashes, every control character
+    DEL included), so a file cfprob writes always parses and holds exactly ``text``."""
+    import tomli_w
+
+    return tomli_w.dumps({"v": text})[len("v = ") :].rstrip("\n")
 
 
 def safe_url(url: str) -> str | None:
