@@ -9,9 +9,9 @@ thinned to about their effective sample size (cfprob.answers.calibration). With 
 simulated claims are about the divergence points their simulated claimants prefer, as real ones are. Prints and writes
 ``benchmarks/results/sbc.md``: a chi-square test of rank uniformity (10 bins) per parameter, and the
 pooled test over all of them; the ranks themselves, with which fits had divergences, go to ``sbc.json``
-beside it. The simulations' fits run at once in worker processes (``--jobs``, default one per core) or on a
-Dask cluster (``--executor dask``, ``--scheduler tcp://host:8786``; without an address, a local cluster); the
-ranks are the same however they run.
+beside it. The simulations' fits run at once in worker processes (``--jobs``, default one per ``--chains``
+cores) or on a Dask cluster (``--executor dask``, ``--scheduler tcp://host:8786``; without an address, a local
+cluster); the ranks are the same however they run.
 """
 
 from __future__ import annotations
@@ -75,7 +75,7 @@ def main() -> None:
         "--strength", type=float, default=None, help="With --selection: a fixed strength (default: the truth's own)."
     )
     parser.add_argument("--pod", default="kosygin-1965", help="The divergence point whose bias is reported alone.")
-    parser.add_argument("--jobs", type=int, default=None, help="Fits at once (default: one per core).")
+    parser.add_argument("--jobs", type=int, default=None, help="Fits at once (default: one per --chains cores).")
     parser.add_argument("--executor", choices=EXECUTORS, default="processes")
     parser.add_argument("--scheduler", default=None, help="With --executor dask: the scheduler's address.")
     args = parser.parse_args()
@@ -101,6 +101,7 @@ def main() -> None:
         how=how,
     )
     elapsed = time.perf_counter() - started
+    at_once = how.workers(settings.chains) if how.executor == "processes" else "on Dask"
     tests = result.tests()
     pooled = sum(s for s, _ in tests.values())
     dof = len(tests) * (result.bins - 1)
@@ -120,7 +121,7 @@ def main() -> None:
             if args.selection
             else "Claims simulated where the scenario's claims are."
         ),
-        f"Machine: {measured_on}; fits run {how.workers if how.executor == 'processes' else 'on Dask'} at once. "
+        f"Machine: {measured_on}; fits run {at_once} at once. "
         f"Total {elapsed:.0f} s "
         f"({elapsed / result.simulations:.1f} s per simulation); {result.divergent_fits} fits had divergences.",
         "",

@@ -194,3 +194,28 @@ def test_strict_check_on_real_fits(weimar: Path) -> None:
     flagged = {c["id"] for c in payload["claims"] if c["misfit"] or c["prior_conflict"]}
     assert "ada-no-depression" in flagged
     assert any("predictive" in reason and "ada-no-depression" in reason for reason in payload["failures"])
+
+
+def test_readers_of_a_report_get_no_command_line_advice() -> None:
+    """The same sampler trouble, said to a user who can refit and to a reader who cannot."""
+    from cfprob.outputs.tables import diagnostics_lines
+
+    attrs = {"diag_divergences": 3, "target_accept": 0.97, "diag_max_rhat": 1.0, "chains": 4, "draws": 1000}
+    attrs |= {"diag_min_ess_bulk": 1e4, "diag_min_ess_tail": 1e4, "seed": 1}
+    for_user, for_reader = diagnostics_lines(attrs), diagnostics_lines(attrs, advice=False)
+    assert any("--target-accept 0.99" in line for line in for_user)
+    assert not any("--" in line or "refit" in line for line in for_reader)
+    assert any("3 divergent transitions" in line and "intervals may be too narrow" in line for line in for_reader)
+
+
+def test_the_placebo_line_says_pass_or_fail(weimar: Path) -> None:
+    from cfprob.answers.placebo import PlaceboResult
+    from cfprob.outputs.check_tables import format_checks
+
+    scenario = load_scenario(weimar)
+    attrs = {"diag_divergences": 0, "diag_max_rhat": 1.0, "chains": 4}
+    attrs |= {"diag_min_ess_bulk": 1e4, "diag_min_ess_tail": 1e4}
+    leaning = PlaceboResult(pod="placebo", year=1930, p_raise={"survives": 0.9, "falls": 0.1}, change={})
+    centred = PlaceboResult(pod="placebo", year=1930, p_raise={"survives": 0.5, "falls": 0.5}, change={})
+    assert "every outcome: FAIL." in format_checks([], {}, scenario, attrs, 100, leaning)
+    assert "every outcome: PASS." in format_checks([], {}, scenario, attrs, 100, centred)

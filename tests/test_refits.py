@@ -91,3 +91,11 @@ def test_an_unreachable_scheduler_is_one_line() -> None:
         "crossval", "--refits", "1", "--executor", "dask", "--scheduler", "tcp://127.0.0.1:1", "--draws", "100"
     )
     assert code == 1 and "expected a Dask scheduler at tcp://127.0.0.1:1, found none" in err, err
+
+
+def test_by_default_a_refit_gets_a_core_per_chain(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Workers only where cores are to spare: 2 cores and 4 chains run refits one at a time, 16 cores four."""
+    monkeypatch.setattr("os.cpu_count", lambda: 2)
+    assert Refits().workers(4) == 1 and Refits(jobs=3).workers(4) == 3
+    monkeypatch.setattr("os.cpu_count", lambda: 16)
+    assert Refits().workers(4) == 4 and Refits().workers(1) == 16

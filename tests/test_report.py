@@ -79,6 +79,7 @@ def test_bbcode_report_is_one_file_whose_charts_are_text(tmp_path: Path, ussr_fi
     assert sorted(p.name for p in tmp_path.iterdir()) == ["post.bbcode"]
     text = out.read_text()
     assert "[img]" not in text.lower() and "](" not in text
+    assert "[size" not in text.lower()  # boards read its number differently (phpBB: percent)
     assert text.count("[code]") == text.count("[/code]") >= 3
     assert text.count("[quote=") == text.count("[/quote]") >= 3
     chart = text.split("[b]Answer[/b]\n[code]\n", 1)[1].split("[/code]", 1)[0].splitlines()

@@ -89,7 +89,8 @@ def _refit_options[F: Callable[..., Any]](func: F) -> F:
         "--jobs",
         type=click.IntRange(1, 1024),
         default=None,
-        help="Refits at once (default: one per core). The draws are the same for any number.",
+        help="Refits at once (default: one per --chains cores, so each refit's chains run side by side). The draws "
+        "are the same for any number.",
     )(func)
     return func
 
@@ -118,7 +119,8 @@ def _refitter[T](
 
         settings = SamplerSettings(**options)
         with StageStatus() as say:
-            say(f"{what}: {len(datasets)} refits ({settings.label}), {min(how.workers, len(datasets))} at once")
+            at_once = min(how.workers(settings.chains), len(datasets))
+            say(f"{what}: {len(datasets)} refits ({settings.label}), {at_once} at once")
             return refit_all(
                 scenario,
                 datasets,

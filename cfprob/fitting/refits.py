@@ -9,7 +9,11 @@ or on a cluster (a test holds them equal).
 
 Each worker loads the compiled model code from the on-disk cache (:mod:`cfprob.fitting.compiled`); it is
 compiled here first when missing, so workers never compile at once. A refit's cores are the machine's divided
-among the workers, so ``jobs`` refits of ``chains`` chains share the cores instead of fighting over them.
+among the workers, so ``jobs`` refits of ``chains`` chains share the cores instead of fighting over them. By
+default a refit gets as many cores as it has chains (its chains run side by side): one refit at a time on up to
+``chains`` cores, in this process. Starting workers only pays once there are cores to spare: on 2 cores,
+sensitivity's three refits took 70 s in two workers against 57 s one after another
+(``benchmarks/results/waits.md``).
 Only what the caller keeps of each fit (``keep``, a picklable function of the fitted tree: a mean, the
 draws, ranks) travels back, never the whole tree.
 """
@@ -41,7 +45,8 @@ EXECUTORS = ("processes", "dask")
 class Refits:
     """How refits run.
 
-    ``jobs``: refits at once (``None``: one per core; on Dask, as many as the cluster takes). ``executor``:
+    ``jobs``: refits at once (``None``: one per ``chains`` cores, at least one; on Dask, as many as the cluster
+    takes). ``executor``:
     one of :data:`EXECUTORS`. ``scheduler``: a Dask scheduler's address (``tcp://host:8786``); without one
     the Dask executor starts a local cluster with one worker per job.
     """
@@ -58,10 +63,9 @@ class Refits:
         if self.scheduler is not None and self.executor != "dask":
             raise CfprobError(f"--scheduler: expected only with --executor dask, found --executor {self.executor}")
 
-    @property
-    def workers(self) -> int:
-        """How many refits run at once on this machine."""
-        return self.jobs or os.cpu_count() or 1
+    def workers(self, chains: int) -> int:
+        """How many refits of ``chains`` chains run at once on this machine."""
+        return self.jobs or max(1, (os.cpu_count() or 1) // max(1, chains))
 
 
 def refit_all[T](
@@ -83,7 +87,7 @@ def refit_all[T](
     total = len(datasets)
     if not total:
         return []
-    workers = min(how.workers, total)
+    workers = min(how.workers(every[0].chains), total)
     if how.executor == "processes" and workers == 1:
         results = []
         for done, (data, chosen) in enumerate(zip(datasets, every, strict=True), start=1):

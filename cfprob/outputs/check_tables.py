@@ -142,9 +142,10 @@ def format_checks(
 
         low, high = BAND
         leans = ", ".join(f"{o} {p:.2f}" for o, p in placebo.p_raise.items())
+        verdict = "PASS" if placebo.passed else "FAIL"
         lines.append(
             f"Placebo divergence in {placebo.year} (no features, no claims): P(raises) {leans}; "
-            f"must lie in {low}-{high} for every outcome."
+            f"must lie in {low}-{high} for every outcome: {verdict}."
         )
         failures += placebo.failures
     lines.append("Checks: all passed." if not failures else "Checks FAILED:")

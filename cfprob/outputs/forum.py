@@ -104,7 +104,8 @@ def render_bbcode(report: Report) -> str:
     """The report as a BBCode forum post: question, answer with its chart and table, each claim about the
     divergence against the answer, the driving claims quoted, glossary, diagnostics, semantics and sources."""
     bb, scenario, answer = for_bbcode, report.scenario, report.answer
-    lines = [f"[b][size=5]{bb(scenario.title)}[/size][/b]", "", f"[b]Question.[/b] {bb(scenario.question)}", ""]
+    # no [size]: boards read its number differently (phpBB as a percentage, XenForo as a step)
+    lines = [f"[b]{bb(scenario.title)}[/b]", "", f"[b]Question.[/b] {bb(scenario.question)}", ""]
     lines += ["[list]", *(f"[*][b]{bb(o.label)}[/b]: {bb(o.definition)}" for o in scenario.outcomes), "[/list]"]
     for pod_id in answer.pods:
         pod = scenario.pod(pod_id)
@@ -134,7 +135,7 @@ def render_bbcode(report: Report) -> str:
         lines += [f'[quote="{cited}"]{bb(quote)}[/quote]', f"On {bb(about)}: {bb(says)}."]
         lines += [f"[i]{bb(note)}[/i]"] if note else []
     lines += ["", "[b]Glossary[/b]", "[list]", *(f"[*][b]{t}[/b]: {m}." for t, m in GLOSSARY), "[/list]"]
-    lines += ["", "[b]Sampler diagnostics[/b]", *(bb(line) for line in diagnostics_lines(report.attrs))]
+    lines += ["", "[b]Sampler diagnostics[/b]", *(bb(line) for line in diagnostics_lines(report.attrs, advice=False))]
     lines += ["", "[b]Counterfactual semantics[/b]", SEMANTICS + "."]
     if report.given_history is not None:
         lines += [RUNG3_SEMANTICS + "."]

@@ -159,7 +159,7 @@ def render_html(report: Report) -> str:
     parts += [f"<dt><strong>{for_html(term)}</strong></dt><dd>{for_html(meaning)}.</dd>" for term, meaning in GLOSSARY]
     parts.append("</dl>")
     parts.append("<h2>Sampler diagnostics</h2>")
-    parts += [f"<p>{for_html(line)}</p>" for line in diagnostics_lines(report.attrs)]
+    parts += [f"<p>{for_html(line)}</p>" for line in diagnostics_lines(report.attrs, advice=False)]
     parts.append(f"<h2>Counterfactual semantics</h2><p>{for_html(SEMANTICS)}.</p>")
     if report.given_history is not None:
         parts.append(f"<p>{for_html(RUNG3_SEMANTICS)}.</p>")
@@ -224,7 +224,7 @@ def render_markdown(report: Report, image_names: Mapping[str, str]) -> str:
         lines += [f'- **{md(author)}** [{md(kind)}] on {md(about)}, {md(where)}: "{md(quote)}" — {md(says)}.']
         lines += [f"  {md(note)}"] if note else []
     lines += ["", "## Glossary", "", *(f"- **{term}**: {meaning}." for term, meaning in GLOSSARY)]
-    lines += ["", "## Sampler diagnostics", "", *diagnostics_lines(report.attrs)]
+    lines += ["", "## Sampler diagnostics", "", *diagnostics_lines(report.attrs, advice=False)]
     lines += ["", "## Counterfactual semantics", "", SEMANTICS + "."]
     if report.given_history is not None:
         lines += ["", RUNG3_SEMANTICS + "."]

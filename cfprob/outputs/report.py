@@ -287,7 +287,7 @@ def report_dict(report: Report) -> dict[str, object]:
             dict(zip(("author", "kind", "about", "where", "quote", "says", "note"), row, strict=True))
             for row in claim_lines(report)
         ],
-        "diagnostics": diagnostics_lines(report.attrs),
+        "diagnostics": diagnostics_lines(report.attrs, advice=False),
         "citation": citation_lines(report),
     }
     return result

@@ -70,7 +70,10 @@ def text_table(
         widths[max((i for i in range(len(widths)) if slack[i] > 0), key=lambda i: widths[i])] -= 1
 
     def lines(row: Sequence[str]) -> list[str]:
-        cells = [textwrap.wrap(str(c), w, break_on_hyphens=False) or [""] for c, w in zip(row, widths, strict=True)]
+        # an empty column (a blank header, no rows) is 0 wide: textwrap needs at least 1
+        cells = [
+            textwrap.wrap(str(c), max(1, w), break_on_hyphens=False) or [""] for c, w in zip(row, widths, strict=True)
+        ]
         result = []
         for k in range(max(len(c) for c in cells)):
             parts = [
@@ -111,8 +114,15 @@ def _signed(x: float) -> str:
     return f"{x:+.2f}"
 
 
-def diagnostics_problems(attrs: Mapping[Any, Any]) -> list[str]:
-    """Sampler problems in plain words; empty when the sampler looks healthy."""
+def diagnostics_problems(attrs: Mapping[Any, Any], advice: bool = True) -> list[str]:
+    """Sampler problems in plain words; empty when the sampler looks healthy. Each says what happened and what
+    it does to the numbers; with ``advice``, then what to run about it (after the last "; "), which readers of
+    a report or forum post, who cannot refit anything, are not shown."""
+    problems = _problems(attrs)
+    return problems if advice else [p.rpartition("; ")[0] or p for p in problems]
+
+
+def _problems(attrs: Mapping[Any, Any]) -> list[str]:
     problems = []
     divergences = int(attrs.get("diag_divergences", 0))
     if divergences:
@@ -156,8 +166,9 @@ def diagnostics_problems(attrs: Mapping[Any, Any]) -> list[str]:
     return problems
 
 
-def diagnostics_lines(attrs: Mapping[Any, Any]) -> list[str]:
-    """The one-line sampler summary, followed by a warning line for each problem."""
+def diagnostics_lines(attrs: Mapping[Any, Any], advice: bool = True) -> list[str]:
+    """The one-line sampler summary, followed by a warning line for each problem (with what to run about it
+    unless ``advice`` is False: reports and forum posts)."""
     rhat = float(attrs.get("diag_max_rhat", float("nan")))
     shown_rhat = f"{rhat:.3f}" if math.isfinite(rhat) else "n/a (one chain)"
     summary = (
@@ -167,7 +178,7 @@ def diagnostics_lines(attrs: Mapping[Any, Any]) -> list[str]:
         f"{shown_rhat}; min ESS {float(attrs.get('diag_min_ess_bulk', 0)):.0f} bulk / "
         f"{float(attrs.get('diag_min_ess_tail', 0)):.0f} tail"
     )
-    problems = diagnostics_problems(attrs)
+    problems = diagnostics_problems(attrs, advice)
     if not problems:
         return [summary + " - no problems found."]
     return [summary + ".", *(f"WARNING: {p}" for p in problems)]
