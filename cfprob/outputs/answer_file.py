@@ -9,7 +9,6 @@ file written again).
 
 from __future__ import annotations
 
-import io
 import json
 from pathlib import Path
 from typing import Any
@@ -18,8 +17,7 @@ import numpy as np
 
 from cfprob.answers.query import Fit
 from cfprob.answers.sources import Sources
-from cfprob.safe.files import write_bytes_atomically
-from cfprob.safe.seal import seal_bytes, unsealed
+from cfprob.safe.sealed_arrays import read_sealed_arrays, write_sealed_arrays
 
 __all__ = ["SUFFIX", "answers_path", "read_answers", "write_answers"]
 
@@ -60,23 +58,13 @@ def write_answers(fit: Fit, path: Path) -> None:
         "attrs": {str(k): _plain(v) for k, v in fit.attrs.items()},
     }
     arrays["meta"] = np.asarray(json.dumps(meta, allow_nan=True))
-    buffer = io.BytesIO()
-    np.savez(buffer, **arrays)
-    write_bytes_atomically(path, seal_bytes(buffer.getvalue()))
+    write_sealed_arrays(path, arrays)
 
 
 def read_answers(path: Path, key: str) -> Fit | None:
     """The :class:`Fit` in ``path`` when it is whole and was made for the fit key ``key``, else None."""
-    try:
-        body = unsealed(path.read_bytes())
-    except OSError:
-        return None
-    if isinstance(body, str):
-        return None
-    try:
-        with np.load(io.BytesIO(body), allow_pickle=False) as stored:
-            arrays = {name: np.asarray(stored[name]) for name in stored.files}
-    except (OSError, ValueError, KeyError):
+    arrays = read_sealed_arrays(path)
+    if arrays is None or "meta" not in arrays:
         return None
     meta = json.loads(str(arrays.pop("meta")))
     attrs = meta["attrs"]

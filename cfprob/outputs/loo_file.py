@@ -8,15 +8,13 @@ short or made for another fit is never used (the weights are computed again and 
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 
 import numpy as np
 
 from cfprob.answers.sensitivity import LeaveOneOut
 from cfprob.paths import cache_folder
-from cfprob.safe.files import write_bytes_atomically
-from cfprob.safe.seal import seal_bytes, unsealed
+from cfprob.safe.sealed_arrays import read_sealed_arrays, write_sealed_arrays
 
 __all__ = ["leave_one_out_path", "read_leave_one_out", "write_leave_one_out"]
 
@@ -39,22 +37,15 @@ def write_leave_one_out(loo: LeaveOneOut, path: Path, key: str) -> None:
         "weights": loo.weights,
         "khat": loo.khat,
     }
-    buffer = io.BytesIO()
-    np.savez(buffer, **arrays)  # type: ignore[arg-type]
-    write_bytes_atomically(path, seal_bytes(buffer.getvalue()))
+    write_sealed_arrays(path, arrays)
 
 
 def read_leave_one_out(path: Path, key: str) -> LeaveOneOut | None:
     """The weights in ``path`` when the file is whole and was made for the fit key ``key``, else None."""
-    try:
-        body = unsealed(path.read_bytes())
-    except OSError:
-        return None
-    if isinstance(body, str):
+    arrays = read_sealed_arrays(path)
+    if arrays is None:
         return None
     try:
-        with np.load(io.BytesIO(body), allow_pickle=False) as stored:
-            arrays = {name: np.asarray(stored[name]) for name in stored.files}
         if str(arrays["key"]) != key:
             return None
         sizes = arrays["sizes"].astype(int)
@@ -65,7 +56,7 @@ def read_leave_one_out(path: Path, key: str) -> LeaveOneOut | None:
             for kind, gid, start, end in zip(arrays["kinds"], arrays["ids"], bounds[:-1], bounds[1:], strict=True)
         )
         weights, khat = arrays["weights"].astype(float), arrays["khat"].astype(float)
-    except (OSError, ValueError, KeyError):
+    except (ValueError, KeyError):  # an array missing or of the wrong kind
         return None
     if weights.shape != (len(groups), weights.shape[-1]) or khat.shape != (len(groups),):
         return None
