@@ -466,3 +466,14 @@ def test_feedback_page_shows_each_sentence_and_its_reading() -> None:
     ]:
         code, _, err = invoke("claims", *args)
         assert code == 1 and expected in err and len(err.strip().splitlines()) == 1, err
+
+
+def test_validate_takes_scenario_like_every_command_and_counts_in_words(tmp_path: Path) -> None:
+    from .conftest import WEIMAR
+
+    code, out, err = invoke("validate", "--scenario", str(WEIMAR))
+    assert code == 0 and "valid." in out, err
+    assert invoke("validate", str(WEIMAR), "--scenario", str(tmp_path))[0] == 2  # two folders: bad usage
+    from cfprob.cli.listing import _count
+
+    assert _count(1, "divergence point") == "1 divergence point" and _count(2, "claim") == "2 claims"

@@ -164,4 +164,17 @@ def test_crossval_command_reports_every_model(weimar: Path) -> None:
     code, out, _ = invoke("crossval", "--scenario", str(weimar), "--refits", "0")
     assert code == 0
     assert "Cross-validation: claims held out by claimant" in out
-    assert "Best:" in out
+    assert "Best:" in out or "no clear best" in out
+
+
+def test_no_model_is_called_best_within_one_standard_error() -> None:
+    from cfprob.answers.crossval import Comparison
+    from cfprob.outputs.check_tables import _verdict
+
+    def score(name: str, elpd: float) -> ModelScore:
+        return ModelScore(name, (GroupScore("g", ("c",), elpd, 0.0, "psis"),))
+
+    model, other = score("model", -10.0), score("no pooling", -9.5)
+    assert _verdict([model, other], {"no pooling": Comparison("no pooling", 0.5, 1.0)}).endswith("no clear best.")
+    assert _verdict([model, other], {"no pooling": Comparison("no pooling", 0.5, 0.2)}) == "Best: no pooling."
+    assert _verdict([other, model], {"model": Comparison("model", -0.5, 0.2)}) == "Best: no pooling."

@@ -157,14 +157,25 @@ def claims(
 
 @cli.command()
 @click.argument("path", required=False, type=click.Path(path_type=Path))
+@click.option(
+    "--scenario",
+    "scenario_path",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="The folder, as other commands take it.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON: the counts and warnings, or every problem.")
-def validate(path: Path | None, as_json: bool) -> None:
+def validate(path: Path | None, scenario_path: Path | None, as_json: bool) -> None:
     """Check a scenario folder completely (default: the bundled one).
 
     \b
-    Example:
+    Examples:
       cfprob validate priors/ussr --json
+      cfprob validate --scenario priors/ussr
     """
+    if path is not None and scenario_path is not None and path != scenario_path:
+        raise click.UsageError(f"expected one scenario folder, found two: {path} and --scenario {scenario_path}")
+    path = path or scenario_path
     from cfprob.errors import ScenarioError
     from cfprob.reading.coherence import coherence_warnings
     from cfprob.reading.loader import load_scenario
@@ -210,7 +221,8 @@ def validate(path: Path | None, as_json: bool) -> None:
         return
     kept_out = f" ({listed} listed but not fitted: proposals, excluded claims and drafts)" if listed else ""
     click.echo(
-        f"{scenario.path}: valid. {len(scenario.pods) - 1} divergence points besides otl, {len(scenario.claims)} "
+        f"{scenario.path}: valid. {_count(len(scenario.pods) - 1, 'divergence point')} besides otl, "
+        f"{len(scenario.claims)} "
         f"claims{kept_out} by {len(authors)} claimants, {len(scenario.outcomes)} outcomes; content hash "
         f"{scenario.content_hash[:12]}."
     )
@@ -263,3 +275,8 @@ def lexicon(as_json: bool) -> None:
         )
         return
     _show(format_lexicon(lexicon))
+
+
+def _count(n: int, noun: str) -> str:
+    """``n`` and ``noun``, plural unless ``n`` is 1."""
+    return f"{n} {noun}{'' if n == 1 else 's'}"

@@ -273,6 +273,18 @@ def format_crossval(scores: Sequence[ModelScore], comparisons: Sequence[Comparis
     )
     if unreliable:
         lines.append("Left at importance sampling with Pareto k > 0.7 (no refit allowed): " + ", ".join(unreliable))
-    best = max(scores, key=lambda s: s.elpd)
-    lines.append(f"Best: {best.name}.")
+    lines.append(_verdict(scores, difference))
     return "\n".join(lines)
+
+
+def _verdict(scores: Sequence[ModelScore], difference: Mapping[str, Comparison]) -> str:
+    """Which model predicts best, or that none does clearly: a difference from the first model within one
+    standard error is not one to choose by."""
+    reference, best = scores[0], max(scores, key=lambda s: s.elpd)
+    if best is reference:
+        close = [name for name, c in difference.items() if abs(c.difference) < c.se]
+    else:
+        close = [reference.name] if abs(difference[best.name].difference) < difference[best.name].se else []
+    if close:
+        return f"Highest: {best.name}, within one standard error of {', '.join(close)}: no clear best."
+    return f"Best: {best.name}."
