@@ -53,3 +53,9 @@ def test_wide_commands_fit_in_100_columns(command: tuple[str, ...]) -> None:
     code, out, err = invoke(*command)
     assert code in (0, 1), err  # check may fail on a fake fit; its table is what is measured
     assert max(len(line) for line in out.splitlines()) <= 100
+
+
+def test_years_before_the_common_era_read_as_bc() -> None:
+    from cfprob.outputs.tables import shown_year
+
+    assert shown_year(-216) == "216 BC" and shown_year(1965) == "1965"

@@ -20,7 +20,7 @@ from cfprob.outputs.report import (
     driver_lines,
     rung3_intro,
 )
-from cfprob.outputs.tables import diagnostics_lines, plausibility_lines, sources_table, text_table
+from cfprob.outputs.tables import diagnostics_lines, plausibility_lines, shown_year, sources_table, text_table
 from cfprob.safe.neutralise import for_bbcode, for_bbcode_attribute, for_terminal, safe_url
 
 __all__ = ["WIDTH", "for_bbcode", "render_bbcode", "strip"]
@@ -67,7 +67,7 @@ def _answer_chart(report: Report) -> list[str]:
             bar[_cell(history, WIDTH)] = "▲"
         lines.append(f"{labels[r.outcome]:<{width}}  {''.join(bar)}  {r.mean:.0%} ({r.low:.0%}–{r.high:.0%})")
     lines.append(_scale(width + 2))
-    lines.append(f"● {name}: mean   ─ {CREDIBLE_MASS:.0%} interval   ▲ real history at {answer.year}: mean")
+    lines.append(f"● {name}: mean   ─ {CREDIBLE_MASS:.0%} interval   ▲ real history at {shown_year(answer.year)}: mean")
     return lines
 
 
@@ -109,7 +109,7 @@ def render_bbcode(report: Report) -> str:
     lines += ["[list]", *(f"[*][b]{bb(o.label)}[/b]: {bb(o.definition)}" for o in scenario.outcomes), "[/list]"]
     for pod_id in answer.pods:
         pod = scenario.pod(pod_id)
-        year = f" ({pod.year})" if pod.year is not None else ""
+        year = f" ({shown_year(pod.year)})" if pod.year is not None else ""
         lines += ["", f"[b]Divergence: {bb(pod.title)}{year}[/b]", bb(pod.description)]
         for passage in pod.passages:
             title = for_bbcode_attribute(scenario.source(passage.source).title)

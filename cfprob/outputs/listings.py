@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from cfprob.claims import KINDS
-from cfprob.outputs.tables import percent, text_table
+from cfprob.outputs.tables import percent, shown_year, text_table
 from cfprob.reading.lexicon import Lexicon
 from cfprob.reading.scenario import Claim, Scenario
 
@@ -27,7 +27,7 @@ def format_pods(scenario: Scenario) -> str:
     rows = [
         [
             p.id,
-            "" if p.year is None else str(p.year),
+            "" if p.year is None else shown_year(p.year),
             p.title,
             str(len(scenario.claims_about(p.id))),
             ", ".join(f"{k}={v:g}" for k, v in p.features) or "-",

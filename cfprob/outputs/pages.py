@@ -24,7 +24,7 @@ from cfprob.outputs.report import (
     worldview_intro,
     worldview_rows,
 )
-from cfprob.outputs.tables import diagnostics_lines, plausibility_lines, sources_table
+from cfprob.outputs.tables import diagnostics_lines, plausibility_lines, shown_year, sources_table
 from cfprob.safe.files import write_files_atomically
 from cfprob.safe.neutralise import for_html, for_markdown, safe_url
 from cfprob.version import __version__
@@ -70,7 +70,7 @@ def render_html(report: Report) -> str:
     parts.append("</dl>")
     for pod_id in answer.pods:
         pod = scenario.pod(pod_id)
-        year = f", {pod.year}" if pod.year is not None else ""
+        year = f", {shown_year(pod.year)}" if pod.year is not None else ""
         parts.append(
             f'<h2 id="pod-{for_html(pod.id)}">Divergence: {for_html(pod.title)} ({for_html(pod.id)}{year})</h2>'
         )
@@ -93,7 +93,7 @@ def render_html(report: Report) -> str:
     for row in answer_rows(report):
         parts.append("<tr>" + "".join(f"<td>{for_html(c)}</td>" for c in row) + "</tr>")
     parts.append("</tbody></table>")
-    parts.append(f"<p class='note'>Change is against real history at {answer.year}.</p>")
+    parts.append(f"<p class='note'>Change is against real history at {shown_year(answer.year)}.</p>")
     if answer.sources is not None:
         header, rows, sentence = sources_table(answer, scenario)
         parts.append('<h3>Where the number comes from</h3><table id="sources"><thead><tr>')
@@ -195,12 +195,12 @@ def render_markdown(report: Report, image_names: Mapping[str, str]) -> str:
     lines += [f"- **{md(o.label)}** ({md(o.id)}): {md(o.definition)}" for o in scenario.outcomes]
     for pod_id in answer.pods:
         pod = scenario.pod(pod_id)
-        year = f", {pod.year}" if pod.year is not None else ""
+        year = f", {shown_year(pod.year)}" if pod.year is not None else ""
         lines += ["", f"## Divergence: {md(pod.title)} ({md(pod.id)}{year})", "", md(pod.description), ""]
         for passage in pod.passages:
             lines += [f"> {md(passage.quote)}", f"> — {md(scenario.source(passage.source).title)}", ""]
     lines += ["## Answer", "", *_md_table(HEADER, [[md(c) for c in row] for row in answer_rows(report)]), ""]
-    lines += [f"Change is against real history at {answer.year}.", ""]
+    lines += [f"Change is against real history at {shown_year(answer.year)}.", ""]
     if answer.sources is not None:
         header, rows, sentence = sources_table(answer, scenario)
         lines += ["### Where the number comes from", "", *_md_table(header, [[md(c) for c in r] for r in rows]), ""]

@@ -22,6 +22,7 @@ from numpy.typing import NDArray
 
 from cfprob.errors import CfprobError
 from cfprob.fitting.provenance import CREDIBLE_MASS
+from cfprob.outputs.tables import shown_year
 from cfprob.reading.scenario import OTL
 from cfprob.safe.files import check_new_file, write_bytes_atomically
 
@@ -117,7 +118,7 @@ class Labels:
     def pod(self, pod: str) -> str:
         """The title of ``pod`` with its year (its id where it has no title)."""
         year = self.years.get(pod)
-        return self.title(pod) + ("" if year is None else f" ({year})")
+        return self.title(pod) + ("" if year is None else f" ({shown_year(year)})")
 
     def title(self, pod: str) -> str:
         """The title of ``pod`` alone (where the year shows otherwise)."""

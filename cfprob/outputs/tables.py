@@ -25,6 +25,7 @@ __all__ = [
     "format_curve",
     "percent",
     "plausibility_lines",
+    "shown_year",
     "terminal_width",
     "text_table",
 ]
@@ -184,8 +185,13 @@ def diagnostics_lines(attrs: Mapping[Any, Any], advice: bool = True) -> list[str
     return [summary + ".", *(f"WARNING: {p}" for p in problems)]
 
 
+def shown_year(year: int) -> str:
+    """A year as a reader writes it: 1965, or 216 BC for -216 (the timeline's years are astronomical: no 0)."""
+    return f"{-year} BC" if year < 0 else str(year)
+
+
 def _pod_title(pod: Pod) -> str:
-    year = f", {pod.year}" if pod.year is not None else ""
+    year = f", {shown_year(pod.year)}" if pod.year is not None else ""
     return f"{pod.title} ({pod.id}{year})"
 
 
@@ -248,7 +254,7 @@ def format_answer(
 ) -> str:
     """The `cfprob run` report: table, simulated histories, claims, semantics, diagnostics."""
     titles = [_pod_title(scenario.pod(p)) for p in answer.pods]
-    titles += [] if answer.pods else [f"a divergence in {answer.year}"]
+    titles += [] if answer.pods else [f"a divergence in {shown_year(answer.year)}"]
     titles += [f"{k} = {v:g}" for k, v in answer.features.items()]
     lines = [
         scenario_line(scenario, attrs),
@@ -273,7 +279,7 @@ def format_answer(
             f"Given what happened: real history ended in {scenario.evidence.observed_outcome}; change is against it."
         )
     else:
-        lines.append(f"Change is against real history at {answer.year}.")
+        lines.append(f"Change is against real history at {shown_year(answer.year)}.")
     header = ["outcome", "P(outcome)", INTERVAL, "change vs otl", f"{INTERVAL} of change", "P(raises)"]
     rows = [
         [
@@ -459,12 +465,13 @@ def format_curve(curve: Curve, step: int = 5) -> str:
     rows = []
     for year in shown:
         mean, low, high = curve.at(year)
-        rows.append([str(year), percent(mean), f"[{percent(low)}, {percent(high)}]", _bar(mean)])
+        rows.append([shown_year(year), percent(mean), f"[{percent(low)}, {percent(high)}]", _bar(mean)])
     lines += text_table(["year", f"P({o})", INTERVAL, ""], rows, [True, True, True, False])
     end = curve.observed
     lines += [
         "",
-        f"At the observed year {end.year}: P({o}) = {percent(end.mean)} [{percent(end.low)}, {percent(end.high)}]",
+        f"At the observed year {end.year if end.year is None else shown_year(end.year)}: "
+        f"P({o}) = {percent(end.mean)} [{percent(end.low)}, {percent(end.high)}]",
     ]
     lines += ["", "Named divergence points (their own posteriors; change against real history at their year):"]
     pod_rows = [
