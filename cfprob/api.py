@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from cfprob.claims import KINDS
+from cfprob.errors import CfprobError
 from cfprob.fitting.priors import Priors
 from cfprob.fitting.provenance import SamplerSettings
 from cfprob.paths import bundled_scenario
@@ -106,9 +107,11 @@ def fit(
     Returns
     -------
     Fit
+        Raises :class:`cfprob.errors.CfprobError` while draft claims wait for review.
     """
     from cfprob.outputs.store import cached_fit
 
+    refuse_drafts(scenario)
     settings = SamplerSettings(
         draws=draws, tune=tune, chains=chains, seed=seed, sampler=sampler, target_accept=target_accept
     )
@@ -116,6 +119,18 @@ def fit(
         scenario, settings, refit=refit, progressbar=progressbar, on_stage=on_stage, priors=priors
     )
     return Fit(scenario, settings, tree, cached)
+
+
+def refuse_drafts(scenario: Scenario) -> None:
+    """No fit while draft claims wait for review (``review = "todo"``): they would silently be left out of it."""
+    drafts = scenario.drafts
+    if drafts:
+        files = sorted({Path(c.file).name for c in drafts})
+        raise CfprobError(
+            f"{len(drafts)} claim{'s are drafts' if len(drafts) > 1 else ' is a draft'} still marked "
+            f'review = "todo" (in {", ".join(files)}; first: {drafts[0].id}): review each (kind, divergence point, '
+            "outcome) and delete its review key, or delete the draft, then run again"
+        )
 
 
 def build_model(scenario: Scenario, priors: Priors | None = None) -> pm.Model:

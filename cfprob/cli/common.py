@@ -197,22 +197,10 @@ def _stage_printer() -> Callable[[str], None]:
     return say
 
 
-def refuse_drafts(scenario: Scenario) -> None:
-    """No fit while draft claims wait for review: they would silently be left out of it."""
-    drafts = scenario.drafts
-    if drafts:
-        files = sorted({Path(c.file).name for c in drafts})
-        raise CfprobError(
-            f"{len(drafts)} claim{'s are drafts' if len(drafts) > 1 else ' is a draft'} still marked "
-            f'review = "todo" (in {", ".join(files)}; first: {drafts[0].id}): review each (kind, divergence point, '
-            "outcome) and delete its review key, or delete the draft, then run again"
-        )
-
-
 def _get_fit(scenario: Scenario, sampler: dict[str, Any], as_json: bool, priors: Priors | None = None) -> xr.DataTree:
     """The fit for the sampler options (``seed``, ``draws``, ``tune``, ``chains``, ``sampler``, ``target_accept``,
     ``refit``), of the shipped model or of a variant's ``priors``."""
-    from cfprob.api import fit
+    from cfprob.api import fit, refuse_drafts
     from cfprob.cli.status import StageStatus
 
     refuse_drafts(scenario)
@@ -229,6 +217,7 @@ def _get_fit(scenario: Scenario, sampler: dict[str, Any], as_json: bool, priors:
 def _get_answers(scenario: Scenario, sampler: dict[str, Any], as_json: bool) -> Fit:
     """The fit's draws for answers: from the cache's numpy file when it holds them (no xarray, no HDF5),
     else through :func:`_get_fit`."""
+    from cfprob.api import refuse_drafts
     from cfprob.outputs.store import cached_answers
 
     refuse_drafts(scenario)
