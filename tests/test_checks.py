@@ -201,11 +201,13 @@ def test_readers_of_a_report_get_no_command_line_advice() -> None:
     from cfprob.outputs.tables import diagnostics_lines
 
     attrs = {"diag_divergences": 3, "target_accept": 0.97, "diag_max_rhat": 1.0, "chains": 4, "draws": 1000}
+    attrs["diag_max_treedepth_hits"] = 5  # its message has a "; " of its own, which is not advice
     attrs |= {"diag_min_ess_bulk": 1e4, "diag_min_ess_tail": 1e4, "seed": 1}
     for_user, for_reader = diagnostics_lines(attrs), diagnostics_lines(attrs, advice=False)
     assert any("--target-accept 0.99" in line for line in for_user)
     assert not any("--" in line or "refit" in line for line in for_reader)
     assert any("3 divergent transitions" in line and "intervals may be too narrow" in line for line in for_reader)
+    assert any("the numbers may still be right" in line for line in for_reader)
 
 
 def test_the_placebo_line_says_pass_or_fail(weimar: Path) -> None:

@@ -157,13 +157,7 @@ def claims(
 
 @cli.command()
 @click.argument("path", required=False, type=click.Path(path_type=Path))
-@click.option(
-    "--scenario",
-    "scenario_path",
-    type=click.Path(path_type=Path),
-    default=None,
-    help="The folder, as other commands take it.",
-)
+@_scenario_option
 @click.option("--json", "as_json", is_flag=True, help="Print JSON: the counts and warnings, or every problem.")
 def validate(path: Path | None, scenario_path: Path | None, as_json: bool) -> None:
     """Check a scenario folder completely (default: the bundled one).

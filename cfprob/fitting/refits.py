@@ -26,14 +26,15 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from cfprob.errors import CfprobError
-from cfprob.fitting.design import ModelData
-from cfprob.fitting.priors import Priors
-from cfprob.fitting.provenance import SamplerSettings
 from cfprob.paths import cache_dir
-from cfprob.reading.scenario import Scenario
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the command line reads EXECUTORS at start-up: nothing heavier is imported here
     import xarray as xr
+
+    from cfprob.fitting.design import ModelData
+    from cfprob.fitting.priors import Priors
+    from cfprob.fitting.provenance import SamplerSettings
+    from cfprob.reading.scenario import Scenario
 
 __all__ = ["EXECUTORS", "Refits", "refit_all"]
 
@@ -81,6 +82,8 @@ def refit_all[T](
     each fit, in order. ``settings`` is one for all refits or one per refit (seeds may differ); ``on_done``
     hears ``(done, total)`` as refits finish."""
     how = how or Refits()
+    from cfprob.fitting.provenance import SamplerSettings
+
     every = [settings] * len(datasets) if isinstance(settings, SamplerSettings) else list(settings)
     if len(every) != len(datasets):
         raise ValueError(f"expected one sampler setting per refit ({len(datasets)}), found {len(every)}")

@@ -117,13 +117,13 @@ def _signed(x: float) -> str:
 
 def diagnostics_problems(attrs: Mapping[Any, Any], advice: bool = True) -> list[str]:
     """Sampler problems in plain words; empty when the sampler looks healthy. Each says what happened and what
-    it does to the numbers; with ``advice``, then what to run about it (after the last "; "), which readers of
-    a report or forum post, who cannot refit anything, are not shown."""
-    problems = _problems(attrs)
-    return problems if advice else [p.rpartition("; ")[0] or p for p in problems]
+    it does to the numbers; with ``advice``, then what to run about it, which readers of a report or forum post,
+    who cannot refit anything, are not shown."""
+    return [f"{said}; {todo}" if advice else said for said, todo in _problems(attrs)]
 
 
-def _problems(attrs: Mapping[Any, Any]) -> list[str]:
+def _problems(attrs: Mapping[Any, Any]) -> list[tuple[str, str]]:
+    """Each problem as (what happened and what it does to the numbers, what to run about it)."""
     problems = []
     divergences = int(attrs.get("diag_divergences", 0))
     if divergences:
@@ -134,35 +134,46 @@ def _problems(attrs: Mapping[Any, Any]) -> list[str]:
             else "refit with more --tune"
         )
         problems.append(
-            f"{divergences} divergent transition{'s' if divergences > 1 else ''}: the sampler could not explore "
-            f"part of the posterior, so intervals may be too narrow; {smaller} or treat them with care"
+            (
+                f"{divergences} divergent transition{'s' if divergences > 1 else ''}: the sampler could not "
+                "explore part of the posterior, so intervals may be too narrow",
+                f"{smaller} or treat them with care",
+            )
         )
     rhat = float(attrs.get("diag_max_rhat", float("nan")))
     limit = float(attrs.get("diag_rhat_threshold", 1.01))
     if math.isfinite(rhat) and rhat > limit:
         problems.append(
-            f"chains disagree (r_hat {rhat:.3f} > {limit} for {attrs.get('diag_max_rhat_variable', '?')}): "
-            "the chains have not converged; refit with more --draws and --tune"
+            (
+                f"chains disagree (r_hat {rhat:.3f} > {limit} for {attrs.get('diag_max_rhat_variable', '?')}): "
+                "the chains have not converged",
+                "refit with more --draws and --tune",
+            )
         )
     elif not math.isfinite(rhat) or rhat <= 0:
         if int(attrs.get("chains", 1) or 1) > 1:
-            problems.append("r_hat could not be computed: the draws cannot be trusted; refit with --refit")
+            problems.append(("r_hat could not be computed: the draws cannot be trusted", "refit with --refit"))
         else:
-            problems.append("only one chain: convergence (r_hat) cannot be checked; use --chains 2 or more")
+            problems.append(("only one chain: convergence (r_hat) cannot be checked", "use --chains 2 or more"))
     treedepth = int(attrs.get("diag_max_treedepth_hits", 0))
     if treedepth:
         problems.append(
-            f"{treedepth} draws hit the maximum tree depth: sampling was inefficient there; "
-            "the numbers may still be right, but check them with more --tune"
+            (
+                f"{treedepth} draws hit the maximum tree depth: sampling was inefficient there; the numbers may "
+                "still be right",
+                "check them with more --tune",
+            )
         )
     threshold = float(attrs.get("diag_ess_threshold", 400))
     ess = min(float(attrs.get("diag_min_ess_bulk", 0)), float(attrs.get("diag_min_ess_tail", 0)))
     if not math.isfinite(ess):
-        problems.append("the effective sample size could not be computed: the draws cannot be trusted; refit")
+        problems.append(("the effective sample size could not be computed: the draws cannot be trusted", "refit"))
     elif ess < threshold:
         problems.append(
-            f"too few effective draws ({ess:.0f} < {threshold:.0f}): Monte Carlo error is large; "
-            "refit with more --draws"
+            (
+                f"too few effective draws ({ess:.0f} < {threshold:.0f}): Monte Carlo error is large",
+                "refit with more --draws",
+            )
         )
     return problems
 
@@ -186,7 +197,7 @@ def diagnostics_lines(attrs: Mapping[Any, Any], advice: bool = True) -> list[str
 
 
 def shown_year(year: int) -> str:
-    """A year as a reader writes it: 1965, or 216 BC for -216 (the timeline's years are astronomical: no 0)."""
+    """A year as a reader writes it: 1965, or 216 BC for -216 (a negative year is before the common era)."""
     return f"{-year} BC" if year < 0 else str(year)
 
 
