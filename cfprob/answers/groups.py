@@ -90,7 +90,7 @@ def with_groups(tree: xr.DataTree, scenario: Scenario, data: ModelData) -> xr.Da
         "posterior": _exported(posterior),
         "sample_stats": stats.rename({k: v for k, v in SAMPLE_STATS_NAMES.items() if k in stats.data_vars}),
         "prior": _exported(prior),
-        "log_prior": xr.Dataset({"log_prior": log_prior(posterior)}),
+        "log_prior": xr.Dataset({"log_prior": log_prior(posterior, data)}),
         "log_likelihood": log_likelihood,
         "posterior_predictive": predictive.assign_coords(sample_dims),
         "prior_predictive": prior_predictive.assign_coords(sample_dims),

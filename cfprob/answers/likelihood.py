@@ -18,7 +18,8 @@ from cfprob.claims.base import draws_spread_squared, normal_logpdf
 from cfprob.fitting.choices import HOPED_OUTCOME
 from cfprob.fitting.design import ModelData, softmax_last
 from cfprob.fitting.draws import Draws, located_logits, seen_logits
-from cfprob.fitting.priors import Priors
+from cfprob.fitting.free import free_parameters
+from cfprob.fitting.priors import Priors, feature_sd
 from cfprob.fitting.world import NUMPY, divergence_logits, history_logits, stack_logits
 
 __all__ = [
@@ -127,7 +128,7 @@ def draw_prior(data: ModelData, n: int, rng: np.random.Generator, priors: Priors
     history = history_logits(rng.normal(size=(n, timeline.history_chol.shape[0])), timeline, NUMPY)
     sigma_era = np.abs(rng.normal(0.0, priors.era_step_scale, n))
     era = sigma_era[:, None] * (rng.normal(size=(n, len(data.knots) - 1)) @ timeline.era_walk.T)
-    beta = rng.normal(0.0, priors.beta_sd, (n, f, k - 1))
+    beta = rng.normal(0.0, 1.0, (n, f, k - 1)) * feature_sd(data.feature_sd_data, priors)[None, :, None]
     sigma_u = np.abs(rng.normal(0.0, priors.pod_sd_scale, n))
     u = sigma_u[:, None, None] * rng.normal(size=(n, d, k - 1))
     u[:, 0] = 0.0
@@ -220,15 +221,17 @@ def draw_prior(data: ModelData, n: int, rng: np.random.Generator, priors: Priors
     )
 
 
-def log_prior(posterior: xr.Dataset, priors: Priors | None = None) -> xr.DataArray:
+def log_prior(posterior: xr.Dataset, data: ModelData, priors: Priors | None = None) -> xr.DataArray:
     """The model's log prior density of each posterior draw (chain, draw), over its free parameters.
 
-    Half-normal scales are on their own (positive) scale, as the model states them.
+    Half-normal scales are on their own (positive) scale, as the model states them. A free parameter with no
+    prior here is an error (a power-scaling that skipped it would be wrong without a word).
     """
     priors = priors or Priors()
     half = np.log(2.0)
-    terms = {
-        "beta": (0.0, priors.beta_sd, 0.0),
+    each_feature = xr.DataArray(feature_sd(data.feature_sd_data, priors), dims="feature")
+    terms: dict[str, tuple[float, float | xr.DataArray, float]] = {
+        "beta": (0.0, each_feature, 0.0),
         "history_z": (0.0, 1.0, 0.0),
         "sigma_era": (0.0, priors.era_step_scale, half),
         "era_z": (0.0, 1.0, 0.0),
@@ -254,6 +257,9 @@ def log_prior(posterior: xr.Dataset, priors: Priors | None = None) -> xr.DataArr
         "kappa_z": (0.0, 1.0, 0.0),
         "selection": (priors.selection_mean, priors.selection_sd, 0.0),
     }
+    unknown = [p.parameter.name for p in free_parameters(data, priors) if p.parameter.name not in terms]
+    if unknown:
+        raise ValueError(f"log_prior has no prior for the free parameter(s) {', '.join(unknown)}")
     total = xr.zeros_like(posterior["theta"].isel(pod=0, outcome=0), dtype=float).drop_vars(["pod", "outcome"])
     for name, (mu, sd, extra) in terms.items():
         if name in posterior:

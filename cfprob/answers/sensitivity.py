@@ -241,7 +241,7 @@ def power_scaling(tree: xr.DataTree, data: ModelData, pod: str) -> dict[str, tup
     subset = xr.DataTree.from_dict(
         {
             "posterior": posterior[["theta"]].sel(pod=[pod]),
-            "log_prior": xr.Dataset({"prior": log_prior(posterior)}),
+            "log_prior": xr.Dataset({"prior": log_prior(posterior, data)}),
             "log_likelihood": xr.Dataset({"claims": (("chain", "draw", "claim"), ll)}),
         }
     )

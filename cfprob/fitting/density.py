@@ -34,7 +34,7 @@ from cfprob.claims import density as dn
 from cfprob.fitting.choices import HOPED_OUTCOME
 from cfprob.fitting.design import ModelData
 from cfprob.fitting.free import CORE, FreeParameter
-from cfprob.fitting.priors import PRIOR, Priors
+from cfprob.fitting.priors import PRIOR, Priors, feature_sd
 
 __all__ = ["Block", "Shared", "families_source", "log_density", "pack", "register", "source_key"]
 
@@ -66,6 +66,7 @@ _ARRAYS = (
     "stack_weights",
     "stack_X",
     "stack_members",
+    "feature_sd",
 )
 _SIZES = ("K", "P", "A", "H", "T", "NF", "S", "has_tendency", "has_worldview", "has_spread", "free")
 _CORE = tuple(p.name for p in CORE)
@@ -115,6 +116,7 @@ _AT_DATA = _AT_TABLE + 3 * _N_ENTRIES
     STACK_WEIGHTS,
     STACK_X,
     STACK_MEMBERS,
+    FEATURE_SD,
 ) = range(len(_ARRAYS))
 
 
@@ -138,6 +140,7 @@ def pack(data: ModelData, priors: Priors, parameters: list[FreeParameter]) -> tu
         "stack_weights": data.stack_weights,
         "stack_X": data.stack_X,
         "stack_members": data.stack_members,
+        "feature_sd": feature_sd(data.feature_sd_data, priors),
     }
     by_name = {f.parameter.name: f for f in parameters}
     core = [by_name[name].start if name in by_name else -1 for name in _CORE]
@@ -290,7 +293,9 @@ def log_density(x: Floats, grad: Floats, floats: Floats, ints: Ints, families: C
     # divergences: real history at their year, changed by features and their own effect, scaled by the era
     X = _floats2(floats, ints, X_)
     if NF > 0:
-        total += _normal_block(x, grad, at[BETA], NF * L, pr[PRIOR.beta_sd])
+        sd_of_feature = _floats(floats, ints, FEATURE_SD)
+        for f in range(NF):
+            total += _normal_block(x, grad, at[BETA] + f * L, L, sd_of_feature[f])
     sigma_u, prior = _scale(x, grad, at[SIGMA_U], pr[PRIOR.pod_sd_scale])
     total += prior
     total += _normal_block(x, grad, at[U_Z], (P - 1) * L, 1.0)

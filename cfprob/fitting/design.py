@@ -25,6 +25,7 @@ from cfprob.fitting.numeric import (
     softmax_last,
 )
 from cfprob.fitting.world import TimelineMatrices
+from cfprob.history.leaders import feature_scales
 from cfprob.history.prior import history_prior
 from cfprob.reading.lexicon import Lexicon, load_lexicon
 from cfprob.reading.scenario import OTL, Scenario
@@ -57,6 +58,9 @@ class ModelData:
     features: tuple[str, ...]
     claimants: tuple[str, ...]
     X: Floats
+    feature_sd_data: Floats
+    """(features,): the prior sd of each feature's effect the scenario's evidence gives, NaN where it gives none
+    (the model's judgement then: :func:`cfprob.fitting.priors.feature_sd`)."""
     knots: Floats
     """The timeline's knots (years)."""
     year_weights: Floats
@@ -209,6 +213,7 @@ def design(scenario: Scenario, lexicon: Lexicon | None = None) -> ModelData:
         features=scenario.feature_ids,
         claimants=scenario.claimant_ids,
         X=X,
+        feature_sd_data=np.asarray(feature_scales(scenario, np.nan).sd, dtype=float).reshape(X.shape[1]),
         knots=knots,
         year_weights=interpolation_weights(years, knots),
         history_years=np.asarray(history_years, dtype=np.int64),

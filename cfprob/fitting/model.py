@@ -41,7 +41,7 @@ import pytensor.tensor as pt
 from cfprob.claims import FAMILIES, ModelTerms
 from cfprob.fitting.choices import HOPED_OUTCOME
 from cfprob.fitting.design import ModelData, model_coords, model_inputs
-from cfprob.fitting.priors import Priors
+from cfprob.fitting.priors import Priors, feature_sd
 from cfprob.fitting.world import divergence_logits, history_logits, pytensor_ops, stack_logits
 
 __all__ = ["Priors", "build_model"]
@@ -90,7 +90,8 @@ def build_model(data: ModelData, priors: Priors | None = None) -> pm.Model:
         effect = pt.zeros((length["pod"], k - 1))
         beta = None
         if data.features:
-            beta = pm.Normal("beta", 0.0, priors.beta_sd, dims=("feature", "logit_outcome"))
+            sd = pm.Data("feature_sd", feature_sd(data.feature_sd_data, priors), dims="feature")
+            beta = pm.Normal("beta", 0.0, sd[:, None], dims=("feature", "logit_outcome"))
             effect = effect + pt.dot(inputs["X"], beta)
         sigma_u = pm.HalfNormal("sigma_u", priors.pod_sd_scale)
         u_z = pm.Normal("u_z", 0.0, 1.0, dims=("cf_pod", "logit_outcome"))

@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["PRIOR", "Priors"]
+__all__ = ["PRIOR", "Priors", "feature_sd"]
 
 
 @dataclass(frozen=True)
@@ -19,7 +19,8 @@ class Priors:
     era_step_scale: float = 0.2
     """Half-normal scale of the step (per knot) of the era scale's walk (log of what a divergence can change)."""
     beta_sd: float = 1.0
-    """Normal prior sd of each mechanism feature's effect."""
+    """Normal prior sd of the effect of each mechanism feature the data say nothing about (a judgement); the
+    scenario's evidence may set a feature's own (:mod:`cfprob.history.leaders`)."""
     pod_sd_scale: float = 1.0
     """Half-normal scale of sigma_u, the spread of per-PoD effects not explained by features."""
     bias_sd_scale: float = 0.5
@@ -69,3 +70,9 @@ class Priors:
 
 PRIOR: Any = namedtuple("PriorIndex", [f.name for f in fields(Priors)])(*range(len(fields(Priors))))
 """Each prior scale's position in :meth:`Priors.as_array` (``PRIOR.ordering_tau``), a constant to Numba."""
+
+
+def feature_sd(from_data: np.ndarray, priors: Priors) -> np.ndarray:
+    """Each feature's prior sd: the one the evidence gives (``from_data``), the judgement ``beta_sd`` where it
+    gives none (NaN)."""
+    return np.where(np.isnan(from_data), priors.beta_sd, from_data).astype(float)

@@ -141,7 +141,9 @@ class _Loader:
             top["evidence"],
             file,
             outcome_ids,
-            EvidenceReader(self.folder, self.problems, self.horizon_year, self.outcomes_broken),
+            EvidenceReader(
+                self.folder, self.problems, self.horizon_year, self.outcomes_broken, tuple(x.id for x in features)
+            ),
         )
         before = len(self.problems.lines)
         pods = self._pods(tuple(x.id for x in features), sources)

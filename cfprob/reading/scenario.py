@@ -18,6 +18,8 @@ __all__ = [
     "Claimant",
     "Evidence",
     "Feature",
+    "LeaderChange",
+    "LeaderChanges",
     "Outcome",
     "Passage",
     "Pod",
@@ -198,9 +200,37 @@ class ReferenceClass:
     """Each case's first year and the year it ended (None: it had not ended by ``censor_year``)."""
     censor_year: int
     """The last year the data cover: a case that had not ended is observed up to it."""
+    countries: tuple[str, ...] = ()
+    """Each case's country code (``country_column``), as other evidence tables name it; empty when the
+    scenario declares no country column."""
 
     def counts(self, outcomes: tuple[str, ...]) -> tuple[int, ...]:
         return tuple(sum(1 for _, o in self.cases if o == k) for k in outcomes)
+
+
+@dataclass(frozen=True)
+class LeaderChange:
+    """A leader who left office unscheduled (died in office, was assassinated) while a regime was in power."""
+
+    country: str
+    year: int
+    leader: str
+
+
+@dataclass(frozen=True)
+class LeaderChanges:
+    """Unscheduled leader changes in the reference class's countries and the case at hand's: the evidence for
+    the effect of a change at the top (:mod:`cfprob.history.leaders`)."""
+
+    file: str
+    rule: str
+    changes: tuple[LeaderChange, ...]
+    case_country: str
+    """The case at hand's country code (its own changes count too)."""
+    window: int
+    """Years after a change within which the regime's ending is counted."""
+    features: tuple[str, ...]
+    """The features whose effect's prior scale this evidence sets."""
 
 
 @dataclass(frozen=True)
@@ -211,6 +241,7 @@ class Evidence:
     reference_class: ReferenceClass | None
     survival_outcome: str
     """The outcome of a regime still there at the horizon (the hazard model's survival)."""
+    leaders: LeaderChanges | None = None
 
 
 @dataclass(frozen=True)

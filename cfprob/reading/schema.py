@@ -36,7 +36,10 @@ def schema_of(kind: str) -> dict[str, Any]:
 
     head = {"$schema": "https://json-schema.org/draft/2020-12/schema", "title": f"cfprob {kind} file"}
     if kind == "scenario":
-        evidence = _object(specs.EVIDENCE_SPEC, {"reference_class": _object(specs.REFERENCE_SPEC)})
+        evidence = _object(
+            specs.EVIDENCE_SPEC,
+            {"reference_class": _object(specs.REFERENCE_SPEC), "leaders": _object(specs.LEADERS_SPEC)},
+        )
         body = _object(
             specs.TOP_SPEC,
             {

@@ -11,6 +11,7 @@ __all__ = [
     "CLAIM_COMMON",
     "EVIDENCE_SPEC",
     "FEATURE_SPEC",
+    "LEADERS_SPEC",
     "OUTCOME_SPEC",
     "PASSAGE_SPEC",
     "POD_SPEC",
@@ -55,6 +56,7 @@ EVIDENCE_SPEC = {
     "observed_note": f.optional_text(),
     "survival_outcome": f.identifier(required=False),
     "reference_class": f.table(required=False),
+    "leaders": f.table(required=False),
 }
 REFERENCE_SPEC = {
     "file": f.text(),
@@ -67,6 +69,19 @@ REFERENCE_SPEC = {
     "exclude_cases": f.text_list(),
     "rule": f.text(),
     "outcome_map": f.table(),
+    "country_column": f.text(required=False),
+}
+LEADERS_SPEC = {
+    "file": f.text(),
+    "country_column": f.text(),
+    "leader_column": f.text(),
+    "end_column": f.text(),
+    "exit_columns": f.text_list(required=True),
+    "unscheduled": f.text_list(required=True),
+    "case_country": f.text(),
+    "window": f.integer(1, 100),
+    "features": f.text_list(required=True),
+    "rule": f.text(),
 }
 POD_SPEC = {
     "id": f.identifier(),
