@@ -9,7 +9,8 @@ from numpy.typing import NDArray
 
 from cfprob.answers.likelihood import FAMILIES, claim_contribution, draw_prior
 from cfprob.answers.sensitivity import psis_weights
-from cfprob.answers.sources import KHAT_LIMIT, Sources
+from cfprob.answers.sources import JUDGED_FACTORS, KHAT_LIMIT, Sources
+from cfprob.claims.base import normal_logpdf
 from cfprob.fitting.design import ModelData, softmax_last
 from cfprob.fitting.draws import Draws
 from cfprob.fitting.priors import Priors
@@ -54,6 +55,7 @@ def compute_sources(
         without.append((weights @ flat).reshape(theta.shape[1:]))
         khat.append(k if np.isfinite(k) else np.inf)
     shape = (0, *theta.shape[1:])
+    judged_sd, judged, judged_khat = _judged(beta, data, chains, flat, priors or Priors())
     return Sources(
         claimants=tuple(data.claimants[a] for a in speaking),
         no_claims=prior.theta[:, :n_pods].mean(axis=0),
@@ -61,7 +63,30 @@ def compute_sources(
         every_claim=theta.mean(axis=0),
         without=np.asarray(without) if without else np.zeros(shape),
         khat=np.asarray(khat, dtype=float),
+        judged_sd=judged_sd,
+        judged=judged.reshape(len(judged_sd), *theta.shape[1:]),
+        judged_khat=judged_khat,
     )
+
+
+def _judged(
+    beta: Floats | None, data: ModelData, chains: int, flat: Floats, priors: Priors
+) -> tuple[Floats, Floats, Floats]:
+    """The answers (flattened per draw in ``flat``) with the judged feature priors' sd at each of
+    :data:`JUDGED_FACTORS` times the judgement, by reweighting the draws of their effects ``beta``."""
+    judged = np.isnan(data.feature_sd_data)
+    if beta is None or not judged.any():
+        return np.zeros(0), np.zeros((0, flat.shape[1])), np.zeros(0)
+    effects = beta[:, judged]  # (S, judged features, logits)
+    now = normal_logpdf(effects, 0.0, priors.beta_sd).sum(axis=(1, 2))
+    sds, answers, khats = [], [], []
+    for factor in JUDGED_FACTORS:
+        sd = factor * priors.beta_sd
+        weights, k = psis_weights(now - normal_logpdf(effects, 0.0, sd).sum(axis=(1, 2)), chains)
+        sds.append(sd)
+        answers.append(weights @ flat)
+        khats.append(k if np.isfinite(k) else np.inf)
+    return np.asarray(sds), np.asarray(answers), np.asarray(khats, dtype=float)
 
 
 def with_sources(tree: xr.DataTree, data: ModelData, priors: Priors | None = None) -> xr.DataTree:
@@ -79,8 +104,15 @@ def with_sources(tree: xr.DataTree, data: ModelData, priors: Priors | None = Non
             "every_claim": (("pod", "outcome"), found.every_claim),
             "without_claimant": (("speaker", "pod", "outcome"), found.without),
             "pareto_k": (("speaker",), found.khat),
+            "judged": (("judged_sd", "pod", "outcome"), found.judged),
+            "judged_pareto_k": (("judged_sd",), found.judged_khat),
         },
-        coords={"pod": list(data.pods), "outcome": list(data.outcomes), "speaker": list(found.claimants)},
+        coords={
+            "pod": list(data.pods),
+            "outcome": list(data.outcomes),
+            "speaker": list(found.claimants),
+            "judged_sd": list(found.judged_sd),
+        },
         attrs={"prior_draws": PRIOR_DRAWS, "pareto_k_limit": KHAT_LIMIT},
     )
     changed = tree.copy()
@@ -102,4 +134,18 @@ def read_sources(tree: xr.DataTree) -> Sources | None:
             len(group["speaker"]), len(group["pod"]), len(group["outcome"])
         ),
         khat=np.asarray(group["pareto_k"].values, dtype=float),
+        **_judged_read(group),
     )
+
+
+def _judged_read(group: xr.Dataset) -> dict[str, Floats]:
+    """The judged-prior answers of a ``sources`` group (none in a group written before they were)."""
+    if "judged" not in group:
+        return {}
+    return {
+        "judged_sd": np.asarray(group["judged_sd"].values, dtype=float),
+        "judged": np.asarray(group["judged"].values, dtype=float).reshape(
+            len(group["judged_sd"]), len(group["pod"]), len(group["outcome"])
+        ),
+        "judged_khat": np.asarray(group["judged_pareto_k"].values, dtype=float),
+    }

@@ -13,12 +13,16 @@ log-likelihoods), and kept with the fit; this module holds them (numpy only: cac
 - **leaving out each claimant**: the answer with all of one claimant's claims removed, by Pareto-smoothed
   importance reweighting (:func:`cfprob.answers.sensitivity.psis_weights`); a Pareto k above 0.7 marks a
   reweighting that only a refit would make reliable (``cfprob sensitivity POD --refit``).
+- **judged feature priors halved and doubled**: the features whose effect's prior is a judgement (no data
+  behind it, :mod:`cfprob.history.leaders`) get a prior sd of :data:`JUDGED_FACTORS` times the judgement, by
+  the same reweighting: how much the answer leans on that judgement.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -27,12 +31,20 @@ if TYPE_CHECKING:
     from cfprob.reading.scenario import Scenario
 
 
-__all__ = ["KHAT_LIMIT", "THIN_SUPPORT", "PodSources", "Sources", "feature_support"]
+__all__ = ["JUDGED_FACTORS", "KHAT_LIMIT", "THIN_SUPPORT", "PodSources", "Sources", "feature_priors", "feature_support"]
 
 Floats = NDArray[np.float64]
 
 KHAT_LIMIT = 0.7
 """Pareto k above which importance reweighting is unreliable (Vehtari et al. 2024): only a refit would be."""
+
+JUDGED_FACTORS = (0.5, 2.0)
+"""The judged feature priors' sd is tried at these multiples of the judgement (the range an independent
+review refitted: 0.5 to 2)."""
+
+
+def _empty(*shape: int) -> Floats:
+    return np.zeros(shape)
 
 
 def _number(x: float) -> float | None:
@@ -52,6 +64,9 @@ class PodSources:
     """(claimants, outcomes): the answer with each claimant's claims left out."""
     khat: Floats
     """(claimants,): the Pareto k of each leaving-out."""
+    judged: tuple[tuple[float, Floats, float], ...] = ()
+    """The answer with the judged feature priors' sd at other values: (sd, answer, Pareto k) each; empty when
+    no feature's prior is a judgement."""
 
     def range_without(self, outcome: int) -> tuple[float, float]:
         """The lowest and highest answer for ``outcome`` over leaving out one claimant at a time."""
@@ -91,6 +106,9 @@ class PodSources:
                 c: {"answer": by_outcome(self.without[i]), "pareto_k": _number(self.khat[i])}
                 for i, c in enumerate(self.claimants)
             },
+            "judged_feature_priors": [
+                {"sd": sd, "answer": by_outcome(values), "pareto_k": _number(k)} for sd, values, k in self.judged
+            ],
         }
 
 
@@ -109,9 +127,18 @@ class Sources:
     """(claimants, pods, outcomes)."""
     khat: Floats
     """(claimants,)."""
+    judged_sd: Floats = field(default_factory=lambda: _empty(0))
+    """(tries,): the judged feature priors' sd tried (empty: no feature's prior is a judgement)."""
+    judged: Floats = field(default_factory=lambda: _empty(0, 0, 0))
+    """(tries, pods, outcomes)."""
+    judged_khat: Floats = field(default_factory=lambda: _empty(0))
+    """(tries,)."""
 
     def at(self, pod: int) -> PodSources:
         features = self.features_only[pod]
+        judged = tuple(
+            (float(sd), self.judged[i, pod], float(self.judged_khat[i])) for i, sd in enumerate(self.judged_sd)
+        )
         return PodSources(
             self.no_claims[pod],
             None if np.isnan(features).any() else features,
@@ -119,6 +146,7 @@ class Sources:
             self.claimants,
             self.without[:, pod],
             self.khat,
+            judged,
         )
 
 
@@ -133,3 +161,25 @@ def feature_support(scenario: Scenario, feature: str) -> tuple[str, ...]:
     pods = {p.id for p in scenario.pods if p.feature_value(feature)}
     speakers = {c.author for c in scenario.scored_claims if pods & set(c.pods)}
     return tuple(a for a in scenario.claimant_ids if a in speakers)
+
+
+def feature_priors(scenario: Scenario, features: Sequence[str], judgement: float) -> dict[str, dict[str, Any]]:
+    """Where the prior of each of ``features``' effects comes from: its sd (``judgement`` where no data give
+    one), and the data or the judgement."""
+    from cfprob.history.leaders import feature_scales
+
+    scales = feature_scales(scenario, judgement)
+    result = {}
+    for feature, sd, data in zip(scenario.feature_ids, scales.sd, scales.from_data, strict=True):
+        if feature not in features:
+            continue
+        if data and scales.leaders is not None:
+            effect = scales.leaders
+            basis = (
+                f"from data ({len(effect.changes)} unscheduled leader changes in {effect.regimes} regimes: how "
+                f"they had ended {effect.window} years on, against the regimes alive in the same years)"
+            )
+        else:
+            basis = "a judgement, no data behind it"
+        result[feature] = {"sd": sd, "from_data": data, "basis": basis}
+    return result

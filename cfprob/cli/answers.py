@@ -142,10 +142,14 @@ def run(
         what = "the whole fit" if whole else f"this answer's draws ({', '.join(saved.attrs['one_answer'].split(','))})"
         click.echo(f"cfprob: saved {what} with ArviZ's groups to {output}", err=True)
     if as_json:
+        from cfprob.answers.sources import feature_priors
+        from cfprob.fitting.priors import Priors
         from cfprob.outputs.tables import diagnostics_problems
 
         claims = [c.id for p in result.pods for c in scenario.claims_about(p)]
         report: dict[str, Any] = {"answer": result.to_dict(), "claims": claims, "provenance": _provenance(fit.attrs)}
+        used = [f for f in scenario.feature_ids if f in features or any(scenario.pod(p).feature_value(f) for p in pods)]
+        report["feature_priors"] = feature_priors(scenario, used, Priors().beta_sd)
         if given_history:
             report["interventional"] = interventional.to_dict()
         if across is not None:

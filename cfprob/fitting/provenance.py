@@ -34,7 +34,7 @@ CHECK_LEVEL = 0.01
 """A claim whose predictive p-value is below this is flagged by ``cfprob check`` (misfit, or prior-data
 conflict)."""
 
-MODEL_VERSION = "7"
+MODEL_VERSION = "7.1"
 """Bumped whenever the model's structure or priors change: it is part of every cache key."""
 
 
@@ -137,14 +137,15 @@ class SamplerSettings:
 @cache
 def model_code_key() -> str:
     """The hash of the model's code: the hand-written density and every family's
-    (:func:`cfprob.fitting.density.source_key`) and real history's hazard model (:mod:`cfprob.history`).
+    (:func:`cfprob.fitting.density.source_key`), real history's hazard model and the leader features' prior
+    (:mod:`cfprob.history`).
     Part of every fit key, so that a fit made by other model code is never served, whatever the version says."""
     import inspect
 
     from cfprob.fitting.density import source_key
-    from cfprob.history import hazard, prior, regimes
+    from cfprob.history import hazard, leaders, prior, regimes
 
-    text = source_key() + "".join(inspect.getsource(m) for m in (hazard, prior, regimes))
+    text = source_key() + "".join(inspect.getsource(m) for m in (hazard, leaders, prior, regimes))
     return hashlib.sha256(text.encode()).hexdigest()
 
 

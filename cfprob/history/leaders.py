@@ -83,16 +83,13 @@ def _ending(regime: Regime, year: int, window: int, survival: int) -> int | None
     return None
 
 
-def _shares(counts: Floats) -> Floats:
-    smoothed = counts + _PSEUDO
-    result: Floats = smoothed / smoothed.sum()
-    return result
-
-
 def _logits(treated: Floats, control: Floats, survival: int) -> Floats:
-    t, c = np.log(_shares(treated)), np.log(_shares(control))
-    others = [k for k in range(len(treated)) if k != survival]
-    result: Floats = (t[others] - t[survival]) - (c[others] - c[survival])
+    """(…, K) counts after changes and in their controls → (…, K-1) difference in log odds against survival."""
+    t, c = np.log(treated + _PSEUDO), np.log(control + _PSEUDO)
+    others = [k for k in range(treated.shape[-1]) if k != survival]
+    result: Floats = (t[..., others] - t[..., survival : survival + 1]) - (
+        c[..., others] - c[..., survival : survival + 1]
+    )
     return result
 
 
@@ -132,18 +129,15 @@ def leader_effect(scenario: Scenario) -> LeaderEffect | None:
         used.append((regimes[i].name, year, leader))
     if not rows:
         return None
-    treated = np.sum([r[1] for r in rows], axis=0)
-    control = np.sum([r[2] for r in rows], axis=0)
-    effect = _logits(treated, control, survival)
     clusters = sorted({r[0] for r in rows})
-    by_cluster = {c: [r for r in rows if r[0] == c] for c in clusters}
-    rng = np.random.default_rng(0)
-    resampled = []
-    for _ in range(RESAMPLES):
-        picked = [r for c in rng.choice(clusters, len(clusters)) for r in by_cluster[int(c)]]
-        resampled.append(
-            _logits(np.sum([r[1] for r in picked], axis=0), np.sum([r[2] for r in picked], axis=0), survival)
-        )
+    # each regime's changes summed: a resample of regimes is a count of each regime times these sums
+    treated_by = np.array([np.sum([r[1] for r in rows if r[0] == c], axis=0) for c in clusters])
+    control_by = np.array([np.sum([r[2] for r in rows if r[0] == c], axis=0) for c in clusters])
+    treated, control = treated_by.sum(axis=0), control_by.sum(axis=0)
+    effect = _logits(treated, control, survival)
+    picks = np.random.default_rng(0).integers(0, len(clusters), (RESAMPLES, len(clusters)))
+    times = np.stack([np.bincount(p, minlength=len(clusters)) for p in picks]).astype(float)
+    resampled = _logits(times @ treated_by, times @ control_by, survival)
     return LeaderEffect(
         changes=tuple(used),
         regimes=len(clusters),

@@ -26,7 +26,7 @@ SUFFIX = ".answers.npz"
 _ARRAYS = ("X", "theta", "alpha", "beta", "u", "sigma_u", "knots", "year_weights", "history", "era")
 _OPTIONAL = ("worldview_loading", "plausibility")
 _NAMES = ("outcomes", "pods", "features", "antecedent_pods", "antecedent_after")
-_SOURCES = ("no_claims", "features_only", "every_claim", "without", "khat")
+_SOURCES = ("no_claims", "features_only", "every_claim", "without", "khat", "judged_sd", "judged", "judged_khat")
 """The arrays of :class:`cfprob.answers.sources.Sources`, stored as ``sources_<name>`` (with
 ``sources_claimants``)."""
 

@@ -6,7 +6,7 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from cfprob.answers.sources import THIN_SUPPORT, feature_support
+from cfprob.answers.sources import KHAT_LIMIT, THIN_SUPPORT, feature_priors, feature_support
 from cfprob.claims import KINDS
 from cfprob.fitting.priors import Priors
 from cfprob.fitting.provenance import CREDIBLE_MASS, RUNG3_SEMANTICS, SEMANTICS
@@ -347,6 +347,10 @@ def sources_table(answer: Answer, scenario: Scenario) -> tuple[list[str], list[l
     if found.claimants:
         ranges = [found.range_without(k) for k in range(len(outcomes))]
         rows.append(["one claimant left out", *[f"{percent(lo)}-{percent(hi)}" for lo, hi in ranges]])
+    if any(not p["from_data"] for p in feature_priors(scenario, features, Priors().beta_sd).values()):
+        for sd, values, khat in found.judged:
+            unsure = "" if khat <= KHAT_LIMIT else " (k > 0.7)"
+            rows.append([f"judged feature priors at sd {sd:g}{unsure}", *map(percent, values)])
     sentence = ""
     moves = [(k, m) for k in range(len(outcomes)) if (m := found.mover(k)) is not None]
     if moves:
@@ -356,6 +360,9 @@ def sources_table(answer: Answer, scenario: Scenario) -> tuple[list[str], list[l
             f"Leaving out {scenario.claimant(claimant).name} moves it most: {outcomes[k]} "
             f"{percent(found.every_claim[k])} -> {percent(found.every_claim[k] + change)}{note}."
         )
+    priors = feature_priors_sentence(scenario, features)
+    if priors:
+        sentence += (" " if sentence else "") + priors
     for feature in features:
         voices = feature_support(scenario, feature)
         if len(voices) < THIN_SUPPORT:
@@ -365,6 +372,15 @@ def sources_table(answer: Answer, scenario: Scenario) -> tuple[list[str], list[l
                 f"claimant{'s' if len(voices) != 1 else ''} ({names})."
             )
     return ["answer with", *outcomes], rows, sentence
+
+
+def feature_priors_sentence(scenario: Scenario, features: Sequence[str]) -> str:
+    """:func:`feature_priors` in a sentence (empty without features)."""
+    found = feature_priors(scenario, features, Priors().beta_sd)
+    if not found:
+        return ""
+    parts = [f"{f} sd {p['sd']:.2f}, {p['basis']}" for f, p in found.items()]
+    return "Prior of each feature's effect (logits): " + "; ".join(parts) + "."
 
 
 def sources_lines(answer: Answer, scenario: Scenario) -> list[str]:
