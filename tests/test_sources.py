@@ -123,3 +123,53 @@ def test_a_strength_the_sampler_did_not_converge_on_says_so() -> None:
     text = "\n".join(selection_lines(answer, [(0.0, answer, healthy), (2.0, answer, stuck)]))
     assert "fixed at 0" in text and "ok" in text
     assert "not converged (r_hat 1.08); few effective draws (44)" in " ".join(text.split())
+
+
+def test_judged_priors_reweighted_by_hand() -> None:
+    """Draws of a judged effect from N(0, 1), reweighted to the prior sd 0.5: the mean square becomes 0.25
+    (the answer here is the effect's square, one value per draw)."""
+    from types import SimpleNamespace
+
+    from cfprob.answers.find_sources import _judged
+    from cfprob.fitting.priors import Priors
+
+    rng = np.random.default_rng(3)
+    beta = rng.normal(0.0, 1.0, (8000, 2, 1))  # two features, one logit
+    data = SimpleNamespace(feature_sd_data=np.array([np.nan, 0.8]))  # the second's prior is from data
+    flat = beta[:, 0, :] ** 2
+    sds, answers, khats = _judged(beta, data, 4, flat, Priors(beta_sd=1.0))  # type: ignore[arg-type]
+    assert sds.tolist() == [0.5, 2.0]
+    assert answers[0, 0] == pytest.approx(0.25, abs=0.03)
+    assert khats[0] < 0.7  # a narrower prior: the weights are bounded
+    data_only = SimpleNamespace(feature_sd_data=np.array([0.8, 0.8]))
+    assert len(_judged(beta, data_only, 4, flat, Priors())[0]) == 0  # type: ignore[arg-type]
+
+
+def test_judged_rows_and_the_feature_priors_sentence() -> None:
+    from dataclasses import replace
+
+    scenario = load_scenario(WEIMAR)
+    judged = ((0.5, np.array([0.5, 0.3, 0.2]), 0.1), (2.0, np.array([0.3, 0.5, 0.2]), 0.9))
+    rows = tuple(OutcomeRow(o, 1 / 3, 0.1, 0.6, 0.0, -0.1, 0.1, 0.5) for o in OUTCOMES)
+    answer = Answer("no-depression-1929", ("no-depression-1929",), {}, False, rows, {}, 100, 1929,
+                    sources=replace(_pod_sources(), judged=judged))  # fmt: skip
+    _, table, sentence = sources_table(answer, scenario)
+    assert [r[0] for r in table][-2:] == ["judged feature priors at sd 0.5", "judged feature priors at sd 2 (k > 0.7)"]
+    assert table[-2][1:] == ["0.50", "0.30", "0.20"]
+    assert (
+        "Prior of each feature's effect (logits): economy_spared sd 1.00, a judgement, no data behind it." in sentence
+    )
+    dumped = answer.sources.to_dict(OUTCOMES)  # type: ignore[union-attr]
+    assert dumped["judged_feature_priors"][1] == {
+        "sd": 2.0,
+        "answer": {"survives": 0.3, "dictatorship": 0.5, "civil_war": 0.2},
+        "pareto_k": 0.9,
+    }
+
+
+def test_run_json_says_where_each_feature_prior_comes_from() -> None:
+    install_fake_fit(load_scenario(WEIMAR))
+    code, out, err = invoke("run", "grand-coalition-1930", "--scenario", str(WEIMAR), "--json")
+    assert code == 0, err
+    priors = json.loads(out)["feature_priors"]
+    assert priors == {"elite_restraint": {"sd": 1.0, "from_data": False, "basis": "a judgement, no data behind it"}}

@@ -10,7 +10,6 @@ from numpy.typing import NDArray
 from cfprob.answers.likelihood import FAMILIES, claim_contribution, draw_prior
 from cfprob.answers.sensitivity import psis_weights
 from cfprob.answers.sources import JUDGED_FACTORS, KHAT_LIMIT, Sources
-from cfprob.claims.base import normal_logpdf
 from cfprob.fitting.design import ModelData, softmax_last
 from cfprob.fitting.draws import Draws
 from cfprob.fitting.priors import Priors
@@ -78,11 +77,13 @@ def _judged(
     if beta is None or not judged.any():
         return np.zeros(0), np.zeros((0, flat.shape[1])), np.zeros(0)
     effects = beta[:, judged]  # (S, judged features, logits)
-    now = normal_logpdf(effects, 0.0, priors.beta_sd).sum(axis=(1, 2))
+    squares, count, now = (effects**2).sum(axis=(1, 2)), effects[0].size, priors.beta_sd
     sds, answers, khats = [], [], []
     for factor in JUDGED_FACTORS:
-        sd = factor * priors.beta_sd
-        weights, k = psis_weights(now - normal_logpdf(effects, 0.0, sd).sum(axis=(1, 2)), chains)
+        sd = factor * now
+        # log N(effects; 0, now) - log N(effects; 0, sd): what reweighting to the other prior removes
+        removed = count * np.log(sd / now) - 0.5 * squares * (1.0 / now**2 - 1.0 / sd**2)
+        weights, k = psis_weights(removed, chains)
         sds.append(sd)
         answers.append(weights @ flat)
         khats.append(k if np.isfinite(k) else np.inf)
