@@ -360,3 +360,22 @@ def test_a_poll_is_many_noisy_voices_but_not_many_experts() -> None:
 
     assert 0 < gap(1) < gap(100) < 1.5**2 / (2 * sd**2) + 0.05
     assert gap(100) < 2 * gap(1) < 100 * gap(1)
+
+
+def test_log_prior_refuses_a_free_parameter_it_has_no_prior_for(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A parameter missing from log_prior's table would be left out of power-scaling without a word."""
+    from types import SimpleNamespace
+
+    import xarray as xr
+
+    from cfprob.answers import likelihood
+
+    data = design(load_scenario(WEIMAR))
+    real = likelihood.free_parameters
+    monkeypatch.setattr(
+        likelihood,
+        "free_parameters",
+        lambda d, p: [*real(d, p), SimpleNamespace(parameter=SimpleNamespace(name="mystery"))],
+    )
+    with pytest.raises(ValueError, match="no prior for the free parameter\\(s\\) mystery"):
+        likelihood.log_prior(xr.Dataset(), data)

@@ -14,7 +14,7 @@ from numpy.typing import NDArray
 
 from cfprob.claims import FAMILIES
 from cfprob.claims.antecedent import PLAUSIBILITY_SD
-from cfprob.claims.base import draws_spread_squared, normal_logpdf
+from cfprob.claims.base import draws_spread_squared
 from cfprob.fitting.choices import HOPED_OUTCOME
 from cfprob.fitting.design import ModelData, softmax_last
 from cfprob.fitting.draws import Draws, located_logits, seen_logits
@@ -264,6 +264,7 @@ def log_prior(posterior: xr.Dataset, data: ModelData, priors: Priors | None = No
     for name, (mu, sd, extra) in terms.items():
         if name in posterior:
             values = posterior[name]
-            density = xr.apply_ufunc(lambda x, m=mu, s=sd: normal_logpdf(x, m, s), values) + extra
+            # a normal log density in xarray's arithmetic, which broadcasts a per-feature sd
+            density = -0.5 * ((values - mu) / sd) ** 2 - np.log(sd) - 0.5 * np.log(2 * np.pi) + extra
             total = total + density.sum([d for d in values.dims if d not in ("chain", "draw")])
     return total
