@@ -63,7 +63,9 @@ def test_markdown_report_writes_plots_beside_it(tmp_path: Path, ussr_fit: None) 
     drivers = text.split("## The claims that drive the answer", 1)[1].split("## Every claim")[0]
     first = drivers.strip().splitlines()[0]
     assert " on kosygin-1965" in first or "kosygin-1965 vs" in first, first  # its own claims come first
-    for name in ("claims", "ternary", "forest", "curve", "densities"):
+    head = text.split("**Question.**")[0]
+    assert "**Kosygin beats Brezhnev (1965): stable democracy " in head and "![card](post-card.png)" in head
+    for name in ("card", "claims", "ternary", "forest", "curve", "densities"):
         image = tmp_path / f"post-{name}.png"
         assert f"]({image.name})" in text
         assert image.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
@@ -78,6 +80,7 @@ def test_bbcode_report_is_one_file_whose_charts_are_text(tmp_path: Path, ussr_fi
     assert code == 0, err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["post.bbcode"]
     text = out.read_text()
+    assert text.split("\n")[2].startswith("[b]Kosygin beats Brezhnev (1965): stable democracy ")  # the answer first
     assert "[img]" not in text.lower() and "](" not in text
     assert "[size" not in text.lower()  # boards read its number differently (phpBB: percent)
     assert text.count("[code]") == text.count("[/code]") >= 3
@@ -239,12 +242,18 @@ def test_html_report_in_headless_chromium(tmp_path: Path, ussr_fit: None) -> Non
         phone.goto(out.as_uri(), wait_until="load")
         # a phone: the page does not scroll sideways; wide tables scroll inside themselves
         page_width = phone.evaluate("document.documentElement.scrollWidth")
+        # the answer first: the headline sentence and the card within the first screen
+        first_screen = [phone.locator(s).bounding_box() for s in ("#headline", "#card img")]
+        card_loaded = phone.locator("#card img").evaluate("e => e.complete && e.naturalWidth > 0")
         phone.close()
         rows = page.locator("table#outcomes tbody tr").count()
         drivers = page.locator("#drivers li").first.inner_text()
         browser.close()
     assert errors == []
     assert page_width <= 390, page_width
+    assert card_loaded
+    for box in first_screen:
+        assert box is not None and box["y"] + box["height"] <= 844, box
     assert rows == 3
     assert "on kosygin-1965" in drivers  # the claims about the divergence asked drive first
     for selector, box in boxes.items():

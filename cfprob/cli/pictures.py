@@ -32,10 +32,11 @@ DIAGNOSTIC_KINDS = ("trace", "rank", "ppc")
 @click.argument("pods", nargs=-1)
 @click.option(
     "--kind",
-    type=click.Choice(["posterior", "forest", "ternary", "claims", "trace", "rank", "ppc"]),
+    type=click.Choice(["card", "posterior", "forest", "ternary", "claims", "trace", "rank", "ppc"]),
     default="posterior",
     show_default=True,
-    help="posterior: outcome densities of PODS against otl; forest: intervals of every divergence point "
+    help="card: the answer for PODS at a glance (bars with their numbers, real history marked, provenance), "
+    "sized for a phone; posterior: outcome densities of PODS against otl; forest: intervals of every divergence point "
     "(PODS marked); ternary: posterior draws of PODS and otl on the probability simplex; claims: each claim "
     "about one POD as its words became, against the pooled answer; trace, rank: the four sampled values that "
     "mixed worst; ppc: each claim family's replicated claims against what was stated.",
@@ -56,6 +57,7 @@ def plot(
 
     \b
     Examples:
+      cfprob plot kosygin-1965 --kind card --out kosygin-card.png
       cfprob plot kosygin-1965 --kind ternary --out kosygin.png
       cfprob plot kosygin-1965 --kind claims --out kosygin-claims.png
       cfprob plot --kind forest --out forest.svg
@@ -72,6 +74,15 @@ def plot(
     check_pods(scenario.pod_ids, pods)
     if kind == "claims" and len(pods) != 1:
         raise click.UsageError(f"--kind claims needs exactly one divergence point, found {len(pods)}")
+    if kind == "card":  # from the cached answers: no xarray needed
+        from cfprob.answers.query import answer
+        from cfprob.outputs.card import plot_card
+
+        fit = _get_answers(scenario, sampler, False)
+        card = plot_card(answer(fit, pods, {}, seed=sampler["seed"]), scenario, fit.attrs, Labels.of(scenario))
+        save_figure(card, out, overwrite=force)
+        click.echo(f"Saved {kind} plot to {out}")
+        return
     tree = _get_fit(scenario, sampler, False)
     if kind in DIAGNOSTIC_KINDS:
         from cfprob.outputs.plots import plot_ppc, plot_sampling

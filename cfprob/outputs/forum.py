@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from cfprob.fitting.provenance import CREDIBLE_MASS, RUNG3_SEMANTICS, SEMANTICS
+from cfprob.outputs.card import headline
 from cfprob.outputs.report import (
     GLOSSARY,
     HEADER,
@@ -105,7 +106,8 @@ def render_bbcode(report: Report) -> str:
     divergence against the answer, the driving claims quoted, glossary, diagnostics, semantics and sources."""
     bb, scenario, answer = for_bbcode, report.scenario, report.answer
     # no [size]: boards read its number differently (phpBB as a percentage, XenForo as a step)
-    lines = [f"[b]{bb(scenario.title)}[/b]", "", f"[b]Question.[/b] {bb(scenario.question)}", ""]
+    lines = [f"[b]{bb(scenario.title)}[/b]", "", f"[b]{bb(headline(answer, scenario))}.[/b]", ""]
+    lines += [f"[b]Question.[/b] {bb(scenario.question)}", ""]
     lines += ["[list]", *(f"[*][b]{bb(o.label)}[/b]: {bb(o.definition)}" for o in scenario.outcomes), "[/list]"]
     for pod_id in answer.pods:
         pod = scenario.pod(pod_id)

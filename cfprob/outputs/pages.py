@@ -9,6 +9,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from cfprob.fitting.provenance import CREDIBLE_MASS, RUNG3_SEMANTICS, SEMANTICS
+from cfprob.outputs.card import headline
 from cfprob.outputs.forum import render_bbcode
 from cfprob.outputs.report import (
     FIGURES,
@@ -60,6 +61,8 @@ def render_html(report: Report) -> str:
         f"<title>{for_html(answer.label)} - cfprob</title>",
         f"<style>{CSS}</style></head><body>",
         f"<h1>{for_html(scenario.title)}</h1>",
+        f'<p id="headline"><strong>{for_html(headline(answer, scenario))}.</strong></p>',
+        *_card_html(report),
         f'<p id="question"><strong>Question.</strong> {for_html(scenario.question)}</p>',
         "<h2>Outcomes</h2><dl>",
     ]
@@ -132,7 +135,7 @@ def render_html(report: Report) -> str:
     }
     parts.append("<h2>Plots</h2>")
     for name in FIGURES:
-        if name in report.figures:
+        if name in report.figures and name != "card":  # the card is under the headline
             data = base64.b64encode(report.figures[name]).decode("ascii")
             parts.append(
                 f'<figure id="{name}"><img alt="{for_html(captions[name])}" src="data:image/png;base64,{data}">'
@@ -175,6 +178,15 @@ def render_html(report: Report) -> str:
     return "\n".join(parts) + "\n"
 
 
+def _card_html(report: Report) -> list[str]:
+    """The card under the headline (none when the report has no card)."""
+    if "card" not in report.figures:
+        return []
+    data = base64.b64encode(report.figures["card"]).decode("ascii")
+    alt = for_html(headline(report.answer, report.scenario))
+    return [f'<figure id="card"><img alt="{alt}" src="data:image/png;base64,{data}"></figure>']
+
+
 def _md_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
     return [
         "| " + " | ".join(header) + " |",
@@ -191,7 +203,9 @@ def render_markdown(report: Report, image_names: Mapping[str, str]) -> str:
     """
     md = for_markdown
     scenario, answer = report.scenario, report.answer
-    lines = [f"# {md(scenario.title)}", "", f"**Question.** {md(scenario.question)}", "", "**Outcomes**", ""]
+    lines = [f"# {md(scenario.title)}", "", f"**{md(headline(answer, scenario))}.**", ""]
+    lines += [f"![card]({image_names['card']})", ""] if "card" in image_names else []
+    lines += [f"**Question.** {md(scenario.question)}", "", "**Outcomes**", ""]
     lines += [f"- **{md(o.label)}** ({md(o.id)}): {md(o.definition)}" for o in scenario.outcomes]
     for pod_id in answer.pods:
         pod = scenario.pod(pod_id)
@@ -213,7 +227,7 @@ def render_markdown(report: Report, image_names: Mapping[str, str]) -> str:
         rows = [[md(c) for c in row] for row in worldview_rows(report)]
         lines += [worldview_intro() + ".", "", *_md_table(WORLDVIEW_HEADER, rows), ""]
     for name in FIGURES:
-        if name in image_names:
+        if name in image_names and name != "card":
             lines.append(f"![{name}]({image_names[name]})")
     lines += ["", "## The claims that drive the answer", ""]
     for author, about, where, quote, says, note in driver_lines(report):

@@ -47,8 +47,8 @@ __all__ = [
     "worldview_rows",
 ]
 
-FIGURES = ("claims", "ternary", "forest", "curve", "densities")
-"""The report's plots, in the order shown."""
+FIGURES = ("card", "claims", "ternary", "forest", "curve", "densities")
+"""The report's plots, in the order shown (the card first, under the headline sentence)."""
 
 
 @dataclass(frozen=True)
@@ -232,6 +232,7 @@ def build_report(tree: xr.DataTree, scenario: Scenario, pods: Sequence[str], dri
     from cfprob.answers.curve import era_marks, inevitability_curve
     from cfprob.answers.sensitivity import analyse
     from cfprob.fitting.design import design
+    from cfprob.outputs.card import plot_card
     from cfprob.outputs.plots import Labels, claim_label, claim_rows, figure_bytes, plot_claims, plot_curve, plot_kind
     from cfprob.outputs.store import cached_leave_one_out
 
@@ -245,7 +246,9 @@ def build_report(tree: xr.DataTree, scenario: Scenario, pods: Sequence[str], dri
     headline = scenario.outcome_ids[0]
     curve = inevitability_curve(fit, headline, era_marks(scenario, headline))
     labels = Labels.of(scenario)
+    attrs = {str(k): v for k, v in tree.attrs.items()}
     figures = {
+        "card": figure_bytes(plot_card(result, scenario, attrs, labels)),
         "forest": figure_bytes(plot_kind(fit, "forest", pods, labels)),
         "curve": figure_bytes(plot_curve(curve, highlight=pods, labels=labels)),
         "densities": figure_bytes(plot_kind(fit, "posterior", pods, labels)),
@@ -265,7 +268,6 @@ def build_report(tree: xr.DataTree, scenario: Scenario, pods: Sequence[str], dri
     about = {c.id for p in pods for c in scenario.claims_about(p)}
     own = [r for r in claims if r.claims[0] in about]
     top = own + [r for r in claims if r.claims[0] not in about][: max(drivers - len(own), OTHER_DRIVERS)]
-    attrs = {str(k): v for k, v in tree.attrs.items()}
     return Report(scenario, result, top, attrs, lexicon, figures, given, worldviews, tuple(against))
 
 
