@@ -59,3 +59,39 @@ def test_years_before_the_common_era_read_as_bc() -> None:
     from cfprob.outputs.tables import shown_year
 
     assert shown_year(-216) == "216 BC" and shown_year(1965) == "1965"
+
+
+def test_an_interval_is_never_broken_and_headers_keep_their_words() -> None:
+    """Width 44 (50 wanted): only "change vs otl" can narrow without breaking a word, to 7 columns: it wraps
+    between words and the interval stays on one line. At 42 a header must break inside a word (the cells
+    cannot); at 38 nothing fits: records, the interval whole."""
+    header, rows = (
+        ("outcome", "P(outcome)", "interval", "change vs otl"),
+        [("democracy", "0.31", "[0.08, 0.62]", "+0.09")],
+    )
+    assert text_table(header, rows, [False, True, True, True], width=44) == [
+        "outcome    P(outcome)      interval   change",
+        "                                      vs otl",
+        "---------  ----------  ------------  -------",
+        "democracy        0.31  [0.08, 0.62]    +0.09",
+    ]
+    tight = text_table(header, rows, [False, True, True, True], width=42)
+    assert tight[:2] == ["outcome    P(outcome      interval  change", "                   )                vs otl"]
+    assert tight[-1] == "democracy       0.31  [0.08, 0.62]   +0.09"
+    records = text_table(header, rows, [False, True, True, True], width=38)
+    assert records[0] == "outcome: democracy" and "  interval       [0.08, 0.62]" in records
+
+
+def test_run_at_80_columns_shows_whole_intervals_early(monkeypatch: pytest.MonkeyPatch) -> None:
+    from cfprob.paths import bundled_scenario
+    from cfprob.reading.loader import load_scenario
+
+    install_fake_fit(load_scenario(bundled_scenario()))
+    monkeypatch.setenv("COLUMNS", "80")
+    code, out, err = invoke("run", "kosygin-1965")
+    assert code == 0, err
+    lines = out.splitlines()
+    assert max(len(line) for line in lines) <= 80
+    first = next(i for i, line in enumerate(lines) if line.startswith("stable_democracy"))
+    assert first < 20  # the answer in the first screen
+    assert lines[first].count("[") == lines[first].count("]") == 2  # both intervals whole on the row

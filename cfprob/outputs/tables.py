@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -48,14 +49,25 @@ def terminal_width() -> int:
     return max(60, shutil.get_terminal_size((WIDTH, 24)).columns)
 
 
+_GLUE = "\x00"
+"""Stands for a space that must not break a line while a cell is wrapped (never printed)."""
+_INTERVAL = re.compile(r"\[[^\]\n]*\]")
+
+
+def _glued(text: str) -> str:
+    """``text`` with the spaces inside each bracketed interval (``[0.08, 0.62]``) glued: one word to wrap."""
+    return _INTERVAL.sub(lambda m: m.group().replace(" ", _GLUE), text)
+
+
 def text_table(
     header: Sequence[str], rows: Sequence[Sequence[str]], right: Sequence[bool], width: int | None = None
 ) -> list[str]:
     """Columns two spaces apart (``right``: right-aligned) under a header and a rule, fitted into ``width``
     (:func:`terminal_width` when None).
 
-    A table too wide has its widest columns narrowed, their cells wrapped at spaces (a word of a cell is never
-    broken; a header's may be), and its rows stand apart by a blank line. A table still too wide is shown as
+    A table too wide has its widest columns narrowed, their cells wrapped at spaces (a word of a cell, or an
+    interval in brackets, is never broken; a header's only when nothing else fits), and its rows stand apart
+    by a blank line. A table still too wide is shown as
     records: each row as its header's names beside its values.
     """
     import textwrap
@@ -63,9 +75,13 @@ def text_table(
     width = width or terminal_width()
     columns = list(zip(*rows, strict=True)) if rows else [() for _ in header]
     widths = [max(len(str(x)) for x in (h, *column)) for h, column in zip(header, columns, strict=True)]
-    floors = [max([_NARROWEST, *(len(w) for x in column for w in str(x).split())]) for column in columns]
+    floors = [max([_NARROWEST, *(len(w) for x in column for w in _glued(str(x)).split())]) for column in columns]
+    # narrow to the headers' longest words first, then (headers broken inside a word) to the cells' alone
+    whole_words = [max(f, *(len(w) for w in str(h).split()), 0) for f, h in zip(floors, header, strict=True)]
     while sum(widths) + 2 * (len(widths) - 1) > width:
-        slack = [w - f for w, f in zip(widths, floors, strict=True)]
+        slack = [w - f for w, f in zip(widths, whole_words, strict=True)]
+        if max(slack) <= 0:
+            slack = [w - f for w, f in zip(widths, floors, strict=True)]
         if max(slack) <= 0:
             return _records(header, rows)
         widths[max((i for i in range(len(widths)) if slack[i] > 0), key=lambda i: widths[i])] -= 1
@@ -73,7 +89,9 @@ def text_table(
     def lines(row: Sequence[str]) -> list[str]:
         # an empty column (a blank header, no rows) is 0 wide: textwrap needs at least 1
         cells = [
-            textwrap.wrap(str(c), max(1, w), break_on_hyphens=False) or [""] for c, w in zip(row, widths, strict=True)
+            [part.replace(_GLUE, " ") for part in textwrap.wrap(_glued(str(c)), max(1, w), break_on_hyphens=False)]
+            or [""]
+            for c, w in zip(row, widths, strict=True)
         ]
         result = []
         for k in range(max(len(c) for c in cells)):
