@@ -190,6 +190,10 @@ def test_run_year_and_given_history(ussr_fit: None) -> None:
     assert payload["interventional"]["outcomes"]["collapse"]["change_vs_otl"]["mean"] == 0.0
     code, out, _ = invoke("run", "kosygin-1965", "--given-history")
     assert code == 0 and "Change is against real history at 1965." in out and "Given what happened" in out
+    # the rung-3 answer adds its table and semantics; the question, claims and diagnostics are shown once
+    assert out.count("Question:") == out.count("Sampler:") == out.count("Where the number comes from") == 1
+    rows = [line for line in out.splitlines() if line.startswith("stable_democracy ")]
+    assert len(rows) == 2 and out.index("Semantics: interventional") < out.index("rung 3)")
 
 
 def test_run_output_is_saved_and_not_overwritten(ussr_fit: None, tmp_path: Path) -> None:

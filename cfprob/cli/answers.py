@@ -126,7 +126,6 @@ def run(
     ask = {"seed": sampler["seed"], "year": year, "worldview": worldview}
     interventional = answer(fit, pods, features, **ask)
     result = answer(fit, pods, features, given_history=True, **ask) if given_history else None
-    shown = [interventional] + ([result] if result else [])
     result = result or interventional
     across = _across_selection(scenario, sampler, as_json, pods, features, ask) if selection_sensitivity else None
     if output is not None:
@@ -163,10 +162,12 @@ def run(
             ]
         _emit_json(report)
     else:
-        from cfprob.outputs.tables import format_answer
+        from cfprob.outputs.tables import format_answer, given_history_lines
         from cfprob.reading.lexicon import load_lexicon
 
-        _show("\n\n".join(format_answer(a, scenario, fit.attrs, load_lexicon()) for a in shown))
+        _show(format_answer(interventional, scenario, fit.attrs, load_lexicon()))
+        if given_history:
+            _show("\n" + "\n".join(given_history_lines(result, scenario)))
         if across is not None:
             from cfprob.outputs.tables import selection_lines
 

@@ -22,7 +22,7 @@ from cfprob.answers.query import Answer, Fit, answer
 from cfprob.answers.sensitivity import Influence
 from cfprob.fitting.provenance import CREDIBLE_MASS
 from cfprob.outputs.listings import claim_strength
-from cfprob.outputs.tables import diagnostics_lines
+from cfprob.outputs.tables import diagnostics_lines, given_history_intro
 from cfprob.reading.lexicon import Lexicon, load_lexicon
 from cfprob.reading.scenario import OTL, Scenario
 from cfprob.version import __version__
@@ -150,11 +150,7 @@ def answer_rows(report: Report, answer: Answer | None = None) -> list[list[str]]
 
 
 def rung3_intro(report: Report) -> str:
-    observed = report.scenario.evidence.observed_outcome
-    return (
-        f"Given what happened (rung 3): the same divergence, given that real history ended in {observed}; "
-        f"change is against that outcome."
-    )
+    return given_history_intro(report.scenario)
 
 
 HEADER = (

@@ -274,6 +274,43 @@ def plausibility_lines(answer: Answer) -> list[str]:
     return lines
 
 
+def _answer_table(answer: Answer) -> list[str]:
+    header = ["outcome", "P(outcome)", INTERVAL, "change vs otl", f"{INTERVAL} of change", "P(raises)"]
+    rows = [
+        [
+            r.outcome,
+            percent(r.mean),
+            f"[{percent(r.low)}, {percent(r.high)}]",
+            _signed(r.change_mean),
+            f"[{_signed(r.change_low)}, {_signed(r.change_high)}]",
+            "n/a" if answer.pods == (OTL,) else percent(r.p_raise),
+        ]
+        for r in answer.rows
+    ]
+    return text_table(header, rows, [False, True, True, True, True, True])
+
+
+def given_history_intro(scenario: Scenario) -> str:
+    """What the rung-3 answer is, in a sentence."""
+    observed = scenario.evidence.observed_outcome
+    return (
+        f"Given what happened (rung 3): the same divergence, given that real history ended in {observed}; "
+        f"change is against that outcome."
+    )
+
+
+def given_history_lines(answer: Answer, scenario: Scenario) -> list[str]:
+    """The rung-3 answer after the interventional one: its table and semantics only (the question, the claims
+    and the diagnostics are the same and shown once)."""
+    return [
+        given_history_intro(scenario),
+        "",
+        *_answer_table(answer),
+        "",
+        f"Semantics: {RUNG3_SEMANTICS}.",
+    ]
+
+
 def format_answer(
     answer: Answer,
     scenario: Scenario,
@@ -309,19 +346,7 @@ def format_answer(
         )
     else:
         lines.append(f"Change is against real history at {shown_year(answer.year)}.")
-    header = ["outcome", "P(outcome)", INTERVAL, "change vs otl", f"{INTERVAL} of change", "P(raises)"]
-    rows = [
-        [
-            r.outcome,
-            percent(r.mean),
-            f"[{percent(r.low)}, {percent(r.high)}]",
-            _signed(r.change_mean),
-            f"[{_signed(r.change_low)}, {_signed(r.change_high)}]",
-            "n/a" if answer.pods == (OTL,) else percent(r.p_raise),
-        ]
-        for r in answer.rows
-    ]
-    lines += ["", *text_table(header, rows, [False, True, True, True, True, True]), ""]
+    lines += ["", *_answer_table(answer), ""]
     if answer.sources is not None:
         lines += [*sources_lines(answer, scenario), ""]
     histories = ", ".join(f"{o} {n}" for o, n in answer.histories.items())
