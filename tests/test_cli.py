@@ -215,8 +215,10 @@ def test_compare_ranks_all(ussr_fit: None) -> None:
     code, out, _ = invoke("compare")
     assert code == 0
     scenario = load_scenario(bundled_scenario())
-    for pod in scenario.pod_ids:
-        assert f" {pod} " in out
+    starts = {line.split()[0] for line in out.splitlines() if line.strip()}
+    assert set(scenario.pod_ids) <= starts  # each divergence point opens its row
+    assert "otl (real history, 1917)" in out  # real history's row says what and when it is
+    assert max(len(line) for line in out.splitlines()) <= 100
     code, out, _ = invoke("compare", "--by", "collapse", "--json")
     ranked = [a["outcomes"]["collapse"]["mean"] for a in json.loads(out)["answers"]]
     assert ranked == sorted(ranked, reverse=True)

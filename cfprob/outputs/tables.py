@@ -486,25 +486,24 @@ def wrapped(lines: Sequence[str], width: int | None = None) -> list[str]:
 
 
 def format_compare(answers: Sequence[Answer], scenario: Scenario, by: str, attrs: Mapping[Any, Any]) -> str:
-    """The `cfprob compare` table: one row per divergence point, ranked by P(by)."""
+    """The `cfprob compare` table: one row per divergence point, ranked by P(by), highest first.
+
+    Built to fit 100 columns with every interval whole: the rows' order is the rank (no rank column), a year
+    is shown beside the divergence point's id unless the id ends with it, outcomes go by their labels (whose
+    spaces let headers wrap between words), and the change and P(raises) columns, of ``by``, are named once
+    in the sentence above the table."""
     outcomes = scenario.outcome_ids
-    header = [
-        "rank",
-        "divergence point",
-        "year",
-        *(f"P({o})" for o in outcomes),
-        f"change {by}",
-        f"P(raises {by})",
-        "claims",
-    ]
+    label = {o.id: o.label for o in scenario.outcomes}
+    header = ["divergence point", *(label[o] for o in outcomes), "change", "P(raises)", "claims"]
     rows = []
-    for i, a in enumerate(answers, 1):
+    for a in answers:
         pod = scenario.pod(a.pods[0])
+        year = "" if pod.year is None else shown_year(pod.year)
+        name = f"{pod.id} (real history, {shown_year(a.year)})" if pod.id == OTL else pod.id
+        name += f" ({year})" if year and not pod.id.endswith(str(pod.year)) else ""
         rows.append(
             [
-                str(i),
-                pod.id,
-                "" if pod.year is None else str(pod.year),
+                name,
                 *(f"{percent(a.row(o).mean)} [{percent(a.row(o).low)}, {percent(a.row(o).high)}]" for o in outcomes),
                 _signed(a.row(by).change_mean),
                 "n/a" if pod.id == OTL else percent(a.row(by).p_raise),
@@ -513,9 +512,11 @@ def format_compare(answers: Sequence[Answer], scenario: Scenario, by: str, attrs
         )
     lines = [
         scenario_line(scenario, attrs),
-        f"Ranked by P({by}); brackets are central {INTERVAL}s; changes are against otl (real history).",
+        f"Ranked by P({label[by]}), highest first: each outcome's probability with its central {INTERVAL}; "
+        f"change: in P({label[by]}) against real history at the divergence's year; P(raises): the chance the "
+        "divergence raises it.",
         "",
-        *text_table(header, rows, [True, False, True, *([True] * len(outcomes)), True, True, True]),
+        *text_table(header, rows, [False, *([True] * len(outcomes)), True, True, True]),
         "",
         f"Semantics: {SEMANTICS}.",
         *diagnostics_lines(attrs),
