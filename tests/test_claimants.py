@@ -79,3 +79,19 @@ def test_claimants_command(weimar: Path) -> None:
     assert code == 0
     assert "Claimants: worldview position and influence" in out
     assert all(len(line) <= 120 for line in out.splitlines()[4:])
+
+
+def test_an_unreliable_reweighting_is_marked() -> None:
+    """Above Pareto k 0.7 only a refit is reliable: the row says so in its own cell."""
+    from cfprob.answers.claimants import ClaimantView
+    from cfprob.outputs.check_tables import format_claimants
+
+    rows = [
+        ClaimantView("ada", 2, 0.1, -0.5, 0.7, "p", "survives", 0.05, 0.4),
+        ClaimantView("bert", 3, -0.2, -0.9, 0.5, "p", "survives", -0.12, 1.1),
+    ]
+    lines = format_claimants(rows, {}, "p").splitlines()
+    ada = next(line for line in lines if line.startswith("ada"))
+    bert = next(line for line in lines if line.startswith("bert"))
+    assert ada.endswith("0.40") and "unreliable" not in ada
+    assert bert.endswith("1.10 unreliable")

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from cfprob.answers.sources import KHAT_LIMIT
 from cfprob.fitting.provenance import CHECK_LEVEL
 from cfprob.outputs.tables import (
     INTERVAL,
@@ -179,6 +180,7 @@ def format_sensitivity(
     table_rows = []
     for r in shown:
         exact = "refit" if r.refit is not None else "reweighted"
+        exact += ", unreliable" if r.refit is None and r.khat > KHAT_LIMIT else ""
         values = r.refit if r.refit is not None else r.without
         table_rows.append(
             [
@@ -189,11 +191,13 @@ def format_sensitivity(
                 exact if r.refit is None else f"refit (reweighted {', '.join(percent(w) for w in r.without)})",
             ]
         )
-    header = ["left out", "claims", *(f"P({o}) without" for o in outcomes), "Pareto k", "how"]
+    label = {o.id: o.label for o in scenario.outcomes}  # labels: their spaces let headers wrap between words
+    header = ["left out", "claims", *(f"{label[o]} without" for o in outcomes), "Pareto k", "how"]
     lines += text_table(header, table_rows, [False, True, *([True] * len(outcomes)), True, False])
     lines.append(
-        "Reweighted: Pareto-smoothed importance sampling of one fit (reliable when Pareto k <= 0.7); "
-        "refit: sampled again with those claims at weight 0."
+        f"Reweighted: Pareto-smoothed importance sampling of one fit, unreliable above Pareto k {KHAT_LIMIT} "
+        f"(`cfprob sensitivity {pod} --refit` samples those again); refit: sampled again with those claims at "
+        "weight 0."
     )
     by_id = {c.id: c for c in scenario.claims}
     lines.append("")
@@ -234,7 +238,8 @@ def format_claimants(
     for r in rows:
         position = "-" if r.position is None else f"{r.position:+.2f} [{r.low:+.2f}, {r.high:+.2f}]"
         moved = f"{r.outcome} | {r.pod}" if pod is None else r.outcome
-        table.append([r.claimant, str(r.claims), position, f"{r.shift:+.2f}", moved, f"{r.khat:.2f}"])
+        khat = f"{r.khat:.2f}" + (" unreliable" if r.khat > KHAT_LIMIT else "")
+        table.append([r.claimant, str(r.claims), position, f"{r.shift:+.2f}", moved, khat])
     header = ["claimant", "claims", f"position {INTERVAL}", "influence", "on", "Pareto k"]
     lines += text_table(header, table, [False, True, True, True, False, True])
     lines.append("Influence is importance reweighted (Pareto-smoothed); above Pareto k 0.7 only a refit is reliable.")
