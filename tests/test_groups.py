@@ -10,6 +10,7 @@ import xarray as xr
 from cfprob.answers.groups import GROUPS
 from cfprob.answers.likelihood import Draws, claim_log_likelihood, claim_order
 from cfprob.fitting.design import design
+from cfprob.fitting.priors import Priors
 from cfprob.fitting.provenance import SamplerSettings
 from cfprob.outputs.store import cache_path, load_tree
 from cfprob.reading.loader import load_scenario
@@ -59,6 +60,10 @@ def test_a_saved_result_carries_every_group_and_reads_back(tmp_path) -> None:
         assert prior[name].dims == exported[name].dims, name
     labels = tree["constant_data"].to_dataset()
     assert "Survives" in list(labels["outcome_label"].values) and labels["pod_title"].dims == ("pod",)
+    # the test scenario declares no leader changes: every feature's prior sd is the judgement of the fit
+    assert labels["feature_prior_sd"].dims == ("feature",) and not labels["feature_prior_from_data"].values.any()
+    judgement = float(tree.attrs.get("prior_beta_sd", Priors().beta_sd))
+    assert labels["feature_prior_sd"].values.tolist() == [judgement] * labels.sizes["feature"]
     # read back, the result answers as the fit it came from
     code, saved, _ = invoke("run", "--scenario", str(WEIMAR), "no-depression-1929", "--from", str(out), "--json")
     code_cached, cached_json, _ = invoke("run", "--scenario", str(WEIMAR), "no-depression-1929", "--json")

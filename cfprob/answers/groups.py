@@ -25,6 +25,7 @@ from cfprob.claims import FAMILIES, KINDS
 from cfprob.errors import CfprobError
 from cfprob.fitting.draws import Draws
 from cfprob.fitting.inference import DESIGN_ATTRS, design_attrs
+from cfprob.fitting.priors import Priors
 
 if TYPE_CHECKING:
     from cfprob.fitting.design import ModelData
@@ -95,7 +96,9 @@ def with_groups(tree: xr.DataTree, scenario: Scenario, data: ModelData) -> xr.Da
         "posterior_predictive": predictive.assign_coords(sample_dims),
         "prior_predictive": prior_predictive.assign_coords(sample_dims),
         "observed_data": observed,
-        "constant_data": _constant(data, scenario, order, claims),
+        "constant_data": _constant(
+            data, scenario, order, claims, float(tree.attrs.get("prior_beta_sd", Priors().beta_sd))
+        ),
     }
     kept = {name: child.to_dataset() for name, child in tree.children.items() if name not in (*groups, "design")}
     result = xr.DataTree.from_dict(kept | groups)
@@ -220,10 +223,13 @@ def _prior(posterior: xr.Dataset, data: ModelData, chains: int, per_chain: int) 
     return xr.Dataset(variables, coords=coords), prior
 
 
-def _constant(data: ModelData, scenario: Scenario, order: tuple[str, ...], claims: Mapping[str, object]) -> xr.Dataset:
-    """The design: features of each divergence point, their years as knot weights, the claims' weights, and
-    the scenario's titles of divergence points and labels of outcomes; in its attributes, what the design
-    group of a fit holds (:data:`~cfprob.fitting.inference.DESIGN_ATTRS`)."""
+def _constant(
+    data: ModelData, scenario: Scenario, order: tuple[str, ...], claims: Mapping[str, object], judgement: float
+) -> xr.Dataset:
+    """The design: features of each divergence point and the prior sd of each feature's effect (``judgement``
+    where the data give none), their years as knot weights, the claims' weights, and the scenario's titles of
+    divergence points and labels of outcomes; in its attributes, what the design group of a fit holds
+    (:data:`~cfprob.fitting.inference.DESIGN_ATTRS`)."""
     weights = [float(getattr(claims[i], "weight", 1.0)) for i in order]
     confidence = [float(getattr(claims[i], "confidence", 1.0)) for i in order]
     titles = {p.id: p.title for p in scenario.pods}
@@ -231,6 +237,8 @@ def _constant(data: ModelData, scenario: Scenario, order: tuple[str, ...], claim
     return xr.Dataset(
         {
             "X": (("pod", "feature"), data.X),
+            "feature_prior_sd": ("feature", np.where(np.isnan(data.feature_sd_data), judgement, data.feature_sd_data)),
+            "feature_prior_from_data": ("feature", ~np.isnan(data.feature_sd_data)),
             "year_weights": (("pod", "knot"), data.year_weights),
             "pod_year": ("pod", [p.year if p.year is not None else -1 for p in scenario.pods]),
             "pod_title": ("pod", [titles.get(p, p) for p in data.pods]),
