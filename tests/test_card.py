@@ -95,3 +95,18 @@ def test_bars_at_the_ends_stay_drawn(mean: float) -> None:
     ax = plot_card(Answer("x", ("grand-coalition-1930",), {}, False, rows, {}, 1, 1930), scenario, {})
     assert np.allclose([b.get_width() for b in ax.patches], mean)
     figure_bytes(ax)
+
+
+def test_every_report_image_is_a_plot_kind_by_the_same_name(tmp_path: Path) -> None:
+    from cfprob.cli.pictures import PLOT_CHOICES
+    from cfprob.outputs.report import FIGURES
+
+    assert set(FIGURES) <= set(PLOT_CHOICES)
+    install_fake_fit(load_scenario(WEIMAR))
+    for kind in ("curve", "densities"):
+        out = tmp_path / f"{kind}.png"
+        code, stdout, err = invoke(
+            "plot", "grand-coalition-1930", "--kind", kind, "--out", str(out), "--scenario", str(WEIMAR)
+        )
+        assert code == 0, err
+        assert out.read_bytes()[:4] == b"\x89PNG" and f"Saved {kind} plot" in stdout

@@ -26,17 +26,20 @@ from cfprob.cli.group import cli
 
 REPORT_FORMATS = (".html", ".bbcode", ".md")
 DIAGNOSTIC_KINDS = ("trace", "rank", "ppc")
+PLOT_CHOICES = ("card", "posterior", "densities", "forest", "ternary", "claims", "curve", *DIAGNOSTIC_KINDS)
+"""Every kind `plot` draws; each of the report's images (``report.FIGURES``) is one of them, by the same name."""
 
 
 @cli.command()
 @click.argument("pods", nargs=-1)
 @click.option(
     "--kind",
-    type=click.Choice(["card", "posterior", "forest", "ternary", "claims", "trace", "rank", "ppc"]),
+    type=click.Choice(PLOT_CHOICES),
     default="posterior",
     show_default=True,
     help="card: the answer for PODS at a glance (bars with their numbers, real history marked, provenance), "
-    "sized for a phone; posterior: outcome densities of PODS against otl; forest: intervals of every divergence point "
+    "sized for a phone; posterior (or densities, the report's name): outcome densities of PODS against otl; curve: "
+    "real history's curve of the first outcome with PODS ringed; forest: intervals of every divergence point "
     "(PODS marked); ternary: posterior draws of PODS and otl on the probability simplex; claims: each claim "
     "about one POD as its words became, against the pooled answer; trace, rank: the four sampled values that "
     "mixed worst; ppc: each claim family's replicated claims against what was stated.",
@@ -67,7 +70,8 @@ def plot(
 
     _check_plot_out(out, force, "--out")
     scenario = _load(scenario_path)
-    if kind not in ("forest", *DIAGNOSTIC_KINDS) and not pods:
+    asked, kind = kind, "posterior" if kind == "densities" else kind  # the report saves it as densities
+    if kind not in ("forest", "curve", *DIAGNOSTIC_KINDS) and not pods:
         raise click.UsageError(f"--kind {kind} needs at least one divergence point")
     from cfprob.answers.query import Fit, check_pods
 
@@ -94,6 +98,13 @@ def plot(
             save_figure(plot_ppc(with_groups(tree, scenario, design(scenario))), out, overwrite=force)
         else:
             save_figure(plot_sampling(tree, kind), out, overwrite=force)
+    elif kind == "curve":
+        from cfprob.answers.curve import era_marks, inevitability_curve
+        from cfprob.outputs.plots import plot_curve
+
+        first = scenario.outcome_ids[0]
+        curve = inevitability_curve(Fit.from_tree(tree), first, era_marks(scenario, first))
+        save_figure(plot_curve(curve, highlight=pods, labels=Labels.of(scenario)), out, overwrite=force)
     elif kind == "claims":
         from cfprob.outputs.plots import plot_claims
         from cfprob.reading.lexicon import load_lexicon
@@ -101,7 +112,7 @@ def plot(
         save_figure(plot_claims(Fit.from_tree(tree), scenario, load_lexicon(), pods[0]), out, overwrite=force)
     else:
         save_figure(plot_kind(Fit.from_tree(tree), kind, pods, Labels.of(scenario)), out, overwrite=force)
-    click.echo(f"Saved {kind} plot to {out}")
+    click.echo(f"Saved {asked} plot to {out}")
 
 
 @cli.command()
