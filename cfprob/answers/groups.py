@@ -25,7 +25,7 @@ from cfprob.claims import FAMILIES, KINDS
 from cfprob.errors import CfprobError
 from cfprob.fitting.draws import Draws
 from cfprob.fitting.inference import DESIGN_ATTRS, design_attrs
-from cfprob.fitting.priors import Priors
+from cfprob.fitting.priors import Priors, feature_sd
 
 if TYPE_CHECKING:
     from cfprob.fitting.design import ModelData
@@ -237,7 +237,7 @@ def _constant(
     return xr.Dataset(
         {
             "X": (("pod", "feature"), data.X),
-            "feature_prior_sd": ("feature", np.where(np.isnan(data.feature_sd_data), judgement, data.feature_sd_data)),
+            "feature_prior_sd": ("feature", feature_sd(data.feature_sd_data, Priors(beta_sd=judgement))),
             "feature_prior_from_data": ("feature", ~np.isnan(data.feature_sd_data)),
             "year_weights": (("pod", "knot"), data.year_weights),
             "pod_year": ("pod", [p.year if p.year is not None else -1 for p in scenario.pods]),
