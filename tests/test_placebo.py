@@ -42,8 +42,10 @@ SETTINGS = SamplerSettings(draws=500, tune=500, chains=2, seed=3, sampler="pymc"
 
 @pytest.mark.mcmc
 def test_a_model_with_a_shared_divergence_effect_fails(weimar: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The version-3 pathology, put back: every divergence point shares one effect, which the claims about
-    some of them set. The placebo inherits it and leans the way the claims do."""
+    """The version-3 pathology, put back: every divergence point shares one effect (and has none of its own:
+    its features' and own effects are dropped), which the claims about some of them set. The placebo inherits
+    it and leans the way the claims do. (With the own effects kept, the shared one leaned the placebo only to
+    the band's edge, 0.63 / 0.36 / 0.60, and the verdict turned on rounding.)"""
     import pymc as pm
 
     import cfprob.fitting.model as model
@@ -51,7 +53,7 @@ def test_a_model_with_a_shared_divergence_effect_fails(weimar: Path, monkeypatch
     shipped = model.divergence_logits
 
     def shared(history, era, year_weights, effect, xp):  # type: ignore[no-untyped-def]
-        eta = shipped(history, era, year_weights, effect, xp)
+        eta = shipped(history, era, year_weights, effect * 0.0, xp)
         common = pm.Normal("shared_divergence_effect", 0.0, 1.5, shape=eta.shape[-1])
         divergences = np.ones((year_weights.get_value().shape[0], 1))
         divergences[0] = 0.0  # real history keeps none
@@ -60,3 +62,4 @@ def test_a_model_with_a_shared_divergence_effect_fails(weimar: Path, monkeypatch
     monkeypatch.setattr(model, "divergence_logits", shared)
     result = placebo_check(load_scenario(weimar), lambda s: fit(s, SETTINGS))
     assert not result.passed, result.p_raise
+    assert max(abs(p - 0.5) for p in result.p_raise.values()) > 0.25, result.p_raise  # far outside, not at the edge
