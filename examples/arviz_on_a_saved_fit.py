@@ -5,8 +5,9 @@
 
 With no file it saves the bundled scenario's Kosygin answer to a temporary file first (fitting it if it is
 not cached). Then it opens the file with xarray alone (no cfprob) and runs ArviZ on it: PSIS-LOO over the
-claims, power-scaling sensitivity, a forest and the densities of P(outcome | divergence point), the posterior
-predictive check of the point claims, the prior against the posterior of a scale, and trace and rank plots.
+claims and its PIT, power-scaling sensitivity, a forest and the densities of P(outcome | divergence point),
+the posterior predictive check of the stated numbers, the prior against the posterior of a scale, and trace
+and rank plots.
 """
 
 from __future__ import annotations
@@ -41,6 +42,8 @@ def main() -> None:
 
     loo = azs.loo(tree)
     print(f"PSIS-LOO over {tree['log_likelihood'].sizes['claim']} claims: elpd {loo.elpd:.1f} (SE {loo.se:.1f})")
+    pit = azs.loo_pit(tree)["claims"]
+    print(f"LOO-PIT: {float((pit < 0.05).mean() + (pit > 0.95).mean()):.0%} of claims in the outer 10%")
     sensitivity = azs.psense_summary(tree, var_names=["p_outcome"])
     print(f"power-scaling sensitivity: {len(sensitivity)} rows, e.g.\n{sensitivity.head(3)}")
 
@@ -48,7 +51,8 @@ def main() -> None:
     plots = {
         "forest": azp.plot_forest(tree, var_names=["p_outcome"], coords={"outcome": ["stable_democracy"]}),
         "dist": azp.plot_dist(tree, var_names=["p_outcome"], coords=kosygin, ci_prob=0.9),
-        "ppc": azp.plot_ppc_dist(tree, var_names=["point"]),
+        "ppc": azp.plot_ppc_dist(tree, coords={"claim": _point_claims(tree)}),
+        "loo_pit": azp.plot_loo_pit(tree),
         "prior_posterior": azp.plot_prior_posterior(tree, var_names=["sigma_u"]),
         "trace": azp.plot_trace(tree, var_names=["sigma_u"]),
         "rank": azp.plot_rank(tree, var_names=["sigma_u"]),
@@ -57,6 +61,12 @@ def main() -> None:
         path = out / f"{name}.png"
         plot.savefig(path)
         print(f"{name}: {path}")
+
+
+def _point_claims(tree: xr.DataTree) -> list[str]:
+    """The claims that state a chance (a logit, one scale): the stated numbers of other kinds are on theirs."""
+    kinds = tree["observed_data"]["claim_kind"]
+    return [str(c) for c, k in zip(kinds["claim"].values, kinds.values, strict=True) if k in ("probability", "verbal")]
 
 
 def _saved_answer(path: Path) -> Path:

@@ -39,15 +39,25 @@ def test_a_saved_result_carries_every_group_and_reads_back(tmp_path) -> None:
     np.testing.assert_allclose(ll.values.reshape(expected.shape), expected)
     kinds = dict(zip(ll["claim"].values, ll["claim_kind"].values, strict=True))
     assert kinds["poll-no-depression"] == "poll" and kinds["ada-late-republic"] == "level"
-    # what was stated, beside its replicas on the same scale (under the posterior and the prior)
-    observed = tree["observed_data"].to_dataset()
+    # what each claim stated as one number, beside the same number read off its replicas (posterior and prior),
+    # under the log-likelihood's name and coords
+    observed = tree["observed_data"].to_dataset()["claims"]
+    assert list(observed["claim"].values) == list(ll["claim"].values)
     for group in ("posterior_predictive", "prior_predictive"):
         predictive = tree[group].to_dataset()
-        assert predictive["poll"].shape[-2:] == data.blocks["poll"].votes.shape
-        assert set(predictive.data_vars) == set(observed.data_vars)
-    np.testing.assert_array_equal(observed["point"].values, data.point.value)
-    np.testing.assert_array_equal(observed["poll"].values, data.blocks["poll"].votes)
-    assert "interval" not in observed and "uncertain" not in observed
+        assert list(predictive.data_vars) == ["claims"] and predictive["claims"].dims == ll.dims
+    stated = dict(zip(observed["claim"].values, observed.values, strict=True))
+    point = data.blocks["point"]
+    for i, claim in enumerate(point.ids):
+        assert stated[claim] == point.value[i]  # a stated logit
+    votes = data.blocks["poll"].votes[0]
+    assert stated["poll-no-depression"] == (votes * np.arange(len(votes))).sum() / votes.sum()  # the average bin
+    assert stated["ada-late-republic"] == data.blocks["level"].value[0]
+    replicas = tree["posterior_predictive"].to_dataset()["claims"]
+    for kind in ("interval", "ordering", "uncertain", "era"):  # stated as holding: 1, replicas 1 or 0
+        chosen = (observed["claim_kind"] == kind).values
+        if chosen.any():
+            assert (observed.values[chosen] == 1).all() and np.isin(replicas.values[..., chosen], (0, 1)).all()
     # ArviZ's names: p_outcome instead of theta, nothing named like an ArviZ dimension, lp in sample_stats
     exported = tree["posterior"].to_dataset()
     assert "theta" not in exported and "alpha" not in exported and "intercept" in exported

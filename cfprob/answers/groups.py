@@ -3,11 +3,14 @@
 Besides ``posterior`` and ``sample_stats``, a result saved with ``cfprob run POD --out FILE.nc`` carries
 ``prior`` (draws from the model's prior through the same equations,
 :func:`cfprob.answers.likelihood.draw_prior`), ``log_prior``, ``log_likelihood`` (each claim's, with a
-``claim`` dimension and the claim's author, kind and divergence point as coords), ``posterior_predictive``
-and ``observed_data`` (each family's replicated claims and what was stated, where the two are on one scale),
+``claim`` dimension and the claim's author, kind and divergence point as coords), ``posterior_predictive``,
+``prior_predictive`` and ``observed_data`` (what each claim stated as one number, and the same number read off
+replicated claims: a stated logit, 1 for a direction or range stated as it holds, the share given to the
+likeliest outcome, a poll's average bin — one variable ``claims``, named like the log-likelihood),
 ``constant_data`` (the design) and, in the posterior, ``p_outcome(pod, outcome)`` with the scenario's labels
 as coords. So ``azs.loo``, ``azs.psense_summary``, ``azp.plot_forest``, ``azp.plot_dist``,
-``azp.plot_ppc_dist``, ``azp.plot_prior_posterior``, ``azp.plot_trace`` and ``azp.plot_rank`` work on the
+``azs.loo_pit``, ``azp.plot_ppc_dist``, ``azp.plot_loo_pit``, ``azp.plot_prior_posterior``, ``azp.plot_trace``
+and ``azp.plot_rank`` work on the
 file as saved (``examples/arviz_on_a_saved_fit.py``). The cache keeps only the posterior and its statistics:
 the groups nearly double a fit's file and load time, which cached answers should not pay.
 """
@@ -31,7 +34,7 @@ if TYPE_CHECKING:
     from cfprob.fitting.design import ModelData
     from cfprob.reading.scenario import Scenario
 
-__all__ = ["GROUPS", "ONE_ANSWER", "RENAMED", "SAMPLE_STATS_NAMES", "as_fit", "one_answer", "with_groups"]
+__all__ = ["GROUPS", "LIKELIHOOD", "ONE_ANSWER", "RENAMED", "SAMPLE_STATS_NAMES", "as_fit", "one_answer", "with_groups"]
 
 GROUPS = (
     "prior",
@@ -54,6 +57,11 @@ SAMPLE_STATS_NAMES = {
     "mean_tree_accept": "acceptance_rate",
 }
 """nutpie's sampler statistics under ArviZ's schema names."""
+
+LIKELIHOOD = "claims"
+"""The name of each claim's log-likelihood, replicas and stated number on a saved result: one variable over the
+``claim`` dimension, so ``azs.loo`` (one log-likelihood) and ``azs.loo_pit`` (one per observed variable, of the
+same name) both run on the file as saved."""
 
 PRIOR_SEED = 20_261_130
 """The seed of the prior draws (fixed: the prior group is part of the fit, which ``--seed`` reproduces)."""
@@ -78,14 +86,13 @@ def with_groups(tree: xr.DataTree, scenario: Scenario, data: ModelData) -> xr.Da
     def shaped(values: np.ndarray) -> np.ndarray:
         return values.reshape(chains, per_chain, *values.shape[1:])
 
+    coords = {"chain": posterior["chain"].values, "draw": posterior["draw"].values, **claim_coords}
     log_likelihood = xr.Dataset(
-        {"claims": (("chain", "draw", "claim"), shaped(claim_log_likelihood(draws, data)))},
-        coords={"chain": posterior["chain"], "draw": posterior["draw"], **claim_coords},
+        {LIKELIHOOD: (("chain", "draw", "claim"), shaped(claim_log_likelihood(draws, data)))}, coords
     )
-    predictive, observed = _replicas(draws, data, chains, per_chain)
+    predictive, observed = _replicas(draws, data, chains, per_chain, coords)
     prior, prior_draws = _prior(posterior, data, chains, per_chain)
-    prior_predictive, _ = _replicas(prior_draws, data, chains, per_chain)
-    sample_dims = posterior[["chain", "draw"]].coords
+    prior_predictive, _ = _replicas(prior_draws, data, chains, per_chain, coords)
     stats = tree["sample_stats"].to_dataset()
     groups = {
         "posterior": _exported(posterior),
@@ -93,8 +100,8 @@ def with_groups(tree: xr.DataTree, scenario: Scenario, data: ModelData) -> xr.Da
         "prior": _exported(prior),
         "log_prior": xr.Dataset({"log_prior": log_prior(posterior, data)}),
         "log_likelihood": log_likelihood,
-        "posterior_predictive": predictive.assign_coords(sample_dims),
-        "prior_predictive": prior_predictive.assign_coords(sample_dims),
+        "posterior_predictive": predictive,
+        "prior_predictive": prior_predictive,
         "observed_data": observed,
         "constant_data": _constant(
             data, scenario, order, claims, float(tree.attrs.get("prior_beta_sd", Priors().beta_sd))
@@ -176,23 +183,28 @@ def _exported(variables: xr.Dataset) -> xr.Dataset:
     return result
 
 
-def _replicas(draws: Draws, data: ModelData, chains: int, per_chain: int) -> tuple[xr.Dataset, xr.Dataset]:
-    """Each family's replicated claims and what was stated, one variable per family that has both on one
-    scale (dimension ``<family>_claim``, plus ``<family>_part`` for vectors and bins)."""
+def _replicas(
+    draws: Draws, data: ModelData, chains: int, per_chain: int, coords: Mapping[str, object]
+) -> tuple[xr.Dataset, xr.Dataset]:
+    """Each claim's replicas and what it stated, as one number each (the family's ``statistic`` and
+    ``observed``), in :func:`claim_order` under the log-likelihood's name and ``claim`` coords: the pairing
+    ArviZ's leave-one-out PIT and predictive plots read."""
     replicas = replicate(draws, data, np.random.default_rng(PRIOR_SEED))
-    predictive, observed = {}, {}
+    predictive, observed = [], []
     for family in FAMILIES:
         block = data.blocks[family.name]
-        if not len(block) or family.observed is None:
+        if not len(block):
             continue
-        dims = [f"{family.name}_claim"] + ([f"{family.name}_part"] if replicas[family.name].ndim > 2 else [])
-        values = replicas[family.name]
-        predictive[family.name] = (("chain", "draw", *dims), values.reshape(chains, per_chain, *values.shape[1:]))
-        observed[family.name] = (tuple(dims), np.asarray(family.observed(block), dtype=float))
-    coords = {
-        f"{f.name}_claim": list(data.blocks[f.name].ids) for f in FAMILIES if len(data.blocks[f.name]) and f.observed
-    }
-    return xr.Dataset(predictive, coords=coords), xr.Dataset(observed, coords=coords)
+        assert family.observed is not None, f"the {family.name} family says what its claims stated"
+        predictive.append(family.statistic(replicas[family.name], block))
+        observed.append(np.asarray(family.observed(block), dtype=float))
+    n = chains * per_chain
+    replicated = np.concatenate(predictive, axis=1) if predictive else np.zeros((n, 0))
+    stated = np.concatenate(observed) if observed else np.zeros(0)
+    return (
+        xr.Dataset({LIKELIHOOD: (("chain", "draw", "claim"), replicated.reshape(chains, per_chain, -1))}, coords),
+        xr.Dataset({LIKELIHOOD: ("claim", stated)}, {k: v for k, v in coords.items() if k not in ("chain", "draw")}),
+    )
 
 
 def _prior(posterior: xr.Dataset, data: ModelData, chains: int, per_chain: int) -> tuple[xr.Dataset, Draws]:

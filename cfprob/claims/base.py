@@ -320,9 +320,10 @@ class Family:
     """numpy: the deterministic values the family's ``model_term`` reports, per draw, from its own parameters'
     draws (by name, on their natural scale) and the shared draws."""
     observed: Callable[[ClaimBlock], Floats] | None = None
-    """What was stated, on the scale of :attr:`replicate`'s replicas (n, ...), for posterior predictive plots;
-    None where a claim's replica is a latent value its statement only bounds (an interval, "cannot be
-    known")."""
+    """What each claim stated as one number (n,): the quantity :attr:`statistic` reads off a replica, so that
+    leave-one-out PIT and predictive plots compare like with like (every family defines it; a test checks)."""
+    statistic: Callable[[Floats, ClaimBlock], Floats] = field(default=lambda replicas, block: replicas)
+    """The same number read off replicas (S, n, ...) → (S, n); as they are where a replica is one number."""
 
 
 def sigmoid(x: Floats) -> Floats:
@@ -414,7 +415,7 @@ class NumpySide(TypedDict):
     replicate: Callable[[Draws, ClaimBlock, np.random.Generator, Priors], Floats]
     p_values: Callable[[Floats, ClaimBlock], Floats]
     simulate: Callable[[ClaimBlock, Floats, np.random.Generator], ClaimBlock]
-    observed: Callable[[ClaimBlock], Floats] | None
+    observed: Callable[[ClaimBlock], Floats]
 
 
 def directional(
@@ -443,7 +444,7 @@ def directional(
         return replace(block, confidence=block.confidence * sign, direction=block.direction * sign)
 
     def observed(block: ClaimBlock) -> Floats:
-        return np.ones(len(block))  # each claim was stated as written
+        return np.ones(len(block))  # each claim was stated as written (replicas: 1 where stated so)
 
     return {
         "log_likelihood": log_likelihood,

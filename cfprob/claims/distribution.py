@@ -202,6 +202,13 @@ def _density(b: Any, s: Any, g: Any, own: Any, gown: Any) -> float:
     return total
 
 
+def _likeliest_share(replicas: Floats, block: ClaimBlock) -> Floats:
+    """The share each replica (S, n, outcomes) gives to the outcome its claim stated as likeliest: (S, n)."""
+    likeliest = block.vectors.argmax(axis=-1)
+    result: Floats = np.take_along_axis(replicas, likeliest[None, :, None], axis=-1)[..., 0]
+    return result
+
+
 def _derived(own: dict[str, Floats], block: ClaimBlock, draws: Draws) -> dict[str, Floats]:
     """Each claimant's concentration, per draw."""
     kappa: Floats = np.exp(own["kappa_log_mean"][:, None] + own["kappa_spread"][:, None] * own["kappa_z"])
@@ -219,7 +226,8 @@ FAMILY = Family(
     p_values=_p_values,
     simulate=_simulate,
     describe=_describe,
-    observed=lambda block: block.vectors,
+    observed=lambda block: block.vectors.max(axis=-1),  # the share given to the likeliest outcome
+    statistic=lambda replicas, block: _likeliest_share(replicas, block),
     uses_draws=("kappa",),
     density=_density,
     parameters=(

@@ -204,4 +204,6 @@ FAMILY = Family(
     simulate=_simulate,
     describe=_describe,
     density=_density,
+    observed=lambda block: np.ones(len(block)),  # each stated range holds as stated
+    statistic=lambda replicas, block: ((replicas >= block.value) & (replicas <= block.extra)).astype(float),
 )

@@ -272,7 +272,8 @@ FAMILY = Family(
     p_values=_p_values,
     simulate=_simulate,
     describe=_describe,
-    observed=lambda block: block.votes,
+    observed=lambda block: _mean_bin(block.votes),  # the average vote's bin (0 = the lowest)
+    statistic=lambda replicas, block: _mean_bin(replicas),
     uses_draws=("poll_location", "poll_dispersion"),
     density=_density,
     parameters=(

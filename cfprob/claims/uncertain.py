@@ -160,4 +160,6 @@ FAMILY = Family(
     describe=_describe,
     uses_draws=("spread",),
     density=_density,
+    observed=lambda block: np.ones(len(block)),  # each claim was stated as written
+    statistic=lambda replicas, block: (block.direction * (replicas - FLAT_SPREAD) >= 0).astype(float),
 )

@@ -492,18 +492,42 @@ def plot_sampling(tree: Any, kind: str, count: int = 4) -> Any:
 @_styled
 def plot_ppc(tree: Any) -> Any:
     """Each claim family's replicated claims against what was stated (arviz-plots' ``plot_ppc_dist``), on a
-    tree with the groups of :func:`cfprob.answers.groups.with_groups`. Families that state only directions
-    (0 or 1: ordering, same, era) are left to ``cfprob check``'s p-values. Returns the figure's axes."""
+    tree with the groups of :func:`cfprob.answers.groups.with_groups`, a panel per family. Families whose
+    claims are stated as holding or not (1 or 0: ordering, era, interval, "cannot be known") are left to
+    ``cfprob check``'s p-values. Returns the figure's axes."""
     import arviz_plots as azp
 
-    observed = tree["observed_data"]
+    by_family = _by_family(tree)
+    observed = by_family["observed_data"]
     names = sorted(n for n in observed.data_vars if not np.isin(observed[n].values, (0.0, 1.0)).all())
     if not names:
         raise CfprobError("no claim family states a value to compare replicas with (only directions)")
     collection = azp.plot_ppc_dist(
-        tree, var_names=names, backend="matplotlib", figure_kwargs={"figsize": (4.0 * len(names), 3.2)}
+        by_family, var_names=names, backend="matplotlib", figure_kwargs={"figsize": (4.0 * len(names), 3.2)}
     )
     return _collection_axes(collection)
+
+
+def _by_family(tree: Any) -> Any:
+    """The stated numbers and their replicas (one variable over every claim) as one variable per claim
+    family, over ``<family>_claim``."""
+    import xarray as xr
+
+    from cfprob.answers.groups import LIKELIHOOD
+    from cfprob.claims import family_of
+
+    kinds = tree["observed_data"].to_dataset()[LIKELIHOOD]["claim_kind"].values
+    families = np.array([family_of(str(kind)).name for kind in kinds])
+    groups = {}
+    for group in ("observed_data", "posterior_predictive"):
+        values = tree[group].to_dataset()[LIKELIHOOD].reset_coords(drop=True)
+        groups[group] = xr.Dataset(
+            {
+                name: values.isel(claim=families == name).rename(claim=f"{name}_claim")
+                for name in dict.fromkeys(families)
+            }
+        )
+    return xr.DataTree.from_dict(groups)
 
 
 def plot_kind(fit: Fit, kind: str, pods: Sequence[str], labels: Labels | None = None) -> Any:
