@@ -13,6 +13,7 @@ from cfprob.answers.claimants import claimant_views, claims_by_claimant, loading
 from cfprob.fitting.design import design
 from cfprob.reading.loader import load_scenario
 
+from .conftest import WEIMAR
 from .fakes import fake_fit, install_fake_fit, invoke
 
 
@@ -90,8 +91,8 @@ def test_an_unreliable_reweighting_is_marked() -> None:
         ClaimantView("ada", 2, 0.1, -0.5, 0.7, "p", "survives", 0.05, 0.4),
         ClaimantView("bert", 3, -0.2, -0.9, 0.5, "p", "survives", -0.12, 1.1),
     ]
-    lines = format_claimants(rows, {}, "p").splitlines()
-    ada = next(line for line in lines if line.startswith("ada"))
-    bert = next(line for line in lines if line.startswith("bert"))
+    lines = format_claimants(rows, {}, "p", load_scenario(WEIMAR)).splitlines()
+    ada = next(line for line in lines if line.startswith("Ada"))  # the scenario's names, not ids
+    bert = next(line for line in lines if line.startswith("Bert"))
     assert ada.endswith("0.40") and "unreliable" not in ada
     assert bert.endswith("1.10 unreliable")

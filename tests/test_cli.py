@@ -132,8 +132,9 @@ def test_run_prints_table_and_diagnostics(ussr_fit: None) -> None:
         "collapse",
         "authoritarian",
         "90% interval",
-        "change vs otl",
-        "P(raises)",
+        "change from real",  # the header wraps between words: "change from real / history in 1965"
+        "history in 1965",
+        "chance it raises",
         "Semantics: interventional",
         "4 chains x 1000 draws",
         "no problems found",
@@ -483,3 +484,49 @@ def test_validate_takes_scenario_like_every_command_and_counts_in_words(tmp_path
     from cfprob.cli.listing import _count
 
     assert _count(1, "divergence point") == "1 divergence point" and _count(2, "claim") == "2 claims"
+
+
+def test_a_fresh_skeleton_is_valid_but_says_what_is_not_yet_written(tmp_path: Path) -> None:
+    """`new` then `validate`: valid (it loads), and the 'Replace:' values are named; a written value is not."""
+    assert invoke("new", str(tmp_path / "carthage"))[0] == 0
+    code, out, err = invoke("validate", str(tmp_path / "carthage"))
+    assert code == 0, err
+    assert "1 divergence point besides otl, 1 claim (" in out and "by 1 claimant, 3 outcomes" in out
+    written = out.split("Not yet written: ", 1)[1]
+    assert written.startswith("15 skeleton values") and "(title, question, outcomes[0].label" in written
+    scenario_file = tmp_path / "carthage" / "scenario.toml"
+    text = scenario_file.read_text()
+    scenario_file.write_text(text.replace('title = "Replace: a short title', 'title = "Carthage wins', 1))
+    code, out, _ = invoke("validate", str(tmp_path / "carthage"), "--json")
+    unwritten = json.loads(out)["placeholders"]
+    assert code == 0 and len(unwritten) == 14 and "title" not in unwritten and "question" in unwritten
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("run", "kosygn-1965"),
+        ("compare", "kosygn-1965"),
+        ("compare", "--by", "colapse"),
+        ("curve", "colapse"),
+        ("claims", "--pod", "kosygn-1965"),
+        ("plot", "kosygn-1965", "--out", "x.png"),
+    ],
+)
+def test_a_name_the_scenario_lacks_is_the_same_error_everywhere(args: tuple[str, ...]) -> None:
+    """A misspelt divergence point or outcome exits 1 with one line and a suggestion, whichever command and
+    whether it is an argument or an option's value (`compare --by` exited 2)."""
+    code, out, err = invoke(*args)
+    assert code == 1 and out == "", err
+    assert err.startswith("cfprob: error: ") and "not in this scenario (did you mean" in err
+
+
+def test_help_lists_the_sampler_options_apart() -> None:
+    """Seven sampler options, in every command that fits, under their own heading after the command's own."""
+    code, out, _ = invoke("run", "--help")
+    assert code == 0
+    own, sampler = out.split("Sampler options:", 1)
+    for option in ("--seed", "--draws", "--tune", "--chains", "--sampler", "--target-accept", "--refit"):
+        assert option in sampler and option not in own, option
+    assert "--given-history" in own and "--given-history" not in sampler
+    assert "Sampler options:" not in invoke("pods", "--help")[1]

@@ -196,16 +196,12 @@ def compare(
       cfprob compare
       cfprob compare kosygin-1965 malenkov-1953 --by collapse --json
     """
-    from cfprob.answers.query import check_pods
+    from cfprob.answers.query import check_outcome, check_pods
     from cfprob.answers.query import compare as compare_pods
 
     scenario = _load(scenario_path)
-    if by is not None and by not in scenario.outcome_ids:
-        from cfprob.reading.fields import did_you_mean
-
-        raise click.BadParameter(
-            f'expected an outcome, found "{by}"{did_you_mean(by, scenario.outcome_ids)}', param_hint="--by"
-        )
+    if by is not None:  # a name the scenario lacks is the same error, exit 1, in every command
+        check_outcome(scenario.outcome_ids, by)
     check_pods(scenario.pod_ids, pods)
     _warn_coherence(scenario, pods)
     fit = _get_answers(scenario, sampler, as_json)

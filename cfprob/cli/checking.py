@@ -267,7 +267,7 @@ def claimants(pod: str | None, scenario_path: Path | None, as_json: bool, **samp
     else:
         from cfprob.outputs.check_tables import format_claimants
 
-        _show(format_claimants(rows, loads, pod))
+        _show(format_claimants(rows, loads, pod, scenario))
 
 
 @cli.command()

@@ -39,11 +39,33 @@ def _scenario_option[F: Callable[..., Any]](func: F) -> F:
     )(func)
 
 
+class SamplerOption(click.Option):
+    """An option that sets how the fit is sampled: listed apart in ``--help``, under *Sampler options*."""
+
+
+class SectionedCommand(click.Command):
+    """A command whose ``--help`` lists the sampler's options apart from the command's own."""
+
+    def format_options(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        sections: dict[str, list[tuple[str, str]]] = {"Options": [], "Sampler options": []}
+        for param in self.get_params(ctx):
+            record = param.get_help_record(ctx)
+            if record is not None:
+                sections["Sampler options" if isinstance(param, SamplerOption) else "Options"].append(record)
+        for title, records in sections.items():
+            if records:
+                with formatter.section(title):
+                    formatter.write_dl(records)
+
+
 def _sampler_options[F: Callable[..., Any]](func: F) -> F:
     defaults = SamplerSettings()
-    func = click.option("--refit", is_flag=True, help="Sample again even if a cached fit exists.")(func)
+    func = click.option("--refit", cls=SamplerOption, is_flag=True, help="Sample again even if a cached fit exists.")(
+        func
+    )
     func = click.option(
         "--target-accept",
+        cls=SamplerOption,
         type=click.FloatRange(0.5, 0.99),
         default=None,
         help="Target acceptance rate of NUTS; higher takes smaller steps (fewer divergences, slower). "
@@ -51,6 +73,7 @@ def _sampler_options[F: Callable[..., Any]](func: F) -> F:
     )(func)
     func = click.option(
         "--sampler",
+        cls=SamplerOption,
         type=click.Choice(["auto", *SAMPLERS]),
         default="auto",
         show_default=True,
@@ -59,6 +82,7 @@ def _sampler_options[F: Callable[..., Any]](func: F) -> F:
     for name, (low, high, meaning) in reversed(SAMPLER_LIMITS.items()):
         option = click.option(
             f"--{name}",
+            cls=SamplerOption,
             type=click.IntRange(low, high),
             default=getattr(defaults, name),
             show_default=True,

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from cfprob.cli.common import SectionedCommand
 from cfprob.errors import CfprobError
 from cfprob.reading.fields import one_line
 from cfprob.version import __version__
@@ -23,6 +24,8 @@ if TYPE_CHECKING:
 
 class _Group(click.Group):
     """Turns :class:`CfprobError` into one line on stderr and exit code 1."""
+
+    command_class = SectionedCommand
 
     def invoke(self, ctx: click.Context) -> Any:
         try:

@@ -173,6 +173,7 @@ def validate(path: Path | None, scenario_path: Path | None, as_json: bool) -> No
     from cfprob.errors import ScenarioError
     from cfprob.reading.coherence import coherence_warnings
     from cfprob.reading.loader import load_scenario
+    from cfprob.reading.scenario import placeholders
 
     folder = chosen_scenario(path)
     try:
@@ -186,6 +187,7 @@ def validate(path: Path | None, scenario_path: Path | None, as_json: bool) -> No
         sys.exit(1)
     authors = {c.author for c in scenario.claims}
     listed = len(scenario.claims) - len(scenario.scored_claims)
+    unwritten = placeholders(scenario)
     if as_json:
         warnings = coherence_warnings(scenario)
         _emit_json(
@@ -199,6 +201,7 @@ def validate(path: Path | None, scenario_path: Path | None, as_json: bool) -> No
                 "fitted_claims": len(scenario.scored_claims),
                 "claimants": len(authors),
                 "drafts": [c.id for c in scenario.drafts],
+                "placeholders": unwritten,
                 "outcomes": list(scenario.outcome_ids),
                 "coherence_warnings": [
                     {
@@ -216,10 +219,13 @@ def validate(path: Path | None, scenario_path: Path | None, as_json: bool) -> No
     kept_out = f" ({listed} listed but not fitted: proposals, excluded claims and drafts)" if listed else ""
     click.echo(
         f"{scenario.path}: valid. {_count(len(scenario.pods) - 1, 'divergence point')} besides otl, "
-        f"{len(scenario.claims)} "
-        f"claims{kept_out} by {len(authors)} claimants, {len(scenario.outcomes)} outcomes; content hash "
+        f"{_count(len(scenario.claims), 'claim')}{kept_out} by {_count(len(authors), 'claimant')}, "
+        f"{_count(len(scenario.outcomes), 'outcome')}; content hash "
         f"{scenario.content_hash[:12]}."
     )
+    if unwritten:
+        shown = ", ".join(unwritten[:6]) + (" ..." if len(unwritten) > 6 else "")
+        click.echo(f"Not yet written: {len(unwritten)} skeleton values still read 'Replace: ...' ({shown})")
     if scenario.drafts:
         shown = ", ".join(c.id for c in scenario.drafts[:10]) + (" ..." if len(scenario.drafts) > 10 else "")
         click.echo(

@@ -222,8 +222,10 @@ def format_claimants(
     rows: Sequence[ClaimantView],
     loadings: Mapping[str, tuple[float, float, float]],
     pod: str | None,
+    scenario: Scenario,
 ) -> str:
-    """Claimants from the lowest worldview position to the highest, with their claims and influence."""
+    """Claimants from the lowest worldview position to the highest, with their claims and influence, under
+    the scenario's names and labels."""
     lines = ["Claimants: worldview position and influence"]
     if loadings:
         shown = ", ".join(f"{o} {m:+.2f} [{lo:+.2f}, {hi:+.2f}]" for o, (m, lo, hi) in loadings.items())
@@ -234,12 +236,14 @@ def format_claimants(
     what = f"P(outcome | {pod})" if pod else "the most-moved P(outcome | divergence point)"
     lines.append(f"Influence: how {what} moves when all of a claimant's claims are left out.")
     lines.append("")
+    labels = {o.id: o.label for o in scenario.outcomes}
+    titles = {p.id: p.title for p in scenario.pods}
     table = []
     for r in rows:
         position = "-" if r.position is None else f"{r.position:+.2f} [{r.low:+.2f}, {r.high:+.2f}]"
-        moved = f"{r.outcome} | {r.pod}" if pod is None else r.outcome
+        moved = labels.get(r.outcome, r.outcome) + ("" if pod else f" | {titles.get(r.pod, r.pod)}")
         khat = f"{r.khat:.2f}" + (" unreliable" if r.khat > KHAT_LIMIT else "")
-        table.append([r.claimant, str(r.claims), position, f"{r.shift:+.2f}", moved, khat])
+        table.append([scenario.claimant(r.claimant).name, str(r.claims), position, f"{r.shift:+.2f}", moved, khat])
     header = ["claimant", "claims", f"position {INTERVAL}", "influence", "on", "Pareto k"]
     lines += text_table(header, table, [False, True, True, True, False, True])
     lines.append("Influence is importance reweighted (Pareto-smoothed); above Pareto k 0.7 only a refit is reliable.")

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from cfprob.answers.query import Answer
 
 __all__ = [
+    "answer_header",
     "diagnostics_lines",
     "diagnostics_problems",
     "format_answer",
@@ -65,23 +66,22 @@ def text_table(
     """Columns two spaces apart (``right``: right-aligned) under a header and a rule, fitted into ``width``
     (:func:`terminal_width` when None).
 
-    A table too wide has its widest columns narrowed, their cells wrapped at spaces (a word of a cell, or an
-    interval in brackets, is never broken; a header's only when nothing else fits), and its rows stand apart
-    by a blank line. A table still too wide is shown as
-    records: each row as its header's names beside its values.
+    A table too wide has its widest columns narrowed, their cells and headers wrapped at spaces (a word, or an
+    interval in brackets, is never broken), and its rows stand apart by a blank line. A table still too wide
+    is shown as records: each row as its header's names beside its values.
     """
     import textwrap
 
     width = width or terminal_width()
     columns = list(zip(*rows, strict=True)) if rows else [() for _ in header]
     widths = [max(len(str(x)) for x in (h, *column)) for h, column in zip(header, columns, strict=True)]
-    floors = [max([_NARROWEST, *(len(w) for x in column for w in _glued(str(x)).split())]) for column in columns]
-    # narrow to the headers' longest words first, then (headers broken inside a word) to the cells' alone
-    whole_words = [max(f, *(len(w) for w in str(h).split()), 0) for f, h in zip(floors, header, strict=True)]
+    # a column is never narrower than its longest word, in a cell or in the header
+    floors = [
+        max([_NARROWEST, *(len(w) for x in (h, *column) for w in _glued(str(x)).split())])
+        for h, column in zip(header, columns, strict=True)
+    ]
     while sum(widths) + 2 * (len(widths) - 1) > width:
-        slack = [w - f for w, f in zip(widths, whole_words, strict=True)]
-        if max(slack) <= 0:
-            slack = [w - f for w, f in zip(widths, floors, strict=True)]
+        slack = [w - f for w, f in zip(widths, floors, strict=True)]
         if max(slack) <= 0:
             return _records(header, rows)
         widths[max((i for i in range(len(widths)) if slack[i] > 0), key=lambda i: widths[i])] -= 1
@@ -274,8 +274,15 @@ def plausibility_lines(answer: Answer) -> list[str]:
     return lines
 
 
+def answer_header(answer: Answer) -> tuple[str, ...]:
+    """The answer table's header in plain words: what the change is measured against (real history at the
+    divergence's year, or the observed outcome given what happened) and the chance the divergence raises it."""
+    against = "the observed outcome" if answer.given_history else f"real history in {shown_year(answer.year)}"
+    return ("outcome", "P(outcome)", INTERVAL, f"change from {against}", f"{INTERVAL} of change", "chance it raises")
+
+
 def _answer_table(answer: Answer) -> list[str]:
-    header = ["outcome", "P(outcome)", INTERVAL, "change vs otl", f"{INTERVAL} of change", "P(raises)"]
+    header = answer_header(answer)
     rows = [
         [
             r.outcome,

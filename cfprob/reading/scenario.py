@@ -27,6 +27,7 @@ __all__ = [
     "Scenario",
     "Source",
     "era_years",
+    "placeholders",
     "timeline_of",
 ]
 
@@ -316,3 +317,29 @@ class Scenario:
 
     def claims_about(self, pod_id: str) -> tuple[Claim, ...]:
         return tuple(c for c in self.claims if pod_id in c.pods)
+
+
+PLACEHOLDER = "Replace:"
+"""How the values of a new scenario's skeleton (``cfprob new``) start until the user writes them."""
+
+
+def placeholders(scenario: Scenario) -> list[str]:
+    """Where ``scenario`` still holds a skeleton's value (a text starting with :data:`PLACEHOLDER`), as paths
+    such as ``outcomes[0].label``: a valid scenario, not yet a written one."""
+    from dataclasses import fields, is_dataclass
+
+    found: list[str] = []
+
+    def walk(value: object, where: str) -> None:
+        if isinstance(value, str):
+            if value.lstrip().startswith(PLACEHOLDER):
+                found.append(where)
+        elif isinstance(value, tuple | list):
+            for i, item in enumerate(value):
+                walk(item, f"{where}[{i}]")
+        elif is_dataclass(value) and not isinstance(value, type):
+            for f in fields(value):
+                walk(getattr(value, f.name), f"{where}.{f.name}" if where else f.name)
+
+    walk(scenario, "")
+    return found
