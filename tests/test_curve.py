@@ -176,6 +176,66 @@ def test_plot_curve_returns_its_axes(fit: Fit) -> None:
     curve = inevitability_curve(fit, "survives", era_marks(load_scenario(WEIMAR), "survives"))
     ax = plot_curve(curve)
     assert ax.get_ylabel() == "P(survives)"
-    assert ax.texts[0].get_text() == "Cleo: 1929-1930 against the years later"
-    assert sorted(t.get_text() for t in ax.texts[1:]) == sorted(fit.pods[1:])
+    legend = [t.get_text() for t in ax.figure.axes[1].get_legend().get_texts()]
+    assert "Cleo: 1929-1930 against the years later" in legend  # the era band is in the legend
+    numbers = [t.get_text() for t in ax.texts if t.get_gid() == "pod-number"]
+    assert numbers == [str(i) for i in range(1, len(fit.pods))]
     assert figure_bytes(ax)[:4] == b"\x89PNG"
+
+
+def _boxes_overlap(a: object, b: object) -> bool:
+    return bool(a.x0 < b.x1 and b.x0 < a.x1 and a.y0 < b.y1 and b.y0 < a.y1)  # type: ignore[attr-defined]
+
+
+def _curve_text_boxes(ax: object) -> tuple[object, list[object], list[object], object]:
+    from matplotlib.text import Text
+
+    figure = ax.figure  # type: ignore[attr-defined]
+    figure.canvas.draw()
+    renderer = figure.canvas.get_renderer()
+    texts = [t for a in figure.axes for t in a.texts]
+    # the number alone, not its leader line (Annotation.get_window_extent adds the arrow)
+    numbers = [Text.get_window_extent(t, renderer) for t in texts if t.get_gid() == "pod-number"]
+    keys = [t.get_window_extent(renderer) for t in texts if t.get_gid() == "pod-key"]
+    legend = figure.axes[1].get_legend().get_window_extent(renderer)
+    return figure.bbox, numbers, keys, legend
+
+
+def test_the_curves_numbers_and_key_never_overlap_and_stay_inside() -> None:
+    """The bundled scenario's 29 divergence points, seven of them in 1953: no two labels overlap, the numbers
+    stay inside the axes, the key and legend inside the figure and apart."""
+    from cfprob.outputs.plots import Labels, plot_curve
+    from cfprob.paths import bundled_scenario
+
+    scenario = load_scenario(bundled_scenario())
+    ussr = Fit.from_tree(fake_fit(scenario))
+    ax = plot_curve(inevitability_curve(ussr, "collapse", era_marks(scenario, "collapse")), labels=Labels.of(scenario))
+    figure, numbers, keys, legend = _curve_text_boxes(ax)
+    assert len(numbers) == len(keys) == len(scenario.pods) - 1
+    inside_axes = ax.get_window_extent()
+    for box in numbers:
+        assert inside_axes.x0 <= box.x0 and box.x1 <= inside_axes.x1 + 2 and inside_axes.y0 <= box.y0, box
+        assert box.y1 <= inside_axes.y1, box
+    for box in [*keys, legend]:
+        assert figure.x0 <= box.x0 and box.x1 <= figure.x1 and figure.y0 <= box.y0 and box.y1 <= figure.y1, box
+    boxes = [*numbers, *keys, legend]
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1 :]:
+            assert not _boxes_overlap(a, b), (a, b)
+
+
+def test_the_overlap_check_fails_on_labels_placed_at_their_points() -> None:
+    """The check can fail: numbers put on their points (no search for a free place) overlap in 1953."""
+    import cfprob.outputs.plots as plots
+    from cfprob.paths import bundled_scenario
+
+    scenario = load_scenario(bundled_scenario())
+    ussr = Fit.from_tree(fake_fit(scenario))
+    original = plots._number_positions
+    plots._number_positions = lambda xs, ys, span: [(float(x), float(y)) for x, y in zip(xs, ys, strict=True)]
+    try:
+        ax = plots.plot_curve(inevitability_curve(ussr, "collapse", ()), labels=plots.Labels.of(scenario))
+    finally:
+        plots._number_positions = original
+    _, numbers, _, _ = _curve_text_boxes(ax)
+    assert any(_boxes_overlap(a, b) for i, a in enumerate(numbers) for b in numbers[i + 1 :])

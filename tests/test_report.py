@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from dataclasses import replace
 from pathlib import Path
@@ -11,6 +12,7 @@ import pytest
 
 from cfprob.answers.query import Fit
 from cfprob.errors import CfprobError
+from cfprob.outputs.forum import BBCODE_LIMIT
 from cfprob.outputs.plots import Labels, plot_densities, plot_forest, plot_ternary
 from cfprob.paths import bundled_scenario
 from cfprob.reading.loader import load_scenario
@@ -58,7 +60,7 @@ def test_markdown_report_writes_plots_beside_it(tmp_path: Path, ussr_fit: None) 
     assert "Seen from either end of the claimants' worldview" in text
     assert "| outcome | low end | average worldview | high end |" in text
     _every_claim_is_listed(text, "kosygin-1965")
-    assert "## Glossary" in text and "**P(raises)**" in text
+    assert "## Glossary" in text and "**Chance it raises**" in text
     assert "claims by General Ripper" in text or "claims by Alexander the Average" in text  # sources name posters
     drivers = text.split("## The claims that drive the answer", 1)[1].split("## Every claim")[0]
     first = drivers.strip().splitlines()[0]
@@ -90,8 +92,28 @@ def test_bbcode_report_is_one_file_whose_charts_are_text(tmp_path: Path, ussr_fi
     assert all("●" in line for line in chart[:3]) and "0%" in chart[3] and "100%" in chart[3]
     claims = text.split("against the pooled answer[/b]\n[code]\n", 1)[1].split("[/code]", 1)[0]
     assert "General Ripper: Stable democracy" in claims and "◆" in claims and "pooled" in claims
-    assert "[b]Glossary[/b]" in text and "[b]Sampler diagnostics[/b]" in text
+    assert "[b]Sampler diagnostics[/b]" in text and "[b]Sources and how to cite[/b]" in text
+    # a forum post's size: the driving claims that fit, the rest counted
+    assert len(text) <= BBCODE_LIMIT, len(text)
+    assert re.search(r"\[i\]\d+ more in the full report\.\[/i\]", text)
+    assert "Settled:" not in text and "cfprob " + "run" not in text  # no encoders' notes, no advice for a terminal
     assert "Saved report to" in stdout
+
+
+def test_a_bbcode_post_keeps_under_its_limit_by_leaving_drivers_out(tmp_path: Path, ussr_fit: None) -> None:
+    """The check can fail: with a limit of 12,000 every driver fits and no line says some were left out."""
+    import cfprob.outputs.forum as forum
+
+    out = tmp_path / "post.bbcode"
+    original = forum.BBCODE_LIMIT
+    forum.BBCODE_LIMIT = 12_000
+    try:
+        code, _, err = invoke("report", "kosygin-1965", "--out", str(out))
+    finally:
+        forum.BBCODE_LIMIT = original
+    assert code == 0, err
+    text = out.read_text()
+    assert original < len(text) <= 12_000 and "more in the full report" not in text
 
 
 def test_strip_and_bbcode_text_by_hand() -> None:
@@ -177,18 +199,22 @@ def _not_blank(screenshot: Path, box: dict[str, float]) -> float:
 
 
 def _every_claim_is_listed(text: str, pod: str) -> None:
-    """Every claim about ``pod``, of every kind, with its kind, source, locator, quote and note."""
+    """Every claim about ``pod``, of every kind, once: among the claims that drive the answer or the others,
+    with its source, locator, quote and note (and its kind among the others)."""
     from cfprob.safe.neutralise import for_markdown
 
     scenario = load_scenario(bundled_scenario())
-    section = text.split("## Every claim about this divergence", 1)[1].split("## Glossary")[0]
+    section = text.split("## The claims that drive the answer", 1)[1].split("## Glossary")[0]
+    others = section.split("## The other claims about this divergence", 1)[-1]
     about = [c for c in scenario.claims if pod in c.pods]
-    assert about and section.count("\n- **") == len(about)
+    assert about
     for claim in about:
         title = scenario.source(claim.source).title
-        assert f"[{claim.kind}]" in section, claim.id
-        for part in (f"{title}, {claim.locator}", claim.quote, claim.note.split("\n")[0]):
+        assert section.count(f'"{for_markdown(claim.quote)}"') == 1, claim.id
+        for part in (f"{title}, {claim.locator}", claim.note.split("\n")[0]):
             assert for_markdown(part) in section, (claim.id, part)
+        if f'"{for_markdown(claim.quote)}"' in others:
+            assert f"[{claim.kind}]" in others, claim.id
 
 
 def test_a_report_shows_how_plausible_the_divergence_itself_is(tmp_path: Path, ussr_fit: None) -> None:
@@ -243,7 +269,8 @@ def test_html_report_in_headless_chromium(tmp_path: Path, ussr_fit: None) -> Non
         # a phone: the page does not scroll sideways; wide tables scroll inside themselves
         page_width = phone.evaluate("document.documentElement.scrollWidth")
         # the answer first: the headline sentence and the card within the first screen
-        first_screen = [phone.locator(s).bounding_box() for s in ("#headline", "#card img")]
+        first_screen = [phone.locator(s).bounding_box() for s in ("#headline", "#card img", "table#outcomes")]
+        answer_table = phone.locator("table#outcomes").evaluate("e => [e.scrollWidth, e.clientWidth]")
         card_loaded = phone.locator("#card img").evaluate("e => e.complete && e.naturalWidth > 0")
         phone.close()
         rows = page.locator("table#outcomes tbody tr").count()
@@ -251,9 +278,11 @@ def test_html_report_in_headless_chromium(tmp_path: Path, ussr_fit: None) -> Non
         browser.close()
     assert errors == []
     assert page_width <= 390, page_width
+    assert answer_table[0] <= answer_table[1], answer_table  # the answer's table fits: no sideways scroll in it
     assert card_loaded
-    for box in first_screen:
+    for box in first_screen[:2]:
         assert box is not None and box["y"] + box["height"] <= 844, box
+    assert first_screen[2] is not None and first_screen[2]["y"] < 844  # the answer's table starts on the first screen
     assert rows == 3
     assert "on kosygin-1965" in drivers  # the claims about the divergence asked drive first
     for selector, box in boxes.items():

@@ -13,18 +13,23 @@ from collections.abc import Sequence
 from cfprob.fitting.provenance import CREDIBLE_MASS, RUNG3_SEMANTICS, SEMANTICS
 from cfprob.outputs.card import headline
 from cfprob.outputs.report import (
-    GLOSSARY,
-    HEADER,
     Report,
     answer_rows,
     citation_lines,
     driver_lines,
     rung3_intro,
 )
-from cfprob.outputs.tables import diagnostics_lines, plausibility_lines, shown_year, sources_table, text_table
+from cfprob.outputs.tables import (
+    answer_header,
+    diagnostics_lines,
+    plausibility_lines,
+    shown_year,
+    sources_table,
+    text_table,
+)
 from cfprob.safe.neutralise import for_bbcode, for_bbcode_attribute, for_terminal, safe_url
 
-__all__ = ["WIDTH", "for_bbcode", "render_bbcode", "strip"]
+__all__ = ["BBCODE_LIMIT", "WIDTH", "for_bbcode", "render_bbcode", "strip"]
 
 WIDTH = 40
 """Characters from 0% to 100% in a strip."""
@@ -101,50 +106,71 @@ def _code(lines: Sequence[str]) -> list[str]:
     return ["[code]", *lines, "[/code]"]
 
 
+BBCODE_LIMIT = 8_000
+"""The most characters a BBCode post holds: under the 10,000 that XenForo boards commonly allow, with room for
+the poster's own words."""
+
+
 def render_bbcode(report: Report) -> str:
-    """The report as a BBCode forum post: question, answer with its chart and table, each claim about the
-    divergence against the answer, the driving claims quoted, glossary, diagnostics, semantics and sources."""
+    """The report as a BBCode forum post of at most :data:`BBCODE_LIMIT` characters: the answer in a sentence,
+    the question and outcomes, the divergence, the answer's chart and table, where it comes from, each claim
+    about the divergence against the answer (a text chart), the driving claims quoted (as many as fit, most
+    influential first), diagnostics, semantics and sources. The reading notes, glossary and every claim in
+    full are the HTML and Markdown reports'."""
     bb, scenario, answer = for_bbcode, report.scenario, report.answer
     # no [size]: boards read its number differently (phpBB as a percentage, XenForo as a step)
-    lines = [f"[b]{bb(scenario.title)}[/b]", "", f"[b]{bb(headline(answer, scenario))}.[/b]", ""]
-    lines += [f"[b]Question.[/b] {bb(scenario.question)}", ""]
-    lines += ["[list]", *(f"[*][b]{bb(o.label)}[/b]: {bb(o.definition)}" for o in scenario.outcomes), "[/list]"]
+    head = [f"[b]{bb(scenario.title)}[/b]", "", f"[b]{bb(headline(answer, scenario))}.[/b]", ""]
+    head += [f"[b]Question.[/b] {bb(scenario.question)}", ""]
+    head += ["[list]", *(f"[*][b]{bb(o.label)}[/b]: {bb(o.definition)}" for o in scenario.outcomes), "[/list]"]
     for pod_id in answer.pods:
         pod = scenario.pod(pod_id)
         year = f" ({shown_year(pod.year)})" if pod.year is not None else ""
-        lines += ["", f"[b]Divergence: {bb(pod.title)}{year}[/b]", bb(pod.description)]
-        for passage in pod.passages:
+        head += ["", f"[b]Divergence: {bb(pod.title)}{year}[/b]", bb(pod.description)]
+        for passage in pod.passages[:1]:
             title = for_bbcode_attribute(scenario.source(passage.source).title)
-            lines += [f'[quote="{title}"]{bb(passage.quote)}[/quote]']
-    lines += ["", "[b]Answer[/b]", *_code(_answer_chart(report))]
+            head += [f'[quote="{title}"]{bb(passage.quote)}[/quote]']
+    head += ["", "[b]Answer[/b]", *_code(_answer_chart(report))]
     rows = [[for_terminal(c) for c in row] for row in answer_rows(report)]
-    lines += _code(text_table(HEADER, rows, [False, True, True, True, True, True]))
+    head += _code(text_table(answer_header(answer), rows, [False, True, True, True, True, True]))
     if answer.sources is not None:
         header, rows, sentence = sources_table(answer, scenario)
         rows = [[for_terminal(c) for c in row] for row in rows]
         table = text_table(header, rows, [False, *[True] * (len(header) - 1)])
-        lines += ["", "[b]Where the number comes from[/b]", *_code(table), *([bb(sentence)] if sentence else [])]
-    lines += [line + "." for line in plausibility_lines(answer)]
+        head += ["", "[b]Where the number comes from[/b]", *_code(table), *([bb(sentence)] if sentence else [])]
+    head += [line + "." for line in plausibility_lines(answer)]
     if report.given_history is not None:
         rows = [[for_terminal(c) for c in row] for row in answer_rows(report, report.given_history)]
-        lines += ["", bb(rung3_intro(report)), *_code(text_table(HEADER, rows, [False, True, True, True, True, True]))]
+        head += [
+            "",
+            bb(rung3_intro(report)),
+            *_code(text_table(answer_header(report.given_history), rows, [False, True, True, True, True, True])),
+        ]
     claims = _claims_chart(report)
     if claims:
-        lines += ["", "[b]Each claim about this divergence against the pooled answer[/b]", *_code(claims)]
-    lines += ["", "[b]The claims that drive the answer[/b]"]
-    for author, about, where, quote, says, note in driver_lines(report):
-        cited = for_bbcode_attribute(f"{author}, {where}")
-        lines += [f'[quote="{cited}"]{bb(quote)}[/quote]', f"On {bb(about)}: {bb(says)}."]
-        lines += [f"[i]{bb(note)}[/i]"] if note else []
-    lines += ["", "[b]Glossary[/b]", "[list]", *(f"[*][b]{t}[/b]: {m}." for t, m in GLOSSARY), "[/list]"]
-    lines += ["", "[b]Sampler diagnostics[/b]", *(bb(line) for line in diagnostics_lines(report.attrs, advice=False))]
-    lines += ["", "[b]Counterfactual semantics[/b]", SEMANTICS + "."]
+        head += ["", "[b]Each claim about this divergence against the pooled answer[/b]", *_code(claims)]
+    tail = ["", "[b]Sampler diagnostics[/b]", *(bb(line) for line in diagnostics_lines(report.attrs, advice=False))]
+    tail += ["", "[b]Counterfactual semantics[/b]", SEMANTICS + "."]
     if report.given_history is not None:
-        lines += [RUNG3_SEMANTICS + "."]
-    lines += ["", "[b]Sources and how to cite[/b]", "[list]"]
-    for line in citation_lines(report):
-        lines.append(f"[*]{_linked(line)}")
-    lines.append("[/list]")
+        tail += [RUNG3_SEMANTICS + "."]
+    cited = [f"[*]{_linked(line)}" for line in citation_lines(report, claimants=False)]
+    tail += ["", "[b]Sources and how to cite[/b]", "[list]", *cited, "[/list]"]
+    drivers = [
+        [f'[quote="{for_bbcode_attribute(f"{author}, {where}")}"]{bb(quote)}[/quote]', f"On {bb(about)}: {bb(says)}."]
+        for author, about, where, quote, says, _ in driver_lines(report)
+    ]
+    heading = ["", "[b]The claims that drive the answer[/b]"]
+    shown: list[str] = []
+    for k, driver in enumerate(drivers):
+        rest = len(drivers) - k - 1
+        more = [f"[i]{rest} more in the full report.[/i]"] if rest else []
+        if len(_joined(head + heading + shown + driver + more + tail)) > BBCODE_LIMIT:
+            shown.append(f"[i]{len(drivers) - k} more in the full report.[/i]")
+            break
+        shown += driver
+    return _joined(head + (heading + shown if shown else []) + tail)
+
+
+def _joined(lines: Sequence[str]) -> str:
     return "\n".join(lines) + "\n"
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from cfprob.fitting.provenance import CREDIBLE_MASS, RUNG3_SEMANTICS, SEMANTICS
 from cfprob.outputs.card import headline
@@ -14,7 +15,6 @@ from cfprob.outputs.forum import render_bbcode
 from cfprob.outputs.report import (
     FIGURES,
     GLOSSARY,
-    HEADER,
     WORLDVIEW_HEADER,
     Report,
     answer_rows,
@@ -25,10 +25,13 @@ from cfprob.outputs.report import (
     worldview_intro,
     worldview_rows,
 )
-from cfprob.outputs.tables import diagnostics_lines, plausibility_lines, shown_year, sources_table
+from cfprob.outputs.tables import answer_header, diagnostics_lines, plausibility_lines, shown_year, sources_table
 from cfprob.safe.files import write_files_atomically
 from cfprob.safe.neutralise import for_html, for_markdown, safe_url
 from cfprob.version import __version__
+
+if TYPE_CHECKING:
+    from cfprob.answers.query import Answer
 
 __all__ = ["render_html", "render_markdown", "write_report"]
 
@@ -42,10 +45,15 @@ blockquote { border-left: 4px solid #ccc; margin: 0.5rem 0; padding: 0.2rem 0.8r
 figure { margin: 1rem 0; }
 figure img { max-width: 100%; height: auto; }
 .note { color: #555; font-size: 0.9rem; }
+.nowrap { white-space: nowrap; }
+details { margin: 0.5rem 0; }
+summary { cursor: pointer; color: #333; }
 table { display: block; max-width: 100%; overflow-x: auto; }
 @media (max-width: 600px) {
   body { margin: 0.5rem auto; font-size: 0.95rem; }
   th, td { padding: 0.2rem 0.3rem; }
+  table.answer { font-size: 0.8rem; }
+  table.answer th, table.answer td { padding: 0.2rem 0.15rem; }
   blockquote { margin: 0.3rem 0; padding: 0.1rem 0.5rem; }
 }
 """
@@ -64,38 +72,12 @@ def render_html(report: Report) -> str:
         f'<p id="headline"><strong>{for_html(headline(answer, scenario))}.</strong></p>',
         *_card_html(report),
         f'<p id="question"><strong>Question.</strong> {for_html(scenario.question)}</p>',
-        "<h2>Outcomes</h2><dl>",
     ]
-    for o in scenario.outcomes:
-        parts.append(
-            f"<dt><strong>{for_html(o.label)}</strong> ({for_html(o.id)})</dt><dd>{for_html(o.definition)}</dd>"
-        )
-    parts.append("</dl>")
-    for pod_id in answer.pods:
-        pod = scenario.pod(pod_id)
-        year = f", {shown_year(pod.year)}" if pod.year is not None else ""
-        parts.append(
-            f'<h2 id="pod-{for_html(pod.id)}">Divergence: {for_html(pod.title)} ({for_html(pod.id)}{year})</h2>'
-        )
-        parts.append(f"<p>{for_html(pod.description)}</p>")
-        for passage in pod.passages:
-            source = scenario.source(passage.source)
-            link = (
-                f' <a href="{for_html(url)}">{for_html(source.title)}</a>'
-                if (url := safe_url(source.url))
-                else for_html(source.title)
-            )
-            parts.append(f"<blockquote>{for_html(passage.quote)}<br><span class='note'>{link}</span></blockquote>")
     if answer.extrapolation:
         parts.append(
             "<p class='note'>Extrapolation: this combination was not fitted; it is predicted from the fit.</p>"
         )
-    parts.append('<h2>Answer</h2><table id="outcomes"><thead><tr>')
-    parts += [f"<th>{for_html(h)}</th>" for h in HEADER]
-    parts.append("</tr></thead><tbody>")
-    for row in answer_rows(report):
-        parts.append("<tr>" + "".join(f"<td>{for_html(c)}</td>" for c in row) + "</tr>")
-    parts.append("</tbody></table>")
+    parts += ["<h2>Answer</h2>", *_answer_table_html("outcomes", answer, answer_rows(report))]
     parts.append(f"<p class='note'>Change is against real history at {shown_year(answer.year)}.</p>")
     if answer.sources is not None:
         header, rows, sentence = sources_table(answer, scenario)
@@ -109,12 +91,9 @@ def render_html(report: Report) -> str:
             parts.append(f"<p class='note'>{for_html(sentence)}</p>")
     parts += [f'<p class="plausibility">{for_html(line)}.</p>' for line in plausibility_lines(answer)]
     if report.given_history is not None:
-        parts.append(f'<h3>{for_html(rung3_intro(report))}</h3><table id="given-history"><thead><tr>')
-        parts += [f"<th>{for_html(h)}</th>" for h in HEADER]
-        parts.append("</tr></thead><tbody>")
-        for row in answer_rows(report, report.given_history):
-            parts.append("<tr>" + "".join(f"<td>{for_html(c)}</td>" for c in row) + "</tr>")
-        parts.append("</tbody></table>")
+        parts.append(f"<h3>{for_html(rung3_intro(report))}</h3>")
+        rows = answer_rows(report, report.given_history)
+        parts += _answer_table_html("given-history", report.given_history, rows)
     if report.worldviews is not None:
         parts.append(f'<h3>{for_html(worldview_intro())}</h3><table id="worldviews"><thead><tr>')
         parts += [f"<th>{for_html(h)}</th>" for h in WORLDVIEW_HEADER]
@@ -133,6 +112,31 @@ def render_html(report: Report) -> str:
         "year, with every named divergence point; those of this report ringed.",
         "densities": "Posterior densities of each outcome's probability.",
     }
+    parts.append("<details><summary>What each outcome means</summary><dl>")
+    for o in scenario.outcomes:
+        parts.append(
+            f"<dt><strong>{for_html(o.label)}</strong> ({for_html(o.id)})</dt><dd>{for_html(o.definition)}</dd>"
+        )
+    parts.append("</dl></details>")
+    for pod_id in answer.pods:
+        pod = scenario.pod(pod_id)
+        year = f", {shown_year(pod.year)}" if pod.year is not None else ""
+        parts.append(
+            f'<h2 id="pod-{for_html(pod.id)}">Divergence: {for_html(pod.title)} ({for_html(pod.id)}{year})</h2>'
+        )
+        parts.append(f"<p>{for_html(pod.description)}</p>")
+        if pod.passages:
+            parts.append(f"<details><summary>The passages it comes from ({len(pod.passages)})</summary>")
+        for passage in pod.passages:
+            source = scenario.source(passage.source)
+            link = (
+                f' <a href="{for_html(url)}">{for_html(source.title)}</a>'
+                if (url := safe_url(source.url))
+                else for_html(source.title)
+            )
+            parts.append(f"<blockquote>{for_html(passage.quote)}<br><span class='note'>{link}</span></blockquote>")
+        if pod.passages:
+            parts.append("</details>")
     parts.append("<h2>Plots</h2>")
     for name in FIGURES:
         if name in report.figures and name != "card":  # the card is under the headline
@@ -145,27 +149,30 @@ def render_html(report: Report) -> str:
     for author, about, where, quote, says, note in driver_lines(report):
         parts.append(
             f"<li><strong>{for_html(author)}</strong> on {for_html(about)}, <span class='note'>{for_html(where)}"
-            f"</span><blockquote>{for_html(quote)}</blockquote>{for_html(says)}."
-            + (f" <span class='note'>{for_html(note)}</span>" if note else "")
-            + "</li>"
+            f"</span><blockquote>{for_html(quote)}</blockquote>{for_html(says)}.{_note_html(note)}</li>"
         )
     parts.append("</ul>")
-    parts.append('<h2>Every claim about this divergence</h2><ul id="claims">')
-    for author, kind, about, where, quote, says, note in claim_lines(report):
+    others = claim_lines(report, besides_drivers=True)
+    if others:
+        parts.append('<h2>The other claims about this divergence</h2><ul id="claims">')
+    for author, kind, about, where, quote, says, note in others:
         parts.append(
             f"<li><strong>{for_html(author)}</strong> [{for_html(kind)}] on {for_html(about)}, "
             f"<span class='note'>{for_html(where)}</span><blockquote>{for_html(quote)}</blockquote>"
-            f"{for_html(says)}." + (f" <span class='note'>{for_html(note)}</span>" if note else "") + "</li>"
+            f"{for_html(says)}.{_note_html(note)}</li>"
         )
-    parts.append("</ul>")
-    parts.append('<h2>Glossary</h2><dl id="glossary">')
+    if others:
+        parts.append("</ul>")
+    parts.append('<details id="glossary"><summary>Glossary</summary><dl>')
     parts += [f"<dt><strong>{for_html(term)}</strong></dt><dd>{for_html(meaning)}.</dd>" for term, meaning in GLOSSARY]
-    parts.append("</dl>")
-    parts.append("<h2>Sampler diagnostics</h2>")
+    parts.append("</dl></details>")
+    parts.append("<details><summary>Sampler diagnostics</summary>")
     parts += [f"<p>{for_html(line)}</p>" for line in diagnostics_lines(report.attrs, advice=False)]
-    parts.append(f"<h2>Counterfactual semantics</h2><p>{for_html(SEMANTICS)}.</p>")
+    parts.append("</details>")
+    parts.append(f"<details><summary>Counterfactual semantics</summary><p>{for_html(SEMANTICS)}.</p>")
     if report.given_history is not None:
         parts.append(f"<p>{for_html(RUNG3_SEMANTICS)}.</p>")
+    parts.append("</details>")
     parts.append('<h2>How to cite</h2><ul id="cite">')
     parts += [f"<li>{for_html(line)}</li>" for line in citation_lines(report)]
     parts.append("</ul>")
@@ -176,6 +183,32 @@ def render_html(report: Report) -> str:
     )
     parts.append("</body></html>")
     return "\n".join(parts) + "\n"
+
+
+def _answer_table_html(table_id: str, answer: Answer, rows: Sequence[Sequence[str]]) -> list[str]:
+    """An answer table narrow enough for a phone: each value with its interval below it in one cell
+    (outcome; its chance; the change; the chance the divergence raises it)."""
+    header = answer_header(answer)
+    heads = [header[0], f"chance ({header[2]})", f"{header[3]} ({header[4]})", header[5]]
+    parts = [f'<table id="{table_id}" class="answer"><thead><tr>', *(f"<th>{for_html(h)}</th>" for h in heads)]
+    parts.append("</tr></thead><tbody>")
+    for outcome, mean, interval, change, change_interval, raises in rows:
+        cells = [
+            for_html(outcome),
+            f"{for_html(mean)}<br><span class='note nowrap'>{for_html(interval)}</span>",
+            f"{for_html(change)}<br><span class='note nowrap'>{for_html(change_interval)}</span>",
+            for_html(raises),
+        ]
+        parts.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
+    parts.append("</tbody></table>")
+    return parts
+
+
+def _note_html(note: str) -> str:
+    """A claim's reading note, collapsed (empty when it has none)."""
+    if not note:
+        return ""
+    return f"<details class='note'><summary>reading note</summary>{for_html(note)}</details>"
 
 
 def _card_html(report: Report) -> list[str]:
@@ -205,15 +238,13 @@ def render_markdown(report: Report, image_names: Mapping[str, str]) -> str:
     scenario, answer = report.scenario, report.answer
     lines = [f"# {md(scenario.title)}", "", f"**{md(headline(answer, scenario))}.**", ""]
     lines += [f"![card]({image_names['card']})", ""] if "card" in image_names else []
-    lines += [f"**Question.** {md(scenario.question)}", "", "**Outcomes**", ""]
-    lines += [f"- **{md(o.label)}** ({md(o.id)}): {md(o.definition)}" for o in scenario.outcomes]
-    for pod_id in answer.pods:
-        pod = scenario.pod(pod_id)
-        year = f", {shown_year(pod.year)}" if pod.year is not None else ""
-        lines += ["", f"## Divergence: {md(pod.title)} ({md(pod.id)}{year})", "", md(pod.description), ""]
-        for passage in pod.passages:
-            lines += [f"> {md(passage.quote)}", f"> — {md(scenario.source(passage.source).title)}", ""]
-    lines += ["## Answer", "", *_md_table(HEADER, [[md(c) for c in row] for row in answer_rows(report)]), ""]
+    lines += [f"**Question.** {md(scenario.question)}", ""]
+    lines += [
+        "## Answer",
+        "",
+        *_md_table(answer_header(report.answer), [[md(c) for c in row] for row in answer_rows(report)]),
+        "",
+    ]
     lines += [f"Change is against real history at {shown_year(answer.year)}.", ""]
     if answer.sources is not None:
         header, rows, sentence = sources_table(answer, scenario)
@@ -222,10 +253,18 @@ def render_markdown(report: Report, image_names: Mapping[str, str]) -> str:
     lines += [item for line in plausibility_lines(answer) for item in (line + ".", "")]
     if report.given_history is not None:
         rows = [[md(c) for c in row] for row in answer_rows(report, report.given_history)]
-        lines += [md(rung3_intro(report)), "", *_md_table(HEADER, rows), ""]
+        lines += [md(rung3_intro(report)), "", *_md_table(answer_header(report.given_history), rows), ""]
     if report.worldviews is not None:
         rows = [[md(c) for c in row] for row in worldview_rows(report)]
         lines += [worldview_intro() + ".", "", *_md_table(WORLDVIEW_HEADER, rows), ""]
+    lines += ["**What each outcome means**", ""]
+    lines += [f"- **{md(o.label)}** ({md(o.id)}): {md(o.definition)}" for o in scenario.outcomes]
+    for pod_id in answer.pods:
+        pod = scenario.pod(pod_id)
+        year = f", {shown_year(pod.year)}" if pod.year is not None else ""
+        lines += ["", f"## Divergence: {md(pod.title)} ({md(pod.id)}{year})", "", md(pod.description), ""]
+        for passage in pod.passages:
+            lines += [f"> {md(passage.quote)}", f"> — {md(scenario.source(passage.source).title)}", ""]
     for name in FIGURES:
         if name in image_names and name != "card":
             lines.append(f"![{name}]({image_names[name]})")
@@ -233,8 +272,9 @@ def render_markdown(report: Report, image_names: Mapping[str, str]) -> str:
     for author, about, where, quote, says, note in driver_lines(report):
         lines += [f'- **{md(author)}** on {md(about)}, {md(where)}: "{md(quote)}" — {md(says)}.']
         lines += [f"  {md(note)}"] if note else []
-    lines += ["", "## Every claim about this divergence", ""]
-    for author, kind, about, where, quote, says, note in claim_lines(report):
+    others = claim_lines(report, besides_drivers=True)
+    lines += ["", "## The other claims about this divergence", ""] if others else []
+    for author, kind, about, where, quote, says, note in others:
         lines += [f'- **{md(author)}** [{md(kind)}] on {md(about)}, {md(where)}: "{md(quote)}" — {md(says)}.']
         lines += [f"  {md(note)}"] if note else []
     lines += ["", "## Glossary", "", *(f"- **{term}**: {meaning}." for term, meaning in GLOSSARY)]

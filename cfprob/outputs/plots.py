@@ -305,22 +305,29 @@ def plot_curve(
     """An inevitability curve: posterior mean and central band against the year of divergence.
 
     The curve is real history's, with its band; the observed year is a dashed line; named divergence points are
-    dots with their intervals (labelled when ``label_pods``; those in ``highlight`` ringed); era claims about the
-    outcome shade their windows.
+    dots with their intervals (numbered when ``label_pods``, the numbers keyed to their titles below the plot;
+    those in ``highlight`` ringed); era claims about the outcome shade their windows, named in the legend. On a
+    figure of its own the legend and the key sit below the axes, so nothing covers the data; numbers never
+    overlap.
     """
     labels = labels or Labels()
     outcome = labels.outcome(curve.outcome)
-    ax = _axes(ax, (10.0, 5.0))
+    pods = sorted(curve.pods, key=lambda m: (m.year, -m.mean))
+    key_rows = -(-len(pods) // KEY_COLUMNS) if label_pods else 0
+    key = None
+    if ax is None:
+        below = 0.17 * key_rows + 0.8
+        _, (ax, key) = _pyplot().subplots(2, 1, figsize=(10.0, 5.0 + below), height_ratios=[5.0, below])
+        key.set_axis_off()
     colors = _pyplot().rcParams["axes.prop_cycle"].by_key()["color"]
     for i, era in enumerate(curve.eras):
-        ax.axvspan(era.start - 0.5, era.end + 0.5, color=colors[(i + 2) % len(colors)], alpha=0.12, linewidth=0)
-        ax.text(
-            era.start,
-            0.985 - 0.05 * i,
-            f"{era.author}: {era.start}-{era.end} against the years {era.compared_with}",
-            transform=ax.get_xaxis_transform(),
-            fontsize="x-small",
-            va="top",
+        ax.axvspan(
+            era.start - 0.5,
+            era.end + 0.5,
+            color=colors[(i + 2) % len(colors)],
+            alpha=0.12,
+            linewidth=0,
+            label=f"{era.author}: {era.start}-{era.end} against the years {era.compared_with}",
         )
     ax.axvline(curve.observed.year, color="0.35", linestyle="--", linewidth=1, label="observed year")
     ax.fill_between(
@@ -333,9 +340,9 @@ def plot_curve(
         label=f"{CREDIBLE_MASS:.0%} interval",
     )
     ax.plot(curve.years, curve.mean, color=colors[0], linewidth=2, label="real history given history up to that year")
-    years = np.asarray([m.year for m in curve.pods], dtype=float)
-    means = np.asarray([m.mean for m in curve.pods])
-    errors = np.asarray([[m.mean - m.low for m in curve.pods], [m.high - m.mean for m in curve.pods]])
+    years = np.asarray([m.year for m in pods], dtype=float)
+    means = np.asarray([m.mean for m in pods])
+    errors = np.asarray([[m.mean - m.low for m in pods], [m.high - m.mean for m in pods]])
     ax.errorbar(
         years,
         means,
@@ -345,52 +352,82 @@ def plot_curve(
         markersize=4,
         elinewidth=0.8,
         alpha=0.8,
-        label="named divergence points",
+        label="named divergence points (numbered, key below)" if label_pods else "named divergence points",
     )
-    ringed = [i for i, m in enumerate(curve.pods) if m.pod in highlight]
+    ringed = [i for i, m in enumerate(pods) if m.pod in highlight]
     if ringed:
         ax.plot(years[ringed], means[ringed], "o", markersize=11, markerfacecolor="none", color="black")
-    if label_pods:
-        span = float(curve.years[-1] - curve.years[0]) or 1.0
-        names = [labels.title(m.pod) for m in curve.pods]  # the year is the x axis
-        places = _label_positions(names, years, means, span)
-        for m, name, x, (lx, ly) in zip(curve.pods, names, years, places, strict=True):
-            moved = abs(ly - m.mean) > 0.02
-            ax.annotate(
-                name,
-                (x, m.mean),
-                xytext=(lx, ly),
-                fontsize=6,
-                color="0.25",
-                va="center",
-                arrowprops={"arrowstyle": "-", "color": "0.6", "linewidth": 0.5} if moved else None,
-            )
     ax.set_xlim(curve.years[0] - 1, curve.years[-1] + 1)
     ax.set_ylim(0, 1)
     ax.set_xlabel("year of the divergence")
     ax.set_ylabel(f"P({outcome})")
     ax.set_title(f"Inevitability curve: P({outcome}) by year of divergence")
-    ax.legend(loc="upper left", bbox_to_anchor=(0.0, 0.9), fontsize="small")
     ax.grid(color="0.92")
+    if label_pods:
+        span = float(curve.years[-1] - curve.years[0]) or 1.0
+        places = _number_positions(years, means, span)
+        for number, (x, y, (lx, ly)) in enumerate(zip(years, means, places, strict=True), start=1):
+            ax.annotate(
+                str(number),
+                (x, y),
+                xytext=(lx, ly),
+                fontsize=6.5,
+                color="0.15",
+                va="center",
+                gid="pod-number",
+                arrowprops={"arrowstyle": "-", "color": "0.6", "linewidth": 0.5} if abs(ly - y) > 0.01 else None,
+            )
+    if key is None:
+        ax.legend(loc="upper left", fontsize="small")
+        return ax
+    handles, names = ax.get_legend_handles_labels()
+    key.legend(handles, names, loc="upper left", ncol=2, fontsize="small", frameon=False, borderaxespad=0)
+    top = 1.0 - 0.8 / (0.17 * key_rows + 0.8)  # the key's rows start below the legend's
+    for i, m in enumerate(pods):
+        column, row = divmod(i, key_rows)
+        key.text(
+            column / KEY_COLUMNS,
+            top * (1.0 - row / key_rows),
+            f"{i + 1}  {_shortened(labels.title(m.pod), KEY_WIDTH)}"
+            + ("" if m.year is None else f", {shown_year(m.year)}"),
+            fontsize=6.5,
+            va="top",
+            transform=key.transAxes,
+            gid="pod-key",
+        )
+    ax.figure.tight_layout()
     return ax
 
 
-def _label_positions(
-    names: Sequence[str], xs: NDArray[np.float64], ys: NDArray[np.float64], span: float
-) -> list[tuple[float, float]]:
-    """Label positions right of each point, moved down until they overlap no label placed before them.
+KEY_COLUMNS = 3
+"""Columns of the curve's key of numbered divergence points."""
 
-    Sizes are in data units of a 10-inch-wide plot at font size 6: about 0.0056 of the x span per
-    character, 0.032 of the y range per line.
+KEY_WIDTH = 48
+"""The most characters of a title in the curve's key (longer ones end in an ellipsis)."""
+
+
+def _shortened(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1].rstrip() + "…"
+
+
+def _number_positions(xs: NDArray[np.float64], ys: NDArray[np.float64], span: float) -> list[tuple[float, float]]:
+    """Where each point's number goes: right of the point, or the nearest free place above or below it, so that
+    no two numbers overlap and each stays inside the axes.
+
+    Sizes are in data units of a 10-inch-wide axes at font size 6.5: a number is at most 0.013 of the x span
+    wide and 0.035 of the y range high.
     """
-    height = 0.032
-    placed: dict[int, tuple[float, float, float]] = {}
-    for i in (int(j) for j in np.lexsort((-ys, xs))):
-        x, y, width = float(xs[i]) + 0.006 * span, float(ys[i]), 0.0056 * span * len(names[i])
-        while any(x < px + pw and px < x + width and abs(y - py) < height for px, py, pw in placed.values()):
-            y -= height
-        placed[i] = (x, y, width)
-    return [placed[i][:2] for i in range(len(xs))]
+    width, height = 0.013 * span, 0.035
+    placed: list[tuple[float, float]] = []
+    for x, y in zip(xs, ys, strict=True):
+        left, candidate = float(x) + 0.004 * span, float(y)
+        for step in range(2, 200):
+            if not any(abs(left - px) < width and abs(candidate - py) < height for px, py in placed):
+                break
+            offset = step // 2 * height * (1 if step % 2 else -1)  # +h, -h, +2h, -2h, ...
+            candidate = min(max(float(y) + offset, height), 1.0 - height)
+        placed.append((left, candidate))
+    return placed
 
 
 @_styled

@@ -33,7 +33,6 @@ if TYPE_CHECKING:
 __all__ = [
     "FIGURES",
     "GLOSSARY",
-    "HEADER",
     "WORLDVIEW_HEADER",
     "Report",
     "answer_rows",
@@ -93,7 +92,8 @@ def worldview_rows(report: Report) -> list[list[str]]:
     ]
 
 
-def citation_lines(report: Report) -> list[str]:
+def citation_lines(report: Report, claimants: bool = True) -> list[str]:
+    """How to cite the answer, then each source (with the claimants quoted from it, with ``claimants``)."""
     scenario = report.scenario
     lines = [
         f"The cfprob developers (2026). cfprob: forecasting the past with Bayesian pooling of "
@@ -103,7 +103,7 @@ def citation_lines(report: Report) -> list[str]:
     ]
     for source in scenario.sources:
         names = sorted({scenario.claimant(c.author).name for c in scenario.claims if c.source == source.id})
-        by = f", claims by {', '.join(names)}" if names else ""
+        by = f", claims by {', '.join(names)}" if names and claimants else ""
         lines.append(f"{source.title} ({source.kind}{by}){': ' + source.url if source.url else ''}")
     return lines
 
@@ -116,8 +116,8 @@ GLOSSARY = (
         "90% interval",
         "the central (equal-tailed) 90% posterior interval: from the 5% to the 95% quantile of the draws",
     ),
-    ("Change vs otl", "the divergence's probability minus real history's at the same year, draw by draw"),
-    ("P(raises)", "the share of posterior draws in which the divergence raises the outcome above real history"),
+    ("Change from real history", "the divergence's probability minus real history's at the same year, draw by draw"),
+    ("Chance it raises", "the share of posterior draws in which the divergence raises the outcome above real history"),
     (
         "Rung 2 / rung 3",
         "interventional (what if the divergence had been imposed) / counterfactual given what really happened "
@@ -153,16 +153,6 @@ def rung3_intro(report: Report) -> str:
     return given_history_intro(report.scenario)
 
 
-HEADER = (
-    "outcome",
-    "P(outcome)",
-    f"{CREDIBLE_MASS:.0%} interval",
-    "change vs otl",
-    f"{CREDIBLE_MASS:.0%} interval of change",
-    "P(raises)",
-)
-
-
 def driver_lines(report: Report) -> list[tuple[str, str, str, str, str, str]]:
     """(author, what it is about, source and locator, quote, what it says and how far it moves the answer,
     reading note) for each driving claim: those about the divergence asked first."""
@@ -192,17 +182,18 @@ def driver_lines(report: Report) -> list[tuple[str, str, str, str, str, str]]:
     return result
 
 
-def claim_lines(report: Report) -> list[tuple[str, str, str, str, str, str, str]]:
+def claim_lines(report: Report, besides_drivers: bool = False) -> list[tuple[str, str, str, str, str, str, str]]:
     """(author, kind, what it is about, source and locator, quote, what it says, reading note) for every
-    claim about the report's divergence points, of every kind, in file order; a note says why a claim is
-    kept out of the fit."""
+    claim about the report's divergence points, of every kind, in file order (with ``besides_drivers``, those
+    :func:`driver_lines` does not already show); a note says why a claim is kept out of the fit."""
     from cfprob.claims import KINDS
 
     scenario, outcomes = report.scenario, report.scenario.outcome_ids
     asked = set(report.answer.pods)
+    shown = {row.claims[0] for row in report.drivers} if besides_drivers else set()
     result = []
     for claim in scenario.claims:
-        if not asked & set(claim.pods):
+        if not asked & set(claim.pods) or claim.id in shown:
             continue
         note = claim.note + (f" Kept out of the fit: {claim.excluded}." if claim.excluded else "")
         result.append(
