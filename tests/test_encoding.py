@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import importlib.util
 import tomllib
 
 import pytest
 
-from .conftest import REPO
+from .conftest import REPO, load_script
 
 ROUND = REPO / "priors" / "encoding" / "round-1"
 SOURCES = {
@@ -16,21 +15,12 @@ SOURCES = {
 }
 
 
-def _load_script(name: str):  # type: ignore[no-untyped-def]
-    """The module of ``scripts/<name>.py``."""
-    spec = importlib.util.spec_from_file_location(name, REPO / "scripts" / f"{name}.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def _script():  # type: ignore[no-untyped-def]
-    return _load_script("encoding_agreement")
+    return load_script("encoding_agreement")
 
 
 def _counts():  # type: ignore[no-untyped-def]
-    return _load_script("settlement_counts")
+    return load_script("settlement_counts")
 
 
 def test_kappa_by_hand() -> None:
