@@ -90,6 +90,6 @@ def test_run_at_80_columns_shows_whole_intervals_early(monkeypatch: pytest.Monke
     assert code == 0, err
     lines = out.splitlines()
     assert max(len(line) for line in lines) <= 80
-    first = next(i for i, line in enumerate(lines) if line.startswith("stable_democracy"))
+    first = next(i for i, line in enumerate(lines) if line.startswith("Stable democracy"))
     assert first < 20  # the answer in the first screen
     assert lines[first].count("[") == lines[first].count("]") == 2  # both intervals whole on the row

@@ -80,11 +80,16 @@ def text_table(
         max([_NARROWEST, *(len(w) for x in (h, *column) for w in _glued(str(x)).split())])
         for h, column in zip(header, columns, strict=True)
     ]
-    while sum(widths) + 2 * (len(widths) - 1) > width:
-        slack = [w - f for w, f in zip(widths, floors, strict=True)]
-        if max(slack) <= 0:
-            return _records(header, rows)
-        widths[max((i for i in range(len(widths)) if slack[i] > 0), key=lambda i: widths[i])] -= 1
+    # wrap headers wider than their cells first (a header line costs less than wrapping every row), then cells
+    cells = [max([len(str(x)) for x in column] or [0]) for column in columns]
+    for stop in ([max(f, c) for f, c in zip(floors, cells, strict=True)], floors):
+        while sum(widths) + 2 * (len(widths) - 1) > width:
+            slack = [w - f for w, f in zip(widths, stop, strict=True)]
+            if max(slack) <= 0:
+                break
+            widths[max((i for i in range(len(widths)) if slack[i] > 0), key=lambda i: widths[i])] -= 1
+    if sum(widths) + 2 * (len(widths) - 1) > width:
+        return _records(header, rows)
 
     def lines(row: Sequence[str]) -> list[str]:
         # an empty column (a blank header, no rows) is 0 wide: textwrap needs at least 1
@@ -281,11 +286,12 @@ def answer_header(answer: Answer) -> tuple[str, ...]:
     return ("outcome", "P(outcome)", INTERVAL, f"change from {against}", f"{INTERVAL} of change", "chance it raises")
 
 
-def _answer_table(answer: Answer) -> list[str]:
+def _answer_table(answer: Answer, scenario: Scenario) -> list[str]:
     header = answer_header(answer)
+    labels = {o.id: o.label for o in scenario.outcomes}
     rows = [
         [
-            r.outcome,
+            labels.get(r.outcome, r.outcome),
             percent(r.mean),
             f"[{percent(r.low)}, {percent(r.high)}]",
             _signed(r.change_mean),
@@ -312,7 +318,7 @@ def given_history_lines(answer: Answer, scenario: Scenario) -> list[str]:
     return [
         given_history_intro(scenario),
         "",
-        *_answer_table(answer),
+        *_answer_table(answer, scenario),
         "",
         f"Semantics: {RUNG3_SEMANTICS}.",
     ]
@@ -351,9 +357,7 @@ def format_answer(
         lines.append(
             f"Given what happened: real history ended in {scenario.evidence.observed_outcome}; change is against it."
         )
-    else:
-        lines.append(f"Change is against real history at {shown_year(answer.year)}.")
-    lines += ["", *_answer_table(answer), ""]
+    lines += ["", *_answer_table(answer, scenario), ""]
     if answer.sources is not None:
         lines += [*sources_lines(answer, scenario), ""]
     histories = ", ".join(f"{o} {n}" for o, n in answer.histories.items())
@@ -421,7 +425,8 @@ def sources_table(answer: Answer, scenario: Scenario) -> tuple[list[str], list[l
                 f"Thinly supported: the effect of {feature} rests on the claims of {len(voices)} "
                 f"claimant{'s' if len(voices) != 1 else ''} ({names})."
             )
-    return ["answer with", *outcomes], rows, sentence
+    labels = {o.id: o.label for o in scenario.outcomes}
+    return ["answer with", *(labels.get(o, o) for o in outcomes)], rows, sentence
 
 
 def feature_priors_sentence(scenario: Scenario, features: Sequence[str]) -> str:
