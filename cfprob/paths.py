@@ -8,7 +8,7 @@ from pathlib import Path
 
 from cfprob.errors import CacheError, CfprobError
 
-__all__ = ["BUNDLED_SCENARIO", "bundled_scenario", "cache_dir", "cache_folder"]
+__all__ = ["BUNDLED_SCENARIO", "bundled_scenario", "cache_dir", "cache_folder", "config_dir", "local_folders"]
 
 BUNDLED_SCENARIO = "ussr"
 
@@ -44,3 +44,17 @@ def cache_folder(*parts: str) -> Path:
         reason = (exc.strerror or str(exc)).lower()
         raise CacheError(f"{folder}: expected a writable cache folder, found {reason} (set CFPROB_CACHE_DIR)") from exc
     return folder
+
+
+def config_dir() -> Path:
+    """``$CFPROB_CONFIG_DIR``, else ``$XDG_CONFIG_HOME/cfprob``, else ``~/.config/cfprob``: the user's own
+    settings and secrets, apart from the cache (which another process or user may be able to write)."""
+    if os.environ.get("CFPROB_CONFIG_DIR"):
+        return Path(os.environ["CFPROB_CONFIG_DIR"])
+    base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+    return Path(base) / "cfprob"
+
+
+def local_folders() -> dict[str, str]:
+    """The environment that points a worker process at this process's cache and configuration folders."""
+    return {"CFPROB_CACHE_DIR": str(cache_dir()), "CFPROB_CONFIG_DIR": str(config_dir())}

@@ -33,6 +33,8 @@ def isolated_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest
     """
     cache = tmp_path_factory.mktemp("cfprob-cache")
     monkeypatch.setenv("CFPROB_CACHE_DIR", str(cache))
+    # one secret for the session's shared machine code (it lives outside the cache, as the user's would)
+    monkeypatch.setenv("CFPROB_CONFIG_DIR", str(tmp_path_factory.getbasetemp() / "config-shared"))
     monkeypatch.delenv("COLUMNS", raising=False)  # outputs fit 100 columns unless a test asks for another width
     for folder in ("pytensor", "numba"):
         shared = tmp_path_factory.getbasetemp() / f"{folder}-shared"

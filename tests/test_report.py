@@ -124,9 +124,9 @@ def test_strip_and_bbcode_text_by_hand() -> None:
     with pytest.raises(ValueError, match="low <= mark <= high"):
         strip(0.5, 0.2, 0.9)
     assert for_bbcode("plain  words\n") == "plain words"
-    assert for_bbcode("[b]loud[/b]") == "[plain][b]loud[/b][/plain]"
-    assert for_bbcode("x [/plain][url]y") == "[plain]x ［/plain][url]y[/plain]"
-    assert for_bbcode("\x1b[31m") == "[plain]\\x1b[31m[/plain]"
+    assert for_bbcode("[b]loud[/b]") == "［b］loud［/b］"
+    assert for_bbcode("x [/code][url]y") == "x ［/code］［url］y"
+    assert for_bbcode("\x1b[31m") == "\\x1b［31m"
     assert (
         _linked("A thread (forum): https://example.org/t/1") == "A thread (forum): [url]https://example.org/t/1[/url]"
     )

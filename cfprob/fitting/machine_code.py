@@ -1,14 +1,23 @@
 """Numba's cache files of cfprob's compiled callbacks, made data rather than code: Numba unpickles them, so
-they are read only when they match the checksums written beside them when they were compiled
-(:func:`verify_machine_code`); anything else is deleted and compiled again."""
+they are read only when they match the keyed checksums written beside them when they were compiled
+(:func:`verify_machine_code`); anything else is deleted and compiled again.
+
+The checksums are HMAC-SHA256 under a secret of the user's own (:func:`machine_code_secret`), kept outside the
+cache in the configuration folder with permissions ``0600``. Whoever can write the cache but not read that
+secret (another user, a process given only the cache folder) cannot make cfprob run code: a file rewritten
+together with its checksum fails the check. Whoever can read the secret is the user, who can run code anyway.
+"""
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
+import os
+import secrets
 from pathlib import Path
 
-from cfprob.paths import cache_dir, cache_folder
+from cfprob.paths import cache_dir, cache_folder, config_dir
 from cfprob.safe.files import write_atomically
 
 __all__ = [
@@ -16,6 +25,7 @@ __all__ = [
     "clear_compiled",
     "compiled_size",
     "machine_code",
+    "machine_code_secret",
     "manifest",
     "seal_machine_code",
     "verify_machine_code",
@@ -34,15 +44,48 @@ def manifest(key: str) -> Path:
     return cache_folder("numba") / f"{key}.sha256.json"
 
 
-def _file_checksums(files: list[Path]) -> dict[str, str]:
-    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in files}
+SECRET_FILE = "machine-code.key"
+"""The secret's file name in :func:`cfprob.paths.config_dir`."""
+
+
+def machine_code_secret() -> bytes | None:
+    """The user's secret for the machine code's checksums, made (32 random bytes, ``0600``) the first time;
+    None when the configuration folder can be neither read nor written (then no machine code is trusted and
+    every fit compiles its callbacks afresh)."""
+    path = config_dir() / SECRET_FILE
+    for _ in range(50):
+        try:
+            secret = path.read_bytes()
+            if len(secret) >= 32:
+                return secret
+        except FileNotFoundError:
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+                handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            except FileExistsError:
+                continue  # another process made it just now: read it
+            except OSError:
+                return None
+            with os.fdopen(handle, "wb") as out:
+                out.write(secrets.token_bytes(32))
+            continue
+        except OSError:
+            return None
+        import time
+
+        time.sleep(0.01)  # another process is writing it
+    return None
+
+
+def _file_checksums(files: list[Path], secret: bytes) -> dict[str, str]:
+    return {p.name: hmac.new(secret, p.read_bytes(), hashlib.sha256).hexdigest() for p in files}
 
 
 def seal_machine_code(key: str) -> None:
     """Record the checksums of a callback's machine code files, written by Numba just now."""
-    files = machine_code(key)
-    if files:
-        text = json.dumps(_file_checksums(files), sort_keys=True)
+    files, secret = machine_code(key), machine_code_secret()
+    if files and secret is not None:
+        text = json.dumps(_file_checksums(files, secret), sort_keys=True)
 
         def write(temporary: str) -> None:
             Path(temporary).write_text(text)
@@ -51,15 +94,22 @@ def seal_machine_code(key: str) -> None:
 
 
 def verify_machine_code(key: str) -> None:
-    """Numba unpickles its cache files: let it read them only when they match the checksums recorded when
-    they were written. Files that do not (damaged, replaced, or never sealed) are deleted, so that Numba
-    finds no cached code and the callback is compiled again."""
+    """Numba unpickles its cache files: let it read them only when they match the keyed checksums recorded
+    when they were written. Files that do not (damaged, replaced, rewritten with their checksums by someone
+    without the secret, or never sealed) are deleted, so that Numba finds no cached code and the callback is
+    compiled again."""
     files = machine_code(key)
     if not files:
         return
+    secret = machine_code_secret()
     try:
         expected = json.loads(manifest(key).read_text())
-        ok = isinstance(expected, dict) and _file_checksums(files) == expected
+        found = _file_checksums(files, secret) if secret is not None else {}
+        ok = (
+            secret is not None
+            and isinstance(expected, dict)
+            and hmac.compare_digest(json.dumps(found, sort_keys=True), json.dumps(expected, sort_keys=True))
+        )
     except (OSError, ValueError):
         ok = False
     if not ok:

@@ -21,12 +21,12 @@ draws, ranks) travels back, never the whole tree.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from cfprob.errors import CfprobError
-from cfprob.paths import cache_dir
+from cfprob.paths import local_folders
 
 if TYPE_CHECKING:  # the command line reads EXECUTORS at start-up: nothing heavier is imported here
     import xarray as xr
@@ -102,10 +102,10 @@ def refit_all[T](
     import joblib
 
     cores = max(1, (os.cpu_count() or 1) // workers) if how.executor == "processes" else 1
-    # a reused worker process may have started under another cache folder; a cluster's workers keep their own
-    cache = str(cache_dir()) if how.executor == "processes" else None
+    # a reused worker process may have started under other folders; a cluster's workers keep their own
+    folders = local_folders() if how.executor == "processes" else None
     tasks = (
-        joblib.delayed(_refit)(scenario, data, chosen, priors, cores, keep, cache)
+        joblib.delayed(_refit)(scenario, data, chosen, priors, cores, keep, folders)
         for data, chosen in zip(datasets, every, strict=True)
     )
     if how.executor == "dask":
@@ -130,12 +130,11 @@ def _refit[T](
     priors: Priors | None,
     cores: int | None,
     keep: Callable[[xr.DataTree], T],
-    cache: str | None = None,
+    folders: Mapping[str, str] | None = None,
 ) -> T:
     from cfprob.fitting.inference import fit
 
-    if cache is not None:
-        os.environ["CFPROB_CACHE_DIR"] = cache
+    os.environ.update(folders or {})
     return keep(fit(scenario, settings, data=data, priors=priors, cores=cores))
 
 

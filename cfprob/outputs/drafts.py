@@ -15,6 +15,7 @@ from pathlib import Path
 from cfprob.errors import CfprobError
 from cfprob.outputs.would_load import check_would_load
 from cfprob.reading.drafting import Draft
+from cfprob.reading.scenario import Source
 from cfprob.safe.inputs import read_text_file
 from cfprob.safe.neutralise import for_toml
 
@@ -31,7 +32,15 @@ class DraftReport:
 
 
 def write_drafts(folder: Path, source: Path, force: bool = False) -> DraftReport:
-    """Draft claims from ``source`` into the scenario ``folder``; what was written."""
+    """Draft claims from ``source`` into the scenario ``folder``, holding the folder's lock from reading it to
+    writing it; what was written."""
+    from cfprob.safe.lock import folder_lock
+
+    with folder_lock(folder):
+        return _write_drafts(folder, source, force)
+
+
+def _write_drafts(folder: Path, source: Path, force: bool) -> DraftReport:
     from cfprob.reading.drafting import claimant_id, draft_claims
     from cfprob.reading.lexicon import load_lexicon
     from cfprob.reading.loader import load_scenario
@@ -50,7 +59,15 @@ def write_drafts(folder: Path, source: Path, force: bool = False) -> DraftReport
     known = {s.file: s.id for s in scenario.sources}
     inside = source.resolve().is_relative_to((folder / "sources").resolve())
     relative = f"sources/{source.name}" if inside else ""
-    if relative in known:
+    drafted = _already_a_source(folder, scenario.sources, text) if not inside else None
+    if drafted is not None and not force:
+        raise CfprobError(
+            f"{source}: expected a thread not yet in the scenario, found the same text as source {drafted.id} "
+            f"({drafted.file}); --force drafts it again in place of claims/drafts-{drafted.id}.toml"
+        )
+    if drafted is not None:
+        source_id, relative = drafted.id, drafted.file
+    elif relative in known:
         source_id = known[relative]
     else:
         stem = re.sub(r"[^a-z0-9]+", "-", source.stem.lower()).strip("-")[:48] or "thread"
@@ -86,6 +103,17 @@ def write_drafts(folder: Path, source: Path, force: bool = False) -> DraftReport
     check_would_load(folder, files, "draft")
     write_files_atomically(files)
     return DraftReport(form, len(posts), len(drafts), out, tuple(changes))
+
+
+def _already_a_source(folder: Path, sources: tuple[Source, ...], text: str) -> Source | None:
+    """The scenario's source whose file holds exactly ``text`` (a thread drafted before), if any."""
+    for source in sources:
+        try:
+            if (folder / source.file).read_text(encoding="utf-8") == text:
+                return source
+        except (OSError, UnicodeDecodeError):
+            continue
+    return None
 
 
 def _drafts_text(drafts: list[Draft], source_id: str, relative: str, pod: str, outcome: str) -> str:

@@ -8,6 +8,7 @@ made literal (:func:`for_bbcode`).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from cfprob.fitting.provenance import CREDIBLE_MASS, RUNG3_SEMANTICS, SEMANTICS
@@ -102,8 +103,13 @@ def _claims_chart(report: Report) -> list[str]:
     return lines
 
 
+_CODE_END = re.compile(r"\[(/?code)", re.IGNORECASE)
+
+
 def _code(lines: Sequence[str]) -> list[str]:
-    return ["[code]", *lines, "[/code]"]
+    """``lines`` in a ``[code]`` block, where boards show everything literally but the block's own end: a
+    ``[code]`` or ``[/code]`` in the lines (a claimant's name) shows its bracket as the full-width lookalike."""
+    return ["[code]", *(_CODE_END.sub("\uff3b\\1", line) for line in lines), "[/code]"]
 
 
 BBCODE_LIMIT = 8_000

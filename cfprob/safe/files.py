@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import glob
 import os
+import stat
 import tempfile
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -33,7 +34,8 @@ def write_atomically(path: Path, write: Callable[[str], None]) -> None:
     """Call ``write(temporary_name)`` beside ``path``, then rename it into place.
 
     An interruption leaves either the old file or the new one, never a partial file; the temporary file is
-    removed on failure. The result gets the permissions a new file normally has (the umask applies).
+    removed on failure. A file that is replaced keeps its permissions (a private ``0600`` file stays private);
+    a new one gets those a new file normally has (the umask applies).
     """
     write_all_atomically({path: write})
 
@@ -48,9 +50,7 @@ def write_all_atomically(writers: Mapping[Path, Callable[[str], None]]) -> None:
             temporaries[path] = _temporary(path)
             try:
                 write(temporaries[path])
-                umask = os.umask(0)
-                os.umask(umask)
-                os.chmod(temporaries[path], 0o666 & ~umask)
+                os.chmod(temporaries[path], _mode(path))
             except OSError as exc:
                 raise CfprobError(
                     f"{path}: expected to write the file, found an error ({exc.strerror or exc})"
@@ -61,6 +61,16 @@ def write_all_atomically(writers: Mapping[Path, Callable[[str], None]]) -> None:
         for temporary in temporaries.values():
             if os.path.exists(temporary):
                 os.unlink(temporary)
+
+
+def _mode(path: Path) -> int:
+    """The permissions ``path`` keeps when it is replaced, or a new file's (the umask applied)."""
+    try:
+        return stat.S_IMODE(path.stat().st_mode)
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
 
 
 def _temporary(path: Path) -> str:

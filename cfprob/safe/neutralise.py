@@ -12,8 +12,14 @@ from urllib.parse import urlsplit
 
 __all__ = ["for_bbcode", "for_bbcode_attribute", "for_html", "for_markdown", "for_terminal", "for_toml", "safe_url"]
 
-TERMINAL_UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
-"""Control characters but newline and tab (ESC among them: it starts the terminal's escape sequences)."""
+TERMINAL_UNSAFE = re.compile(
+    r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u200b\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]"
+)
+"""Control characters but newline and tab (ESC among them: it starts the terminal's escape sequences), and the
+invisible ones that change how text reads without showing: bidirectional embeddings, overrides and isolates
+(U+202A-202E, U+2066-2069: "Trojan Source" reordering), the zero-width space, word joiner and invisible
+operators, and the byte-order mark. The zero-width joiner and non-joiner (U+200C, U+200D) are left: scripts
+such as Persian and emoji sequences need them."""
 MARKDOWN_SPECIAL = re.compile(r"([\\`*\[\]<>|~!]|(?<!\w)_|_(?!\w))")
 """Markup characters; an underscore inside a word (``stable_democracy``) is literal in CommonMark already."""
 MARKDOWN_LIST_NUMBER = re.compile(r"^(\d+)([.)])")
@@ -21,7 +27,8 @@ URL_SCHEMES = ("http", "https")
 
 
 def for_terminal(text: str) -> str:
-    """``text`` with control characters (but newline and tab) shown as visible escapes such as ``\\x1b``."""
+    """``text`` with the characters of :data:`TERMINAL_UNSAFE` shown as visible escapes such as ``\\x1b`` or
+    ``\\u202e``."""
     return TERMINAL_UNSAFE.sub(lambda m: repr(m.group())[1:-1], text)
 
 
@@ -67,13 +74,11 @@ def safe_url(url: str) -> str | None:
     return url if parts.scheme.lower() in URL_SCHEMES and parts.netloc else None
 
 
-_CLOSE_PLAIN = re.compile(r"\[(/?plain)", re.IGNORECASE)
+_BRACKETS = str.maketrans({"[": "\uff3b", "]": "\uff3d"})
 
 
 def for_bbcode(text: str) -> str:
-    """``text`` as literal BBCode on one line: control characters escaped, and where it holds a ``[``, inside
-    ``[plain]`` (with any ``[plain]``/``[/plain]`` of its own defused) so it adds no markup."""
-    flat = " ".join(for_terminal(text).split())
-    if "[" not in flat:
-        return flat
-    return f"[plain]{_CLOSE_PLAIN.sub(lambda m: '［' + m.group(1), flat)}[/plain]"
+    """``text`` as literal BBCode on one line: control characters escaped, and its square brackets shown as
+    their full-width lookalikes (［ ］), so it opens and closes no tag on any board. (XenForo's ``[plain]`` would
+    keep the brackets, but phpBB and others do not know it and render what it holds.)"""
+    return " ".join(for_terminal(text).split()).translate(_BRACKETS)
