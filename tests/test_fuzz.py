@@ -9,6 +9,7 @@ line that starts with ``cfprob: error:`` and names a file of the scenario — ne
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import shutil
 import time
@@ -107,10 +108,18 @@ def _invoke(args: list[str]) -> Result:
         return CliRunner().invoke(cli, args)
 
 
+def _checks_failed(result: Result) -> bool:
+    """`cfprob check --json` exits 1 when a check fails: a result (its JSON says so), not an error."""
+    try:
+        return json.loads(result.stdout).get("passed") is False
+    except ValueError:
+        return False
+
+
 def _check_clean(result: Result, folder: Path, single_line: bool = True) -> None:
     assert result.exit_code in (0, 1), (result.exit_code, result.output, result.exception)
     assert "Traceback" not in result.output
-    if result.exit_code == 0:
+    if result.exit_code == 0 or _checks_failed(result):
         return
     assert isinstance(result.exception, SystemExit), repr(result.exception)
     lines = result.stderr.strip().splitlines()

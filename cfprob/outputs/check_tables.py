@@ -34,6 +34,7 @@ __all__ = [
     "format_crossval",
     "format_sensitivity",
     "power_scaling_lines",
+    "verdict_lines",
 ]
 
 
@@ -148,10 +149,21 @@ def format_checks(
             f"Placebo divergence in {placebo.year} (no features, no claims): P(raises) {leans}; "
             f"must lie in {low}-{high} for every outcome: {verdict}."
         )
-        failures += placebo.failures
-    lines.append("Checks: all passed." if not failures else "Checks FAILED:")
-    lines += [f"  - {reason}" for reason in failures]
+    lines += ["", *verdict_lines(failures + (placebo.failures if placebo is not None else []), placebo is not None)]
     return "\n".join(lines)
+
+
+CHECKS = ("sampler", "posterior predictive", "prior predictive", "placebo")
+"""The checks ``cfprob check`` passes or fails, by the prefix of their reasons (:func:`check_failures`)."""
+
+
+def verdict_lines(failures: Sequence[str], placebo: bool) -> list[str]:
+    """PASS or FAIL for each check (the placebo only when it ran), each failure with its reason."""
+    lines = ["Checks:"]
+    for name in CHECKS if placebo else CHECKS[:-1]:
+        reasons = [r for r in failures if r.startswith(name)]
+        lines += [f"  FAIL  {reason}" for reason in reasons] or [f"  PASS  {name}"]
+    return lines
 
 
 def _who(row: Influence, scenario: Scenario) -> str:

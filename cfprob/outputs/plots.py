@@ -291,6 +291,7 @@ def plot_densities(fit: Fit, pods: Sequence[str], labels: Labels | None = None) 
     axes = _collection_axes(collection)
     for ax in axes:
         ax.set_xlim(0, 1)
+        ax.set_xlabel("P(outcome): density, mean (dot) and 90% interval (line)", fontsize="small")
     return axes
 
 
@@ -522,8 +523,15 @@ def plot_sampling(tree: Any, kind: str, count: int = 4) -> Any:
         raise CfprobError(f"expected one of {', '.join(SAMPLING_KINDS)}, found '{kind}'")
     data = xr.DataTree.from_dict({"posterior": xr.Dataset(slowest(tree, count))})
     draw = azp.plot_trace if kind == "trace" else azp.plot_rank
-    collection = draw(data, backend="matplotlib", figure_kwargs={"figsize": (4.8 * count, 3.4)})  # a column each
-    return _collection_axes(collection)
+    rows = -(-count // 2)  # two panels a row: a picture, not a strip
+    collection = draw(data, backend="matplotlib", col_wrap=2, figure_kwargs={"figsize": (9.6, 3.0 * rows + 0.6)})
+    axes = _collection_axes(collection)
+    chains = tree["posterior"].sizes["chain"]
+    what = "draws by chain" if kind == "trace" else "rank histograms by chain (flat when the chains agree)"
+    axes.flat[0].figure.suptitle(
+        f"The {count} sampled values that mixed worst (lowest bulk ESS): {what}, {chains} chains", fontsize="medium"
+    )
+    return axes
 
 
 @_styled
@@ -540,9 +548,16 @@ def plot_ppc(tree: Any) -> Any:
     if not names:
         raise CfprobError("no claim family states a value to compare replicas with (only directions)")
     collection = azp.plot_ppc_dist(
-        by_family, var_names=names, backend="matplotlib", figure_kwargs={"figsize": (4.0 * len(names), 3.2)}
+        by_family, var_names=names, backend="matplotlib", figure_kwargs={"figsize": (4.0 * len(names), 3.6)}
     )
-    return _collection_axes(collection)
+    axes = _collection_axes(collection)
+    for ax in axes.flat:
+        ax.set_xlabel("what each claim stated, as one number", fontsize="small")
+    axes.flat[0].figure.suptitle(
+        "Claims as stated (black) against claims replicated from the fit (blue), by claim family",
+        fontsize="medium",
+    )
+    return axes
 
 
 def _by_family(tree: Any) -> Any:
