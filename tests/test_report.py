@@ -323,6 +323,9 @@ def test_report_json_holds_the_pages_content(ussr_fit: None) -> None:
     assert payload["drivers"][0]["about"].startswith("kosygin-1965")
     assert {c["kind"] for c in payload["claims"]} >= {"proposal", "verbal", "ordering"}
     assert invoke("report", "kosygin-1965")[0] == 2  # neither --out nor --json: bad usage
+    # two divergence points are not silently stacked into one answer
+    code, _, err = invoke("report", "kosygin-1965", "prague-spring-1968", "--json")
+    assert code == 2 and "expected one divergence point per report, found 2" in err and "--stack" in err
 
 
 def test_trace_and_rank_show_the_values_that_mixed_worst() -> None:
@@ -339,3 +342,12 @@ def test_trace_and_rank_show_the_values_that_mixed_worst() -> None:
     assert axes[0].get_title().startswith("sigma_u")
     with pytest.raises(CfprobError, match="expected one of trace, rank"):
         plot_sampling(tree, "pair")
+
+
+def test_a_stacked_report_is_asked_for(ussr_fit: None) -> None:
+    """--stack: the answer after both divergence points together, its question naming both."""
+    import json
+
+    code, out, err = invoke("report", "kosygin-1965", "prague-spring-1968", "--stack", "--json")
+    assert code == 0, err
+    assert json.loads(out)["answer"]["question"] == "kosygin-1965 + prague-spring-1968"

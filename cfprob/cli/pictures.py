@@ -175,6 +175,11 @@ def curve(
 )
 @click.option("--force", is_flag=True, help="Replace existing files.")
 @click.option("--drivers", type=click.IntRange(1, 50), default=5, show_default=True, help="Driving claims shown.")
+@click.option(
+    "--stack",
+    is_flag=True,
+    help="With several PODS: one report of the answer after all of them together (without it, several are refused).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the report's content as JSON (with or without --out).")
 @_scenario_option
 @_sampler_options
@@ -183,6 +188,7 @@ def report(
     outs: tuple[Path, ...],
     force: bool,
     drivers: int,
+    stack: bool,
     as_json: bool,
     scenario_path: Path | None,
     **sampler: Any,
@@ -197,9 +203,15 @@ def report(
       cfprob report kosygin-1965 --out post.md       # plots beside it
       cfprob report kosygin-1965 --out k.html --out k.bbcode
       cfprob report kosygin-1965 --json
+      cfprob report kosygin-1965 prague-spring-1968 --stack --out both.html
     """
     from cfprob.safe.files import check_new_file
 
+    if len(pods) > 1 and not stack:
+        raise click.UsageError(
+            f"expected one divergence point per report, found {len(pods)} ({', '.join(pods)}): add --stack for "
+            "the answer after all of them together, or write one report for each"
+        )
     if not outs and not as_json:
         raise click.UsageError("expected --out FILE.html|.bbcode|.md, or --json, found neither")
     for out in outs:
