@@ -83,9 +83,6 @@ def cli(ctx: click.Context, debug: bool, scenario_path: Path | None) -> None:
     ctx.ensure_object(dict)
     ctx.obj["debug"] = debug
     ctx.obj["scenario"] = scenario_path
-    from cfprob.fitting.runtime import one_blas_thread
-
-    ctx.with_resource(one_blas_thread())  # every command's numbers the same whatever the machine's threads
     if not debug:
         warnings.simplefilter("ignore")
         from cfprob.fitting.runtime import silence

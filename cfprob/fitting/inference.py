@@ -150,19 +150,16 @@ def fit(
     variant (the default: the shipped model). ``cores``: how many chains run at once (default: one per core, at
     most one per chain); the draws do not depend on it.
     """
-    from cfprob.fitting.runtime import one_blas_thread
-
     priors = priors or Priors()
     say = on_stage or (lambda _message: None)
     data = data or design(scenario)
     started = time.perf_counter()
-    with one_blas_thread():  # the same draws whatever the machine's thread count
-        if settings.sampler == "nutpie":
-            posterior, stats, sampling = _sample_nutpie(data, settings, progressbar, say, priors, cores)
-        else:
-            if not nutpie_installed():
-                say("nutpie is not installed (cfprob[fast]): sampling with PyMC's NUTS, which is slower")
-            posterior, stats, sampling = _sample_pymc(data, settings, progressbar, say, priors, cores)
+    if settings.sampler == "nutpie":
+        posterior, stats, sampling = _sample_nutpie(data, settings, progressbar, say, priors, cores)
+    else:
+        if not nutpie_installed():
+            say("nutpie is not installed (cfprob[fast]): sampling with PyMC's NUTS, which is slower")
+        posterior, stats, sampling = _sample_pymc(data, settings, progressbar, say, priors, cores)
     elapsed = time.perf_counter() - started
     if posterior.sizes.get("chain") != settings.chains or posterior.sizes.get("draw") != settings.draws:
         raise CfprobError(

@@ -5,12 +5,10 @@ from __future__ import annotations
 import logging
 import os
 import warnings
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 from cfprob.paths import cache_folder
 
-__all__ = ["one_blas_thread", "prepare", "silence"]
+__all__ = ["prepare", "silence"]
 
 
 def prepare() -> None:
@@ -26,19 +24,6 @@ def prepare() -> None:
             extra += ",blas__ldflags="
         os.environ["PYTENSOR_FLAGS"] = f"{flags},{extra}" if flags else extra
     silence()
-
-
-@contextmanager
-def one_blas_thread() -> Iterator[None]:
-    """Linear algebra on one thread while the block runs (threadpoolctl). Several BLAS threads split sums in
-    an order that depends on their number, so the last bits, and from them a sampler's path, would depend on
-    the machine's cores or ``OMP_NUM_THREADS`` (a local Dask cluster sets it to 1 in the process that starts
-    it): with one, the same seed gives the same draws wherever the fit runs, in a worker process or not. Chains
-    already run one per core."""
-    from threadpoolctl import threadpool_limits
-
-    with threadpool_limits(limits=1, user_api="blas"):
-        yield
 
 
 def silence() -> None:
