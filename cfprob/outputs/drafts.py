@@ -107,9 +107,11 @@ def _write_drafts(folder: Path, source: Path, force: bool) -> DraftReport:
 
 def _already_a_source(folder: Path, sources: tuple[Source, ...], text: str) -> Source | None:
     """The scenario's source whose file holds exactly ``text`` (a thread drafted before), if any."""
+    size = len(text.encode("utf-8"))
     for source in sources:
-        try:
-            if (folder / source.file).read_text(encoding="utf-8") == text:
+        path = folder / source.file
+        try:  # a file of another size is another text: read only those that could match
+            if path.stat().st_size == size and path.read_text(encoding="utf-8") == text:
                 return source
         except (OSError, UnicodeDecodeError):
             continue

@@ -46,7 +46,9 @@ def for_markdown(text: str) -> str:
     return MARKDOWN_LIST_NUMBER.sub(r"\1\\\2", escaped)
 
 
-_ATTRIBUTE_BREAKERS = str.maketrans({'"': "\uff02", "[": "\uff3b", "]": "\uff3d"})
+_BRACKETS = str.maketrans({"[": "\uff3b", "]": "\uff3d"})
+"""Square brackets as their full-width lookalikes: shown instead, they open and close no BBCode tag."""
+_ATTRIBUTE_BREAKERS = _BRACKETS | str.maketrans({'"': "\uff02"})
 
 
 def for_bbcode_attribute(text: str) -> str:
@@ -72,9 +74,6 @@ def safe_url(url: str) -> str | None:
     except ValueError:
         return None
     return url if parts.scheme.lower() in URL_SCHEMES and parts.netloc else None
-
-
-_BRACKETS = str.maketrans({"[": "\uff3b", "]": "\uff3d"})
 
 
 def for_bbcode(text: str) -> str:
